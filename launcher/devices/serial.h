@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LGUEST_SERIAL_H
+#define LGUEST_SERIAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../irq.h"
+
+#define SERIAL_COM1_BASE 0x3f8
+#define SERIAL_COM1_IRQ	 4
+#define SERIAL_RX_SIZE	 256
+
+/*
+ * A 16550A UART, enough of one for Linux's 8250 driver to find it, probe
+ * its FIFO, and run it interrupt-driven both ways.  Transmit is immediate,
+ * so the transmitter is always empty; received bytes wait in a FIFO that
+ * the input thread fills and the guest drains, hence the lock.
+ */
+struct serial {
+	pthread_mutex_t lock;
+	pthread_cond_t space;	/* signalled when the guest reads */
+	uint8_t rx[SERIAL_RX_SIZE];
+	unsigned int rx_head, rx_count;
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	bool fifo_enabled;
+	bool thr_pending;	/* "transmitter empty" interrupt owed */
+	int irq_level;
+	unsigned int irq;
+	struct irq_sink sink;
+	void (*output)(void *ctx, const uint8_t *buf, size_t len);
+	void *output_ctx;
+};
+
+void serial_init(struct serial *s, unsigned int irq, struct irq_sink sink,
+		 void (*output)(void *ctx, const uint8_t *buf, size_t len),
+		 void *output_ctx);
+
+/* Bus callback for the eight registers. */
+void serial_io(void *dev, uint64_t offset, uint8_t *data, unsigned int len,
+	       bool is_write);
+
+/* Queue bytes from the host; returns how many fit (never blocks). */
+size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
+
+/* Block until the receive FIFO has room. */
+void serial_wait_for_space(struct serial *s);
+
+#endif

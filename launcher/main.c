@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lguest: the Launcher, on KVM.
+ *
+ * Like the original, it is a small program that maps guest memory, loads
+ * the kernel into it, builds what the kernel needs to start, and then
+ * runs the guest, answering its device accesses, until the guest stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/rtc.h"
+#include "devices/serial.h"
+#include "kvm.h"
+#include "loader.h"
+#include "term.h"
+#include "x86/ports.h"
+
+/* Exit statuses: scripts and the harness depend on these. */
+enum {
+	EXIT_POWER_OFF = 0,
+	EXIT_SETUP_ERROR = 1,
+	EXIT_GUEST_RESET = 2,
+	EXIT_TRIPLE_FAULT = 3,
+	EXIT_KVM_ERROR = 4,
+	EXIT_GUEST_HALTED = 5,
+	EXIT_ESCAPE = 130,
+};
+
+#define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
+
+struct options {
+	bool verbose;
+	bool no_reboot;
+	const char *initrd;
+	unsigned long mem_mb;
+	const char *kernel;
+	char *cmdline;
+};
+
+struct mapped_file {
+	const uint8_t *data;
+	size_t size;
+};
+
+static const char usage_text[] =
+	"Usage: lguest [options] <mem-in-mb> <kernel> [kernel args...]\n"
+	"\n"
+	"Boot a Linux kernel (ELF vmlinux, 32- or 64-bit, or bzImage) on KVM\n"
+	"with a 16550A serial console (COM1, use console=ttyS0) on stdin/stdout.\n"
+	"\n"
+	"Options:\n"
+	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
+	"      --no-reboot     exit when the guest resets or triple-faults,\n"
+	"                      instead of rebooting it\n"
+	"  -v, --verbose       describe what the launcher does, on stderr\n"
+	"  -h, --help          show this help and exit\n"
+	"\n"
+	"Exit status:\n"
+	"  V    the guest wrote byte V to I/O port 0xf4\n"
+	"  0    the guest powered off\n"
+	"  1    usage or set-up error (bad arguments, unreadable or malformed\n"
+	"       kernel or initrd, no /dev/kvm)\n"
+	"  2    the guest reset itself, with --no-reboot\n"
+	"  3    the guest triple-faulted, with --no-reboot\n"
+	"  4    KVM internal error or emulation failure (RIP and instruction\n"
+	"       bytes are printed)\n"
+	"  5    the guest halted with nothing left to wake it\n"
+	"  130  three ^C within one second on the console terminal\n"
+	"\n"
+	"Without --no-reboot, a reset or triple fault restarts the guest by\n"
+	"re-executing the launcher with the same arguments.\n";
+
+static bool verbose;
+
+__attribute__((format(printf, 1, 2))) static void verbose_log(const char *fmt,
+							       ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("lguest: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
+								...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("lguest: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(EXIT_SETUP_ERROR);
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "lguest: %s\n%s", msg, usage_text);
+	exit(EXIT_SETUP_ERROR);
+}
+
+static unsigned long parse_mem(const char *arg)
+{
+	char *end;
+	unsigned long mb;
+
+	errno = 0;
+	mb = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-')
+		die("memory size '%s' is not a number of megabytes", arg);
+	if (mb < 2 || mb > MAX_MEM_MB)
+		die("memory size %lu MiB is out of range (2..%d)", mb,
+		    MAX_MEM_MB);
+	return mb;
+}
+
+/* The kernel arguments, joined with spaces as the seed did. */
+static char *join_args(char **argv, int argc)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		die("out of memory");
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_NO_REBOOT = 256 };
+	static const struct option longopts[] = {
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	/* '+': stop at the first non-option, so kernel args pass through. */
+	while ((c = getopt_long(argc, argv, "+i:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case OPT_NO_REBOOT:
+			o->no_reboot = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fputs(usage_text, stderr);
+			exit(EXIT_SETUP_ERROR);
+		}
+	}
+	if (argc - optind < 2)
+		usage_error("need a memory size and a kernel");
+	o->mem_mb = parse_mem(argv[optind]);
+	o->kernel = argv[optind + 1];
+	o->cmdline = join_args(argv + optind + 2, argc - optind - 2);
+}
+
+/* Map a file read-only; it stays mapped until we exit. */
+static struct mapped_file map_file(const char *what, const char *path)
+{
+	struct mapped_file f = { 0 };
+	struct stat st;
+	void *p;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open %s '%s': %s", what, path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		die("cannot stat %s '%s': %s", what, path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die("%s '%s' is not a regular file", what, path);
+	if (st.st_size == 0)
+		die("%s '%s' is empty", what, path);
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		die("cannot map %s '%s': %s", what, path, strerror(errno));
+	close(fd);
+	f.data = p;
+	f.size = st.st_size;
+	return f;
+}
+
+static void load_guest(struct vm *vm, const struct options *o,
+		       struct boot_setup *boot)
+{
+	struct mapped_file kernel = map_file("kernel", o->kernel);
+	struct mapped_file initrd = { 0 };
+	struct boot_config cfg = { .cmdline = o->cmdline };
+	struct lg_error err;
+
+	if (o->initrd) {
+		initrd = map_file("initrd", o->initrd);
+		cfg.initrd = initrd.data;
+		cfg.initrd_size = initrd.size;
+	}
+	if (load_kernel(&vm->mem, kernel.data, kernel.size, &cfg, boot, &err))
+		die("%s: %s", o->kernel, err.msg);
+	verbose_log("%s: %s, protocol %#x, %s entry at %#llx, occupies %#llx-%#llx\n",
+		    o->kernel, boot->format, boot->protocol,
+		    boot->mode == ENTRY_64BIT ? "64-bit" : "32-bit",
+		    (unsigned long long)boot->entry,
+		    (unsigned long long)boot->kernel_start,
+		    (unsigned long long)boot->kernel_end);
+	if (boot->initrd_size)
+		verbose_log("initrd %s: %llu bytes at %#llx\n", o->initrd,
+			    (unsigned long long)boot->initrd_size,
+			    (unsigned long long)boot->initrd_start);
+	verbose_log("command line: \"%s\"\n", o->cmdline);
+}
+
+/* Console output: a write error must not stop the guest (seed's rule). */
+static void console_output(void *ctx, const uint8_t *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+struct console_input {
+	struct serial *serial;
+	struct vm *vm;
+	bool is_terminal;
+	struct timespec ctrl_c[3];
+	unsigned int ctrl_c_count;
+};
+
+static double seconds_between(const struct timespec *a,
+			      const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/*
+ * With the terminal raw, ^C goes to the guest.  Three of them within a
+ * second is our escape hatch, as in the seed.
+ */
+static bool escape_typed(struct console_input *in, const uint8_t *buf,
+			 size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		struct timespec now;
+
+		if (buf[i] != 3)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		in->ctrl_c[in->ctrl_c_count++ % 3] = now;
+		if (in->ctrl_c_count >= 3 &&
+		    seconds_between(&in->ctrl_c[in->ctrl_c_count % 3], &now) < 1.0)
+			return true;
+	}
+	return false;
+}
+
+/* The input thread: stdin to the UART.  EOF just ends input. */
+static void *console_input_thread(void *arg)
+{
+	struct console_input *in = arg;
+	uint8_t buf[256];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		size_t done = 0;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (in->is_terminal && escape_typed(in, buf, n)) {
+			vm_request_stop(&in->vm->stop, STOP_ESCAPE, 0);
+			vm_kick(in->vm);
+			break;
+		}
+		while (done < (size_t)n) {
+			done += serial_receive(in->serial, buf + done, n - done);
+			if (done < (size_t)n)
+				serial_wait_for_space(in->serial);
+		}
+	}
+	return NULL;
+}
+
+static void start_console_input(struct console_input *in)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, console_input_thread, in))
+		die("cannot start the console input thread");
+	pthread_detach(t);
+}
+
+/* Reboot, as the seed did: start ourselves again from scratch. */
+static void reboot_by_reexec(char **argv)
+{
+	term_restore();
+	verbose_log("guest rebooting\n");
+	execv("/proc/self/exe", argv);
+	die("cannot re-execute for reboot: %s", strerror(errno));
+}
+
+static int exit_status(struct vm *vm, enum stop_reason why,
+		       const struct options *o, char **argv)
+{
+	switch (why) {
+	case STOP_EXIT_PORT:
+		verbose_log("guest wrote %d to the exit port\n", vm->stop.code);
+		return vm->stop.code;
+	case STOP_POWER_OFF:
+		verbose_log("guest powered off\n");
+		return EXIT_POWER_OFF;
+	case STOP_RESET:
+	case STOP_TRIPLE_FAULT:
+		if (!o->no_reboot)
+			reboot_by_reexec(argv);
+		fprintf(stderr, "lguest: guest %s (--no-reboot)\n",
+			why == STOP_RESET ? "requested a reset" :
+					    "triple-faulted");
+		return why == STOP_RESET ? EXIT_GUEST_RESET : EXIT_TRIPLE_FAULT;
+	case STOP_HALT:
+		fprintf(stderr, "lguest: guest halted\n");
+		return EXIT_GUEST_HALTED;
+	case STOP_ESCAPE:
+		fprintf(stderr, "\nlguest: ^C^C^C: stopping the guest\n");
+		return EXIT_ESCAPE;
+	case STOP_INTERNAL_ERROR:
+		fprintf(stderr, "lguest: %s\n", vm->detail);
+		return EXIT_KVM_ERROR;
+	default:
+		fprintf(stderr, "lguest: %s\n", vm->detail);
+		return EXIT_SETUP_ERROR;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct vm vm;
+	static struct serial com1;
+	static struct rtc rtc;
+	struct console_input input = { 0 };
+	struct boot_setup boot;
+	struct options o;
+	struct lg_error err;
+	int out_fd = STDOUT_FILENO;
+	enum stop_reason why;
+	int status;
+
+	parse_options(argc, argv, &o);
+	verbose = o.verbose;
+	if (vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
+		die("%s", err.msg);
+	load_guest(&vm, &o, &boot);
+	if (vm_setup_vcpu(&vm, &boot, &err))
+		die("%s", err.msg);
+
+	rtc_init(&rtc);
+	serial_init(&com1, SERIAL_COM1_IRQ,
+		    (struct irq_sink){ vm_irq_line, &vm }, console_output,
+		    &out_fd);
+	if (bus_register(&vm.pio, SERIAL_COM1_BASE, 8, serial_io, &com1,
+			 "com1") ||
+	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
+		die("cannot register the platform devices");
+
+	input = (struct console_input){ .serial = &com1, .vm = &vm };
+	input.is_terminal = term_raw(STDIN_FILENO);
+	start_console_input(&input);
+
+	why = vm_run(&vm);
+	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);
+	status = exit_status(&vm, why, &o, argv);
+	term_restore();
+	return status;
+}

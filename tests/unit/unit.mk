@@ -1,0 +1,15 @@
+# Unit tests (libcheck): one program per library area, all linked against
+# the same liblguest.a that bin/lguest uses.
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit_helpers.h $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Ilauncher -Itests/unit -o $@ $< $(BUILD)/liblguest.a $(CHECK_LIBS) $(LDLIBS)
+
+unit-tests: $(UNIT_BINS)
+
+.PHONY: unit-tests
