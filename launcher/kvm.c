@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm.h"
@@ -22,6 +23,8 @@
 
 #define KICK_SIGNAL SIGUSR1
 #define CPUID_MAX_ENTRIES 256
+#define HALT_WATCH_NS 200000000L	/* look for a dead halt 5 times a second */
+#define X86_EFLAGS_IF 0x200
 
 static int kvm_fail(struct lg_error *err, const char *what)
 {
@@ -381,10 +384,46 @@ static void handle_exit(struct vm *vm)
 	}
 }
 
+/*
+ * With the in-kernel irqchip, HLT never reaches us: KVM sleeps the vCPU
+ * until an interrupt.  A guest that halts with interrupts off (Linux's
+ * "halt", or a test kernel's cli; hlt) would hang the launcher forever,
+ * so a timer interrupts KVM_RUN now and then and we look for that state.
+ */
+static bool halted_for_good(struct vm *vm)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) < 0 ||
+	    mp.mp_state != KVM_MP_STATE_HALTED)
+		return false;
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+		return false;
+	return !(regs.rflags & X86_EFLAGS_IF);
+}
+
+static int start_halt_watch(timer_t *timer)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID,
+				.sigev_signo = KICK_SIGNAL };
+	struct itimerspec every = { { 0, HALT_WATCH_NS }, { 0, HALT_WATCH_NS } };
+
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
+		return -1;
+	return timer_settime(*timer, 0, &every, NULL);
+}
+
 enum stop_reason vm_run(struct vm *vm)
 {
+	timer_t watch;
+	bool watching = start_halt_watch(&watch) == 0;
+
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && halted_for_good(vm))
+				vm_request_stop(&vm->stop, STOP_HALT, 0);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			snprintf(vm->detail, sizeof(vm->detail),
@@ -395,6 +434,8 @@ enum stop_reason vm_run(struct vm *vm)
 		vm->exits++;
 		handle_exit(vm);
 	}
+	if (watching)
+		timer_delete(watch);
 	return vm_stop_reason(&vm->stop);
 }
 

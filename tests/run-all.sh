@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Run every test suite `make test` covers and print one closing line,
+# "N passed, N failed", counting suites.  Each suite prints its own
+# details (Check's summary line, TAP); a suite that cannot run because
+# something it needs is missing fails loudly rather than being skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+
+run_suite() {
+	local name=$1
+	shift
+	echo "=== $name: $*"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		echo "=== $name FAILED (exit $?)"
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+for t in build/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	run_suite "unit/$(basename "$t")" "$t"
+done
+
+if [ ! -c /dev/kvm ]; then
+	echo "=== /dev/kvm is missing: the guest and boot tests need it" >&2
+	failed=$((failed + 1))
+	failures+=("kvm-missing")
+else
+	for t in build/tests/integration/test_*; do
+		[ -x "$t" ] || continue
+		run_suite "integration/$(basename "$t")" "$t"
+	done
+fi
+
+run_suite "boot/real-kernel" tests/boot/real-kernel.sh
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed suites: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
