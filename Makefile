@@ -35,6 +35,7 @@ bin/lguest-static: $(BUILD)/launcher/main.o $(BUILD)/liblguest.a
 -include tests/guests/guests.mk
 include tests/unit/unit.mk
 -include tests/boot/boot.mk
+include bench/bench.mk
 
 test: all static unit-tests guests
 	CACHE=$(CACHE) tests/run-all.sh

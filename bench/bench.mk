@@ -1,0 +1,17 @@
+# Benchmarks: programs that print figures.  `make bench` runs them.
+$(BUILD)/bench/startup: bench/startup.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/bare_kvm: bench/bare_kvm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/trivial_guest.elf: bench/trivial_guest.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -nostdlib -static -Wl,-Ttext=0x200000 -Wl,--section-start=.note.Xen=0x200100 -Wl,--build-id=none -o $@ $<
+
+bench: bin/lguest $(BUILD)/bench/startup $(BUILD)/bench/bare_kvm $(BUILD)/bench/trivial_guest.elf
+	bench/run-startup.sh
+
+.PHONY: bench
