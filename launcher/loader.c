@@ -118,6 +118,7 @@ static int build_zero_page(const struct guest_mem *m,
 	memcpy(&bp->hdr, &k->hdr, k->hdr_len);
 	bp->hdr.type_of_loader = 0xff; /* "undefined": we have no ID */
 	bp->hdr.loadflags |= LOADED_HIGH;
+	bp->acpi_rsdp_addr = cfg->acpi_rsdp;
 	build_e820(m, bp);
 	if (place_cmdline(m, k, cfg->cmdline ? cfg->cmdline : "", bp, err))
 		return -1;

@@ -13,6 +13,7 @@ struct boot_config {
 	const uint8_t *initrd;	/* NULL when there is none */
 	uint64_t initrd_size;
 	const char *cmdline;	/* NUL-terminated; may be "" */
+	uint64_t acpi_rsdp;	/* guest address of the RSDP, 0 if none */
 };
 
 enum entry_mode {

@@ -19,11 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/rtc.h"
 #include "devices/serial.h"
 #include "kvm.h"
 #include "loader.h"
 #include "term.h"
+#include "x86/acpi.h"
 #include "x86/ports.h"
 
 /* Exit statuses: scripts and the harness depend on these. */
@@ -222,6 +224,8 @@ static void load_guest(struct vm *vm, const struct options *o,
 	struct mapped_file kernel = map_file("kernel", o->kernel);
 	struct mapped_file initrd = { 0 };
 	struct boot_config cfg = { .cmdline = o->cmdline };
+
+	cfg.acpi_rsdp = acpi_write_tables(&vm->mem);
 	struct lg_error err;
 
 	if (o->initrd) {
@@ -383,6 +387,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	static struct serial com1;
 	static struct rtc rtc;
+	static struct acpi_pm pm;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
@@ -400,11 +405,14 @@ int main(int argc, char **argv)
 		die("%s", err.msg);
 
 	rtc_init(&rtc);
+	acpi_pm_init(&pm, &vm.stop);
 	serial_init(&com1, SERIAL_COM1_IRQ,
 		    (struct irq_sink){ vm_irq_line, &vm }, console_output,
 		    &out_fd);
 	if (bus_register(&vm.pio, SERIAL_COM1_BASE, 8, serial_io, &com1,
 			 "com1") ||
+	    bus_register(&vm.pio, ACPI_PM1A_EVT, ACPI_PM_LEN, acpi_pm_io, &pm,
+			 "acpi-pm") ||
 	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
 		die("cannot register the platform devices");
 

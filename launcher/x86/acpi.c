@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ACPI tables, built by hand: RSDP -> XSDT -> { FADT -> { FACS, DSDT },
+ * MADT }.  Fields are written at their offsets from the ACPI 6 spec with
+ * small helpers rather than as packed structs, so every offset is visible
+ * next to its meaning.  The tables live in the reserved BIOS area below
+ * 1 MiB, where Linux also scans for the RSDP if the zero page lacks it.
+ */
+#include <string.h>
+
+#include "acpi.h"
+#include "layout.h"
+
+#define ACPI_BASE		LAYOUT_BIOS_START
+#define ACPI_AREA_SIZE		0x1000
+#define HEADER_LEN		36
+#define FADT_LEN		276
+#define FACS_LEN		64
+
+#define FADT_WBINVD		(1U << 0)
+#define FADT_PROC_C1		(1U << 2)
+#define FADT_PWR_BUTTON		(1U << 4)	/* no fixed power button */
+#define FADT_SLP_BUTTON		(1U << 5)	/* no fixed sleep button */
+#define FADT_RESET_REG_SUP	(1U << 10)
+#define BOOT_ARCH_NO_VGA	(1U << 2)	/* and no 8042 bit: none */
+#define GAS_SYSTEM_IO		1
+#define MADT_PCAT_COMPAT	1
+
+/*
+ * \_S5 for the DSDT: Name (_S5, Package (4) { 5, 5, 0, 0 }), i.e.
+ * NameOp "_S5_" PackageOp PkgLength(8) NumElements(4) BytePrefix 5
+ * BytePrefix 5 Zero Zero.  SLP_TYPa = 5 is what PM1a_CNT will see.
+ */
+static const uint8_t dsdt_aml[] = {
+	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+	0x0a, ACPI_S5_TYP, 0x0a, ACPI_S5_TYP, 0x00, 0x00,
+};
+
+struct table_area {
+	uint8_t *base;		/* host address of ACPI_BASE */
+	uint64_t used;
+};
+
+static void put8(uint8_t *t, unsigned int off, uint8_t v)
+{
+	t[off] = v;
+}
+
+static void put16(uint8_t *t, unsigned int off, uint16_t v)
+{
+	memcpy(t + off, &v, 2);
+}
+
+static void put32(uint8_t *t, unsigned int off, uint32_t v)
+{
+	memcpy(t + off, &v, 4);
+}
+
+static void put64(uint8_t *t, unsigned int off, uint64_t v)
+{
+	memcpy(t + off, &v, 8);
+}
+
+uint8_t acpi_sum(const void *p, uint64_t len)
+{
+	const uint8_t *b = p;
+	uint8_t s = 0;
+
+	while (len--)
+		s += *b++;
+	return s;
+}
+
+/* Carve `len` bytes, aligned, out of the area; returns its guest address. */
+static uint64_t carve(struct table_area *a, uint64_t len, uint64_t align,
+		      uint8_t **host)
+{
+	uint64_t off = (a->used + align - 1) & ~(align - 1);
+
+	a->used = off + len;
+	*host = a->base + off;
+	return ACPI_BASE + off;
+}
+
+static void put_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+	memcpy(t, sig, 4);
+	put32(t, 4, len);
+	put8(t, 8, rev);
+	memcpy(t + 10, "LGUEST", 6);		/* OEM ID */
+	memcpy(t + 16, "LGUESTVM", 8);		/* OEM table ID */
+	put32(t, 24, 1);			/* OEM revision */
+	memcpy(t + 28, "LGST", 4);		/* creator ID */
+	put32(t, 32, 1);			/* creator revision */
+}
+
+/* Fill the header's checksum so the whole table sums to zero. */
+static void seal(uint8_t *t, uint32_t len)
+{
+	t[9] = 0;
+	t[9] = (uint8_t)-acpi_sum(t, len);
+}
+
+static void put_gas_io(uint8_t *t, unsigned int off, uint16_t port,
+		       uint8_t bits)
+{
+	put8(t, off, GAS_SYSTEM_IO);
+	put8(t, off + 1, bits);
+	put8(t, off + 2, 0);
+	put8(t, off + 3, 1);	/* byte access */
+	put64(t, off + 4, port);
+}
+
+static uint64_t write_dsdt(struct table_area *a)
+{
+	uint32_t len = HEADER_LEN + sizeof(dsdt_aml);
+	uint8_t *t;
+	uint64_t addr = carve(a, len, 16, &t);
+
+	put_header(t, "DSDT", len, 2);
+	memcpy(t + HEADER_LEN, dsdt_aml, sizeof(dsdt_aml));
+	seal(t, len);
+	return addr;
+}
+
+static uint64_t write_facs(struct table_area *a)
+{
+	uint8_t *t;
+	uint64_t addr = carve(a, FACS_LEN, 64, &t);
+
+	memcpy(t, "FACS", 4);
+	put32(t, 4, FACS_LEN);
+	put8(t, 32, 2);		/* version */
+	return addr;		/* the FACS has no checksum */
+}
+
+static uint64_t write_fadt(struct table_area *a, uint64_t facs, uint64_t dsdt)
+{
+	uint8_t *t;
+	uint64_t addr = carve(a, FADT_LEN, 16, &t);
+
+	put_header(t, "FACP", FADT_LEN, 6);
+	put32(t, 36, facs);			/* FIRMWARE_CTRL */
+	put32(t, 40, dsdt);			/* DSDT */
+	put16(t, 46, ACPI_SCI_IRQ);		/* SCI_INT */
+	put32(t, 48, 0);			/* SMI_CMD: always in ACPI mode */
+	put32(t, 56, ACPI_PM1A_EVT);		/* PM1a_EVT_BLK */
+	put32(t, 64, ACPI_PM1A_CNT);		/* PM1a_CNT_BLK */
+	put8(t, 88, 4);				/* PM1_EVT_LEN */
+	put8(t, 89, 2);				/* PM1_CNT_LEN */
+	put16(t, 96, 101);			/* P_LVL2_LAT: no C2 */
+	put16(t, 98, 1001);			/* P_LVL3_LAT: no C3 */
+	put8(t, 108, 0x32);			/* CENTURY register in CMOS */
+	put16(t, 109, BOOT_ARCH_NO_VGA);	/* IAPC_BOOT_ARCH: no 8042 */
+	put32(t, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON |
+			      FADT_SLP_BUTTON | FADT_RESET_REG_SUP);
+	put_gas_io(t, 116, 0x64, 8);		/* RESET_REG: i8042 command */
+	put8(t, 128, 0xfe);			/* RESET_VALUE: pulse reset */
+	put8(t, 131, 3);			/* FADT minor version */
+	put64(t, 132, facs);			/* X_FIRMWARE_CTRL */
+	put64(t, 140, dsdt);			/* X_DSDT */
+	put_gas_io(t, 148, ACPI_PM1A_EVT, 32);	/* X_PM1a_EVT_BLK */
+	put_gas_io(t, 172, ACPI_PM1A_CNT, 16);	/* X_PM1a_CNT_BLK */
+	seal(t, FADT_LEN);
+	return addr;
+}
+
+/* One CPU (APIC ID 0), KVM's IOAPIC, and LINT1 as NMI. */
+static uint64_t write_madt(struct table_area *a)
+{
+	uint32_t len = HEADER_LEN + 8 + 8 + 12 + 6;
+	uint8_t *t;
+	uint64_t addr = carve(a, len, 16, &t);
+	unsigned int o = HEADER_LEN;
+
+	put_header(t, "APIC", len, 5);
+	put32(t, o, LAYOUT_LAPIC);
+	put32(t, o + 4, MADT_PCAT_COMPAT);
+	o += 8;
+	put8(t, o, 0);			/* Processor Local APIC */
+	put8(t, o + 1, 8);
+	put8(t, o + 2, 0);		/* ACPI processor UID */
+	put8(t, o + 3, 0);		/* APIC ID */
+	put32(t, o + 4, 1);		/* enabled */
+	o += 8;
+	put8(t, o, 1);			/* I/O APIC */
+	put8(t, o + 1, 12);
+	put8(t, o + 2, 1);		/* I/O APIC ID */
+	put32(t, o + 4, LAYOUT_IOAPIC);
+	put32(t, o + 8, 0);		/* GSI base */
+	o += 12;
+	put8(t, o, 4);			/* Local APIC NMI */
+	put8(t, o + 1, 6);
+	put8(t, o + 2, 0xff);		/* all processors */
+	put16(t, o + 3, 0);		/* flags: bus default */
+	put8(t, o + 5, 1);		/* LINT1 */
+	seal(t, len);
+	return addr;
+}
+
+static uint64_t write_xsdt(struct table_area *a, uint64_t fadt, uint64_t madt)
+{
+	uint32_t len = HEADER_LEN + 2 * 8;
+	uint8_t *t;
+	uint64_t addr = carve(a, len, 16, &t);
+
+	put_header(t, "XSDT", len, 1);
+	put64(t, HEADER_LEN, fadt);
+	put64(t, HEADER_LEN + 8, madt);
+	seal(t, len);
+	return addr;
+}
+
+static void write_rsdp(uint8_t *t, uint64_t xsdt)
+{
+	memcpy(t, "RSD PTR ", 8);
+	memcpy(t + 9, "LGUEST", 6);
+	put8(t, 15, 2);			/* ACPI 2.0+: use the XSDT */
+	put32(t, 16, 0);		/* no RSDT */
+	put32(t, 20, 36);
+	put64(t, 24, xsdt);
+	t[8] = (uint8_t)-acpi_sum(t, 20);
+	t[32] = (uint8_t)-acpi_sum(t, 36);
+}
+
+uint64_t acpi_write_tables(const struct guest_mem *m)
+{
+	struct table_area a = { gmem_ptr(m, ACPI_BASE, ACPI_AREA_SIZE), 0 };
+	uint64_t rsdp, facs, dsdt, fadt, madt, xsdt;
+	uint8_t *rsdp_host;
+
+	if (!a.base)
+		return 0;
+	memset(a.base, 0, ACPI_AREA_SIZE);
+	rsdp = carve(&a, 36, 16, &rsdp_host);
+	facs = write_facs(&a);
+	dsdt = write_dsdt(&a);
+	fadt = write_fadt(&a, facs, dsdt);
+	madt = write_madt(&a);
+	xsdt = write_xsdt(&a, fadt, madt);
+	write_rsdp(rsdp_host, xsdt);
+	return rsdp;
+}
