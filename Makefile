@@ -32,12 +32,13 @@ bin/lguest-static: $(BUILD)/launcher/main.o $(BUILD)/liblguest.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS)
 
--include tests/guests/guests.mk
+include tests/guests/guests.mk
+include tests/integration/integration.mk
 include tests/unit/unit.mk
 -include tests/boot/boot.mk
 include bench/bench.mk
 
-test: all static unit-tests guests
+test: all static unit-tests integration-tests guests
 	CACHE=$(CACHE) tests/run-all.sh
 
 clean:

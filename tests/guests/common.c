@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The body of the lguest test guests, compiled once for 64-bit (ELF64
+ * and bzImage) and once for 32-bit (ELF32).  No libc: it talks to the
+ * launcher through the UART, the exit port and the i8042 only, checks
+ * the zero page the launcher built, and then does what the command line
+ * asks.  See README.md for the tokens and exit statuses.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <asm/bootparam.h>
+
+#include "guest.h"
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+
+#define E820_RAM	1
+#define MiB		(1ULL << 20)
+#define PAGE_SIZE	4096
+#define CMDLINE_SCAN_MAX 0x10000	/* never read further than this */
+
+#define UART_LSR	(GUEST_UART_BASE + 5)
+#define LSR_DR		0x01	/* receive data ready */
+#define LSR_THRE	0x20	/* transmit holding register empty */
+
+enum action {
+	ACT_EXIT,
+	ACT_RESET,
+	ACT_TRIPLEFAULT,
+	ACT_HLT,
+	ACT_ECHO,
+	ACT_SPIN,
+};
+
+struct options {
+	int have_mem;
+	u64 mem_mib;
+	int have_initrd;
+	u64 initrd_size;
+	enum action action;
+	u8 exit_code;
+};
+
+static inline void outb(u8 v, u16 port)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* Park the CPU for good; also the fallback when an exit request is ignored. */
+static void __attribute__((noreturn)) halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt" : : : "memory");
+}
+
+static void __attribute__((noreturn)) guest_exit(u8 code)
+{
+	outb(code, GUEST_EXIT_PORT);
+	halt_forever();
+}
+
+/*
+ * Wait for room in the transmitter, but not forever: a launcher whose
+ * LSR never says "empty" should still get our output, not a hung guest.
+ */
+static void uart_putc(char c)
+{
+	unsigned int tries = 100000;
+
+	while (!(inb(UART_LSR) & LSR_THRE) && --tries)
+		asm volatile("pause");
+	outb(c, GUEST_UART_BASE);
+}
+
+/* Poll, because the guests run with interrupts off and no IDT. */
+static char uart_getc(void)
+{
+	while (!(inb(UART_LSR) & LSR_DR))
+		asm volatile("pause");
+	return inb(GUEST_UART_BASE);
+}
+
+/* Serial consoles want CRLF; callers write plain '\n'. */
+static void puts_raw(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s);
+	}
+}
+
+static void put_num(u64 v, unsigned int base)
+{
+	char buf[24];
+	int i = 0;
+
+	/* Base 10 only ever sees 32-bit values: no libgcc on i386. */
+	if (base == 10) {
+		u32 d = (u32)v;
+
+		do {
+			buf[i++] = '0' + d % 10;
+			d /= 10;
+		} while (d);
+	} else {
+		do {
+			buf[i++] = "0123456789abcdef"[v & 0xf];
+			v >>= 4;
+		} while (v);
+	}
+	while (i)
+		uart_putc(buf[--i]);
+}
+
+/*
+ * A printf just big enough for our messages: %s %c %u %x %lx %llx and
+ * %.*s (for command-line tokens, which are not NUL-terminated).
+ */
+static void vprint(const char *fmt, va_list ap)
+{
+	for (; *fmt; fmt++) {
+		const char *s;
+		int len;
+
+		if (*fmt != '%') {
+			if (*fmt == '\n')
+				uart_putc('\r');
+			uart_putc(*fmt);
+			continue;
+		}
+		switch (*++fmt) {
+		case 's':
+			puts_raw(va_arg(ap, const char *));
+			break;
+		case 'c':
+			uart_putc((char)va_arg(ap, int));
+			break;
+		case 'u':
+			put_num(va_arg(ap, unsigned int), 10);
+			break;
+		case 'x':
+			put_num(va_arg(ap, unsigned int), 16);
+			break;
+		case 'l':
+			if (fmt[1] == 'l') {
+				fmt += 2;
+				put_num(va_arg(ap, u64), 16);
+			} else {
+				fmt++;
+				put_num(va_arg(ap, unsigned long), 16);
+			}
+			break;
+		case '.':
+			fmt += 2;	/* ".*s" */
+			len = va_arg(ap, int);
+			s = va_arg(ap, const char *);
+			while (len-- > 0)
+				uart_putc(*s++);
+			break;
+		case '%':
+			uart_putc('%');
+			break;
+		default:
+			return;
+		}
+	}
+}
+
+static void __attribute__((format(printf, 1, 2))) print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+}
+
+/* One line a test can grep for, and a status naming the failed check. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail(int check, const char *fmt, ...)
+{
+	va_list ap;
+
+	puts_raw("FAIL: ");
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+	puts_raw("\n");
+	guest_exit(GUEST_EXIT_CHECK_BASE + check);
+}
+
+static int starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= len || s[i] != prefix[i])
+			return 0;
+	return 1;
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* The command line is guest memory the launcher wrote: trust no NUL. */
+static size_t bounded_len(const char *s)
+{
+	size_t n = 0;
+
+	while (n < CMDLINE_SCAN_MAX && s[n])
+		n++;
+	return n;
+}
+
+/* Decimal only, and overflow is an error rather than a wrapped value. */
+static int parse_u64(const char *s, size_t len, u64 *out)
+{
+	u64 v = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (~0ULL - 9) / 10)
+			return -1;
+		v = v * 10 + (u64)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_action(const char *v, size_t len, struct options *o)
+{
+	/* Names inline, not pointers: no absolute addresses in the image. */
+	static const struct {
+		char name[12];
+		enum action act;
+	} simple[] = {
+		{ "reset", ACT_RESET },
+		{ "triplefault", ACT_TRIPLEFAULT },
+		{ "hlt", ACT_HLT },
+		{ "echo", ACT_ECHO },
+		{ "spin", ACT_SPIN },
+		{ "exit", ACT_EXIT },
+	};
+	unsigned int i;
+	u64 code;
+
+	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (len == str_len(simple[i].name) &&
+		    starts_with(v, len, simple[i].name)) {
+			o->action = simple[i].act;
+			o->exit_code = 0;
+			return 0;
+		}
+	}
+	if (!starts_with(v, len, "exit:") ||
+	    parse_u64(v + 5, len - 5, &code) || code > 255)
+		return -1;
+	o->action = ACT_EXIT;
+	o->exit_code = (u8)code;
+	return 0;
+}
+
+/* Handle one lgtest.* token; anything else on the line is not ours. */
+static void parse_token(const char *t, size_t len, struct options *o)
+{
+	const char *bad = NULL;
+
+	if (!starts_with(t, len, "lgtest."))
+		return;
+	if (starts_with(t, len, "lgtest.mem=")) {
+		if (parse_u64(t + 11, len - 11, &o->mem_mib) ||
+		    o->mem_mib > (1ULL << 40))
+			bad = "bad number";
+		o->have_mem = 1;
+	} else if (starts_with(t, len, "lgtest.initrd=")) {
+		if (parse_u64(t + 14, len - 14, &o->initrd_size))
+			bad = "bad number";
+		o->have_initrd = 1;
+	} else if (starts_with(t, len, "lgtest.action=")) {
+		if (parse_action(t + 14, len - 14, o))
+			bad = "unknown action";
+	} else {
+		bad = "unknown token";
+	}
+	if (bad)
+		fail(CHECK_CMDLINE, "cmdline (%s: %.*s)", bad, (int)len, t);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void parse_cmdline(const char *cmd, struct options *o)
+{
+	size_t i = 0, start;
+
+	while (i < CMDLINE_SCAN_MAX && cmd[i]) {
+		while (i < CMDLINE_SCAN_MAX && is_space(cmd[i]))
+			i++;
+		start = i;
+		while (i < CMDLINE_SCAN_MAX && cmd[i] && !is_space(cmd[i]))
+			i++;
+		if (i > start)
+			parse_token(cmd + start, i - start, o);
+	}
+}
+
+/*
+ * The 32-bit guest runs with paging off, so it can only touch the first
+ * 4 GiB; say so instead of silently truncating an address.
+ */
+static int addressable(u64 addr, u64 len)
+{
+	u64 limit = (u64)(unsigned long)-1;
+
+	return addr <= limit && len <= limit - addr + 1;
+}
+
+static const void *phys(u64 addr)
+{
+	return (const void *)(unsigned long)addr;
+}
+
+static void check_header(const struct boot_params *bp)
+{
+	const struct setup_header *h = &bp->hdr;
+
+	if (h->boot_flag != 0xaa55)
+		fail(CHECK_BOOT_FLAG, "boot_flag (0x%x, expected 0xaa55)",
+		     h->boot_flag);
+	if (h->header != 0x53726448)
+		fail(CHECK_HEADER, "setup header magic (0x%x, expected HdrS)",
+		     h->header);
+}
+
+static const char *get_cmdline(const struct boot_params *bp)
+{
+	u64 addr = bp->hdr.cmd_line_ptr | (u64)bp->ext_cmd_line_ptr << 32;
+
+	if (!addr)
+		fail(CHECK_CMDLINE_PTR, "cmd_line_ptr (0)");
+	if (!addressable(addr, 1))
+		fail(CHECK_CMDLINE_PTR, "cmd_line_ptr (0x%llx unreachable)",
+		     addr);
+	return phys(addr);
+}
+
+/* Returns the total bytes of RAM the map describes. */
+static u64 check_e820(const struct boot_params *bp)
+{
+	const struct boot_e820_entry *e = bp->e820_table;
+	unsigned int n = bp->e820_entries, i;
+	int low = 0, high = 0;
+	u64 ram = 0;
+
+	if (n < 1 || n > E820_MAX_ENTRIES_ZEROPAGE)
+		fail(CHECK_E820_COUNT, "e820_entries (%u, expected 1..%u)", n,
+		     E820_MAX_ENTRIES_ZEROPAGE);
+	for (i = 0; i < n; i++) {
+		print("e820: [mem 0x%llx+0x%llx] type %u\n", e[i].addr,
+		      e[i].size, e[i].type);
+		if (e[i].size > ~0ULL - e[i].addr)
+			fail(CHECK_E820_ORDER, "e820 entry %u wraps (0x%llx+0x%llx)",
+			     i, e[i].addr, e[i].size);
+		if (i && e[i - 1].addr + e[i - 1].size > e[i].addr)
+			fail(CHECK_E820_ORDER,
+			     "e820 entries %u and %u unsorted or overlapping (0x%llx+0x%llx, 0x%llx)",
+			     i - 1, i, e[i - 1].addr, e[i - 1].size,
+			     e[i].addr);
+		if (e[i].type != E820_RAM)
+			continue;
+		ram += e[i].size;
+		if (e[i].addr == 0)
+			low = 1;
+		if (e[i].addr == MiB)
+			high = 1;
+	}
+	if (!low)
+		fail(CHECK_E820_LOW, "e820 (no RAM entry at 0)");
+	if (!high)
+		fail(CHECK_E820_HIGH, "e820 (no RAM entry at 0x100000)");
+	return ram;
+}
+
+static void check_mem(u64 ram, u64 mib)
+{
+	u64 want = mib * MiB;
+
+	if (ram > want || ram + MiB < want)
+		fail(CHECK_MEM,
+		     "e820 RAM total (0x%llx, expected 0x%llx-0x%llx for %u MiB)",
+		     ram, want > MiB ? want - MiB : 0, want, (u32)mib);
+}
+
+static int in_ram(const struct boot_params *bp, u64 addr, u64 len)
+{
+	const struct boot_e820_entry *e = bp->e820_table;
+	unsigned int i;
+
+	for (i = 0; i < bp->e820_entries; i++)
+		if (e[i].type == E820_RAM && addr >= e[i].addr &&
+		    len <= e[i].size && addr - e[i].addr <= e[i].size - len)
+			return 1;
+	return 0;
+}
+
+static void check_initrd(const struct boot_params *bp, u64 want)
+{
+	u64 addr = bp->hdr.ramdisk_image | (u64)bp->ext_ramdisk_image << 32;
+	u64 size = bp->hdr.ramdisk_size | (u64)bp->ext_ramdisk_size << 32;
+	const u8 *p;
+	unsigned long i, n;
+	unsigned int k = 0;
+
+	if (size != want)
+		fail(CHECK_INITRD_SIZE, "initrd size (0x%llx, expected 0x%llx)",
+		     size, want);
+	if (!want)
+		return;
+	if (!addr || addr & (PAGE_SIZE - 1) || addr < MiB ||
+	    !in_ram(bp, addr, size) || !addressable(addr, size))
+		fail(CHECK_INITRD_PLACE, "initrd placement (0x%llx+0x%llx)",
+		     addr, size);
+	p = phys(addr);
+	n = (unsigned long)size;
+	for (i = 0; i < n; i++) {
+		if (p[i] != k)
+			fail(CHECK_INITRD_DATA,
+			     "initrd contents (byte 0x%lx is 0x%x, expected 0x%x)",
+			     i, p[i], k);
+		if (++k == GUEST_INITRD_MODULUS)
+			k = 0;
+	}
+	print("initrd: 0x%llx bytes at 0x%llx ok\n", size, addr);
+}
+
+/*
+ * An IDT with limit 0 makes the ud2's #UD a #GP, the #GP a double fault
+ * and that a triple fault: the CPU shuts down without any help from us.
+ * ud2 rather than int3: this host's software KVM cannot emulate a
+ * software interrupt through an empty IDT and reports an emulation
+ * failure instead of the shutdown.
+ */
+static void __attribute__((noreturn)) triple_fault(void)
+{
+	struct {
+		u16 limit;
+		unsigned long base;
+	} __attribute__((packed)) idtr = { 0, 0 };
+
+	asm volatile("lidt %0; ud2" : : "m"(idtr) : "memory");
+	halt_forever();
+}
+
+/* Echo the console back, so tests can check input reaches the guest. */
+static void __attribute__((noreturn)) echo_loop(void)
+{
+	char line[8];
+	unsigned int len = 0;
+	int overlong = 0;
+
+	puts_raw("echo: ready, send \"quit\" to end\n");
+	for (;;) {
+		char c = uart_getc();
+
+		uart_putc(c);
+		if (c == '\n' || c == '\r') {
+			if (!overlong && len == 4 && starts_with(line, 4, "quit"))
+				guest_exit(GUEST_EXIT_OK);
+			len = 0;
+			overlong = 0;
+		} else if (len < sizeof(line)) {
+			line[len++] = c;
+		} else {
+			overlong = 1;
+		}
+	}
+}
+
+static void __attribute__((noreturn)) run_action(const struct options *o)
+{
+	switch (o->action) {
+	case ACT_RESET:
+		outb(0xfe, GUEST_I8042_CMD);
+		halt_forever();
+	case ACT_TRIPLEFAULT:
+		triple_fault();
+	case ACT_HLT:
+		halt_forever();
+	case ACT_ECHO:
+		echo_loop();
+	case ACT_SPIN:
+		for (;;)
+			asm volatile("pause");
+	case ACT_EXIT:
+	default:
+		guest_exit(o->exit_code);
+	}
+}
+
+void guest_main(struct boot_params *bp, const char *flavour)
+{
+	struct options opts = { .action = ACT_EXIT };
+	const char *cmdline;
+	u64 ram;
+
+	print("lguest test guest (%s)\n", flavour);
+	print("boot_params at 0x%lx\n", (unsigned long)bp);
+	check_header(bp);
+	cmdline = get_cmdline(bp);
+	print("cmdline: %.*s\n", (int)bounded_len(cmdline), cmdline);
+	parse_cmdline(cmdline, &opts);
+
+	ram = check_e820(bp);
+	if (opts.have_mem)
+		check_mem(ram, opts.mem_mib);
+	if (opts.have_initrd)
+		check_initrd(bp, opts.initrd_size);
+	puts_raw("PASS: boot_params ok\n");
+	run_action(&opts);
+}

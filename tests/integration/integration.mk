@@ -1,0 +1,17 @@
+# Integration tests: boot the test guests under bin/lguest and check exit
+# statuses and console output (see test_guests.c).  Included by the
+# top-level Makefile; run build/tests/integration/test_guests from the
+# repository root once bin/lguest and the guests are built.
+
+# Deferred (=), so pkg-config only runs when the test is actually built.
+INTEG_CHECK_CFLAGS = $(shell pkg-config --cflags check)
+INTEG_CHECK_LIBS = $(shell pkg-config --libs check)
+
+$(BUILD)/tests/integration/test_guests: tests/integration/test_guests.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -o $@ $< $(INTEG_CHECK_LIBS)
+
+# The test binary and the guests it boots; bin/lguest is the launcher's.
+integration-tests: $(BUILD)/tests/integration/test_guests guests bin/lguest
+
+.PHONY: integration-tests
