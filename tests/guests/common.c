@@ -33,6 +33,7 @@ enum action {
 	ACT_HLT,
 	ACT_ECHO,
 	ACT_SPIN,
+	ACT_EMULFAIL,
 };
 
 struct options {
@@ -261,6 +262,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		{ "hlt", ACT_HLT },
 		{ "echo", ACT_ECHO },
 		{ "spin", ACT_SPIN },
+		{ "emulfail", ACT_EMULFAIL },
 		{ "exit", ACT_EXIT },
 	};
 	unsigned int i;
@@ -475,6 +477,22 @@ static void __attribute__((noreturn)) triple_fault(void)
 	halt_forever();
 }
 
+/*
+ * Make KVM give up: an x87 load from an address no memory slot backs is an
+ * MMIO access KVM must emulate, and its emulator has no FLD.  The launcher
+ * should stop with exit status 4 and print these very bytes
+ * (fld qword [0xc0000000]: dd 05 or dd 04 25, then the address).
+ */
+static void __attribute__((noreturn)) emulation_failure(void)
+{
+#ifdef __x86_64__
+	asm volatile(".byte 0xdd, 0x04, 0x25, 0x00, 0x00, 0x00, 0xc0" ::: "memory");
+#else
+	asm volatile(".byte 0xdd, 0x05, 0x00, 0x00, 0x00, 0xc0" ::: "memory");
+#endif
+	guest_exit(GUEST_EXIT_OK);
+}
+
 /* Echo the console back, so tests can check input reaches the guest. */
 static void __attribute__((noreturn)) echo_loop(void)
 {
@@ -515,6 +533,8 @@ static void __attribute__((noreturn)) run_action(const struct options *o)
 	case ACT_SPIN:
 		for (;;)
 			asm volatile("pause");
+	case ACT_EMULFAIL:
+		emulation_failure();
 	case ACT_EXIT:
 	default:
 		guest_exit(o->exit_code);
