@@ -35,19 +35,14 @@ bin/lguest-static: $(BUILD)/launcher/main.o $(BUILD)/liblguest.a
 include tests/guests/guests.mk
 include tests/integration/integration.mk
 include tests/unit/unit.mk
--include tests/boot/boot.mk
+include tests/boot/boot.mk
 include bench/bench.mk
 
 test: all static unit-tests integration-tests guests
 	CACHE=$(CACHE) tests/run-all.sh
 
-# The main job: Debian's cloud kernel (fetched into the cache on first use)
-# booted to a busybox /init under bin/lguest, nested when KVM here cannot.
-boot: all static
-	CACHE=$(CACHE) tests/boot/real-kernel.sh
-
 clean:
 	rm -rf $(BUILD) bin tests/guests/bin
 
-.PHONY: all static test clean guests boot
+.PHONY: all static test clean guests
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -3,6 +3,13 @@
 # need.  Run as root (CI is); as another user it says what is missing.
 set -euo pipefail
 
+if [ $# -gt 0 ]; then
+	echo "Usage: ci/install-deps.sh" >&2
+	echo "Installs (as root) or checks (otherwise) the Debian packages lguest needs." >&2
+	[ "$1" = --help ] || [ "$1" = -h ]
+	exit $?
+fi
+
 packages=(build-essential pkg-config check busybox-static cpio
 	  qemu-system-x86 zstd xz-utils kmod ca-certificates)
 

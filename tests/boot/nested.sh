@@ -1,0 +1,211 @@
+#!/bin/bash
+# Run the launcher inside a nested KVM host: QEMU TCG emulating an AMD CPU
+# with SVM+NPT, booting Debian's cloud kernel, which insmods its own kvm
+# modules and so offers a /dev/kvm fast enough to boot Linux.  This machine's
+# own /dev/kvm is a slow software KVM that cannot run a stock kernel.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+Usage: tests/boot/nested.sh --launcher FILE [options] -- [LAUNCHER ARGS...]
+
+Boots a nested host (qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt)
+from Debian's cloud kernel and an initramfs holding busybox, the kvm modules
+(irqbypass, kvm, kvm-amd), the launcher as /bin/lguest and any --add files.
+The host's /init loads the modules, checks /dev/kvm, runs
+  /bin/lguest LAUNCHER ARGS...
+from / and prints "LGUEST-NESTED-EXIT=<status>", then powers off.
+
+The host's serial console (so the launcher's and its guest's output) is
+streamed to stdout as it arrives, CRs removed; progress goes to stderr.
+Marker lines on the stream:
+  LGUEST-NESTED-START        just before the launcher starts
+  LGUEST-NESTED-EXIT=<n>     the launcher's exit status
+  LGUEST-NESTED-ERROR=<why>  the nested host failed before the launcher ran
+
+Options:
+  --launcher FILE     statically linked launcher (required)
+  --add HOST:GUEST    put file or directory HOST at GUEST (absolute) in the
+                      nested host; repeatable
+  --timeout SECS      kill QEMU after this long (default 300)
+  --mem MB            nested host memory (default 1024)
+  --smp N             nested host CPUs (default 1)
+  --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt; qemu64,-svm
+                      makes kvm-amd refuse to load, to test that path)
+  --kernel VMLINUZ    nested host kernel (default: ci/fetch-kernel.sh)
+  --modules-dir DIR   its lib/modules/<version> (default: ci/fetch-kernel.sh)
+  --append ARGS       extra nested host kernel arguments
+  --log FILE          also write the console transcript to FILE
+  --cache DIR         cache directory (default: $CACHE, else <repo>/.cache)
+  -v, --verbose       more progress on stderr
+  -h, --help          this text
+
+Exit status: the launcher's own exit status, or 125 when the nested host
+failed (no /dev/kvm, insmod failed, timeout, QEMU died, no exit marker); the
+reason is on stderr.  (A launcher that itself exits 125 is told apart by the
+"LGUEST-NESTED-EXIT=125" line and the absence of an error on stderr.)
+EOF
+}
+
+HOST_FAILED=125
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+verbose=0
+log() { echo "nested: $*" >&2; }
+vlog() { if [ "$verbose" = 1 ]; then log "$@"; fi; }
+die() { log "error: $*"; exit "$HOST_FAILED"; }
+
+launcher=
+adds=()
+timeout=300
+mem=1024
+smp=1
+cpu=qemu64,+svm,+npt
+kernel=
+moddir=
+extra_append=
+logfile=
+cache=${CACHE:-$repo/.cache}
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	--launcher) launcher=${2:?--launcher needs a file}; shift 2 ;;
+	--add) adds+=("${2:?--add needs HOST:GUEST}"); shift 2 ;;
+	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+	--mem) mem=${2:?--mem needs MB}; shift 2 ;;
+	--smp) smp=${2:?--smp needs a count}; shift 2 ;;
+	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
+	--kernel) kernel=${2:?--kernel needs a file}; shift 2 ;;
+	--modules-dir) moddir=${2:?--modules-dir needs a directory}; shift 2 ;;
+	--append) extra_append=${2?--append needs arguments}; shift 2 ;;
+	--log) logfile=${2:?--log needs a file}; shift 2 ;;
+	--cache) cache=${2:?--cache needs a directory}; shift 2 ;;
+	-v|--verbose) verbose=1; shift ;;
+	--) shift; break ;;
+	*) usage >&2; die "unknown argument '$1' (launcher arguments go after --)" ;;
+	esac
+done
+[ -n "$launcher" ] || { usage >&2; die "--launcher is required"; }
+[ -f "$launcher" ] || die "launcher '$launcher' not found"
+if command -v file >/dev/null && file -L "$launcher" | grep -q 'dynamically linked'; then
+	die "$launcher is dynamically linked; the nested host has no libc (make static)"
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+export CACHE=$cache
+if [ -z "$kernel" ]; then
+	kernel=$("$repo/ci/fetch-kernel.sh" --print kernel) || die "cannot fetch the nested host kernel"
+fi
+if [ -z "$moddir" ]; then
+	moddir=$("$repo/ci/fetch-kernel.sh" --print modules) || die "cannot fetch the kernel modules"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lguest-nested.XXXXXX")
+qpid=
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+	# Never leave QEMU behind: it is the only long-lived child we start.
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# Quote each launcher argument for the nested host's /bin/sh.
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+cmd="/bin/lguest"
+for a in "$@"; do cmd+=" $(sq "$a")"; done
+
+cat >"$tmp/init" <<EOF
+#!/bin/sh
+# The nested test host's /init, generated by tests/boot/nested.sh.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+fail() {
+	printf '\nLGUEST-NESTED-ERROR=%s\n' "\$*"
+	poweroff -f
+	sleep 10
+}
+while read -r ko; do
+	insmod "\$ko" || fail "insmod \$ko failed"
+done </lib/modules/load-order
+[ -c /dev/kvm ] || fail "no /dev/kvm after loading the kvm modules"
+cd /
+printf '\nLGUEST-NESTED-START uptime=%s\n' "\$(cut -d' ' -f1 /proc/uptime)"
+$cmd
+rc=\$?
+printf '\nLGUEST-NESTED-EXIT=%d\n' "\$rc"
+poweroff -f
+sleep 10
+EOF
+vlog "launcher command in the nested host: $cmd"
+
+mkargs=(--init "$tmp/init" --modules-dir "$moddir" --module irqbypass --module kvm --module kvm-amd
+	--file "$launcher:/bin/lguest" --compress none --no-cache -o "$tmp/outer.cpio")
+for a in "${adds[@]}"; do mkargs+=(--file "$a"); done
+[ "$verbose" = 0 ] || mkargs+=(-v)
+t0=$EPOCHREALTIME
+"$repo/tests/boot/mkinitramfs.sh" "${mkargs[@]}" || die "building the nested host's initramfs failed"
+vlog "initramfs $(du -h "$tmp/outer.cpio" | cut -f1) built in $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $t0}") s"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
+	-nodefaults -no-user-config -display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
+	-append "console=ttyS0 panic=-1 quiet $extra_append")
+vlog "${qemu[*]}"
+log "booting the nested host (timeout ${timeout}s)"
+mkfifo "$tmp/console"
+tstart=$EPOCHREALTIME
+# timeout(1) kills QEMU when the time is up; the cleanup trap kills it on
+# any other way out.  -nodefaults: no NIC option ROM or VGA to wait for, and
+# no firmware banner on the serial line.  QEMU's stdin is /dev/null so it never waits for a tty.
+timeout -k 5 "$timeout" "${qemu[@]}" </dev/null >"$tmp/console" 2>&1 &
+qpid=$!
+
+exec 3>/dev/null
+[ -z "$logfile" ] || exec 3>"$logfile"
+status=
+error=
+tlaunch=
+texit=
+since() { awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $1}"; }
+while IFS= read -r line || [ -n "$line" ]; do
+	line=${line//$'\r'/}
+	printf '%s\n' "$line"
+	printf '%s\n' "$line" >&3
+	case $line in
+	"LGUEST-NESTED-START "*)
+		tlaunch=$EPOCHREALTIME
+		log "nested host up, launcher started after $(since "$tstart") s" ;;
+	LGUEST-NESTED-EXIT=*)
+		texit=$EPOCHREALTIME
+		status=${line#LGUEST-NESTED-EXIT=} ;;
+	LGUEST-NESTED-ERROR=*)
+		error=${line#LGUEST-NESTED-ERROR=} ;;
+	esac
+done <"$tmp/console"
+qrc=0
+wait "$qpid" || qrc=$?
+qpid=
+exec 3>&-
+total=$(since "$tstart")
+
+if [ -n "$error" ]; then
+	die "nested host failed: $error (${total} s)"
+fi
+if [ -z "$status" ] || ! [[ $status =~ ^[0-9]+$ ]]; then
+	case $qrc in
+	124|137)
+		if [ -n "$tlaunch" ]; then
+			die "timed out after ${timeout}s, QEMU killed; the launcher had been running $(since "$tlaunch") s"
+		fi
+		die "timed out after ${timeout}s, QEMU killed, before the launcher started" ;;
+	0) die "no LGUEST-NESTED-EXIT marker: the nested host stopped without one (${total} s)" ;;
+	*) die "QEMU exited with status $qrc and no LGUEST-NESTED-EXIT marker (${total} s)" ;;
+	esac
+fi
+[ "$qrc" = 0 ] || log "warning: QEMU exited with status $qrc after the launcher finished"
+log "launcher exited with status $status; launcher ran $(awk "BEGIN{printf \"%.2f\", $texit - ${tlaunch:-$tstart}}") s, whole nested run $total s"
+exit "$status"
