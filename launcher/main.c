@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,6 +399,8 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	verbose = o.verbose;
+	/* A reader that goes away loses console output, not the guest. */
+	signal(SIGPIPE, SIG_IGN);
 	if (vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);

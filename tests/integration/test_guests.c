@@ -68,6 +68,7 @@ struct run {
 	char *out;		/* stdout and stderr, interleaved, NUL-ended */
 	size_t len;
 	int timed_out;
+	int ended_by_test;	/* killed once `until` was seen */
 	int exited;		/* normal exit: status is valid */
 	int status;		/* exit status, or the signal when !exited */
 };
@@ -182,7 +183,20 @@ struct input {
 	const char *data;	/* bytes for the launcher's stdin, or NULL */
 	const char *after;	/* send them once the output has this */
 	int pty;		/* stdin is a terminal rather than a pipe */
+	const char *until;	/* end the run once the output has this... */
+	int until_count;	/* ...this many times (a guest that loops) */
 };
+
+static int occurrences(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
 
 /*
  * The launcher's standard input: a pipe, or a pseudo-terminal for what
@@ -280,12 +294,14 @@ static void run_lguest(struct run *r, const struct input *in,
 			drain(outp[0], r);
 			break;
 		}
-		if (now() >= deadline) {
+		if (in->until && occurrences(r->out, in->until) >= in->until_count)
+			r->ended_by_test = 1;
+		if (r->ended_by_test || now() >= deadline) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);
 			drain(outp[0], r);
-			r->timed_out = 1;
+			r->timed_out = !r->ended_by_test;
 			break;
 		}
 		/* Wake up now and then to notice an exit without EOF. */
@@ -520,6 +536,26 @@ START_TEST(test_guest_stops)
 }
 END_TEST
 
+/*
+ * Without --no-reboot, a reset re-executes the launcher, which boots the
+ * guest again: it resets again, so the test ends the loop itself once
+ * the guest's banner has appeared a second time.
+ */
+START_TEST(test_reset_reboots)
+{
+	const struct input loop = { .until = "PASS: boot_params ok",
+				    .until_count = 2 };
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, &loop, "64", guest_path(ELF64),
+		   "lgtest.action=reset", NULL);
+	ck_assert_msg(r.ended_by_test,
+		      "the guest did not boot twice after a reset: %s", shown(&r));
+	run_free(&r);
+}
+END_TEST
+
 /* Console input reaches the guest, and its output comes back. */
 START_TEST(test_echo)
 {
@@ -661,6 +697,7 @@ static Suite *guests_suite(void)
 	tc = tcase("exit");
 	tcase_add_loop_test(tc, test_exit_status, 0, n_exit);
 	tcase_add_loop_test(tc, test_guest_stops, 0, NR_GUESTS * NR_STOP_CASES);
+	tcase_add_test(tc, test_reset_reboots);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("console");
