@@ -147,8 +147,8 @@ int load_kernel(const struct guest_mem *m, const uint8_t *image, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (m->low_size < LAYOUT_HIGH_MEM * 2)
-		return lg_fail(err, "guest memory (%llu bytes) is too small: need at least 2 MiB",
-			       (unsigned long long)m->size);
+		return lg_fail(err, "guest memory below the PCI hole (%llu bytes) is too small: need at least 2 MiB",
+			       (unsigned long long)m->low_size);
 	if (is_elf(image, len))
 		ret = load_elf(m, image, len, &k, err);
 	else if (is_bzimage(image, len))

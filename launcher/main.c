@@ -355,8 +355,8 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 {
 	switch (why) {
 	case STOP_EXIT_PORT:
-		verbose_log("guest wrote %d to the exit port\n", vm->stop.code);
-		return vm->stop.code;
+		verbose_log("guest wrote %d to the exit port\n", vm_stop_code(&vm->stop));
+		return vm_stop_code(&vm->stop);
 	case STOP_POWER_OFF:
 		verbose_log("guest powered off\n");
 		return EXIT_POWER_OFF;

@@ -21,9 +21,13 @@ enum stop_reason {
 	STOP_HOST_ERROR,	/* a launcher-side failure */
 };
 
+/*
+ * Reason and code share one atomic word (reason in the low byte, code
+ * above it), so whoever reads a reason also reads the code that came
+ * with it, from any thread.
+ */
 struct vm_stop {
-	_Atomic int reason;
-	int code;		/* exit status for STOP_EXIT_PORT */
+	_Atomic int word;
 };
 
 static inline void vm_request_stop(struct vm_stop *st, enum stop_reason r,
@@ -31,16 +35,18 @@ static inline void vm_request_stop(struct vm_stop *st, enum stop_reason r,
 {
 	int none = STOP_NONE;
 
-	/* Write the code first: whoever wins the exchange owns it. */
-	if (atomic_load(&st->reason) == STOP_NONE) {
-		if (atomic_compare_exchange_strong(&st->reason, &none, r))
-			st->code = code;
-	}
+	atomic_compare_exchange_strong(&st->word, &none,
+				       (int)r | ((code & 0xff) << 8));
 }
 
 static inline enum stop_reason vm_stop_reason(struct vm_stop *st)
 {
-	return atomic_load(&st->reason);
+	return atomic_load(&st->word) & 0xff;
+}
+
+static inline int vm_stop_code(struct vm_stop *st)
+{
+	return (atomic_load(&st->word) >> 8) & 0xff;
 }
 
 #endif

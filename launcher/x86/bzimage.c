@@ -94,16 +94,20 @@ static int choose_load_address(const struct guest_mem *m, uint64_t payload_len,
 		k->start = load;
 		k->end = load + need;
 	} else {
+		/*
+		 * It runs at 1 MiB and unpacks itself to pref_address (which
+		 * may be 1 MiB too), needing init_size there.
+		 */
+		uint64_t run_at = pref > LAYOUT_HIGH_MEM ? pref : LAYOUT_HIGH_MEM;
+
 		load = LAYOUT_HIGH_MEM;
 		k->start = load;
-		k->end = load + payload_len;
-		if (pref > LAYOUT_HIGH_MEM) {
-			if (!range_within(pref, need, UINT64_MAX))
-				return lg_fail(err, "bzImage pref_address %#llx + init_size overflows",
-					       (unsigned long long)pref);
-			if (pref + need > k->end)
-				k->end = pref + need;
-		}
+		if (!range_within(run_at, need, UINT64_MAX))
+			return lg_fail(err, "bzImage pref_address %#llx + init_size overflows",
+				       (unsigned long long)pref);
+		k->end = run_at + need;
+		if (load + payload_len > k->end)
+			k->end = load + payload_len;
 	}
 	if (!range_within(k->start, k->end - k->start, m->low_size))
 		return lg_fail(err, "kernel needs memory up to %#llx (init_size %#x) but guest RAM below 3 GiB ends at %#llx",

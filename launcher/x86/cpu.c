@@ -12,6 +12,8 @@
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
 
+_Static_assert(LAYOUT_IDT >= LAYOUT_GDT + 5 * 8, "IDT overlaps the boot GDT");
+
 #define PTE_PRESENT	0x1ULL
 #define PTE_RW		0x2ULL
 #define PTE_HUGE	0x80ULL

@@ -9,7 +9,7 @@
  * for the kernel sit in the gaps between, as other x86 VMMs place them.
  */
 #define LAYOUT_GDT		0x500ULL	/* boot GDT, 5 entries */
-#define LAYOUT_IDT		0x520ULL	/* empty IDT, limit 0 */
+#define LAYOUT_IDT		0x528ULL	/* empty IDT, right after the GDT */
 #define LAYOUT_ZERO_PAGE	0x7000ULL	/* struct boot_params */
 #define LAYOUT_PML4		0x9000ULL	/* 64-bit identity map: PML4 */
 #define LAYOUT_PDPT		0xa000ULL	/*   one PDPT */
