@@ -204,13 +204,11 @@ START_TEST(test_pm_reads)
 }
 END_TEST
 
-int main(void)
+static Suite *acpi_suite(void)
 {
 	Suite *s = suite_create("acpi");
 	TCase *tables = tcase_create("tables");
 	TCase *pm = tcase_create("pm1");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tables, setup, teardown);
 	tcase_add_test(tables, test_rsdp);
@@ -221,9 +219,10 @@ int main(void)
 	tcase_add_test(pm, test_pm_reads);
 	suite_add_tcase(s, tables);
 	suite_add_tcase(s, pm);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(acpi_suite());
 }
