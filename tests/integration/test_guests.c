@@ -670,6 +670,36 @@ START_TEST(test_not_a_kernel)
 }
 END_TEST
 
+/* Command-line misuse: a clear message and status 1, or help and 0. */
+static const struct usage_case {
+	const char *args[3];
+	int status;
+	const char *output;
+} usage_cases[] = {
+	{ { NULL }, LG_EXIT_SETUP, "need a memory size and a kernel" },
+	{ { "64" }, LG_EXIT_SETUP, "need a memory size and a kernel" },
+	{ { "lots", "kernel" }, LG_EXIT_SETUP, "'lots' is not a number" },
+	{ { "1", "kernel" }, LG_EXIT_SETUP, "out of range" },
+	{ { "-5", "kernel" }, LG_EXIT_SETUP, "Usage:" },
+	{ { "99999999", "kernel" }, LG_EXIT_SETUP, "out of range" },
+	{ { "--bogus" }, LG_EXIT_SETUP, "Usage:" },
+	{ { "64", "/" }, LG_EXIT_SETUP, "'/' is not a regular file" },
+	{ { "--help" }, 0, "Exit status:" },
+};
+
+START_TEST(test_usage)
+{
+	const struct usage_case *c = &usage_cases[_i];
+	struct run r;
+
+	require_launcher();
+	run_lguest(&r, NULL, c->args[0], c->args[1], c->args[2], NULL);
+	expect_exit(&r, c->status);
+	expect_output(&r, c->output);
+	run_free(&r);
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -709,6 +739,8 @@ static Suite *guests_suite(void)
 	tcase_add_test(tc, test_missing_kernel);
 	tcase_add_test(tc, test_missing_initrd);
 	tcase_add_test(tc, test_not_a_kernel);
+	tcase_add_loop_test(tc, test_usage, 0,
+			    sizeof(usage_cases) / sizeof(usage_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
