@@ -4,7 +4,7 @@
 # details (Check's summary line, TAP); a suite that cannot run because
 # something it needs is missing fails loudly rather than being skipped.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 passed=0
 failed=0
@@ -23,10 +23,17 @@ run_suite() {
 	fi
 }
 
+units=0
 for t in build/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	run_suite "unit/$(basename "$t")" "$t"
+	units=$((units + 1))
 done
+if [ "$units" -eq 0 ]; then
+	echo "=== no unit test programs in build/tests/unit: run 'make test'" >&2
+	failed=$((failed + 1))
+	failures+=("unit-missing")
+fi
 
 if [ ! -c /dev/kvm ]; then
 	echo "=== /dev/kvm is missing: the guest and boot tests need it" >&2
