@@ -10,7 +10,7 @@ CACHE	?= $(CURDIR)/.cache
 
 # The launcher library: everything but main.c, shared with the unit tests
 # and (later) the fuzz targets, so they test the very objects bin/lguest runs.
-LIB_SRCS := $(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/x86/*.c launcher/devices/*.c))
+LIB_SRCS := $(filter-out launcher/main.c,$(wildcard launcher/*.c launcher/x86/*.c launcher/devices/*.c launcher/virtio/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 
 all: bin/lguest guests
