@@ -22,11 +22,15 @@
 
 #include "devices/acpi_pm.h"
 #include "devices/rtc.h"
+#include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "kvm.h"
+#include "kvm_irq.h"
+#include "pci.h"
 #include "loader.h"
 #include "term.h"
 #include "x86/acpi.h"
+#include "x86/layout.h"
 #include "x86/ports.h"
 
 /* Exit statuses: scripts and the harness depend on these. */
@@ -37,6 +41,7 @@ enum {
 	EXIT_TRIPLE_FAULT = 3,
 	EXIT_KVM_ERROR = 4,
 	EXIT_GUEST_HALTED = 5,
+	EXIT_DEVICE_ERROR = 6,
 	EXIT_ESCAPE = 130,
 };
 
@@ -45,6 +50,8 @@ enum {
 struct options {
 	bool verbose;
 	bool no_reboot;
+	bool strict;
+	bool rng;
 	const char *initrd;
 	unsigned long mem_mb;
 	const char *kernel;
@@ -66,6 +73,9 @@ static const char usage_text[] =
 	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
 	"      --no-reboot     exit when the guest resets or triple-faults,\n"
 	"                      instead of rebooting it\n"
+	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
+	"      --strict        exit when the guest breaks a virtio queue,\n"
+	"                      instead of marking only that device broken\n"
 	"  -v, --verbose       describe what the launcher does, on stderr\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
@@ -79,6 +89,7 @@ static const char usage_text[] =
 	"  4    KVM internal error or emulation failure (RIP and instruction\n"
 	"       bytes are printed)\n"
 	"  5    the guest halted with nothing left to wake it\n"
+	"  6    the guest broke a virtio device's queue, with --strict\n"
 	"  130  three ^C within one second on the console terminal\n"
 	"\n"
 	"Without --no-reboot, a reset or triple fault restarts the guest by\n"
@@ -155,10 +166,12 @@ static char *join_args(char **argv, int argc)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_REBOOT = 256 };
+	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -174,6 +187,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_REBOOT:
 			o->no_reboot = true;
+			break;
+		case OPT_RNG:
+			o->rng = true;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -377,10 +396,44 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 	case STOP_INTERNAL_ERROR:
 		fprintf(stderr, "lguest: %s\n", vm->detail);
 		return EXIT_KVM_ERROR;
+	case STOP_DEVICE_ERROR:
+		fprintf(stderr, "lguest: stopping: a device needs reset (--strict)\n");
+		return EXIT_DEVICE_ERROR;
 	default:
 		fprintf(stderr, "lguest: %s\n", vm->detail);
 		return EXIT_SETUP_ERROR;
 	}
+}
+
+static void kick_vcpu(void *vm)
+{
+	vm_kick(vm);
+}
+
+/*
+ * PCI and the virtio devices.  The bus is always there (Linux finds the
+ * host bridge through ACPI); devices only when asked for.
+ */
+static void setup_pci(struct vm *vm, const struct options *o,
+		      struct pci_bus *bus, struct irq_routing *routing)
+{
+	static struct virtio_rng rng;
+	struct virtio_host host = {
+		.mem = &vm->mem, .bus = bus, .routing = routing,
+		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
+		.kick_vcpu = kick_vcpu, .kick_ctx = vm,
+	};
+	struct lg_error err;
+
+	pci_bus_init(bus, LAYOUT_PCI_MMIO, LAYOUT_IOAPIC - LAYOUT_PCI_MMIO);
+	irq_routing_init(routing, vm->vm_fd);
+	if (bus_register(&vm->pio, PCI_CONFIG_ADDR, PCI_CONFIG_PORTS,
+			 pci_config_io, bus, "pci-config") ||
+	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
+			 pci_mmio_io, bus, "pci-mmio"))
+		die("cannot register the PCI bus");
+	if (o->rng && virtio_rng_init(&rng, &host, NULL, &err))
+		die("%s", err.msg);
 }
 
 int main(int argc, char **argv)
@@ -389,6 +442,8 @@ int main(int argc, char **argv)
 	static struct serial com1;
 	static struct rtc rtc;
 	static struct acpi_pm pm;
+	static struct pci_bus pci;
+	static struct irq_routing routing;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
@@ -418,6 +473,8 @@ int main(int argc, char **argv)
 			 "acpi-pm") ||
 	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
 		die("cannot register the platform devices");
+
+	setup_pci(&vm, &o, &pci, &routing);
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm };
 	input.is_terminal = term_raw(STDIN_FILENO);

@@ -19,6 +19,7 @@ enum stop_reason {
 	STOP_INTERNAL_ERROR,	/* KVM could not run or emulate the guest */
 	STOP_ESCAPE,		/* three ^C from the console */
 	STOP_HOST_ERROR,	/* a launcher-side failure */
+	STOP_DEVICE_ERROR,	/* a device needs reset, with --strict */
 };
 
 /*

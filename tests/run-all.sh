@@ -47,6 +47,7 @@ else
 fi
 
 run_suite "boot/real-kernel" tests/boot/real-kernel.sh
+run_suite "boot/devices" tests/boot/devices.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"

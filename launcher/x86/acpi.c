@@ -31,10 +31,91 @@
  * NameOp "_S5_" PackageOp PkgLength(8) NumElements(4) BytePrefix 5
  * BytePrefix 5 Zero Zero.  SLP_TYPa = 5 is what PM1a_CNT will see.
  */
-static const uint8_t dsdt_aml[] = {
+static const uint8_t aml_s5[] = {
 	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 	0x0a, ACPI_S5_TYP, 0x0a, ACPI_S5_TYP, 0x00, 0x00,
 };
+
+/*
+ * The PCI root bridge's _CRS, a resource template: bus numbers 0-255,
+ * the config ports 0xCF8-0xCFF, the I/O space around them, and the MMIO
+ * hole where our BARs live (up to the IOAPIC).  Without a PNP0A03 device
+ * in the DSDT, Linux with ACPI never scans PCI at all.
+ */
+static const uint8_t pci0_crs[] = {
+	/* WordBusNumber: producer, min/max fixed, 0x00-0xff, length 0x100 */
+	0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x01,
+	/* IO: decode16, 0xcf8-0xcff, 8 ports (the config mechanism) */
+	0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08,
+	/* WordIO window 0x0000-0x0cf7 */
+	0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00,
+	0x00, 0x00, 0xf7, 0x0c, 0x00, 0x00, 0xf8, 0x0c,
+	/* WordIO window 0x0d00-0xffff */
+	0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00,
+	0x00, 0x0d, 0xff, 0xff, 0x00, 0x00, 0x00, 0xf3,
+	/* DWordMemory window 0xc0000000-0xfebfffff, read-write */
+	0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0xff, 0xff,
+	0xbf, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xc0, 0x3e,
+	/* End tag */
+	0x79, 0x00,
+};
+
+struct aml {
+	uint8_t b[512];
+	unsigned int len;
+};
+
+static void aml_put(struct aml *a, const void *p, unsigned int n)
+{
+	memcpy(a->b + a->len, p, n);
+	a->len += n;
+}
+
+/*
+ * PkgLength counts its own bytes: one byte up to 63, else a lead byte
+ * holding the low nibble and the count of bytes that follow.
+ */
+static void aml_pkglen(struct aml *a, unsigned int body)
+{
+	unsigned int v = body + 1;
+
+	if (v < 0x40) {
+		a->b[a->len++] = v;
+		return;
+	}
+	v = body + 2;
+	a->b[a->len++] = 0x40 | (v & 0xf);
+	a->b[a->len++] = v >> 4;
+}
+
+/* Device (PCI0) { Name (_HID, EisaId ("PNP0A03")) Name (_UID, 0) _CRS } */
+static void aml_pci_root(struct aml *out)
+{
+	/* NameOp and a four-character name; then the value or BufferOp. */
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D',
+				       0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	static const uint8_t uid[] = { 0x08, '_', 'U', 'I', 'D', 0x00 };
+	static const uint8_t crs_name[] = { 0x08, '_', 'C', 'R', 'S' };
+	static const uint8_t device_op[] = { 0x5b, 0x82 };
+	uint8_t size_prefix[] = { 0x0a, sizeof(pci0_crs) };
+	struct aml body = { .len = 0 };
+
+	aml_put(&body, "PCI0", 4);
+	aml_put(&body, hid, sizeof(hid));
+	aml_put(&body, uid, sizeof(uid));
+	aml_put(&body, crs_name, sizeof(crs_name));
+	body.b[body.len++] = 0x11;	/* BufferOp */
+	aml_pkglen(&body, sizeof(size_prefix) + sizeof(pci0_crs));
+	aml_put(&body, size_prefix, sizeof(size_prefix));
+	aml_put(&body, pci0_crs, sizeof(pci0_crs));
+
+	aml_put(out, device_op, sizeof(device_op));
+	aml_pkglen(out, body.len);
+	aml_put(out, body.b, body.len);
+}
 
 struct table_area {
 	uint8_t *base;		/* host address of ACPI_BASE */
@@ -113,12 +194,17 @@ static void put_gas_io(uint8_t *t, unsigned int off, uint16_t port,
 
 static uint64_t write_dsdt(struct table_area *a)
 {
-	uint32_t len = HEADER_LEN + sizeof(dsdt_aml);
+	struct aml aml = { .len = 0 };
+	uint32_t len;
 	uint8_t *t;
-	uint64_t addr = carve(a, len, 16, &t);
+	uint64_t addr;
 
+	aml_put(&aml, aml_s5, sizeof(aml_s5));
+	aml_pci_root(&aml);
+	len = HEADER_LEN + aml.len;
+	addr = carve(a, len, 16, &t);
 	put_header(t, "DSDT", len, 2);
-	memcpy(t + HEADER_LEN, dsdt_aml, sizeof(dsdt_aml));
+	memcpy(t + HEADER_LEN, aml.b, aml.len);
 	seal(t, len);
 	return addr;
 }

@@ -29,6 +29,15 @@ Options:
   --launcher FILE         default: bin/lguest-static (nested), bin/lguest
                           (direct)
   --log FILE              keep the raw console transcript
+  --name TEXT             the test's name in the TAP line
+  --init FILE             the inner /init (default tests/boot/inner-init.sh);
+                          it must print LGUEST-INNER-INIT-OK and power off
+  --module NAME           put kernel module NAME (and what it needs) in the
+                          inner initramfs; /lib/modules/load-order lists them
+  --file HOST:GUEST       add a file to the inner initramfs
+  --add HOST:GUEST        add a file to the nested host (e.g. a disk image)
+  --launcher-opt OPT      pass OPT to the launcher (e.g. --rng)
+  --expect TEXT           the console must also show TEXT (repeatable)
   -v, --verbose           pass -v to the runner
   -h, --help              this text
 Environment: CACHE (cache directory), LGUEST_RUNNER.
@@ -44,8 +53,21 @@ append=quiet
 launcher=
 logfile=
 verbose=0
+init=$repo/tests/boot/inner-init.sh
+modules=()
+inner_files=()
+outer_files=()
+launcher_opts=()
+expects=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--name) name_opt=${2:?--name needs text}; shift 2 ;;
+	--init) init=${2:?--init needs a script}; shift 2 ;;
+	--module) modules+=(--module "${2:?--module needs a name}"); shift 2 ;;
+	--file) inner_files+=(--file "${2:?--file needs HOST:GUEST}"); shift 2 ;;
+	--add) outer_files+=(--add "${2:?--add needs HOST:GUEST}"); shift 2 ;;
+	--launcher-opt) launcher_opts+=("${2:?--launcher-opt needs an option}"); shift 2 ;;
+	--expect) expects+=("${2:?--expect needs text}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--runner) runner=${2:?--runner needs direct or nested}; shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
@@ -59,7 +81,7 @@ while [ $# -gt 0 ]; do
 done
 
 echo "1..1"
-name="stock Linux boots to /init under lguest"
+name=${name_opt:-stock Linux boots to /init under lguest}
 fail() { echo "not ok 1 - $name: $*"; exit 1; }
 
 # Hardware KVM: /dev/kvm plus VT-x/AMD-V.  A software KVM (no vmx/svm, like
@@ -78,7 +100,11 @@ name+=" ($runner)"
 export CACHE=${CACHE:-$repo/.cache}
 kernel=$("$repo/ci/fetch-kernel.sh") || fail "cannot fetch the cloud kernel"
 log "kernel $kernel"
-inner_args=(--init "$repo/tests/boot/inner-init.sh")
+inner_args=(--init "$init" "${inner_files[@]}")
+if [ ${#modules[@]} -gt 0 ]; then
+	moddir=$("$repo/ci/fetch-kernel.sh" --print modules) || fail "cannot find the kernel's modules"
+	inner_args+=(--modules-dir "$moddir" "${modules[@]}")
+fi
 inner=$("$repo/tests/boot/mkinitramfs.sh" "${inner_args[@]}") || fail "cannot build the inner initramfs"
 log "inner initramfs $inner"
 
@@ -107,13 +133,13 @@ tlaunch=
 if [ "$runner" = nested ]; then
 	log "runner: nested host (QEMU TCG + SVM), launcher $launcher"
 	"$repo/tests/boot/nested.sh" "${vflag[@]}" --launcher "$launcher" --timeout "$timeout" \
-		--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" -- \
-		--no-reboot --initrd=/inner.cpio.gz "$mem" /vmlinuz "${guest_cmdline[@]}" \
+		--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" "${outer_files[@]}" -- \
+		--no-reboot "${launcher_opts[@]}" --initrd=/inner.cpio.gz "$mem" /vmlinuz "${guest_cmdline[@]}" \
 		</dev/null >"$tmp/out" 2>&1 &
 else
 	log "runner: direct, launcher $launcher"
 	tlaunch=$tstart
-	timeout -k 5 "$timeout" "$launcher" --no-reboot --initrd="$inner" "$mem" "$kernel" \
+	timeout -k 5 "$timeout" "$launcher" --no-reboot "${launcher_opts[@]}" --initrd="$inner" "$mem" "$kernel" \
 		"${guest_cmdline[@]}" </dev/null >"$tmp/out" 2>&1 &
 fi
 rpid=$!
@@ -125,6 +151,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	line=${line//$'\r'/}
 	printf '# %s\n' "$line"
 	printf '%s\n' "$line" >&3
+	printf '%s\n' "$line" >>"$tmp/console"
 	case $line in
 	"LGUEST-NESTED-START "*) tlaunch=$EPOCHREALTIME ;;
 	*LGUEST-INNER-INIT-OK*) [ -n "$tmarker" ] || tmarker=$EPOCHREALTIME ;;
@@ -150,4 +177,7 @@ if [ -z "$tmarker" ]; then
 	esac
 fi
 [ "$rc" = 0 ] || fail "/init was reached, but the launcher exited $rc, not 0 ($timing)"
+for e in "${expects[@]}"; do
+	grep -qF -- "$e" "$tmp/console" || fail "the guest never printed '$e' ($timing)"
+done
 echo "ok 1 - $name: $timing"

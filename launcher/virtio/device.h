@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LGUEST_VIRTIO_DEVICE_H
+#define LGUEST_VIRTIO_DEVICE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../error.h"
+#include "../guest_mem.h"
+#include "../pci.h"
+#include "../pci_msix.h"
+#include "../stop.h"
+#include "vring.h"
+
+/*
+ * A virtio device on the PCI transport.  As in the seed, every queue has
+ * its own thread that sleeps on the queue's eventfd (here a KVM
+ * ioeventfd on the notify doorbell) and, for receive queues, on the host
+ * file descriptor it reads from; the vCPU thread only handles register
+ * accesses and never waits for device I/O.
+ */
+#define VIRTIO_MAX_QUEUES	4
+
+struct virtio_device;
+struct virtio_queue;
+
+enum vq_result {
+	VQ_BROKEN = -1,		/* the guest broke the ring: needs reset */
+	VQ_IDLE = 0,		/* all requests served */
+	VQ_STARVED = 1,		/* host input waits for guest buffers */
+	VQ_INPUT_DONE = 2,	/* the host input ended: stop watching it */
+};
+
+struct virtio_device_ops {
+	const char *name;		/* "virtio-blk", for messages */
+	uint16_t device_id;		/* VIRTIO_ID_* */
+	uint32_t class_code;		/* PCI class */
+	unsigned int num_queues;
+	uint16_t queue_size;		/* the most we offer */
+	uint64_t features;		/* device-specific feature bits */
+	/* Serve one queue, on its thread; see enum vq_result. */
+	enum vq_result (*process)(struct virtio_device *vdev,
+				  struct virtio_queue *q, struct lg_error *err);
+	/* Host fd a queue's thread also waits on (receive queues), or -1. */
+	int (*input_fd)(struct virtio_device *vdev, unsigned int queue);
+	/* Device-specific configuration, read by the guest. */
+	void (*config_read)(struct virtio_device *vdev, unsigned int offset,
+			    uint8_t *data, unsigned int len);
+	/* Forget per-request state on reset (optional). */
+	void (*reset)(struct virtio_device *vdev);
+};
+
+struct virtio_queue {
+	struct virtio_device *vdev;
+	unsigned int index;
+	/* Registers, as the guest programs them. */
+	uint16_t size;
+	uint16_t msix_vector;
+	bool enabled;
+	uint64_t desc, driver, device;
+	/* Runtime, valid while enabled. */
+	struct virtq ring;
+	struct virtq_chain *chain;	/* scratch for the thread */
+	int kick_fd;			/* ioeventfd on the doorbell */
+	int stop_fd;			/* tells the thread to finish */
+	pthread_t thread;
+	bool running;
+};
+
+struct virtio_device {
+	const struct virtio_device_ops *ops;
+	void *priv;			/* the device's own state */
+	const struct guest_mem *mem;
+	struct pci_device pci;
+	struct msix msix;
+	int vm_fd;			/* for ioeventfds; -1 in unit tests */
+	struct vm_stop *stop;		/* for --strict */
+	bool strict;
+	void (*kick_vcpu)(void *ctx);	/* to notice a --strict stop */
+	void *kick_ctx;
+
+	pthread_mutex_t lock;		/* status, against queue threads */
+	uint32_t dfselect, gfselect;
+	uint64_t device_features, driver_features;
+	uint8_t status;
+	uint8_t config_generation;
+	uint16_t queue_select;
+	uint16_t msix_config;
+	_Atomic uint8_t isr;
+	struct virtio_queue queues[VIRTIO_MAX_QUEUES];
+};
+
+struct virtio_host {
+	const struct guest_mem *mem;
+	struct pci_bus *bus;
+	struct irq_routing *routing;	/* NULL: no KVM (unit tests) */
+	int vm_fd;
+	struct vm_stop *stop;
+	bool strict;
+	void (*kick_vcpu)(void *ctx);
+	void *kick_ctx;
+};
+
+/* Create the transport for a device and put it on the PCI bus. */
+int virtio_device_init(struct virtio_device *vdev,
+		       const struct virtio_device_ops *ops, void *priv,
+		       const struct virtio_host *host, struct lg_error *err);
+
+/* For devices: return a request and interrupt the guest if it wants. */
+int virtio_queue_complete(struct virtio_queue *q, uint16_t head,
+			  uint32_t written, struct lg_error *err);
+void virtio_queue_interrupt(struct virtio_queue *q);
+
+/* Stop every queue thread (device reset or launcher exit). */
+void virtio_device_quiesce(struct virtio_device *vdev);
+
+/*
+ * For request-driven queues (block, rng, transmit): take every request,
+ * have `fn` serve it and say how many bytes it wrote, return it, and
+ * interrupt the guest once per batch if it wants.  `fn` returns -1 only
+ * for a malformed request, which breaks the queue; host I/O errors are
+ * the device's to report inside the request.
+ */
+typedef int (*virtio_request_fn)(struct virtio_device *vdev,
+				 struct virtio_queue *q, struct virtq_chain *c,
+				 uint32_t *written, struct lg_error *err);
+
+enum vq_result virtio_queue_serve(struct virtio_device *vdev,
+				  struct virtio_queue *q, virtio_request_fn fn,
+				  struct lg_error *err);
+#endif

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtio 1.x PCI transport ("modern" virtio-pci).  One 32 KiB memory
+ * BAR holds everything the capabilities point at:
+ *
+ *   0x0000 common configuration    0x3000 notify doorbells (4 bytes each)
+ *   0x1000 ISR status              0x4000 MSI-X table
+ *   0x2000 device configuration    0x5000 MSI-X pending bits
+ *
+ * Register writes arrive on the vCPU thread; queue threads only take
+ * requests and raise interrupts, so reset stops them before it touches
+ * anything they use.
+ */
+#include <errno.h>
+#include <linux/pci_regs.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "../kvm_irq.h"
+#include "device.h"
+
+#define VIRTIO_PCI_VENDOR	0x1af4
+#define VIRTIO_PCI_DEVICE_BASE	0x1040
+#define BAR_SIZE		0x8000
+#define COMMON_OFF		0x0000
+#define COMMON_LEN		0x40
+#define ISR_OFF			0x1000
+#define DEVICE_OFF		0x2000
+#define DEVICE_LEN		0x1000
+#define NOTIFY_OFF		0x3000
+#define NOTIFY_MULTIPLIER	4
+#define MSIX_TABLE_OFF		0x4000
+#define MSIX_PBA_OFF		0x5000
+#define REGION_LEN		0x1000
+#define ISR_QUEUE		0x1	/* ISR bit 0: a queue interrupt */
+
+#define TRANSPORT_FEATURES                                                    \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
+	 (1ULL << VIRTIO_RING_F_EVENT_IDX))
+
+static struct virtio_device *to_vdev(struct pci_device *d)
+{
+	return d->owner;
+}
+
+static struct virtio_queue *selected_queue(struct virtio_device *vdev)
+{
+	if (vdev->queue_select >= vdev->ops->num_queues)
+		return NULL;
+	return &vdev->queues[vdev->queue_select];
+}
+
+/*
+ * The guest broke a queue.  Say so once, flag NEEDS_RESET and tell the
+ * guest through the configuration-change interrupt; only this device
+ * stops, unless --strict asks the launcher to stop too.
+ */
+static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
+			const struct lg_error *err)
+{
+	bool first;
+
+	pthread_mutex_lock(&vdev->lock);
+	first = !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	pthread_mutex_unlock(&vdev->lock);
+	if (!first)
+		return;
+	fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
+		vdev->ops->name, q->index, err->msg);
+	atomic_fetch_or(&vdev->isr, VIRTIO_PCI_ISR_CONFIG);
+	msix_raise(&vdev->msix, vdev->msix_config);
+	if (vdev->strict && vdev->stop) {
+		vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
+		if (vdev->kick_vcpu)
+			vdev->kick_vcpu(vdev->kick_ctx);
+	}
+}
+
+void virtio_queue_interrupt(struct virtio_queue *q)
+{
+	atomic_fetch_or(&q->vdev->isr, ISR_QUEUE);
+	msix_raise(&q->vdev->msix, q->msix_vector);
+}
+
+int virtio_queue_complete(struct virtio_queue *q, uint16_t head,
+			  uint32_t written, struct lg_error *err)
+{
+	return virtq_push(&q->ring, head, written, err);
+}
+
+static void drain_eventfd(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+}
+
+/*
+ * The queue's thread, the seed's per-virtqueue service thread: sleep
+ * until the guest kicks (or host input arrives), serve, repeat.  When the
+ * guest has no buffers for pending input we stop watching the input
+ * until the next kick; when the input ends we stop watching it for good.
+ */
+static void *queue_thread(void *arg)
+{
+	struct virtio_queue *q = arg;
+	struct virtio_device *vdev = q->vdev;
+	int input = vdev->ops->input_fd ? vdev->ops->input_fd(vdev, q->index) :
+					  -1;
+	bool starved = false;
+	struct lg_error err;
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = q->stop_fd, .events = POLLIN },
+			{ .fd = q->kick_fd, .events = POLLIN },
+			{ .fd = starved ? -1 : input, .events = POLLIN },
+		};
+		enum vq_result r;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents) {
+			drain_eventfd(q->kick_fd);
+			starved = false;
+		}
+		r = vdev->ops->process(vdev, q, &err);
+		if (r == VQ_BROKEN) {
+			needs_reset(vdev, q, &err);
+			break;
+		}
+		if (r == VQ_INPUT_DONE)
+			input = -1;
+		starved = r == VQ_STARVED;
+	}
+	return NULL;
+}
+
+static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
+{
+	struct lg_error err;
+
+	if (q->enabled)
+		return;
+	if (virtq_setup(&q->ring, vdev->mem, q->size, q->desc, q->driver,
+			q->device, vdev->driver_features, &err)) {
+		needs_reset(vdev, q, &err);
+		return;
+	}
+	q->enabled = true;
+	if (pthread_create(&q->thread, NULL, queue_thread, q) == 0)
+		q->running = true;
+	else
+		fprintf(stderr, "lguest: %s: cannot start queue %u's thread\n",
+			vdev->ops->name, q->index);
+}
+
+static void stop_queue(struct virtio_queue *q)
+{
+	uint64_t one = 1;
+
+	if (q->running) {
+		if (write(q->stop_fd, &one, sizeof(one)) < 0)
+			return;
+		pthread_join(q->thread, NULL);
+		drain_eventfd(q->stop_fd);
+		q->running = false;
+	}
+	drain_eventfd(q->kick_fd);
+}
+
+void virtio_device_quiesce(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->ops->num_queues; i++)
+		stop_queue(&vdev->queues[i]);
+}
+
+static void reset_queue_registers(struct virtio_device *vdev,
+				  struct virtio_queue *q)
+{
+	q->size = vdev->ops->queue_size;
+	q->msix_vector = MSIX_NO_VECTOR;
+	q->enabled = false;
+	q->desc = q->driver = q->device = 0;
+}
+
+/* Status 0: back to the state the device was created in. */
+static void reset_device(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	virtio_device_quiesce(vdev);
+	for (i = 0; i < vdev->ops->num_queues; i++)
+		reset_queue_registers(vdev, &vdev->queues[i]);
+	if (vdev->ops->reset)
+		vdev->ops->reset(vdev);
+	msix_reset(&vdev->msix, &vdev->pci);
+	pthread_mutex_lock(&vdev->lock);
+	vdev->status = 0;
+	pthread_mutex_unlock(&vdev->lock);
+	vdev->driver_features = 0;
+	vdev->dfselect = vdev->gfselect = 0;
+	vdev->queue_select = 0;
+	vdev->msix_config = MSIX_NO_VECTOR;
+	atomic_store(&vdev->isr, 0);
+}
+
+/* FEATURES_OK sticks only for a subset of ours that includes VERSION_1. */
+static void write_status(struct virtio_device *vdev, uint8_t v)
+{
+	if (v == 0) {
+		reset_device(vdev);
+		return;
+	}
+	pthread_mutex_lock(&vdev->lock);
+	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    ((vdev->driver_features & ~vdev->device_features) ||
+	     !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1))))
+		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	vdev->status = v | (vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+static uint64_t feature_window(uint64_t features, uint32_t select)
+{
+	return select < 2 ? (uint32_t)(features >> (32 * select)) : 0;
+}
+
+/*
+ * The common configuration as a little-endian byte image, so reads and
+ * writes of any width go through one table of fields.
+ */
+struct common_image {
+	uint8_t b[COMMON_LEN];
+};
+
+static void put(struct common_image *img, unsigned int off, unsigned int len,
+		uint64_t v)
+{
+	memcpy(img->b + off, &v, len);
+}
+
+static uint64_t get(const struct common_image *img, unsigned int off,
+		    unsigned int len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, img->b + off, len);
+	return v;
+}
+
+static void common_snapshot(struct virtio_device *vdev,
+			    struct common_image *img)
+{
+	struct virtio_queue *q = selected_queue(vdev);
+
+	memset(img, 0, sizeof(*img));
+	put(img, VIRTIO_PCI_COMMON_DFSELECT, 4, vdev->dfselect);
+	put(img, VIRTIO_PCI_COMMON_DF, 4,
+	    feature_window(vdev->device_features, vdev->dfselect));
+	put(img, VIRTIO_PCI_COMMON_GFSELECT, 4, vdev->gfselect);
+	put(img, VIRTIO_PCI_COMMON_GF, 4,
+	    feature_window(vdev->driver_features, vdev->gfselect));
+	put(img, VIRTIO_PCI_COMMON_MSIX, 2, vdev->msix_config);
+	put(img, VIRTIO_PCI_COMMON_NUMQ, 2, vdev->ops->num_queues);
+	pthread_mutex_lock(&vdev->lock);
+	put(img, VIRTIO_PCI_COMMON_STATUS, 1, vdev->status);
+	pthread_mutex_unlock(&vdev->lock);
+	put(img, VIRTIO_PCI_COMMON_CFGGENERATION, 1, vdev->config_generation);
+	put(img, VIRTIO_PCI_COMMON_Q_SELECT, 2, vdev->queue_select);
+	if (!q)
+		return;
+	put(img, VIRTIO_PCI_COMMON_Q_SIZE, 2, q->size);
+	put(img, VIRTIO_PCI_COMMON_Q_MSIX, 2, q->msix_vector);
+	put(img, VIRTIO_PCI_COMMON_Q_ENABLE, 2, q->enabled);
+	put(img, VIRTIO_PCI_COMMON_Q_NOFF, 2, q->index);
+	put(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8, q->desc);
+	put(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8, q->driver);
+	put(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8, q->device);
+}
+
+static bool touched(unsigned int off, unsigned int len, unsigned int field,
+		    unsigned int width)
+{
+	return off < field + width && field < off + len;
+}
+
+static uint16_t valid_vector(const struct virtio_device *vdev, uint16_t v)
+{
+	return v < vdev->msix.nvec ? v : MSIX_NO_VECTOR;
+}
+
+static void queue_write(struct virtio_device *vdev, struct virtio_queue *q,
+			const struct common_image *img, unsigned int off,
+			unsigned int len)
+{
+	uint16_t size = get(img, VIRTIO_PCI_COMMON_Q_SIZE, 2);
+
+	if (touched(off, len, VIRTIO_PCI_COMMON_Q_MSIX, 2))
+		q->msix_vector = valid_vector(
+			vdev, get(img, VIRTIO_PCI_COMMON_Q_MSIX, 2));
+	if (q->enabled)
+		return;	/* a live queue's geometry is fixed until reset */
+	if (touched(off, len, VIRTIO_PCI_COMMON_Q_SIZE, 2) && size &&
+	    !(size & (size - 1)) && size <= vdev->ops->queue_size)
+		q->size = size;
+	q->desc = get(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8);
+	q->driver = get(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8);
+	q->device = get(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8);
+	if (touched(off, len, VIRTIO_PCI_COMMON_Q_ENABLE, 2) &&
+	    get(img, VIRTIO_PCI_COMMON_Q_ENABLE, 2) == 1)
+		enable_queue(vdev, q);
+}
+
+static void common_write(struct virtio_device *vdev, unsigned int off,
+			 const uint8_t *data, unsigned int len)
+{
+	struct common_image img;
+	struct virtio_queue *q;
+	uint64_t window;
+
+	common_snapshot(vdev, &img);
+	memcpy(img.b + off, data, len);
+	vdev->dfselect = get(&img, VIRTIO_PCI_COMMON_DFSELECT, 4);
+	vdev->gfselect = get(&img, VIRTIO_PCI_COMMON_GFSELECT, 4);
+	if (touched(off, len, VIRTIO_PCI_COMMON_GF, 4) && vdev->gfselect < 2 &&
+	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		window = get(&img, VIRTIO_PCI_COMMON_GF, 4);
+		vdev->driver_features &= ~(0xffffffffULL << (32 * vdev->gfselect));
+		vdev->driver_features |= window << (32 * vdev->gfselect);
+	}
+	if (touched(off, len, VIRTIO_PCI_COMMON_MSIX, 2))
+		vdev->msix_config = valid_vector(
+			vdev, get(&img, VIRTIO_PCI_COMMON_MSIX, 2));
+	if (touched(off, len, VIRTIO_PCI_COMMON_STATUS, 1))
+		write_status(vdev, get(&img, VIRTIO_PCI_COMMON_STATUS, 1));
+	if (touched(off, len, VIRTIO_PCI_COMMON_Q_SELECT, 2)) {
+		vdev->queue_select = get(&img, VIRTIO_PCI_COMMON_Q_SELECT, 2);
+		return;
+	}
+	q = selected_queue(vdev);
+	if (q && off >= VIRTIO_PCI_COMMON_Q_SIZE)
+		queue_write(vdev, q, &img, off, len);
+}
+
+static void common_access(struct virtio_device *vdev, unsigned int off,
+			  uint8_t *data, unsigned int len, bool is_write)
+{
+	struct common_image img;
+
+	if (is_write) {
+		common_write(vdev, off, data, len);
+		return;
+	}
+	common_snapshot(vdev, &img);
+	memcpy(data, img.b + off, len);
+}
+
+/* Without an ioeventfd (or for other widths) kicks come here instead. */
+static void notify_write(struct virtio_device *vdev, uint64_t off)
+{
+	unsigned int i = off / NOTIFY_MULTIPLIER;
+	uint64_t one = 1;
+
+	if (i < vdev->ops->num_queues &&
+	    write(vdev->queues[i].kick_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void bar_access(struct pci_device *d, int bar, uint64_t off,
+		       uint8_t *data, unsigned int len, bool is_write)
+{
+	struct virtio_device *vdev = to_vdev(d);
+	uint64_t region = off & ~(uint64_t)(REGION_LEN - 1);
+	uint64_t in = off - region;
+
+	if (!is_write)
+		memset(data, 0, len);
+	if (bar != 0)
+		return;
+	switch (region) {
+	case COMMON_OFF:
+		if (in + len <= COMMON_LEN)
+			common_access(vdev, in, data, len, is_write);
+		break;
+	case ISR_OFF:
+		if (!is_write && in == 0)	/* reading clears it */
+			data[0] = atomic_exchange(&vdev->isr, 0);
+		break;
+	case DEVICE_OFF:
+		if (!is_write && vdev->ops->config_read)
+			vdev->ops->config_read(vdev, in, data, len);
+		break;
+	case NOTIFY_OFF:
+		if (is_write)
+			notify_write(vdev, in);
+		break;
+	case MSIX_TABLE_OFF:
+		msix_table_access(&vdev->msix, in, data, len, is_write);
+		break;
+	case MSIX_PBA_OFF:
+		if (!is_write)
+			msix_pba_read(&vdev->msix, in, data, len);
+		break;
+	}
+}
+
+static void config_written(struct pci_device *d, unsigned int off,
+			   unsigned int len)
+{
+	struct virtio_device *vdev = to_vdev(d);
+
+	if (off < vdev->msix.cap + MSIX_CAP_LEN && vdev->msix.cap < off + len)
+		msix_control_written(&vdev->msix, d);
+}
+
+/* Doorbells follow the BAR: move each queue's ioeventfd with it. */
+static void bar_moved(struct pci_device *d, int bar, uint64_t old_base,
+		      uint64_t new_base)
+{
+	struct virtio_device *vdev = to_vdev(d);
+	unsigned int i;
+
+	if (bar != 0 || vdev->vm_fd < 0)
+		return;
+	for (i = 0; i < vdev->ops->num_queues; i++) {
+		uint64_t at = NOTIFY_OFF + NOTIFY_MULTIPLIER * i;
+		int fd = vdev->queues[i].kick_fd;
+
+		if (old_base)
+			kvm_ioeventfd_mmio(vdev->vm_fd, old_base + at, 2, fd,
+					   false);
+		if (new_base)
+			kvm_ioeventfd_mmio(vdev->vm_fd, new_base + at, 2, fd,
+					   true);
+	}
+}
+
+static const struct pci_device_ops virtio_pci_ops = {
+	.bar_access = bar_access,
+	.config_written = config_written,
+	.bar_moved = bar_moved,
+};
+
+static void add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off,
+			   uint32_t len, bool notify)
+{
+	struct {
+		struct virtio_pci_cap cap;
+		uint32_t notify_off_multiplier;
+	} c = { 0 };
+
+	c.cap.cap_len = notify ? sizeof(c) : sizeof(c.cap);
+	c.cap.cfg_type = type;
+	c.cap.bar = 0;
+	c.cap.offset = off;
+	c.cap.length = len;
+	c.notify_off_multiplier = NOTIFY_MULTIPLIER;
+	pci_add_capability(d, PCI_CAP_ID_VNDR, &c, c.cap.cap_len);
+}
+
+static int init_queues(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->ops->num_queues; i++) {
+		struct virtio_queue *q = &vdev->queues[i];
+
+		q->vdev = vdev;
+		q->index = i;
+		reset_queue_registers(vdev, q);
+		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		q->chain = malloc(sizeof(*q->chain));
+		if (q->kick_fd < 0 || q->stop_fd < 0 || !q->chain)
+			return -1;
+	}
+	return 0;
+}
+
+int virtio_device_init(struct virtio_device *vdev,
+		       const struct virtio_device_ops *ops, void *priv,
+		       const struct virtio_host *host, struct lg_error *err)
+{
+	struct pci_device *d = &vdev->pci;
+
+	memset(vdev, 0, sizeof(*vdev));
+	if (ops->num_queues == 0 || ops->num_queues > VIRTIO_MAX_QUEUES)
+		return lg_fail(err, "%s: %u queues is not 1..%d", ops->name,
+			       ops->num_queues, VIRTIO_MAX_QUEUES);
+	vdev->ops = ops;
+	vdev->priv = priv;
+	vdev->mem = host->mem;
+	vdev->vm_fd = host->routing ? host->vm_fd : -1;
+	vdev->stop = host->stop;
+	vdev->strict = host->strict;
+	vdev->kick_vcpu = host->kick_vcpu;
+	vdev->kick_ctx = host->kick_ctx;
+	vdev->device_features = ops->features | TRANSPORT_FEATURES;
+	vdev->msix_config = MSIX_NO_VECTOR;
+	pthread_mutex_init(&vdev->lock, NULL);
+	if (init_queues(vdev))
+		return lg_fail(err, "%s: cannot create queue eventfds: %s",
+			       ops->name, strerror(errno));
+
+	pci_device_init(d, VIRTIO_PCI_VENDOR,
+			VIRTIO_PCI_DEVICE_BASE + ops->device_id,
+			ops->class_code, 1, &virtio_pci_ops, vdev);
+	pci_device_add_bar(d, 0, BAR_SIZE);
+	add_virtio_cap(d, VIRTIO_PCI_CAP_COMMON_CFG, COMMON_OFF, COMMON_LEN,
+		       false);
+	add_virtio_cap(d, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFF, 1, false);
+	add_virtio_cap(d, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFF, DEVICE_LEN,
+		       false);
+	add_virtio_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG, NOTIFY_OFF,
+		       NOTIFY_MULTIPLIER * ops->num_queues, true);
+	if (msix_init(&vdev->msix, d, ops->num_queues + 1, 0, MSIX_TABLE_OFF,
+		      MSIX_PBA_OFF, host->routing, host->vm_fd))
+		return lg_fail(err, "%s: cannot set up MSI-X: %s", ops->name,
+			       strerror(errno));
+	if (pci_register(host->bus, d) < 0)
+		return lg_fail(err, "%s: no room on the PCI bus", ops->name);
+	return 0;
+}

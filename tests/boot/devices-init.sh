@@ -1,0 +1,26 @@
+#!/bin/sh
+# /init for the virtio device test: load the virtio modules the image
+# carries, then use each device the launcher gave us and print one
+# "LGUEST-DEV <name> ok|FAIL <why>" line per device, then power off.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo LGUEST-INNER-INIT-OK
+while read -r ko; do
+	insmod "$ko" || echo "LGUEST-DEV insmod FAIL $ko"
+done </lib/modules/load-order
+
+# virtio-rng: /dev/hwrng reads 64 bytes, and they are not all zero.
+if [ -e /sys/class/misc/hw_random ]; then
+	cur=$(cat /sys/class/misc/hw_random/rng_current)
+	bytes=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	if [ "${cur#virtio_rng}" = "$cur" ] || [ ${#bytes} -ne 128 ]; then
+		echo "LGUEST-DEV rng FAIL current=$cur, ${#bytes} hex digits"
+	elif [ -z "$(echo "$bytes" | tr -d 0)" ]; then
+		echo "LGUEST-DEV rng FAIL all zero"
+	else
+		echo "LGUEST-DEV rng ok $cur $(echo "$bytes" | cut -c1-16)..."
+	fi
+fi
+poweroff -f
