@@ -22,6 +22,7 @@
 
 #include "devices/acpi_pm.h"
 #include "devices/rtc.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "kvm.h"
@@ -46,12 +47,16 @@ enum {
 };
 
 #define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
+#define MAX_BLOCK_DEVICES 8
 
 struct options {
 	bool verbose;
 	bool no_reboot;
 	bool strict;
 	bool rng;
+	const char *block[MAX_BLOCK_DEVICES];
+	bool block_ro[MAX_BLOCK_DEVICES];
+	unsigned int nblock;
 	const char *initrd;
 	unsigned long mem_mb;
 	const char *kernel;
@@ -73,6 +78,8 @@ static const char usage_text[] =
 	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
 	"      --no-reboot     exit when the guest resets or triple-faults,\n"
 	"                      instead of rebooting it\n"
+	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
+	"      --block-ro=FILE the same, read-only\n"
 	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
 	"                      instead of marking only that device broken\n"
@@ -166,8 +173,10 @@ static char *join_args(char **argv, int argc)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT };
+	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO };
 	static const struct option longopts[] = {
+		{ "block", required_argument, NULL, OPT_BLOCK },
+		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 		{ "rng", no_argument, NULL, OPT_RNG },
@@ -190,6 +199,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_RNG:
 			o->rng = true;
+			break;
+		case OPT_BLOCK:
+		case OPT_BLOCK_RO:
+			if (o->nblock == MAX_BLOCK_DEVICES)
+				die("at most %d --block devices", MAX_BLOCK_DEVICES);
+			o->block_ro[o->nblock] = c == OPT_BLOCK_RO;
+			o->block[o->nblock++] = optarg;
 			break;
 		case OPT_STRICT:
 			o->strict = true;
@@ -418,6 +434,8 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		      struct pci_bus *bus, struct irq_routing *routing)
 {
 	static struct virtio_rng rng;
+	static struct virtio_blk blk[MAX_BLOCK_DEVICES];
+	unsigned int i;
 	struct virtio_host host = {
 		.mem = &vm->mem, .bus = bus, .routing = routing,
 		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
@@ -432,6 +450,10 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
 			 pci_mmio_io, bus, "pci-mmio"))
 		die("cannot register the PCI bus");
+	for (i = 0; i < o->nblock; i++)
+		if (virtio_blk_init(&blk[i], o->block[i], o->block_ro[i], &host,
+				    &err))
+			die("%s", err.msg);
 	if (o->rng && virtio_rng_init(&rng, &host, NULL, &err))
 		die("%s", err.msg);
 }

@@ -23,4 +23,20 @@ if [ -e /sys/class/misc/hw_random ]; then
 		echo "LGUEST-DEV rng ok $cur $(echo "$bytes" | cut -c1-16)..."
 	fi
 fi
+# virtio-blk: mount the ext4 disk, read the file the host put there,
+# write one the host will look for after the launcher exits.
+if [ -b /dev/vda ]; then
+	mkdir -p /mnt
+	if ! mount -t ext4 /dev/vda /mnt; then
+		echo "LGUEST-DEV blk FAIL mount /dev/vda"
+	else
+		known=$(cat /mnt/known.txt)
+		echo "written by the guest" >/mnt/written.txt
+		if umount /mnt; then
+			echo "LGUEST-DEV blk ok read '$known'"
+		else
+			echo "LGUEST-DEV blk FAIL umount"
+		fi
+	fi
+fi
 poweroff -f

@@ -27,6 +27,10 @@ Options:
   --launcher FILE     statically linked launcher (required)
   --add HOST:GUEST    put file or directory HOST at GUEST (absolute) in the
                       nested host; repeatable
+  --disk FILE         attach FILE as a raw virtio disk of the nested host
+                      (/dev/vda, /dev/vdb, ... in order), so the launcher
+                      can serve it with --block=/dev/vdX and the host
+                      sees every write; repeatable
   --timeout SECS      kill QEMU after this long (default 300)
   --mem MB            nested host memory (default 1024)
   --smp N             nested host CPUs (default 1)
@@ -56,6 +60,7 @@ die() { log "error: $*"; exit "$HOST_FAILED"; }
 
 launcher=
 adds=()
+disks=()
 timeout=300
 mem=1024
 smp=1
@@ -75,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?--smp needs a count}; shift 2 ;;
 	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
 	--kernel) kernel=${2:?--kernel needs a file}; shift 2 ;;
+	--disk) disks+=("${2:?--disk needs a file}"); shift 2 ;;
 	--modules-dir) moddir=${2:?--modules-dir needs a directory}; shift 2 ;;
 	--append) extra_append=${2?--append needs arguments}; shift 2 ;;
 	--log) logfile=${2:?--log needs a file}; shift 2 ;;
@@ -146,6 +152,7 @@ vlog "launcher command in the nested host: $cmd"
 mkargs=(--init "$tmp/init" --modules-dir "$moddir" --module irqbypass --module kvm --module kvm-amd
 	--file "$launcher:/bin/lguest" --compress none --no-cache -o "$tmp/outer.cpio")
 for a in "${adds[@]}"; do mkargs+=(--file "$a"); done
+[ ${#disks[@]} -eq 0 ] || mkargs+=(--module virtio_pci --module virtio_blk)
 [ "$verbose" = 0 ] || mkargs+=(-v)
 t0=$EPOCHREALTIME
 "$repo/tests/boot/mkinitramfs.sh" "${mkargs[@]}" || die "building the nested host's initramfs failed"
@@ -154,6 +161,10 @@ vlog "initramfs $(du -h "$tmp/outer.cpio" | cut -f1) built in $(awk "BEGIN{print
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
 	-append "console=ttyS0 panic=-1 quiet $extra_append")
+for d in "${disks[@]}"; do
+	[ -f "$d" ] || die "disk image '$d' not found"
+	qemu+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
+done
 vlog "${qemu[*]}"
 log "booting the nested host (timeout ${timeout}s)"
 mkfifo "$tmp/console"

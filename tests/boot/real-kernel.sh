@@ -36,6 +36,9 @@ Options:
                           inner initramfs; /lib/modules/load-order lists them
   --file HOST:GUEST       add a file to the inner initramfs
   --add HOST:GUEST        add a file to the nested host (e.g. a disk image)
+  --disk FILE             give the guest FILE as a virtio-blk disk (the
+                          launcher's --block; nested, through the host's
+                          own virtio disk, so writes reach FILE); repeatable
   --launcher-opt OPT      pass OPT to the launcher (e.g. --rng)
   --expect TEXT           the console must also show TEXT (repeatable)
   -v, --verbose           pass -v to the runner
@@ -59,6 +62,7 @@ inner_files=()
 outer_files=()
 launcher_opts=()
 expects=()
+disks=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name_opt=${2:?--name needs text}; shift 2 ;;
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--module) modules+=(--module "${2:?--module needs a name}"); shift 2 ;;
 	--file) inner_files+=(--file "${2:?--file needs HOST:GUEST}"); shift 2 ;;
 	--add) outer_files+=(--add "${2:?--add needs HOST:GUEST}"); shift 2 ;;
+	--disk) disks+=("${2:?--disk needs a file}"); shift 2 ;;
 	--launcher-opt) launcher_opts+=("${2:?--launcher-opt needs an option}"); shift 2 ;;
 	--expect) expects+=("${2:?--expect needs text}"); shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -125,6 +130,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 mkfifo "$tmp/out"
+
+# A disk reaches the launcher as a file (direct) or as the nested host's
+# own virtio disk that QEMU backs with the file (nested).
+letters=(a b c d e f g h)
+for i in "${!disks[@]}"; do
+	if [ "$runner" = nested ]; then
+		outer_files+=(--disk "${disks[$i]}")
+		launcher_opts+=("--block=/dev/vd${letters[$i]}")
+	else
+		launcher_opts+=("--block=${disks[$i]}")
+	fi
+done
 
 vflag=()
 [ "$verbose" = 0 ] || vflag=(-v)
