@@ -71,11 +71,13 @@ int virtq_setup(struct virtq *vr, const struct guest_mem *m, uint16_t size,
 	vr->event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 	/* Each area includes the trailing event index, used or not. */
 	vr->desc = area(m, desc, 16ULL * size, 16, "descriptor table", err);
-	vr->avail = area(m, avail, 6 + 2ULL * size, 2, "available ring", err);
-	vr->used = area(m, used, 6 + 8ULL * size, 4, "used ring", err);
-	if (!vr->desc || !vr->avail || !vr->used)
+	if (!vr->desc)
 		return -1;
-	return 0;
+	vr->avail = area(m, avail, 6 + 2ULL * size, 2, "available ring", err);
+	if (!vr->avail)
+		return -1;
+	vr->used = area(m, used, 6 + 8ULL * size, 4, "used ring", err);
+	return vr->used ? 0 : -1;
 }
 
 /* Append one buffer to the chain, enforcing readable-before-writable. */
@@ -96,7 +98,7 @@ static int add_segment(const struct virtq *vr, struct virtq_chain *c,
 		return lg_fail(err, "chain %u: buffer of %u bytes at %#llx is outside guest memory",
 			       c->head, d->len, (unsigned long long)d->addr);
 	if (c->out_len + c->in_len + d->len > UINT32_MAX)
-		return lg_fail(err, "chain %u: lengths add up to more than 4 GiB",
+		return lg_fail(err, "chain %u: lengths add up to 4 GiB or more",
 			       c->head);
 	c->iov[c->n_out + c->n_in] = (struct iovec){ p, d->len };
 	if (writable) {

@@ -86,6 +86,40 @@ static inline void *tmem_at(const struct test_mem *t, uint64_t gpa,
 	return p;
 }
 
+/*
+ * A copy of guest RAM and both guards.  A test patches into the copy the
+ * bytes a call should write, then checks memory against it with
+ * tmem_diff(): no write outside guest memory, none inside it unmeant.
+ */
+static inline uint8_t *tmem_snapshot(const struct test_mem *t)
+{
+	size_t len = t->size + 2 * TMEM_GUARD;
+	uint8_t *s = malloc(len);
+
+	ck_assert_ptr_nonnull(s);
+	memcpy(s, t->raw, len);
+	return s;
+}
+
+/* The snapshot's copy of the byte at host address p (inside t). */
+static inline void *tmem_snap_ptr(const struct test_mem *t, uint8_t *snap,
+				  const void *p)
+{
+	return snap + ((const uint8_t *)p - t->raw);
+}
+
+/* Offset (from the front guard's start) of the first changed byte, or -1. */
+static inline long tmem_diff(const struct test_mem *t, const uint8_t *snap)
+{
+	size_t len = t->size + 2 * TMEM_GUARD, i;
+
+	if (!memcmp(t->raw, snap, len))
+		return -1;
+	for (i = 0; t->raw[i] == snap[i]; i++)
+		;
+	return (long)i;
+}
+
 static inline bool all_bytes(const void *p, uint8_t v, size_t len)
 {
 	const uint8_t *b = p;
