@@ -23,6 +23,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/rtc.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_console.h"
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "kvm.h"
@@ -54,6 +55,7 @@ struct options {
 	bool no_reboot;
 	bool strict;
 	bool rng;
+	bool virtio_console;
 	const char *block[MAX_BLOCK_DEVICES];
 	bool block_ro[MAX_BLOCK_DEVICES];
 	unsigned int nblock;
@@ -81,6 +83,8 @@ static const char usage_text[] =
 	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
 	"      --block-ro=FILE the same, read-only\n"
 	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
+	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; stdin\n"
+	"                      then goes to it rather than to the UART\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
 	"                      instead of marking only that device broken\n"
 	"  -v, --verbose       describe what the launcher does, on stderr\n"
@@ -173,7 +177,8 @@ static char *join_args(char **argv, int argc)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO };
+	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
+	       OPT_VIRTIO_CONSOLE };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -181,6 +186,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -209,6 +215,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STRICT:
 			o->strict = true;
+			break;
+		case OPT_VIRTIO_CONSOLE:
+			o->virtio_console = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -305,36 +314,18 @@ struct console_input {
 	struct serial *serial;
 	struct vm *vm;
 	bool is_terminal;
-	struct timespec ctrl_c[3];
-	unsigned int ctrl_c_count;
+	struct escape_watch escape;
 };
 
-static double seconds_between(const struct timespec *a,
-			      const struct timespec *b)
+/* With the terminal raw, ^C goes to the guest; ^C^C^C stops the launcher. */
+static bool console_input_ok(void *ctx, const uint8_t *buf, size_t len)
 {
-	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
-}
+	struct console_input *in = ctx;
 
-/*
- * With the terminal raw, ^C goes to the guest.  Three of them within a
- * second is our escape hatch, as in the seed.
- */
-static bool escape_typed(struct console_input *in, const uint8_t *buf,
-			 size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		struct timespec now;
-
-		if (buf[i] != 3)
-			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		in->ctrl_c[in->ctrl_c_count++ % 3] = now;
-		if (in->ctrl_c_count >= 3 &&
-		    seconds_between(&in->ctrl_c[in->ctrl_c_count % 3], &now) < 1.0)
-			return true;
-	}
+	if (!in->is_terminal || !escape_typed(&in->escape, buf, len))
+		return true;
+	vm_request_stop(&in->vm->stop, STOP_ESCAPE, 0);
+	vm_kick(in->vm);
 	return false;
 }
 
@@ -353,11 +344,8 @@ static void *console_input_thread(void *arg)
 				continue;
 			break;
 		}
-		if (in->is_terminal && escape_typed(in, buf, n)) {
-			vm_request_stop(&in->vm->stop, STOP_ESCAPE, 0);
-			vm_kick(in->vm);
+		if (!console_input_ok(in, buf, n))
 			break;
-		}
 		while (done < (size_t)n) {
 			done += serial_receive(in->serial, buf + done, n - done);
 			if (done < (size_t)n)
@@ -431,8 +419,10 @@ static void kick_vcpu(void *vm)
  * host bridge through ACPI); devices only when asked for.
  */
 static void setup_pci(struct vm *vm, const struct options *o,
-		      struct pci_bus *bus, struct irq_routing *routing)
+		      struct pci_bus *bus, struct irq_routing *routing,
+		      struct console_input *input)
 {
+	static struct virtio_console con;
 	static struct virtio_rng rng;
 	static struct virtio_blk blk[MAX_BLOCK_DEVICES];
 	unsigned int i;
@@ -455,6 +445,10 @@ static void setup_pci(struct vm *vm, const struct options *o,
 				    &err))
 			die("%s", err.msg);
 	if (o->rng && virtio_rng_init(&rng, &host, NULL, &err))
+		die("%s", err.msg);
+	if (o->virtio_console &&
+	    virtio_console_init(&con, STDIN_FILENO, STDOUT_FILENO,
+				console_input_ok, input, &host, &err))
 		die("%s", err.msg);
 }
 
@@ -496,11 +490,11 @@ int main(int argc, char **argv)
 	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
 		die("cannot register the platform devices");
 
-	setup_pci(&vm, &o, &pci, &routing);
-
 	input = (struct console_input){ .serial = &com1, .vm = &vm };
 	input.is_terminal = term_raw(STDIN_FILENO);
-	start_console_input(&input);
+	setup_pci(&vm, &o, &pci, &routing, &input);
+	if (!o.virtio_console)
+		start_console_input(&input);
 
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);

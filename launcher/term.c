@@ -45,3 +45,28 @@ bool term_raw(int fd)
 	tcsetattr(fd, TCSANOW, &raw);
 	return true;
 }
+
+static double seconds_between(const struct timespec *a,
+			      const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+bool escape_typed(struct escape_watch *w, const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		struct timespec now;
+
+		if (buf[i] != 3)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		w->ctrl_c[w->count++ % 3] = now;
+		/* The oldest of the last three is the slot we write next. */
+		if (w->count >= 3 &&
+		    seconds_between(&w->ctrl_c[w->count % 3], &now) < 1.0)
+			return true;
+	}
+	return false;
+}

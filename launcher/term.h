@@ -3,6 +3,9 @@
 #define LGUEST_TERM_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 /*
  * The console terminal.  When stdin is a terminal we take it raw, so the
@@ -11,5 +14,16 @@
  */
 bool term_raw(int fd);
 void term_restore(void);
+
+/*
+ * The seed's escape hatch: three ^C within one second on a raw terminal.
+ * Feed it every byte typed; it says when the third one arrives.
+ */
+struct escape_watch {
+	struct timespec ctrl_c[3];
+	unsigned int count;
+};
+
+bool escape_typed(struct escape_watch *w, const uint8_t *buf, size_t len);
 
 #endif

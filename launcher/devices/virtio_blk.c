@@ -43,7 +43,7 @@ static int transfer(struct virtio_blk *blk, struct blk_data *d, off_t off,
 		    bool write)
 {
 	struct iovec *iov = d->iov;
-	int n = d->n;
+	unsigned int n = d->n;
 	uint64_t left = d->len;
 
 	while (left) {
@@ -56,15 +56,7 @@ static int transfer(struct virtio_blk *blk, struct blk_data *d, off_t off,
 			return -1;
 		left -= r;
 		off += r;
-		while (r > 0 && (size_t)r >= iov->iov_len) {
-			r -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (r) {
-			iov->iov_base = (char *)iov->iov_base + r;
-			iov->iov_len -= r;
-		}
+		iov_advance(&iov, &n, r);
 	}
 	return 0;
 }

@@ -84,3 +84,16 @@ int iov_slice(const struct iovec *iov, unsigned int n, size_t offset,
 		return -1;
 	return s.count;
 }
+
+void iov_advance(struct iovec **iov, unsigned int *n, size_t bytes)
+{
+	while (*n && bytes >= (*iov)->iov_len) {
+		bytes -= (*iov)->iov_len;
+		(*iov)++;
+		(*n)--;
+	}
+	if (*n && bytes) {
+		(*iov)->iov_base = (char *)(*iov)->iov_base + bytes;
+		(*iov)->iov_len -= bytes;
+	}
+}

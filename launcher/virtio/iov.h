@@ -25,4 +25,10 @@ size_t iov_from_buf(const struct iovec *iov, unsigned int n, size_t offset,
 int iov_slice(const struct iovec *iov, unsigned int n, size_t offset,
 	      size_t len, struct iovec *dst, unsigned int max);
 
+/*
+ * Drop the first `bytes` bytes after a short readv/writev, so the next
+ * call goes on where this one stopped.  Edits the iovec array only.
+ */
+void iov_advance(struct iovec **iov, unsigned int *n, size_t bytes);
+
 #endif

@@ -39,4 +39,8 @@ if [ -b /dev/vda ]; then
 		fi
 	fi
 fi
+# virtio-console: this line reaches the launcher's stdout only via hvc0.
+if [ -c /dev/hvc0 ]; then
+	echo "LGUEST-DEV hvc0 ok: written to /dev/hvc0" >/dev/hvc0
+fi
 poweroff -f

@@ -22,9 +22,11 @@ mkfs.ext4 -q -F -d "$tmp/root" "$tmp/disk.img" 8M
 "$repo/tests/boot/real-kernel.sh" --name "stock Linux uses the virtio devices" \
 	--init "$repo/tests/boot/devices-init.sh" \
 	--module virtio_pci --module virtio-rng --module virtio_blk \
-	--launcher-opt --rng --disk "$tmp/disk.img" \
+	--module virtio_console \
+	--launcher-opt --rng --launcher-opt --virtio-console --disk "$tmp/disk.img" \
 	--expect "LGUEST-DEV rng ok" \
-	--expect "LGUEST-DEV blk ok read 'known to the host'" "$@"
+	--expect "LGUEST-DEV blk ok read 'known to the host'" \
+	--expect "LGUEST-DEV hvc0 ok: written to /dev/hvc0" "$@"
 
 echo "1..1"
 got=$(debugfs -R "cat /written.txt" "$tmp/disk.img" 2>/dev/null)
