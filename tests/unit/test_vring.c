@@ -377,11 +377,11 @@ static const struct limit_case {
 	{ "4 GiB - 1 split", BIG_MEM, 1024, 512, 512, 256, 0,
 	  BIG_MEM, BIG_MEM - 1, NULL },
 	{ "4 GiB readable", BIG_MEM, 1024, 512, 512, 0, 0,
-	  BIG_MEM, BIG_MEM, "more than 4 GiB" },
+	  BIG_MEM, BIG_MEM, "4 GiB or more" },
 	{ "4 GiB split", BIG_MEM, 1024, 512, 512, 256, 0,
-	  BIG_MEM, BIG_MEM, "more than 4 GiB" },
+	  BIG_MEM, BIG_MEM, "4 GiB or more" },
 	{ "4 GiB writable", BIG_MEM, 1024, 512, 512, 512, 0,
-	  BIG_MEM, BIG_MEM, "more than 4 GiB" },
+	  BIG_MEM, BIG_MEM, "4 GiB or more" },
 };
 
 START_TEST(test_limits)
