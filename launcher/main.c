@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +24,9 @@
 #include "devices/acpi_pm.h"
 #include "devices/rtc.h"
 #include "devices/virtio_blk.h"
+#include "devices/net_backends.h"
 #include "devices/virtio_console.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "kvm.h"
@@ -49,6 +52,7 @@ enum {
 
 #define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
 #define MAX_BLOCK_DEVICES 8
+#define MAX_NET_DEVICES 4
 
 struct options {
 	bool verbose;
@@ -56,6 +60,9 @@ struct options {
 	bool strict;
 	bool rng;
 	bool virtio_console;
+	const char *net[MAX_NET_DEVICES];
+	bool net_is_tap[MAX_NET_DEVICES];
+	unsigned int nnet;
 	const char *block[MAX_BLOCK_DEVICES];
 	bool block_ro[MAX_BLOCK_DEVICES];
 	unsigned int nblock;
@@ -83,6 +90,11 @@ static const char usage_text[] =
 	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
 	"      --block-ro=FILE the same, read-only\n"
 	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
+	"      --tunnet=IP[:MAC]  virtio-net to a tap device whose host end has\n"
+	"                      address IP (needs CAP_NET_ADMIN)\n"
+	"      --tunnet=bridge:NAME[:MAC]  the same, the tap added to bridge NAME\n"
+	"      --sharenet=PATH[:MAC]  virtio-net to another launcher started\n"
+	"                      with the same PATH (a unix socket; no root)\n"
 	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; stdin\n"
 	"                      then goes to it rather than to the UART\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
@@ -178,7 +190,7 @@ static char *join_args(char **argv, int argc)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
-	       OPT_VIRTIO_CONSOLE };
+	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -187,6 +199,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
+		{ "tunnet", required_argument, NULL, OPT_TUNNET },
+		{ "sharenet", required_argument, NULL, OPT_SHARENET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -218,6 +232,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VIRTIO_CONSOLE:
 			o->virtio_console = true;
+			break;
+		case OPT_TUNNET:
+		case OPT_SHARENET:
+			if (o->nnet == MAX_NET_DEVICES)
+				die("at most %d network devices", MAX_NET_DEVICES);
+			o->net_is_tap[o->nnet] = c == OPT_TUNNET;
+			o->net[o->nnet++] = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -409,6 +430,42 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 	}
 }
 
+/* 52:54:00 and three random bytes: unicast, and unlike the peer's. */
+static void default_mac(uint8_t mac[6])
+{
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	if (getrandom(mac + 3, 3, 0) != 3)
+		memcpy(mac + 3, &(uint32_t){ getpid() }, 3);
+}
+
+static void setup_net(const struct options *o, const struct virtio_host *host)
+{
+	static struct tap_backend taps[MAX_NET_DEVICES];
+	static struct share_backend shares[MAX_NET_DEVICES];
+	static struct virtio_net nets[MAX_NET_DEVICES];
+	struct net_backend *backend;
+	struct lg_error err;
+	unsigned int i;
+
+	for (i = 0; i < o->nnet; i++) {
+		uint8_t mac[6];
+
+		default_mac(mac);
+		if (o->net_is_tap[i] ? tap_open(&taps[i], o->net[i], mac, &err) :
+				       share_open(&shares[i], o->net[i], mac, &err))
+			die("%s", err.msg);
+		backend = o->net_is_tap[i] ? &taps[i].b : &shares[i].b;
+		if (virtio_net_init(&nets[i], backend, mac, host, &err))
+			die("%s", err.msg);
+		verbose_log("virtio-net %u: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
+			    i, backend->name,
+			    o->net_is_tap[i] ? taps[i].ifname : o->net[i], mac[0],
+			    mac[1], mac[2], mac[3], mac[4], mac[5]);
+	}
+}
+
 static void kick_vcpu(void *vm)
 {
 	vm_kick(vm);
@@ -450,6 +507,7 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	    virtio_console_init(&con, STDIN_FILENO, STDOUT_FILENO,
 				console_input_ok, input, &host, &err))
 		die("%s", err.msg);
+	setup_net(o, &host);
 }
 
 int main(int argc, char **argv)

@@ -48,6 +48,7 @@ fi
 
 run_suite "boot/real-kernel" tests/boot/real-kernel.sh
 run_suite "boot/devices" tests/boot/devices.sh
+run_suite "boot/net" tests/boot/net.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"

@@ -48,6 +48,8 @@ struct virtio_device_ops {
 	/* Device-specific configuration, read by the guest. */
 	void (*config_read)(struct virtio_device *vdev, unsigned int offset,
 			    uint8_t *data, unsigned int len);
+	/* The driver accepted these features (FEATURES_OK); optional. */
+	void (*features_ok)(struct virtio_device *vdev, uint64_t features);
 	/* Forget per-request state on reset (optional). */
 	void (*reset)(struct virtio_device *vdev);
 };

@@ -223,18 +223,25 @@ static void reset_device(struct virtio_device *vdev)
 /* FEATURES_OK sticks only for a subset of ours that includes VERSION_1. */
 static void write_status(struct virtio_device *vdev, uint8_t v)
 {
+	bool agreed = false;
+
 	if (v == 0) {
 		reset_device(vdev);
 		return;
 	}
 	pthread_mutex_lock(&vdev->lock);
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    ((vdev->driver_features & ~vdev->device_features) ||
-	     !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1))))
-		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		if ((vdev->driver_features & ~vdev->device_features) ||
+		    !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1)))
+			v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+		else
+			agreed = true;
+	}
 	vdev->status = v | (vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	pthread_mutex_unlock(&vdev->lock);
+	if (agreed && vdev->ops->features_ok)
+		vdev->ops->features_ok(vdev, vdev->driver_features);
 }
 
 static uint64_t feature_window(uint64_t features, uint32_t select)

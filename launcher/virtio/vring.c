@@ -195,6 +195,11 @@ int virtq_pop(struct virtq *vr, struct virtq_chain *c, struct lg_error *err)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *vr)
+{
+	vr->last_avail--;
+}
+
 /*
  * The used element must be visible before the index that publishes it,
  * hence the release store.  A device can only return what it took: the

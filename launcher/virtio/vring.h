@@ -62,6 +62,13 @@ int virtq_setup(struct virtq *vr, const struct guest_mem *m, uint16_t size,
 /* Take the next request: 1 with *c filled, 0 when none, -1 on a bad ring. */
 int virtq_pop(struct virtq *vr, struct virtq_chain *c, struct lg_error *err);
 
+/*
+ * Put back the request just taken, unused: for receive queues that took
+ * a buffer for input that then was not there.  Only valid right after a
+ * successful virtq_pop().
+ */
+void virtq_unpop(struct virtq *vr);
+
 /* Return a request with `written` bytes of the writable part filled. */
 int virtq_push(struct virtq *vr, uint16_t head, uint32_t written,
 	       struct lg_error *err);

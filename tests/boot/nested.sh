@@ -31,6 +31,11 @@ Options:
                       (/dev/vda, /dev/vdb, ... in order), so the launcher
                       can serve it with --block=/dev/vdX and the host
                       sees every write; repeatable
+  --script FILE       run /bin/sh FILE in the nested host instead of
+                      /bin/lguest (it can start several launchers); its
+                      exit status is reported as the launcher's
+  --host-module NAME  also load kernel module NAME in the nested host
+                      (e.g. tun, bridge); repeatable
   --timeout SECS      kill QEMU after this long (default 300)
   --mem MB            nested host memory (default 1024)
   --smp N             nested host CPUs (default 1)
@@ -61,6 +66,8 @@ die() { log "error: $*"; exit "$HOST_FAILED"; }
 launcher=
 adds=()
 disks=()
+script=
+host_modules=()
 timeout=300
 mem=1024
 smp=1
@@ -81,6 +88,8 @@ while [ $# -gt 0 ]; do
 	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
 	--kernel) kernel=${2:?--kernel needs a file}; shift 2 ;;
 	--disk) disks+=("${2:?--disk needs a file}"); shift 2 ;;
+	--script) script=${2:?--script needs a file}; shift 2 ;;
+	--host-module) host_modules+=(--module "${2:?--host-module needs a name}"); shift 2 ;;
 	--modules-dir) moddir=${2:?--modules-dir needs a directory}; shift 2 ;;
 	--append) extra_append=${2?--append needs arguments}; shift 2 ;;
 	--log) logfile=${2:?--log needs a file}; shift 2 ;;
@@ -121,6 +130,11 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Quote each launcher argument for the nested host's /bin/sh.
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 cmd="/bin/lguest"
+if [ -n "$script" ]; then
+	[ -f "$script" ] || die "script '$script' not found"
+	adds+=("$script:/outer-script.sh")
+	cmd="/bin/sh /outer-script.sh"
+fi
 for a in "$@"; do cmd+=" $(sq "$a")"; done
 
 cat >"$tmp/init" <<EOF
@@ -153,6 +167,7 @@ mkargs=(--init "$tmp/init" --modules-dir "$moddir" --module irqbypass --module k
 	--file "$launcher:/bin/lguest" --compress none --no-cache -o "$tmp/outer.cpio")
 for a in "${adds[@]}"; do mkargs+=(--file "$a"); done
 [ ${#disks[@]} -eq 0 ] || mkargs+=(--module virtio_pci --module virtio_blk)
+mkargs+=("${host_modules[@]}")
 [ "$verbose" = 0 ] || mkargs+=(-v)
 t0=$EPOCHREALTIME
 "$repo/tests/boot/mkinitramfs.sh" "${mkargs[@]}" || die "building the nested host's initramfs failed"

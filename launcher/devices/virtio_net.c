@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../virtio/iov.h"
+#include "virtio_net.h"
+
+#define NET_QUEUE_SIZE		256
+#define RX_QUEUE		0
+#define TX_QUEUE		1
+#define PCI_CLASS_NETWORK_ETH	0x020000
+#define HDR_LEN			sizeof(struct virtio_net_hdr_v1)
+
+static bool ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/*
+ * Move waiting packets into guest buffers, one packet per buffer chain
+ * (we do not offer mergeable buffers), until the backend is empty or the
+ * guest has no buffers left.  Without MRG_RXBUF the spec still wants
+ * num_buffers set to 1.
+ */
+static enum vq_result net_rx(struct virtio_net *net, struct virtio_queue *q,
+			     struct lg_error *err)
+{
+	struct net_backend *b = net->backend;
+	struct virtq_chain *c = q->chain;
+	enum vq_result result = VQ_IDLE;
+	const uint16_t one = 1;
+	bool delivered = false;
+
+	while (ready(b->input_fd(b))) {
+		ssize_t n;
+		int r = virtq_pop(&q->ring, c, err);
+
+		if (r <= 0) {
+			result = r < 0 ? VQ_BROKEN : VQ_STARVED;
+			break;
+		}
+		if (c->n_out || c->in_len < HDR_LEN) {
+			lg_fail(err, "receive buffer %u is not %zu+ writable bytes",
+				c->head, HDR_LEN);
+			return VQ_BROKEN;
+		}
+		n = b->recv(b, virtq_chain_in(c), c->n_in);
+		if (n < (ssize_t)HDR_LEN) {
+			virtq_unpop(&q->ring);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				net->rx_errors++;
+			if (n < 0 && errno == EAGAIN)
+				break;
+			continue;
+		}
+		iov_from_buf(virtq_chain_in(c), c->n_in,
+			     offsetof(struct virtio_net_hdr_v1, num_buffers),
+			     &one, sizeof(one));
+		if (virtq_push(&q->ring, c->head, n, err))
+			return VQ_BROKEN;
+		delivered = true;
+	}
+	if (delivered && virtq_should_interrupt(&q->ring))
+		virtio_queue_interrupt(q);
+	return result;
+}
+
+/* A failed send loses the packet, never the guest (the seed's rule). */
+static int net_tx_request(struct virtio_device *vdev, struct virtio_queue *q,
+			  struct virtq_chain *c, uint32_t *written,
+			  struct lg_error *err)
+{
+	struct virtio_net *net = vdev->priv;
+
+	(void)q;
+	*written = 0;
+	if (c->out_len < HDR_LEN)
+		return lg_fail(err, "transmit request %u is shorter than its %zu-byte header",
+			       c->head, HDR_LEN);
+	if (net->backend->send(net->backend, c->iov, c->n_out) < 0)
+		net->tx_dropped++;
+	return 0;
+}
+
+static enum vq_result net_process(struct virtio_device *vdev,
+				  struct virtio_queue *q, struct lg_error *err)
+{
+	if (q->index == RX_QUEUE)
+		return net_rx(vdev->priv, q, err);
+	return virtio_queue_serve(vdev, q, net_tx_request, err);
+}
+
+static int net_input_fd(struct virtio_device *vdev, unsigned int queue)
+{
+	struct virtio_net *net = vdev->priv;
+
+	return queue == RX_QUEUE ? net->backend->input_fd(net->backend) : -1;
+}
+
+static void net_config_read(struct virtio_device *vdev, unsigned int offset,
+			    uint8_t *data, unsigned int len)
+{
+	struct virtio_net *net = vdev->priv;
+	struct virtio_net_config cfg = { .status = VIRTIO_NET_S_LINK_UP };
+
+	memcpy(cfg.mac, net->mac, sizeof(cfg.mac));
+	if (offset < sizeof(cfg))
+		memcpy(data, (uint8_t *)&cfg + offset,
+		       len < sizeof(cfg) - offset ? len : sizeof(cfg) - offset);
+}
+
+static void net_features_ok(struct virtio_device *vdev, uint64_t features)
+{
+	struct virtio_net *net = vdev->priv;
+
+	if (net->backend->set_offloads)
+		net->backend->set_offloads(net->backend, features);
+}
+
+static const struct virtio_device_ops virtio_net_ops = {
+	.name = "virtio-net",
+	.device_id = VIRTIO_ID_NET,
+	.class_code = PCI_CLASS_NETWORK_ETH,
+	.num_queues = 2,
+	.queue_size = NET_QUEUE_SIZE,
+	.features = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS),
+	.process = net_process,
+	.input_fd = net_input_fd,
+	.config_read = net_config_read,
+	.features_ok = net_features_ok,
+};
+
+int virtio_net_init(struct virtio_net *net, struct net_backend *backend,
+		    const uint8_t mac[6], const struct virtio_host *host,
+		    struct lg_error *err)
+{
+	net->backend = backend;
+	memcpy(net->mac, mac, 6);
+	net->tx_dropped = net->rx_errors = 0;
+	if (virtio_device_init(&net->vdev, &virtio_net_ops, net, host, err))
+		return -1;
+	net->vdev.device_features |= backend->features;
+	return 0;
+}
+
+int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
