@@ -37,6 +37,7 @@ include tests/integration/integration.mk
 include tests/unit/unit.mk
 include tests/boot/boot.mk
 include bench/bench.mk
+include harness/harness.mk
 
 test: all static unit-tests integration-tests guests
 	CACHE=$(CACHE) tests/run-all.sh

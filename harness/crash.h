@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The crash classifier: finds the first kernel crash report in console
+ * text and gives it a stable title in the style of syzkaller's reports
+ * ("WARNING in foo", "KASAN: use-after-free Read in bar", "kernel panic:
+ * ..."): addresses, offsets, line numbers, CPU numbers and task names
+ * are left out, so the same bug gets the same title on every run.
+ */
+#ifndef LGTEST_CRASH_H
+#define LGTEST_CRASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CRASH_TITLE_MAX 256
+#define CRASH_REPORT_LINES 200 /* a report is judged on this many lines */
+
+struct crash_report {
+	bool found;
+	bool complete; /* its end was seen, or it can grow no more */
+	size_t start; /* offset of its first line in the text */
+	size_t end; /* offset just past the last line judged */
+	int start_line; /* 1-based line number of its first line */
+	char title[CRASH_TITLE_MAX];
+};
+
+/*
+ * Incremental search over a growing console text.  Feed it the whole text
+ * each time; it only scans what is new.  `settled` says no more output is
+ * coming for now (the stream ended, or it has been quiet): an unfinished
+ * report is then judged on what it has.
+ */
+struct crash_detector {
+	size_t scanned; /* complete lines before this are searched */
+	int lines; /* how many lines that is */
+	struct crash_report report;
+};
+
+void crash_feed(struct crash_detector *d, const char *text, size_t len,
+		bool settled);
+
+/* One-shot: classify all of text.  Returns true when it holds a crash. */
+bool crash_classify(const char *text, size_t len, struct crash_report *r);
+
+/*
+ * The normalisation titles go through, exposed for tests: symbol offsets,
+ * line numbers and hex numbers out, white space folded.
+ */
+void crash_normalize(const char *in, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,35 @@
+# lgtest, the boot-test harness (harness/), and its tests.  Included by
+# the top-level Makefile.  The harness library (everything but main.c) is
+# shared by bin/lgtest and the unit tests, as liblguest.a is.
+HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/libharness.a: $(HARNESS_OBJS)
+	$(AR) rcs $@ $^
+
+bin/lgtest: $(BUILD)/harness/main.o $(BUILD)/libharness.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+all: bin/lgtest
+
+# Unit tests of the harness library.  Their binaries go beside the
+# launcher's in build/tests/unit/, so tests/run-all.sh runs them too.
+HARNESS_UNIT_SRCS := $(wildcard tests/harness/test_lgtest_*.c)
+HARNESS_UNIT_BINS := $(HARNESS_UNIT_SRCS:tests/harness/%.c=$(BUILD)/tests/unit/%)
+HARNESS_CHECK_CFLAGS = $(shell pkg-config --cflags check)
+HARNESS_CHECK_LIBS = $(shell pkg-config --libs check)
+
+$(HARNESS_UNIT_BINS): $(BUILD)/tests/unit/%: tests/harness/%.c tests/harness/harness_test.h $(BUILD)/libharness.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm
+
+unit-tests: $(HARNESS_UNIT_BINS)
+
+# lgtest end to end on the test guests; tests/run-all.sh runs it with the
+# other integration tests (it needs /dev/kvm).
+$(BUILD)/tests/integration/test_lgtest: tests/harness/lgtest_guests.c tests/harness/harness_test.h $(BUILD)/libharness.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm
+
+integration-tests: $(BUILD)/tests/integration/test_lgtest bin/lgtest

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The executor.  One loop waits for console output, the runner's exit or
+ * the next deadline, then lets the steps advance as far as they can.
+ * What ends a test, most serious first: the runner failing (error), a
+ * crash report (crash, even if every step passed), the no-output or the
+ * overall timeout (hang), a step that cannot pass (fail); else it passes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define CRASH_QUIET 1.0 /* a report is whole after this much quiet */
+#define CRASH_GRACE 5.0 /* ...or this long after it began */
+#define POLL_MAX 0.2 /* wake at least this often (runner exits) */
+#define RUNNER_LOG_MAX (1u << 20)
+
+const char *verdict_name(enum verdict v)
+{
+	static const char *const names[] = {"pass", "fail", "crash", "hang",
+					    "error"};
+
+	return names[v];
+}
+
+/* An expect-not that is watching the console. */
+struct watch {
+	const struct step *step;
+	size_t from; /* search from here */
+	double until; /* INFINITY: to the end of the test */
+	bool over; /* its window has closed */
+};
+
+struct exec {
+	const struct runner *r;
+	const struct testcase *t;
+	const struct run_options *o;
+	struct result *res;
+	struct vm vm;
+	size_t next; /* the step being played */
+	double step_start;
+	size_t cursor; /* expects search from here */
+	size_t resume; /* the current expect resumes from here */
+	struct watch *watches;
+	size_t nwatches;
+	struct crash_detector crash;
+	bool crash_consumed; /* an expect-crash took it */
+	double crash_seen; /* when the current report began, or 0 */
+	double start, last_output;
+	bool eof; /* console and stderr both at end of file */
+	bool done; /* a verdict has been reached */
+};
+
+char *step_describe(const struct testcase *t, const struct step *st)
+{
+	char *pat = st->has_pattern ? pattern_describe(&st->pat) : NULL;
+	char *s;
+
+	if (st->kind == STEP_EXIT)
+		s = xasprintf("%s:%d: exit %d", t->file, st->line, st->status);
+	else if (st->kind == STEP_SEND)
+		s = xasprintf("%s:%d: send", t->file, st->line);
+	else
+		s = xasprintf("%s:%d: %s%s%s", t->file, st->line,
+			      step_keyword(st->kind), pat ? " " : "",
+			      pat ? pat : "");
+	free(pat);
+	return s;
+}
+
+static void verdict(struct exec *x, enum verdict v, const struct step *st,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void verdict(struct exec *x, enum verdict v, const struct step *st,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->done)
+		return;
+	va_start(ap, fmt);
+	x->res->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	x->res->verdict = v;
+	x->res->step = st;
+	x->done = true;
+}
+
+static const char *console_text(const struct exec *x)
+{
+	return x->res->console.text.data;
+}
+
+static size_t console_len(const struct exec *x)
+{
+	return x->res->console.text.len;
+}
+
+/* 1-based line number of offset off in the console. */
+static int line_at(const struct exec *x, size_t off)
+{
+	const char *p = console_text(x), *end = p + off;
+	int n = 1;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))))
+		p++, n++;
+	return n;
+}
+
+/* ---- steps ------------------------------------------------------------- */
+
+static bool play_expect(struct exec *x, const struct step *st)
+{
+	size_t s, e;
+
+	if (x->resume < x->cursor)
+		x->resume = x->cursor;
+	if (pattern_search(&st->pat, console_text(x), console_len(x), x->resume,
+			   &s, &e)) {
+		x->cursor = e;
+		return true;
+	}
+	x->resume = pattern_resume(&st->pat, console_text(x), console_len(x),
+				   x->resume);
+	return false;
+}
+
+static bool play_expect_not(struct exec *x, const struct step *st, double t)
+{
+	struct watch *w;
+
+	if (x->nwatches == 0 || x->watches[x->nwatches - 1].step != st) {
+		w = ARRAY_PUSH(&x->watches, &x->nwatches);
+		w->step = st;
+		w->from = x->cursor;
+		w->until = st->timeout > 0 ? t + st->timeout : INFINITY;
+	}
+	/* Without `for`, the watch runs on while the next steps play. */
+	return st->timeout <= 0 || t >= x->watches[x->nwatches - 1].until;
+}
+
+static bool exit_matches(struct exec *x, const struct step *st)
+{
+	struct guest_stop *gs = &x->res->stop;
+	int want = st->kind == STEP_EXIT ? st->status : 0;
+
+	if (gs->status == want)
+		return true;
+	if (gs->infra)
+		verdict(x, V_ERROR, st, "runner failed: %s", gs->what);
+	else
+		verdict(x, V_FAIL, st, "expected exit status %d%s, got %s",
+			want, st->kind == STEP_SHUTDOWN ? " (power-off)" : "",
+			gs->what);
+	return false;
+}
+
+static bool title_matches(const struct step *st, const char *title)
+{
+	size_t s, e;
+
+	return !st->has_pattern ||
+	       pattern_search(&st->pat, title, strlen(title), 0, &s, &e);
+}
+
+static bool play_expect_crash(struct exec *x, const struct step *st)
+{
+	const struct crash_report *rep = &x->crash.report;
+
+	if (!rep->found || !rep->complete || x->crash_consumed)
+		return false;
+	if (!title_matches(st, rep->title)) {
+		snprintf(x->res->crash_title, sizeof(x->res->crash_title), "%s",
+			 rep->title);
+		verdict(x, V_CRASH, st,
+			"crash '%s' does not match the expected one",
+			rep->title);
+		return false;
+	}
+	x->crash_consumed = true;
+	x->cursor = rep->end > x->cursor ? rep->end : x->cursor;
+	return true;
+}
+
+/* Play step st as far as it goes now; true when it is complete. */
+static bool play(struct exec *x, const struct step *st, double t)
+{
+	char *err = NULL;
+
+	switch (st->kind) {
+	case STEP_EXPECT:
+		return play_expect(x, st);
+	case STEP_EXPECT_NOT:
+		return play_expect_not(x, st, t);
+	case STEP_SEND:
+		if (x->vm.exited ||
+		    vm_send(&x->vm, st->data, st->data_len, &err))
+			return !x->vm.exited;
+		verdict(x, V_ERROR, st, "%s", err);
+		free(err);
+		return false;
+	case STEP_EXIT:
+	case STEP_SHUTDOWN:
+		return x->res->stopped && exit_matches(x, st);
+	case STEP_EXPECT_CRASH:
+		return play_expect_crash(x, st);
+	}
+	return false;
+}
+
+static void advance(struct exec *x, double t)
+{
+	while (!x->done && x->next < x->t->nsteps &&
+	       play(x, &x->t->steps[x->next], t)) {
+		x->next++;
+		x->step_start = t;
+		x->resume = x->cursor;
+	}
+}
+
+static void check_watches(struct exec *x, double t)
+{
+	size_t i, s, e;
+
+	for (i = 0; i < x->nwatches && !x->done; i++) {
+		struct watch *w = &x->watches[i];
+
+		if (w->over)
+			continue;
+		if (pattern_search(&w->step->pat, console_text(x),
+				   console_len(x), w->from, &s, &e)) {
+			char *what = step_describe(x->t, w->step);
+
+			verdict(x, V_FAIL, w->step,
+				"%s: it appeared on console line %d", what,
+				line_at(x, s));
+			free(what);
+			return;
+		}
+		w->from = pattern_resume(&w->step->pat, console_text(x),
+					 console_len(x), w->from);
+		w->over = t >= w->until;
+	}
+}
+
+/* ---- crashes ------------------------------------------------------------- */
+
+static void check_crash(struct exec *x, double t)
+{
+	struct crash_report *rep = &x->crash.report;
+	bool settled;
+
+	if (x->crash_consumed || x->done)
+		return;
+	settled = x->eof ||
+		  (x->crash_seen > 0 && (t - x->last_output >= CRASH_QUIET ||
+					 t - x->crash_seen >= CRASH_GRACE));
+	crash_feed(&x->crash, console_text(x), console_len(x), settled);
+	if (rep->found && x->crash_seen == 0)
+		x->crash_seen = t;
+	if (!rep->complete)
+		return;
+	/* An expect-crash waiting for it takes it; anything else fails. */
+	advance(x, t);
+	if (x->crash_consumed || x->done)
+		return;
+	snprintf(x->res->crash_title, sizeof(x->res->crash_title), "%s",
+		 rep->title);
+	verdict(x, V_CRASH, NULL, "%s (console line %d)", rep->title,
+		rep->start_line);
+}
+
+/* ---- I/O -------------------------------------------------------------------
+ */
+
+/* Read what fd has; false at end of file or on an error. */
+static bool drain(struct exec *x, int *fd, bool console)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(*fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0) {
+			close(*fd);
+			*fd = -1;
+			return false;
+		}
+		if (!console) {
+			if (x->res->runner_log.len < RUNNER_LOG_MAX)
+				buf_add(&x->res->runner_log, chunk, (size_t)n);
+			continue;
+		}
+		console_append(&x->res->console, chunk, (size_t)n);
+		x->last_output = now();
+		if (x->o->echo)
+			fwrite(chunk, 1, (size_t)n, x->o->echo);
+	}
+}
+
+static double next_deadline(const struct exec *x)
+{
+	const struct config *c = &x->t->cfg;
+	const struct step *st =
+		x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
+	double d = x->start + c->timeout;
+
+	d = fmin(d, x->last_output + c->idle_timeout);
+	if (st && st->timeout > 0)
+		d = fmin(d, x->step_start + st->timeout);
+	return d;
+}
+
+static void wait_for_io(struct exec *x, double t)
+{
+	struct pollfd p[2];
+	double wait = fmin(next_deadline(x) - t, POLL_MAX);
+	int n = 0;
+
+	if (x->vm.out_fd >= 0)
+		p[n++] = (struct pollfd){.fd = x->vm.out_fd, .events = POLLIN};
+	if (x->vm.err_fd >= 0)
+		p[n++] = (struct pollfd){.fd = x->vm.err_fd, .events = POLLIN};
+	if (!n) {
+		/* Both closed: the runner is gone or going; wait for it. */
+		vm_reap(&x->vm, true);
+		return;
+	}
+	poll(p, (nfds_t)n, wait > 0 ? (int)ceil(wait * 1000) : 0);
+	if (x->vm.out_fd >= 0)
+		drain(x, &x->vm.out_fd, true);
+	if (x->vm.err_fd >= 0)
+		drain(x, &x->vm.err_fd, false);
+}
+
+/* ---- the end of a test ------------------------------------------------------
+ */
+
+/* The runner is gone: take the rest of its output and what its end means. */
+static void on_runner_exit(struct exec *x)
+{
+	while (x->vm.out_fd >= 0 && drain(x, &x->vm.out_fd, true))
+		;
+	while (x->vm.err_fd >= 0 && drain(x, &x->vm.err_fd, false))
+		;
+	x->r->ops->stopped(x->vm.wstatus, x->res->runner_log.data,
+			   &x->res->stop);
+	x->eof = true;
+	x->res->stopped = true;
+}
+
+static void check_stop(struct exec *x, double t)
+{
+	const struct step *st;
+	char *what;
+
+	if (!x->res->stopped || x->done)
+		return;
+	check_crash(x, t);
+	advance(x, t);
+	if (x->done || x->next >= x->t->nsteps)
+		return;
+	st = &x->t->steps[x->next];
+	if (x->res->stop.infra) {
+		verdict(x, V_ERROR, st, "runner failed: %s", x->res->stop.what);
+		return;
+	}
+	what = step_describe(x->t, st);
+	verdict(x, V_FAIL, st, "the guest stopped (%s) while waiting for: %s",
+		x->res->stop.what, what);
+	free(what);
+}
+
+static void check_timeouts(struct exec *x, double t)
+{
+	const struct config *c = &x->t->cfg;
+	const struct step *st =
+		x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
+	char *what;
+
+	if (x->done)
+		return;
+	if (t - x->start >= c->timeout) {
+		verdict(x, V_HANG, st, "overall timeout: the test ran for %g s",
+			c->timeout);
+	} else if (t - x->last_output >= c->idle_timeout) {
+		verdict(x, V_HANG, st,
+			"no-output timeout: no console output for %g s",
+			c->idle_timeout);
+	} else if (st && st->timeout > 0 && st->kind != STEP_EXPECT_NOT &&
+		   t - x->step_start >= st->timeout) {
+		what = step_describe(x->t, st);
+		verdict(x, V_FAIL, st, "timed out after %g s waiting for: %s",
+			st->timeout, what);
+		free(what);
+	}
+}
+
+/*
+ * All steps passed: the test passes unless a crash report has begun, in
+ * which case it is given the time to finish and the test crashes.
+ */
+static void check_finished(struct exec *x)
+{
+	if (x->done || x->next < x->t->nsteps)
+		return;
+	if (x->crash.report.found && !x->crash_consumed)
+		return;
+	verdict(x, V_PASS, NULL, "all %zu steps passed", x->t->nsteps);
+}
+
+static void loop(struct exec *x)
+{
+	double t;
+
+	while (!x->done) {
+		t = now();
+		if (x->o->interrupted && *x->o->interrupted) {
+			verdict(x, V_ERROR, NULL, "interrupted");
+			break;
+		}
+		advance(x, t);
+		check_watches(x, t);
+		check_crash(x, t);
+		check_finished(x);
+		check_timeouts(x, t);
+		if (x->done)
+			break;
+		wait_for_io(x, t);
+		if (!x->res->stopped && vm_reap(&x->vm, false)) {
+			on_runner_exit(x);
+			check_stop(x, now());
+		}
+	}
+}
+
+/*
+ * A passing test's guest is stopped the moment its last step passes; a
+ * report that began in its last output still makes it a crash.
+ */
+static void final_crash_check(struct exec *x)
+{
+	if (x->res->verdict != V_PASS || x->crash_consumed)
+		return;
+	crash_feed(&x->crash, console_text(x), console_len(x), true);
+	if (!x->crash.report.found)
+		return;
+	x->done = false;
+	free(x->res->message);
+	x->res->message = NULL;
+	x->eof = true;
+	check_crash(x, now());
+}
+
+void run_test(const struct runner *r, const struct testcase *t,
+	      const struct run_options *o, struct result *res)
+{
+	struct exec x = {.r = r, .t = t, .o = o, .res = res};
+	char *err = NULL;
+
+	memset(res, 0, sizeof(*res));
+	console_append(&res->console, "", 0);
+	res->stop.status = -1;
+	x.start = x.last_output = x.step_start = now();
+	if (!vm_start(r, &t->cfg, &x.vm, &err)) {
+		verdict(&x, V_ERROR, NULL, "%s", err);
+		free(err);
+	} else {
+		res->command = xstrdup(x.vm.command);
+		loop(&x);
+	}
+	vm_stop(&x.vm);
+	final_crash_check(&x);
+	res->seconds = now() - x.start;
+	free(x.watches);
+}
+
+void result_free(struct result *res)
+{
+	free(res->message);
+	free(res->command);
+	console_free(&res->console);
+	buf_free(&res->runner_log);
+	memset(res, 0, sizeof(*res));
+}

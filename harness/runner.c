@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Starting, feeding and stopping runner processes, and the lguest runner:
+ * bin/lguest on this machine's /dev/kvm.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+static void push_arg(char ***argv, size_t *argc, char *arg)
+{
+	*ARRAY_PUSH(argv, argc) = arg;
+}
+
+static bool readable_file(const char *what, const char *path, char **err)
+{
+	struct stat st;
+
+	if (stat(path, &st) || access(path, R_OK)) {
+		*err = xasprintf("%s %s: %s", what, path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		*err = xasprintf("%s %s: not a regular file", what, path);
+		return false;
+	}
+	return true;
+}
+
+/* ---- the lguest runner ----------------------------------------------------
+ */
+
+static bool lguest_command(const struct runner *r, const struct config *cfg,
+			   char ***argv, size_t *argc, char **err)
+{
+	size_t i;
+
+	if (!cfg->kernel) {
+		*err = xstrdup("no kernel: name one with 'kernel' in the "
+			       "script or --kernel");
+		return false;
+	}
+	if (!readable_file("kernel", cfg->kernel, err) ||
+	    (cfg->initrd && !readable_file("initrd", cfg->initrd, err)))
+		return false;
+	push_arg(argv, argc, xstrdup(r->program));
+	/* A reboot is an end: the test sees it as launcher status 2. */
+	push_arg(argv, argc, xstrdup("--no-reboot"));
+	if (cfg->initrd)
+		push_arg(argv, argc, xasprintf("--initrd=%s", cfg->initrd));
+	for (i = 0; i < cfg->ndevices; i++) {
+		const struct device *d = &cfg->devices[i];
+
+		push_arg(argv, argc,
+			 d->value ? xasprintf("--%s=%s", d->kind, d->value)
+				  : xasprintf("--%s", d->kind));
+	}
+	push_arg(argv, argc,
+		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
+	push_arg(argv, argc, xstrdup(cfg->kernel));
+	/* The launcher joins its kernel arguments with spaces, so one will do.
+	 */
+	push_arg(argv, argc,
+		 cfg->cmdline
+			 ? xasprintf("%s %s", DEFAULT_CMDLINE, cfg->cmdline)
+			 : xstrdup(DEFAULT_CMDLINE));
+	return true;
+}
+
+/* The launcher's exit statuses (README, lguest(1)). */
+static void lguest_stopped(int wstatus, const char *stderr_text,
+			   struct guest_stop *stop)
+{
+	static const char *const meaning[] = {
+		[0] = "powered off",
+		[1] = "launcher set-up error",
+		[2] = "reset",
+		[3] = "triple fault",
+		[4] = "KVM internal error or emulation failure",
+		[5] = "halted with nothing left to wake it",
+	};
+	int s;
+
+	if (WIFSIGNALED(wstatus)) {
+		stop->status = -1;
+		stop->infra = true;
+		snprintf(stop->what, sizeof(stop->what),
+			 "launcher killed by signal %d (%s)", WTERMSIG(wstatus),
+			 strsignal(WTERMSIG(wstatus)));
+		return;
+	}
+	s = WEXITSTATUS(wstatus);
+	stop->status = s;
+	/* A set-up error prints why; a guest writing 1 to port 0xf4 does not.
+	 */
+	stop->infra =
+		s == 4 || s == 130 || (s == 1 && stderr_text && *stderr_text);
+	if (s < (int)ARRAY_SIZE(meaning) && !(s == 1 && !stop->infra))
+		snprintf(stop->what, sizeof(stop->what),
+			 "%s (launcher status %d)", meaning[s], s);
+	else if (s == 130)
+		snprintf(stop->what, sizeof(stop->what),
+			 "stopped by ^C^C^C (launcher status 130)");
+	else
+		snprintf(stop->what, sizeof(stop->what),
+			 "guest wrote %d to port 0xf4 (launcher status %d)", s,
+			 s);
+}
+
+static const struct runner_ops lguest_ops = {
+	.name = "lguest",
+	.command = lguest_command,
+	.stopped = lguest_stopped,
+};
+
+static const struct runner_ops *const all_runners[] = {&lguest_ops};
+
+const char *runner_names(void)
+{
+	return "lguest";
+}
+
+/* bin/lguest beside bin/lgtest, else lguest on PATH. */
+static char *default_launcher(void)
+{
+	char self[PATH_MAX], *slash, *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			path = xasprintf("%s/lguest", self);
+			if (!access(path, X_OK))
+				return path;
+			free(path);
+		}
+	}
+	return xstrdup("lguest");
+}
+
+bool runner_init(struct runner *r, const char *name, const char *program)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all_runners); i++) {
+		if (strcmp(all_runners[i]->name, name))
+			continue;
+		r->ops = all_runners[i];
+		if (!program)
+			program = getenv("LGUEST");
+		r->program = program && *program ? xstrdup(program)
+						 : default_launcher();
+		return true;
+	}
+	return false;
+}
+
+void runner_free(struct runner *r)
+{
+	free(r->program);
+	r->program = NULL;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+static void shell_quote(struct buf *b, const char *s)
+{
+	const char *p;
+
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX"
+			    "YZ0123456789-_=+./:,@%") == strlen(s)) {
+		buf_add(b, s, strlen(s));
+		return;
+	}
+	buf_add(b, "'", 1);
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			buf_add(b, "'\\''", 4);
+		else
+			buf_add(b, p, 1);
+	}
+	buf_add(b, "'", 1);
+}
+
+static void free_argv(char **argv, size_t argc)
+{
+	size_t i;
+
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static char *quote_argv(char **argv, size_t argc)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < argc; i++) {
+		if (i)
+			buf_add(&b, " ", 1);
+		shell_quote(&b, argv[i]);
+	}
+	return b.data;
+}
+
+char *vm_command(const struct runner *r, const struct config *cfg, char **err)
+{
+	char **argv = NULL, *cmd;
+	size_t argc = 0;
+
+	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+		free_argv(argv, argc);
+		return NULL;
+	}
+	cmd = quote_argv(argv, argc);
+	free_argv(argv, argc);
+	return cmd;
+}
+
+static void __attribute__((noreturn))
+exec_child(char **argv, int in, int out, int errfd)
+{
+	/* Die with lgtest, however it dies; never outlive it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(errfd, 2);
+	execvp(argv[0], argv);
+	dprintf(2, "lgtest: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
+	      char **err)
+{
+	int in[2], out[2], errp[2];
+	char **argv = NULL;
+	size_t argc = 0;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->pid = -1;
+	vm->out_fd = vm->err_fd = vm->in_fd = -1;
+	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+		free_argv(argv, argc);
+		return false;
+	}
+	vm->command = quote_argv(argv, argc);
+	push_arg(&argv, &argc, NULL);
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+	    pipe2(errp, O_CLOEXEC)) {
+		*err = xasprintf("pipe: %s", strerror(errno));
+		free_argv(argv, argc);
+		return false;
+	}
+	vm->pid = fork();
+	if (vm->pid == 0)
+		exec_child(argv, in[0], out[1], errp[1]);
+	free_argv(argv, argc);
+	close(in[0]);
+	close(out[1]);
+	close(errp[1]);
+	if (vm->pid < 0) {
+		*err = xasprintf("fork: %s", strerror(errno));
+		close(in[1]);
+		close(out[0]);
+		close(errp[0]);
+		return false;
+	}
+	setpgid(vm->pid, vm->pid); /* as the child does: no race either way */
+	vm->in_fd = in[1];
+	vm->out_fd = out[0];
+	vm->err_fd = errp[0];
+	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
+	return true;
+}
+
+bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(vm->in_fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = xasprintf("writing to the guest's console: %s",
+					 strerror(errno));
+			return false;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * WNOWAIT leaves the runner a zombie until vm_stop, so its process group
+ * id cannot be reused before vm_stop has killed the group.
+ */
+bool vm_reap(struct vm *vm, bool block)
+{
+	siginfo_t info;
+	int rc;
+
+	if (vm->exited || vm->pid <= 0)
+		return vm->exited;
+	do {
+		info.si_pid = 0;
+		rc = waitid(P_PID, (id_t)vm->pid, &info,
+			    WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+	} while (rc < 0 && errno == EINTR);
+	if (rc || info.si_pid != vm->pid)
+		return false;
+	vm->exited = true;
+	vm->wstatus = info.si_code == CLD_EXITED
+			      ? W_EXITCODE(info.si_status, 0)
+			      : W_EXITCODE(0, info.si_status);
+	return true;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vm_stop(struct vm *vm)
+{
+	if (vm->pid > 0) {
+		/* The group first: anything the runner started goes too. */
+		kill(-vm->pid, SIGKILL);
+		kill(vm->pid, SIGKILL);
+		vm_reap(vm, true);
+		while (waitpid(vm->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		vm->pid = -1;
+	}
+	close_fd(&vm->in_fd);
+	close_fd(&vm->out_fd);
+	close_fd(&vm->err_fd);
+	free(vm->command);
+	vm->command = NULL;
+}

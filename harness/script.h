@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lgtest scripts: what to boot and the steps that talk to its console.
+ * The format is described in the README's lgtest(1) section and in
+ * `lgtest --help`; script.c is its parser.
+ */
+#ifndef LGTEST_SCRIPT_H
+#define LGTEST_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "expect.h"
+
+#define DEFAULT_MEM_MB 256
+#define DEFAULT_TIMEOUT 300.0 /* seconds, the whole test */
+#define DEFAULT_IDLE_TIMEOUT 60.0 /* seconds without console output */
+#define DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+
+enum step_kind {
+	STEP_EXPECT, /* expect PATTERN [timeout D] */
+	STEP_EXPECT_NOT, /* expect-not PATTERN [for D] */
+	STEP_SEND, /* send STRING */
+	STEP_EXIT, /* exit STATUS [timeout D] */
+	STEP_SHUTDOWN, /* shutdown [timeout D] */
+	STEP_EXPECT_CRASH, /* expect-crash [PATTERN] [timeout D] */
+};
+
+struct step {
+	enum step_kind kind;
+	int line, col;
+	bool has_pattern;
+	struct pattern pat;
+	char *data; /* send: the bytes */
+	size_t data_len;
+	int status; /* exit */
+	double timeout; /* seconds; 0: none (the test's limits) */
+};
+
+struct device {
+	char *kind; /* block, rng, tunnet, sharenet */
+	char *value; /* NULL when the kind takes none */
+};
+
+/* What to boot.  A NULL/0/negative field is unset and inherits. */
+struct config {
+	char *kernel;
+	char *initrd;
+	unsigned int mem_mb;
+	char *cmdline; /* extra kernel arguments, after the defaults */
+	struct device *devices;
+	size_t ndevices;
+	double timeout;
+	double idle_timeout;
+};
+
+struct testcase {
+	char *name;
+	const char *file; /* the script's path */
+	int line; /* of its `test` line, or 1 */
+	struct config cfg; /* its own settings, the file's merged under */
+	struct step *steps;
+	size_t nsteps;
+};
+
+struct script {
+	char *path;
+	struct testcase *tests;
+	size_t ntests;
+};
+
+/*
+ * Parse a script's text.  path names it in messages and anchors relative
+ * file names.  On a syntax error returns false and sets err to
+ * "path:line:col: message".
+ */
+bool script_parse(const char *path, const char *text, struct script *s,
+		  char **err);
+
+/* Read and parse the file at path. */
+bool script_load(const char *path, struct script *s, char **err);
+
+void script_free(struct script *s);
+
+/* Lay over: every field set in top replaces or (lists, cmdline) extends. */
+void config_merge(struct config *base, const struct config *top);
+void config_free(struct config *c);
+
+const char *step_keyword(enum step_kind kind);
+
+#endif

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The script parser: what good scripts turn into, and the file:line:col
+ * message every broken one gets.
+ */
+#include "harness_test.h"
+#include "script.h"
+
+static struct script parse_ok(const char *path, const char *text)
+{
+	struct script s;
+	char *err = NULL;
+
+	ck_assert_msg(script_parse(path, text, &s, &err), "%s", err);
+	ck_assert_ptr_null(err);
+	return s;
+}
+
+START_TEST(test_one_test_script)
+{
+	struct script s = parse_ok("dir/boot-ok.lgt",
+				   "# comment\n"
+				   "kernel vmlinuz   # trailing comment\n"
+				   "initrd /abs/initrd.img\n"
+				   "mem 512\n"
+				   "cmdline quiet loglevel=3\n"
+				   "cmdline rdinit=/init\n"
+				   "device rng\n"
+				   "device block disk.img\n"
+				   "timeout 2m\n"
+				   "idle-timeout 500ms\n"
+				   "\n"
+				   "expect \"login: \" timeout 30\n"
+				   "send \"root\\n\"\n"
+				   "expect /^# ?$/i\n"
+				   "expect-not \"Oops\"\n"
+				   "expect-not /panic/ for 2.5s\n"
+				   "exit 3 timeout 10s\n");
+	struct testcase *t;
+
+	ck_assert_uint_eq(s.ntests, 1);
+	t = &s.tests[0];
+	ck_assert_str_eq(t->name, "boot-ok");
+	ck_assert_str_eq(t->cfg.kernel, "dir/vmlinuz");
+	ck_assert_str_eq(t->cfg.initrd, "/abs/initrd.img");
+	ck_assert_uint_eq(t->cfg.mem_mb, 512);
+	ck_assert_str_eq(t->cfg.cmdline, "quiet loglevel=3 rdinit=/init");
+	ck_assert_uint_eq(t->cfg.ndevices, 2);
+	ck_assert_str_eq(t->cfg.devices[0].kind, "rng");
+	ck_assert_ptr_null(t->cfg.devices[0].value);
+	ck_assert_str_eq(t->cfg.devices[1].value, "dir/disk.img");
+	ck_assert(t->cfg.timeout == 120);
+	ck_assert(t->cfg.idle_timeout == 0.5);
+	ck_assert_uint_eq(t->nsteps, 6);
+	ck_assert_int_eq(t->steps[0].kind, STEP_EXPECT);
+	ck_assert_int_eq(t->steps[0].pat.kind, PAT_LITERAL);
+	ck_assert_str_eq(t->steps[0].pat.text, "login: ");
+	ck_assert(t->steps[0].timeout == 30);
+	ck_assert_int_eq(t->steps[0].line, 12);
+	ck_assert_int_eq(t->steps[1].kind, STEP_SEND);
+	ck_assert_uint_eq(t->steps[1].data_len, 5);
+	ck_assert_mem_eq(t->steps[1].data, "root\n", 5);
+	ck_assert_int_eq(t->steps[2].pat.kind, PAT_REGEX);
+	ck_assert(t->steps[2].pat.icase);
+	ck_assert_int_eq(t->steps[4].kind, STEP_EXPECT_NOT);
+	ck_assert(t->steps[4].timeout == 2.5);
+	ck_assert_int_eq(t->steps[5].kind, STEP_EXIT);
+	ck_assert_int_eq(t->steps[5].status, 3);
+	script_free(&s);
+}
+END_TEST
+
+/* Cases take the file's settings under their own; lists accumulate. */
+START_TEST(test_cases_inherit)
+{
+	struct script s = parse_ok(
+		"cases.lgt",
+		"kernel k\nmem 64\ncmdline a\ndevice rng\n"
+		"test \"first # not a comment\"\n"
+		"cmdline b\nmem 128\nexpect \"x\"\n"
+		"test second one\n"
+		"kernel other\nshutdown\n"
+		"test third\nexpect-crash\nexpect-crash /panic/ timeout 5\n");
+
+	ck_assert_uint_eq(s.ntests, 3);
+	ck_assert_str_eq(s.tests[0].name, "first # not a comment");
+	ck_assert_str_eq(s.tests[0].cfg.cmdline, "a b");
+	ck_assert_uint_eq(s.tests[0].cfg.mem_mb, 128);
+	ck_assert_str_eq(s.tests[0].cfg.kernel, "k");
+	ck_assert_uint_eq(s.tests[0].cfg.ndevices, 1);
+	ck_assert_str_eq(s.tests[1].name, "second one");
+	ck_assert_str_eq(s.tests[1].cfg.kernel, "other");
+	ck_assert_uint_eq(s.tests[1].cfg.mem_mb, 64);
+	ck_assert_str_eq(s.tests[1].cfg.cmdline, "a");
+	ck_assert_int_eq(s.tests[1].line, 9);
+	ck_assert_int_eq(s.tests[1].steps[0].kind, STEP_SHUTDOWN);
+	ck_assert(!s.tests[2].steps[0].has_pattern);
+	ck_assert(s.tests[2].steps[1].has_pattern);
+	script_free(&s);
+}
+END_TEST
+
+START_TEST(test_string_escapes)
+{
+	struct script s = parse_ok(
+		"e.lgt", "send \"a\\tb\\r\\n\\e[0m\\x41\\\\\\\"\\0z\"\n"
+			 "expect /a\\/b\\nc\\.d/\n");
+	const struct step *st = &s.tests[0].steps[0];
+
+	ck_assert_uint_eq(st->data_len, 14);
+	ck_assert_mem_eq(st->data, "a\tb\r\n\033[0mA\\\"\0z", 14);
+	ck_assert_str_eq(s.tests[0].steps[1].pat.text, "a/b\nc\\.d");
+	script_free(&s);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *message;
+} broken[] = {
+	{"kernel k\nfrobnicate 3\n", "b.lgt:2:1: unknown keyword 'frobnicate'"},
+	{"expect \"abc\n", "b.lgt:1:8: unterminated string: no closing '\"'"},
+	{"expect /abc\n", "b.lgt:1:8: unterminated regex: no closing '/'"},
+	{"expect /a(b/\n", "b.lgt:1:8: bad regex: Unmatched ( or \\("},
+	{"expect abc\n", "b.lgt:1:8: expected a pattern: \"text\" or /regex/"},
+	{"expect\n", "b.lgt:1:7: expected a pattern: \"text\" or /regex/"},
+	{"expect \"\"\n", "b.lgt:1:8: empty pattern"},
+	{"expect /x/q\n", "b.lgt:1:11: unknown pattern flag 'q' (known: i)"},
+	{"expect \"x\" timeout\n",
+	 "b.lgt:1:19: expected a duration (like 30, 2.5s, 500ms, 2m)"},
+	{"expect \"x\" timeout 3h\n",
+	 "b.lgt:1:20: bad duration (want a positive number with an optional "
+	 "unit ms, s or m)"},
+	{"expect \"x\" for 3\n",
+	 "b.lgt:1:12: unexpected 'for' (this step takes 'timeout DURATION')"},
+	{"expect-not \"x\" timeout 3\n",
+	 "b.lgt:1:16: unexpected 'timeout' (this step takes 'for DURATION')"},
+	{"send hello\n", "b.lgt:1:6: send needs a \"quoted string\""},
+	{"send \"a\\q\"\n", "b.lgt:1:8: unknown escape '\\q' (known: \\n \\r "
+			    "\\t \\e \\0 \\\\ \\\" \\xHH)"},
+	{"send \"\\x4\"\n", "b.lgt:1:7: \\x needs two hex digits"},
+	{"send \"a\" \"b\"\n",
+	 "b.lgt:1:10: unexpected '\"b\"': send takes one string"},
+	{"exit 256\n",
+	 "b.lgt:1:6: exit status must be a whole number from 0 to 255"},
+	{"exit\n", "b.lgt:1:5: expected exit status"},
+	{"mem 1\nexpect \"x\"\n",
+	 "b.lgt:1:5: mem (MiB) must be a whole number from 2 to 1048576"},
+	{"mem 64\nmem 32\n", "b.lgt:2:1: 'mem' given twice in one section"},
+	{"device floppy\n", "b.lgt:1:8: unknown device kind 'floppy' (known: "
+			    "block, rng, tunnet, sharenet)"},
+	{"device tunnet\n", "b.lgt:1:14: device tunnet needs a value"},
+	{"device rng extra\n",
+	 "b.lgt:1:12: unexpected 'extra' at the end of the line"},
+	{"expect \"x\"\nmem 64\n",
+	 "b.lgt:2:1: setting 'mem' after steps: settings come first"},
+	{"expect \"x\"\ntest t\n",
+	 "b.lgt:2:1: 'test' after steps: a script is either one test (steps "
+	 "only) or a list of 'test' sections"},
+	{"test a\nexpect \"x\"\ntest a\nexpect \"y\"\n",
+	 "b.lgt:3:1: test 'a' already defined on line 1"},
+	{"test a\nexpect \"x\"\ntest b\n", "b.lgt:3:1: test 'b' has no steps"},
+	{"kernel k\n# only settings\n",
+	 "b.lgt:1:1: no steps and no 'test' sections: nothing to test"},
+	{"", "b.lgt:1:1: no steps and no 'test' sections: nothing to test"},
+	{"test\n", "b.lgt:1:5: expected a test name"},
+	{"timeout 0\n", "b.lgt:1:9: bad duration (want a positive number with "
+			"an optional unit ms, s or m)"},
+	{"\t expect \"x\" timeout 1 timeout 2\n",
+	 "b.lgt:1:24: 'timeout' given twice"},
+};
+
+START_TEST(test_broken_scripts)
+{
+	struct script s;
+	char *err = NULL;
+
+	ck_assert_msg(!script_parse("b.lgt", broken[_i].text, &s, &err),
+		      "parsed: %s", broken[_i].text);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_str_eq(err, broken[_i].message);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_load_missing_file)
+{
+	struct script s;
+	char *err = NULL;
+
+	ck_assert(!script_load("/nonexistent/x.lgt", &s, &err));
+	ck_assert_str_eq(
+		err,
+		"/nonexistent/x.lgt: cannot open: No such file or directory");
+	free(err);
+}
+END_TEST
+
+START_TEST(test_crlf_lines)
+{
+	struct script s = parse_ok("w.lgt", "expect \"a\"\r\nexit 0\r\n");
+
+	ck_assert_str_eq(s.tests[0].steps[0].pat.text, "a");
+	ck_assert_int_eq(s.tests[0].steps[1].kind, STEP_EXIT);
+	script_free(&s);
+}
+END_TEST
+
+START_TEST(test_config_merge)
+{
+	struct config base = {0}, top = {0};
+	struct device d = {.kind = "rng"};
+
+	base.kernel = xstrdup("a");
+	base.cmdline = xstrdup("x");
+	base.mem_mb = 64;
+	top.kernel = "b";
+	top.cmdline = "y";
+	top.devices = &d;
+	top.ndevices = 1;
+	top.timeout = 9;
+	config_merge(&base, &top);
+	ck_assert_str_eq(base.kernel, "b");
+	ck_assert_str_eq(base.cmdline, "x y");
+	ck_assert_uint_eq(base.mem_mb, 64);
+	ck_assert_uint_eq(base.ndevices, 1);
+	ck_assert(base.timeout == 9);
+	config_free(&base);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lgtest script parser");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_one_test_script);
+	tcase_add_test(tc, test_cases_inherit);
+	tcase_add_test(tc, test_string_escapes);
+	tcase_add_loop_test(tc, test_broken_scripts, 0,
+			    sizeof(broken) / sizeof(broken[0]));
+	tcase_add_test(tc, test_load_missing_file);
+	tcase_add_test(tc, test_crlf_lines);
+	tcase_add_test(tc, test_config_merge);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
