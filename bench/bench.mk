@@ -11,8 +11,14 @@ $(BUILD)/bench/trivial_guest.elf: bench/trivial_guest.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -nostdlib -static -Wl,-Ttext=0x200000 -Wl,--section-start=.note.Xen=0x200100 -Wl,--build-id=none -o $@ $<
 
-bench: bin/lguest $(BUILD)/bench/startup $(BUILD)/bench/bare_kvm $(BUILD)/bench/trivial_guest.elf
+$(BUILD)/bench/vring_bench: bench/vring_bench.c $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
+
+bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/bench/bare_kvm $(BUILD)/bench/trivial_guest.elf
 	bench/run-startup.sh
+	$(BUILD)/bench/vring_bench
+	bench/run-callgrind.sh
 
 # The real-kernel boot, five times (about a minute on the nested runner).
 bench-boot: bin/lguest bin/lguest-static
