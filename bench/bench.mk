@@ -24,4 +24,8 @@ bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/ben
 bench-boot: bin/lguest bin/lguest-static
 	CACHE=$(CACHE) bench/run-boot.sh
 
-.PHONY: bench bench-boot
+# Block I/O of a Linux guest, lguest beside QEMU in the nested host.
+bench-blk: bin/lguest-static
+	CACHE=$(CACHE) bench/run-blk.sh
+
+.PHONY: bench bench-boot bench-blk
