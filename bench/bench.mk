@@ -29,3 +29,13 @@ bench-blk: bin/lguest-static
 	CACHE=$(CACHE) bench/run-blk.sh
 
 .PHONY: bench bench-boot bench-blk
+
+# The instruction emulator: library throughput, then MMIO stores end to end.
+$(BUILD)/bench/emulate_bench: bench/emulate_bench.c tests/unit/emu_machine.h $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ilauncher -Itests/unit -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
+
+bench-emulate: $(BUILD)/bench/emulate_bench $(BUILD)/bench/startup bin/lguest guests
+	bench/run-emulate.sh
+
+.PHONY: bench-emulate

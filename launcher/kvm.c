@@ -19,6 +19,7 @@
 
 #include "kvm.h"
 #include "x86/cpu.h"
+#include "x86/kvm_emulate.h"
 #include "x86/layout.h"
 
 #define KICK_SIGNAL SIGUSR1
@@ -320,6 +321,10 @@ static void describe_internal_error(struct vm *vm)
 		for (i = 0; i < len; i++)
 			n = append(vm->detail, sizeof(vm->detail), n, " %02x",
 				   r->emulation_failure.insn_bytes[i]);
+		if (vm->emulate_failed)
+			append(vm->detail, sizeof(vm->detail), n,
+			       "; lguest cannot emulate it either (%s)",
+			       vm->emulate_failed);
 		return;
 	}
 #endif
@@ -366,6 +371,8 @@ static void handle_exit(struct vm *vm)
 		handle_system_event(vm);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (vm_emulate_failure(vm))
+			break;
 		describe_internal_error(vm);
 		vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
 		break;

@@ -31,6 +31,11 @@ struct vm {
 	pthread_t vcpu_thread;
 	bool verbose;
 	uint64_t exits;		/* KVM_RUN returns, for --verbose */
+	uint64_t emulated;	/* instructions we finished for KVM... */
+	uint64_t emulated_faults;	/* ...of which raised an exception */
+	unsigned int maxphyaddr;	/* the guest's, once we needed it */
+	size_t xsave_size;	/* KVM's XSAVE image, once we needed it */
+	const char *emulate_failed;	/* why we could not finish one */
 	char detail[512];	/* why KVM stopped, for internal errors */
 };
 

@@ -29,6 +29,7 @@
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
+#include "devices/testdev.h"
 #include "kvm.h"
 #include "kvm_irq.h"
 #include "pci.h"
@@ -60,6 +61,7 @@ struct options {
 	bool strict;
 	bool rng;
 	bool virtio_console;
+	bool testdev;
 	const char *net[MAX_NET_DEVICES];
 	bool net_is_tap[MAX_NET_DEVICES];
 	unsigned int nnet;
@@ -99,6 +101,8 @@ static const char usage_text[] =
 	"                      then goes to it rather than to the UART\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
 	"                      instead of marking only that device broken\n"
+	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
+	"                      back what was written (for test guests)\n"
 	"  -v, --verbose       describe what the launcher does, on stderr\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
@@ -190,7 +194,7 @@ static char *join_args(char **argv, int argc)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
-	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET };
+	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -201,6 +205,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
 		{ "tunnet", required_argument, NULL, OPT_TUNNET },
 		{ "sharenet", required_argument, NULL, OPT_SHARENET },
+		{ "testdev", no_argument, NULL, OPT_TESTDEV },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -232,6 +237,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VIRTIO_CONSOLE:
 			o->virtio_console = true;
+			break;
+		case OPT_TESTDEV:
+			o->testdev = true;
 			break;
 		case OPT_TUNNET:
 		case OPT_SHARENET:
@@ -518,6 +526,7 @@ int main(int argc, char **argv)
 	static struct acpi_pm pm;
 	static struct pci_bus pci;
 	static struct irq_routing routing;
+	static struct testdev testdev;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
@@ -547,6 +556,8 @@ int main(int argc, char **argv)
 			 "acpi-pm") ||
 	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
 		die("cannot register the platform devices");
+	if (o.testdev && testdev_register(&testdev, &vm.mmio))
+		die("cannot register the test device");
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm };
 	input.is_terminal = term_raw(STDIN_FILENO);
@@ -556,6 +567,9 @@ int main(int argc, char **argv)
 
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);
+	verbose_log("%llu instructions emulated for KVM (%llu raised an exception)\n",
+		    (unsigned long long)vm.emulated,
+		    (unsigned long long)vm.emulated_faults);
 	status = exit_status(&vm, why, &o, argv);
 	term_restore();
 	return status;

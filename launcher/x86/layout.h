@@ -25,6 +25,7 @@
 #define LAYOUT_LOW_RAM_LIMIT	0xc0000000ULL
 #define LAYOUT_PCI_MMIO		0xc0000000ULL
 #define LAYOUT_IOAPIC		0xfec00000ULL
+#define LAYOUT_TESTDEV		0xfedf0000ULL	/* --testdev: one page */
 #define LAYOUT_LAPIC		0xfee00000ULL
 #define LAYOUT_KVM_IDENT_MAP	0xfffbc000ULL	/* one page, for KVM */
 #define LAYOUT_KVM_TSS		0xfffbd000ULL	/* three pages, for KVM */
