@@ -10,12 +10,10 @@
 #include <stddef.h>
 #include <asm/bootparam.h>
 
+#include "emulate_actions.h"
 #include "guest.h"
-
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
+#include "runtime.h"
+#include "virtio.h"
 
 #define E820_RAM	1
 #define MiB		(1ULL << 20)
@@ -34,6 +32,11 @@ enum action {
 	ACT_ECHO,
 	ACT_SPIN,
 	ACT_EMULFAIL,
+	ACT_VIRTIO_RNG,
+	ACT_VIRTIO_BLK,
+	ACT_VIRTIO_CONSOLE,
+	ACT_VIRTIO_HOSTILE,
+	ACT_EMULATE,
 };
 
 struct options {
@@ -43,20 +46,10 @@ struct options {
 	u64 initrd_size;
 	enum action action;
 	u8 exit_code;
+	int hostile_kind;
+	struct virtio_opts virtio;
+	struct emul_opts emul;
 };
-
-static inline void outb(u8 v, u16 port)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* Park the CPU for good; also the fallback when an exit request is ignored. */
 static void __attribute__((noreturn)) halt_forever(void)
@@ -65,7 +58,7 @@ static void __attribute__((noreturn)) halt_forever(void)
 		asm volatile("cli; hlt" : : : "memory");
 }
 
-static void __attribute__((noreturn)) guest_exit(u8 code)
+void guest_exit(u8 code)
 {
 	outb(code, GUEST_EXIT_PORT);
 	halt_forever();
@@ -93,7 +86,7 @@ static char uart_getc(void)
 }
 
 /* Serial consoles want CRLF; callers write plain '\n'. */
-static void puts_raw(const char *s)
+void puts_raw(const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\n')
@@ -179,7 +172,7 @@ static void vprint(const char *fmt, va_list ap)
 	}
 }
 
-static void __attribute__((format(printf, 1, 2))) print(const char *fmt, ...)
+void print(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -189,8 +182,7 @@ static void __attribute__((format(printf, 1, 2))) print(const char *fmt, ...)
 }
 
 /* One line a test can grep for, and a status naming the failed check. */
-static void __attribute__((noreturn, format(printf, 2, 3)))
-fail(int check, const char *fmt, ...)
+void fail(int check, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -202,7 +194,7 @@ fail(int check, const char *fmt, ...)
 	guest_exit(GUEST_EXIT_CHECK_BASE + check);
 }
 
-static int starts_with(const char *s, size_t len, const char *prefix)
+int starts_with(const char *s, size_t len, const char *prefix)
 {
 	size_t i;
 
@@ -212,13 +204,61 @@ static int starts_with(const char *s, size_t len, const char *prefix)
 	return 1;
 }
 
-static size_t str_len(const char *s)
+size_t str_len(const char *s)
 {
 	size_t n = 0;
 
 	while (s[n])
 		n++;
 	return n;
+}
+
+/*
+ * String instructions rather than loops: GCC turns a byte loop into a
+ * call to memset or memcpy, which here would call itself.
+ */
+void *memset(void *s, int c, size_t n)
+{
+	void *d = s;
+
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return s;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const u8 *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+int quit_line(struct line_watch *w, char c)
+{
+	int quit;
+
+	if (c != '\n' && c != '\r') {
+		if (w->len < sizeof(w->line))
+			w->line[w->len++] = c;
+		else
+			w->overlong = 1;
+		return 0;
+	}
+	quit = !w->overlong && w->len == 4 && starts_with(w->line, 4, "quit");
+	w->len = 0;
+	w->overlong = 0;
+	return quit;
 }
 
 /* The command line is guest memory the launcher wrote: trust no NUL. */
@@ -232,7 +272,7 @@ static size_t bounded_len(const char *s)
 }
 
 /* Decimal only, and overflow is an error rather than a wrapped value. */
-static int parse_u64(const char *s, size_t len, u64 *out)
+int parse_u64(const char *s, size_t len, u64 *out)
 {
 	u64 v = 0;
 	size_t i;
@@ -254,7 +294,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 {
 	/* Names inline, not pointers: no absolute addresses in the image. */
 	static const struct {
-		char name[12];
+		char name[16];
 		enum action act;
 	} simple[] = {
 		{ "reset", ACT_RESET },
@@ -264,6 +304,9 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		{ "spin", ACT_SPIN },
 		{ "emulfail", ACT_EMULFAIL },
 		{ "exit", ACT_EXIT },
+		{ "virtio-rng", ACT_VIRTIO_RNG },
+		{ "virtio-blk", ACT_VIRTIO_BLK },
+		{ "virtio-console", ACT_VIRTIO_CONSOLE },
 	};
 	unsigned int i;
 	u64 code;
@@ -275,6 +318,15 @@ static int parse_action(const char *v, size_t len, struct options *o)
 			o->exit_code = 0;
 			return 0;
 		}
+	}
+	if (starts_with(v, len, "virtio-hostile:")) {
+		o->action = ACT_VIRTIO_HOSTILE;
+		o->hostile_kind = hostile_kind(v + 15, len - 15);
+		return o->hostile_kind < 0 ? -1 : 0;
+	}
+	if (starts_with(v, len, "emul-")) {
+		o->action = ACT_EMULATE;
+		return emul_parse(v, len, &o->emul);
 	}
 	if (!starts_with(v, len, "exit:") ||
 	    parse_u64(v + 5, len - 5, &code) || code > 255)
@@ -303,6 +355,9 @@ static void parse_token(const char *t, size_t len, struct options *o)
 	} else if (starts_with(t, len, "lgtest.action=")) {
 		if (parse_action(t + 14, len - 14, o))
 			bad = "unknown action";
+	} else if (starts_with(t, len, "lgtest.blk")) {
+		if (virtio_parse_token(t, len, &o->virtio))
+			bad = "bad block token";
 	} else {
 		bad = "unknown token";
 	}
@@ -370,8 +425,8 @@ static const char *get_cmdline(const struct boot_params *bp)
 	return phys(addr);
 }
 
-/* Returns the total bytes of RAM the map describes. */
-static u64 check_e820(const struct boot_params *bp)
+/* Returns the total bytes of RAM the map describes; *top, where it ends. */
+static u64 check_e820(const struct boot_params *bp, u64 *top)
 {
 	const struct boot_e820_entry *e = bp->e820_table;
 	unsigned int n = bp->e820_entries, i;
@@ -395,6 +450,8 @@ static u64 check_e820(const struct boot_params *bp)
 		if (e[i].type != E820_RAM)
 			continue;
 		ram += e[i].size;
+		if (e[i].addr + e[i].size > *top)
+			*top = e[i].addr + e[i].size;
 		if (e[i].addr == 0)
 			low = 1;
 		if (e[i].addr == MiB)
@@ -496,25 +553,15 @@ static void __attribute__((noreturn)) emulation_failure(void)
 /* Echo the console back, so tests can check input reaches the guest. */
 static void __attribute__((noreturn)) echo_loop(void)
 {
-	char line[8];
-	unsigned int len = 0;
-	int overlong = 0;
+	struct line_watch w = { .len = 0 };
 
 	puts_raw("echo: ready, send \"quit\" to end\n");
 	for (;;) {
 		char c = uart_getc();
 
 		uart_putc(c);
-		if (c == '\n' || c == '\r') {
-			if (!overlong && len == 4 && starts_with(line, 4, "quit"))
-				guest_exit(GUEST_EXIT_OK);
-			len = 0;
-			overlong = 0;
-		} else if (len < sizeof(line)) {
-			line[len++] = c;
-		} else {
-			overlong = 1;
-		}
+		if (quit_line(&w, c))
+			guest_exit(GUEST_EXIT_OK);
 	}
 }
 
@@ -535,6 +582,16 @@ static void __attribute__((noreturn)) run_action(const struct options *o)
 			asm volatile("pause");
 	case ACT_EMULFAIL:
 		emulation_failure();
+	case ACT_VIRTIO_RNG:
+		action_virtio_rng();
+	case ACT_VIRTIO_BLK:
+		action_virtio_blk(&o->virtio);
+	case ACT_VIRTIO_CONSOLE:
+		action_virtio_console();
+	case ACT_VIRTIO_HOSTILE:
+		action_virtio_hostile(o->hostile_kind, &o->virtio);
+	case ACT_EMULATE:
+		action_emulate(&o->emul);
 	case ACT_EXIT:
 	default:
 		guest_exit(o->exit_code);
@@ -554,7 +611,7 @@ void guest_main(struct boot_params *bp, const char *flavour)
 	print("cmdline: %.*s\n", (int)bounded_len(cmdline), cmdline);
 	parse_cmdline(cmdline, &opts);
 
-	ram = check_e820(bp);
+	ram = check_e820(bp, &opts.virtio.ram_top);
 	if (opts.have_mem)
 		check_mem(ram, opts.mem_mib);
 	if (opts.have_initrd)

@@ -33,11 +33,36 @@
 #define CHECK_INITRD_PLACE	11	/* 21: initrd badly placed */
 #define CHECK_INITRD_DATA	12	/* 22: initrd contents wrong */
 
+/* The virtio actions (tests/guests/virtio*.c). */
+#define CHECK_VIRTIO_DEVICE	30	/* 40: no such device, bad BAR/caps */
+#define CHECK_VIRTIO_FEATURES	31	/* 41: feature negotiation failed */
+#define CHECK_VIRTIO_QUEUE	32	/* 42: queue setup, bad used entry */
+#define CHECK_VIRTIO_TIMEOUT	33	/* 43: a request never completed */
+#define CHECK_VIRTIO_RNG	34	/* 44: short or constant random bytes */
+#define CHECK_VIRTIO_BLK_CONFIG	35	/* 45: capacity or read-only wrong */
+#define CHECK_VIRTIO_BLK_STATUS	36	/* 46: wrong request status/length */
+#define CHECK_VIRTIO_BLK_DATA	37	/* 47: sector contents wrong */
+#define CHECK_VIRTIO_BLK_ID	38	/* 48: GET_ID differs from blkid */
+#define CHECK_VIRTIO_CONSOLE	39	/* 49: console buffer misuse */
+#define CHECK_VIRTIO_NO_RESET	40	/* 50: bad ring, no NEEDS_RESET */
+#define CHECK_VIRTIO_RESET	41	/* 51: device reset does not finish */
+
+/* The emulator actions (tests/guests/emulate_actions.c). */
+#define CHECK_EMUL_SETUP	50	/* 60: no --testdev, no CMPXCHG16B */
+#define CHECK_EMUL_CMPXCHG	51	/* 61: CMPXCHG16B/8B result or ZF wrong */
+#define CHECK_EMUL_VEC		52	/* 62: vector move moved wrong bytes */
+#define CHECK_EMUL_PF		53	/* 63: wrong or missing #PF */
+#define CHECK_EMUL_PORTS	54	/* 64: unclaimed port or i8042 status */
+
 #define GUEST_EXIT_NO_32BIT	30	/* bzImage entered at its 32-bit entry */
 #define GUEST_EXIT_NO_REALMODE	31	/* bzImage entered in real mode */
+#define GUEST_EXIT_NO_AVX	32	/* skipped: CPUID lacks AVX */
+#define GUEST_EXIT_NO_PAGING	33	/* skipped: emul-pf in the 32-bit guest */
 
 /* The initrd pattern the integration tests write: byte[i] == i % 251. */
 #define GUEST_INITRD_MODULUS	251
+
+#define GUEST_BLK_SECTOR	512	/* virtio-blk's unit, whatever the disk */
 
 /*
  * Where the bzImage payload keeps its kernel_info (boot protocol 2.15),
@@ -51,6 +76,24 @@ struct boot_params;
 /* The C body of every guest; the assembly entry calls it with a stack. */
 void guest_main(struct boot_params *bp, const char *flavour)
 	__attribute__((noreturn));
+
+/*
+ * The virtio-blk action's data, shared with the host test that makes the
+ * image and checks it afterwards.  Byte i of sector s is blk_fill() in a
+ * fresh image and blk_pattern() once the guest wrote that sector; the
+ * two never agree (their difference is always odd), and both change with
+ * the sector, so a misplaced sector shows.
+ */
+static inline unsigned char guest_blk_fill(unsigned int sector, unsigned int i)
+{
+	return (unsigned char)(sector * 29 + i * 7 + 1);
+}
+
+static inline unsigned char guest_blk_pattern(unsigned int sector,
+					      unsigned int i)
+{
+	return (unsigned char)(sector * 101 + i * 3 + 0x80);
+}
 #endif
 
 #endif

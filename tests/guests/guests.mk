@@ -30,12 +30,16 @@ GUEST_OUTPUTS	:= $(GUEST_BIN)/guest64.elf $(GUEST_BIN)/guest32.elf \
 
 guests: $(GUEST_OUTPUTS)
 
-# common.c is built twice: 64-bit (ELF64 and bzImage) and 32-bit (ELF32).
-$(GUEST_OBJ)/common64.o: $(GUEST_SRC)/common.c
+# The C body is built twice: 64-bit (ELF64 and bzImage) and 32-bit (ELF32).
+GUEST_C		:= common virtio virtio_actions virtio_hostile emulate_actions
+GUEST_C_OBJS_64	:= $(GUEST_C:%=$(GUEST_OBJ)/64/%.o)
+GUEST_C_OBJS_32	:= $(GUEST_C:%=$(GUEST_OBJ)/32/%.o)
+
+$(GUEST_OBJ)/64/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_64) -c -o $@ $<
 
-$(GUEST_OBJ)/common32.o: $(GUEST_SRC)/common.c
+$(GUEST_OBJ)/32/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_32) -c -o $@ $<
 
@@ -54,13 +58,13 @@ $(GUEST_OBJ)/head32.o: $(GUEST_SRC)/head32.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_32) -D__ASSEMBLY__ -c -o $@ $<
 
-$(GUEST_BIN)/guest64.elf: $(GUEST_OBJ)/head64-elf64.o $(GUEST_OBJ)/common64.o \
+$(GUEST_BIN)/guest64.elf: $(GUEST_OBJ)/head64-elf64.o $(GUEST_C_OBJS_64) \
 			  $(GUEST_SRC)/guest64.ld
 	@mkdir -p $(dir $@)
 	$(CC) -m64 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/guest64.ld -o $@ \
 		$(filter %.o,$^)
 
-$(GUEST_BIN)/guest32.elf: $(GUEST_OBJ)/head32.o $(GUEST_OBJ)/common32.o \
+$(GUEST_BIN)/guest32.elf: $(GUEST_OBJ)/head32.o $(GUEST_C_OBJS_32) \
 			  $(GUEST_SRC)/guest32.ld
 	@mkdir -p $(dir $@)
 	$(CC) -m32 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/guest32.ld -o $@ \
@@ -68,7 +72,7 @@ $(GUEST_BIN)/guest32.elf: $(GUEST_OBJ)/head32.o $(GUEST_OBJ)/common32.o \
 
 # The bzImage: the 64-bit guest flattened, wrapped in a setup header.
 $(GUEST_OBJ)/bzpayload.elf: $(GUEST_OBJ)/head64-bzimage.o \
-			    $(GUEST_OBJ)/common64.o $(GUEST_SRC)/guest64.ld
+			    $(GUEST_C_OBJS_64) $(GUEST_SRC)/guest64.ld
 	@mkdir -p $(dir $@)
 	$(CC) -m64 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/guest64.ld -o $@ \
 		$(filter %.o,$^)

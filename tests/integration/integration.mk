@@ -7,9 +7,10 @@
 INTEG_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 INTEG_CHECK_LIBS = $(shell pkg-config --libs check)
 
+# -Itests/guests for guest.h: the statuses and disk data the guests use.
 $(BUILD)/tests/integration/test_guests: tests/integration/test_guests.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -o $@ $< $(INTEG_CHECK_LIBS)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Itests/guests -o $@ $< $(INTEG_CHECK_LIBS)
 
 # The test binary and the guests it boots; bin/lguest is the launcher's.
 integration-tests: $(BUILD)/tests/integration/test_guests guests bin/lguest

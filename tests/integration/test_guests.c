@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define DEFAULT_TIMEOUT	60		/* seconds per launcher run */
 #define OUTPUT_MAX	(1 << 20)	/* keep at most this much output */
 #define SHOWN_OUTPUT	6000		/* output quoted in a failure */
@@ -41,11 +43,23 @@
 #define LG_EXIT_TRIPLE_FAULT	3
 #define LG_EXIT_KVM_ERROR	4
 #define LG_EXIT_HALTED		5
+#define LG_EXIT_DEVICE_ERROR	6	/* a queue broke, with --strict */
 #define LG_EXIT_ESCAPE		130	/* three ^C on the terminal */
 
-/* Exit statuses the guests use for failed checks (tests/guests/guest.h). */
-#define GUEST_EXIT_MEM		19
-#define GUEST_EXIT_INITRD_SIZE	20
+/* How a guest reports a failed check (tests/guests/guest.h). */
+#define GUEST_FAILED(check)	(GUEST_EXIT_CHECK_BASE + (check))
+
+/*
+ * The virtio-blk image: whole sectors and a tail that is not one, so
+ * the guest sees BLK_SECTORS and nothing may reach the tail.
+ */
+#define BLK_SECTORS	100
+#define BLK_TAIL	100
+#define BLK_SIZE	(BLK_SECTORS * GUEST_BLK_SECTOR + BLK_TAIL)
+#define BLK_NAME	"blk-test.img"	/* also the device's ID */
+
+#define STRINGIFY_(x)	#x
+#define STRINGIFY(x)	STRINGIFY_(x)
 
 enum guest { ELF64, ELF32, BZIMAGE, NR_GUESTS };
 
@@ -62,6 +76,7 @@ static const struct {
 static char tmpdir[PATH_MAX];
 static char initrd_path[PATH_MAX + 16];
 static char notkernel_path[PATH_MAX + 16];
+static char blk_path[PATH_MAX + 16];
 
 struct run {
 	char cmd[1024];		/* the command line, for messages */
@@ -393,6 +408,7 @@ static void make_files(void)
 	snprintf(notkernel_path, sizeof(notkernel_path), "%s/notakernel",
 		 tmpdir);
 	write_file(notkernel_path, junk, sizeof(junk) - 1);
+	snprintf(blk_path, sizeof(blk_path), "%s/%s", tmpdir, BLK_NAME);
 	free(buf);
 }
 
@@ -400,15 +416,22 @@ static void remove_files(void)
 {
 	unlink(initrd_path);
 	unlink(notkernel_path);
+	unlink(blk_path);
 	rmdir(tmpdir);
+}
+
+/* "--option=FILE", in a static buffer: one per launcher command line. */
+static const char *file_arg(const char *option, const char *path)
+{
+	static char arg[PATH_MAX + 32];
+
+	snprintf(arg, sizeof(arg), "%s=%s", option, path);
+	return arg;
 }
 
 static const char *initrd_arg(void)
 {
-	static char arg[PATH_MAX + 32];
-
-	snprintf(arg, sizeof(arg), "--initrd=%s", initrd_path);
-	return arg;
+	return file_arg("--initrd", initrd_path);
 }
 
 static const char *initrd_token(size_t size)
@@ -556,23 +579,45 @@ START_TEST(test_reset_reboots)
 }
 END_TEST
 
-/* Console input reaches the guest, and its output comes back. */
+/*
+ * Console input reaches the guest, and its echo comes back: through the
+ * UART, and through the virtio console, whose buffers the input may
+ * reach before the guest has posted them.
+ */
+static const struct echo_case {
+	const char *option;	/* the launcher's, or NULL */
+	const char *action;
+	const char *ready;	/* the guest waits for input */
+	const char *done;	/* the guest's last word, or NULL */
+} echo_cases[] = {
+	{ NULL, "lgtest.action=echo", "echo: ready", NULL },
+	{ "--virtio-console", "lgtest.action=virtio-console",
+	  "virtio-console: ready", "PASS: virtio-console echoed 11 bytes" },
+};
+
 START_TEST(test_echo)
 {
 	static const struct input echo_input = { .data = "hello\nquit\n" };
-	enum guest g = _i;
+	const struct echo_case *c = &echo_cases[_i / NR_GUESTS];
+	enum guest g = _i % NR_GUESTS;
 	const char *ready;
 	struct run r;
 
 	require_guest(g);
-	run_lguest(&r, &echo_input, "64", guest_path(g),
-		   "lgtest.action=echo", NULL);
+	if (c->option)
+		run_lguest(&r, &echo_input, c->option, "64", guest_path(g),
+			   c->action, NULL);
+	else
+		run_lguest(&r, &echo_input, "64", guest_path(g), c->action,
+			   NULL);
 	expect_exit(&r, 0);
-	expect_output(&r, "echo: ready");
-	ready = strstr(r.out, "echo: ready");
-	ck_assert_msg(strstr(ready, "hello") != NULL,
+	expect_output(&r, c->ready);
+	ready = strstr(r.out, c->ready);
+	ck_assert_msg(strstr(ready, "hello\nquit\n") != NULL,
 		      "$ %s\n\"hello\" not echoed\n--- output ---\n%s", r.cmd,
 		      shown(&r));
+	if (c->done)
+		expect_output(&r, c->done);
 	run_free(&r);
 }
 END_TEST
@@ -608,7 +653,7 @@ START_TEST(test_guest_detects_wrong_initrd)
 	require_guest(ELF64);
 	run_lguest(&r, NULL, initrd_arg(), "64", guest_path(ELF64),
 		   initrd_token(INITRD_SIZE + 1), NULL);
-	expect_exit(&r, GUEST_EXIT_INITRD_SIZE);
+	expect_exit(&r, GUEST_FAILED(CHECK_INITRD_SIZE));
 	expect_output(&r, "FAIL: initrd size");
 	run_free(&r);
 }
@@ -621,7 +666,7 @@ START_TEST(test_guest_detects_wrong_mem)
 	require_guest(BZIMAGE);
 	run_lguest(&r, NULL, "64", guest_path(BZIMAGE), "lgtest.mem=128",
 		   NULL);
-	expect_exit(&r, GUEST_EXIT_MEM);
+	expect_exit(&r, GUEST_FAILED(CHECK_MEM));
 	expect_output(&r, "FAIL: e820 RAM total");
 	run_free(&r);
 }
@@ -700,6 +745,368 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* The image the virtio-blk guests start from: the fill, tail included. */
+static unsigned char blk_fill(size_t off)
+{
+	return guest_blk_fill(off / GUEST_BLK_SECTOR, off % GUEST_BLK_SECTOR);
+}
+
+static void make_blk_image(void)
+{
+	unsigned char *buf = malloc(BLK_SIZE);
+	size_t i;
+
+	ck_assert(buf != NULL);
+	for (i = 0; i < BLK_SIZE; i++)
+		buf[i] = blk_fill(i);
+	write_file(blk_path, buf, BLK_SIZE);
+	free(buf);
+}
+
+/* The sectors the virtio-blk action writes (tests/guests/virtio_actions.c). */
+static bool blk_written(size_t sector)
+{
+	return sector == 1 || sector == 2 || sector == BLK_SECTORS - 1;
+}
+
+/*
+ * Afterwards, from the host: the same size, the guest's pattern in the
+ * sectors it wrote (when it could) and the fill everywhere else, so
+ * nothing reached past the end or anywhere it should not.
+ */
+static void check_blk_image(bool wrote)
+{
+	unsigned char *buf = malloc(BLK_SIZE + 1);
+	FILE *f = fopen(blk_path, "rb");
+	size_t n, i;
+
+	ck_assert(buf != NULL);
+	ck_assert_msg(f != NULL, "%s: %s", blk_path, strerror(errno));
+	n = fread(buf, 1, BLK_SIZE + 1, f);
+	fclose(f);
+	ck_assert_msg(n == BLK_SIZE, "%s is now %zu bytes, was %d", blk_path,
+		      n, BLK_SIZE);
+	for (i = 0; i < BLK_SIZE; i++) {
+		size_t sector = i / GUEST_BLK_SECTOR;
+		unsigned char want = blk_fill(i);
+
+		if (wrote && blk_written(sector))
+			want = guest_blk_pattern(sector, i % GUEST_BLK_SECTOR);
+		ck_assert_msg(buf[i] == want,
+			      "%s: byte %zu (sector %zu) is 0x%02x, expected 0x%02x",
+			      blk_path, i, sector, buf[i], want);
+	}
+	free(buf);
+}
+
+static const char *blk_arg(bool ro)
+{
+	return file_arg(ro ? "--block-ro" : "--block", blk_path);
+}
+
+/*
+ * Each guest reads random bytes twice, resets the device with its queue
+ * live, and reads again.
+ */
+START_TEST(test_virtio_rng)
+{
+	enum guest g = _i;
+	struct run r;
+
+	require_guest(g);
+	run_lguest(&r, NULL, "--rng", "64", guest_path(g),
+		   "lgtest.action=virtio-rng", NULL);
+	expect_exit(&r, 0);
+	expect_output(&r, "PASS: virtio-rng: 2 x 64 random bytes");
+	expect_output(&r, "PASS: virtio-rng works after a reset");
+	run_free(&r);
+}
+END_TEST
+
+static const struct {
+	enum guest g;
+	bool ro;
+} blk_cases[] = {
+	{ ELF64, false }, { ELF32, false }, { BZIMAGE, false }, { ELF64, true },
+};
+
+/*
+ * Write, read back, flush, get the ID, and fail past the end; then the
+ * host checks the file.  A read-only disk must refuse the write.
+ */
+START_TEST(test_virtio_blk)
+{
+	enum guest g = blk_cases[_i].g;
+	bool ro = blk_cases[_i].ro;
+	struct run r;
+
+	require_guest(g);
+	make_blk_image();
+	run_lguest(&r, NULL, blk_arg(ro), "64", guest_path(g),
+		   "lgtest.action=virtio-blk",
+		   "lgtest.blksectors=" STRINGIFY(BLK_SECTORS),
+		   "lgtest.blkid=" BLK_NAME, ro ? "lgtest.blkro" : NULL, NULL);
+	expect_exit(&r, 0);
+	expect_output(&r, ro ? "PASS: virtio-blk write to a read-only disk: status 1" :
+			       "PASS: virtio-blk write the last sector: status 0");
+	expect_output(&r, "PASS: virtio-blk\r\n");
+	check_blk_image(!ro);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * Each hostile request, the device it breaks and the reason the
+ * launcher must give (tests/guests/virtio_hostile.c).
+ */
+static const struct hostile_case {
+	const char *kind;
+	const char *device;
+	const char *why;
+} hostile_cases[] = {
+	{ "loop", "virtio-rng", "chain 0 loops" },
+	{ "outside-ram", "virtio-blk", "is outside guest memory" },
+	{ "indirect-unnegotiated", "virtio-blk",
+	  "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC" },
+	{ "nested-indirect", "virtio-rng",
+	  "indirect table inside an indirect table" },
+	{ "avail-jump", "virtio-rng", "available index jumped from 0 to 65" },
+	{ "read-after-write", "virtio-blk",
+	  "readable descriptor after a writable one" },
+	{ "short-request", "virtio-blk", "no room for header and status" },
+};
+#define NR_HOSTILE_CASES (int)(sizeof(hostile_cases) / sizeof(hostile_cases[0]))
+
+/* Which guests break the devices, and whether with --strict. */
+static const struct {
+	enum guest g;
+	bool strict;
+} hostile_runs[] = {
+	{ ELF64, false }, { ELF64, true }, { ELF32, false }, { BZIMAGE, false },
+};
+
+/* Exactly one "needs reset" line, naming the device and the reason. */
+static void expect_one_reset_line(const struct run *r,
+				  const struct hostile_case *c)
+{
+	static const char tail[] = "; device needs reset";
+	char prefix[64], line[512];
+	const char *at;
+	size_t len;
+
+	ck_assert_msg(occurrences(r->out, tail) == 1,
+		      "$ %s\n%d \"%s\" lines, expected 1\n--- output ---\n%s",
+		      r->cmd, occurrences(r->out, tail), tail, shown(r));
+	snprintf(prefix, sizeof(prefix), "lguest: %s: queue 0: ", c->device);
+	at = strstr(r->out, prefix);
+	ck_assert_msg(at != NULL, "$ %s\noutput lacks \"%s\"\n--- output ---\n%s",
+		      r->cmd, prefix, shown(r));
+	len = strcspn(at, "\n");
+	snprintf(line, sizeof(line), "%.*s", (int)len, at);
+	ck_assert_msg(strstr(line, c->why) && strstr(line, tail),
+		      "$ %s\nthe reset line does not say \"%s\": %s", r->cmd,
+		      c->why, line);
+}
+
+/*
+ * A guest breaks one device: the launcher says so once and keeps
+ * running, the other device and the reset broken one work (the guest
+ * checks that); with --strict the launcher stops with status 6.
+ */
+START_TEST(test_virtio_hostile)
+{
+	const struct hostile_case *c = &hostile_cases[_i % NR_HOSTILE_CASES];
+	enum guest g = hostile_runs[_i / NR_HOSTILE_CASES].g;
+	bool strict = hostile_runs[_i / NR_HOSTILE_CASES].strict;
+	char action[96], pass[96];
+	struct run r;
+
+	require_guest(g);
+	make_blk_image();
+	snprintf(action, sizeof(action), "lgtest.action=virtio-hostile:%s",
+		 c->kind);
+	if (strict)
+		run_lguest(&r, NULL, "--strict", "--rng", blk_arg(false), "64",
+			   guest_path(g), action, NULL);
+	else
+		run_lguest(&r, NULL, "--rng", blk_arg(false), "64",
+			   guest_path(g), action, NULL);
+	expect_one_reset_line(&r, c);
+	if (strict) {
+		expect_exit(&r, LG_EXIT_DEVICE_ERROR);
+		expect_output(&r, "stopping: a device needs reset (--strict)");
+	} else {
+		expect_exit(&r, 0);
+		snprintf(pass, sizeof(pass), "PASS: %s works again after a reset",
+			 c->device);
+		expect_output(&r, pass);
+		snprintf(pass, sizeof(pass), "PASS: virtio-hostile:%s", c->kind);
+		expect_output(&r, pass);
+	}
+	check_blk_image(false);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * The guests' virtio checks really fail, with their own statuses: a
+ * missing device, a wrong capacity, ID or read-only flag, a bad token.
+ * Every run has one device: "--block" stands for the test image.
+ */
+static const struct virtio_fail_case {
+	const char *device;
+	const char *tokens[3];
+	int status;
+	const char *output;
+} virtio_fail_cases[] = {
+	{ "--virtio-console", { "lgtest.action=virtio-rng" },
+	  GUEST_FAILED(CHECK_VIRTIO_DEVICE),
+	  "FAIL: virtio-rng (PCI 1af4:1044) not found on bus 0" },
+	{ "--rng", { "lgtest.action=virtio-hostile:short-request" },
+	  GUEST_FAILED(CHECK_VIRTIO_DEVICE),
+	  "FAIL: virtio-blk (PCI 1af4:1042) not found on bus 0" },
+	{ "--block", { "lgtest.action=virtio-blk", "lgtest.blksectors=99" },
+	  GUEST_FAILED(CHECK_VIRTIO_BLK_CONFIG),
+	  "FAIL: virtio-blk capacity (0x64 sectors, expected 0x63)" },
+	{ "--block", { "lgtest.action=virtio-blk", "lgtest.blkro" },
+	  GUEST_FAILED(CHECK_VIRTIO_BLK_CONFIG),
+	  "FAIL: virtio-blk VIRTIO_BLK_F_RO is 0, expected 1" },
+	{ "--block", { "lgtest.action=virtio-blk", "lgtest.blkid=blk-test.im" },
+	  GUEST_FAILED(CHECK_VIRTIO_BLK_ID),
+	  "FAIL: virtio-blk id byte 11 is 0x67, expected 0x0" },
+	{ "--rng", { "lgtest.action=virtio-hostile:bogus" },
+	  GUEST_FAILED(CHECK_CMDLINE), "FAIL: cmdline (unknown action" },
+	{ "--rng", { "lgtest.blkid=an-id-of-twenty-one-b" },
+	  GUEST_FAILED(CHECK_CMDLINE), "FAIL: cmdline (bad block token" },
+};
+
+START_TEST(test_virtio_guest_detects)
+{
+	const struct virtio_fail_case *c = &virtio_fail_cases[_i];
+	bool block = !strcmp(c->device, "--block");
+	struct run r;
+
+	require_guest(ELF64);
+	make_blk_image();
+	run_lguest(&r, NULL, block ? blk_arg(false) : c->device, "64",
+		   guest_path(ELF64), c->tokens[0], c->tokens[1], c->tokens[2],
+		   NULL);
+	expect_exit(&r, c->status);
+	expect_output(&r, c->output);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * Instructions KVM gives up on, finished by the launcher's emulator
+ * (tests/guests/emulate_actions.c, launcher/x86/kvm_emulate.c).  Each
+ * guest checks the bytes, flags and faults itself; the launcher's
+ * --verbose count says the emulator did the work.  `emulated` is the
+ * least it must report: KVM has no VEX support, so every VMOVDQU on the
+ * test device is ours on any KVM; LOCK CMPXCHG16B on RAM and the #PF of
+ * an access that runs off the device's page into an unmapped one are
+ * ours on this host's software KVM (a CPU that walks both pages itself
+ * would fault before KVM sees the access).  `faults` is exact; -1 skips
+ * the count.
+ */
+static const struct emul_case {
+	enum guest g;
+	bool testdev;
+	const char *action;
+	int status;
+	const char *output;
+	int emulated, faults;
+} emul_cases[] = {
+	{ ELF64, false, "emul-cmpxchg16b", 0,
+	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 2,
+	  0 },
+	{ BZIMAGE, false, "emul-cmpxchg16b", 0,
+	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 2,
+	  0 },
+	/* CMPXCHG8B: KVM runs it itself here; the guest still checks. */
+	{ ELF32, false, "emul-cmpxchg16b", 0,
+	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 0,
+	  0 },
+	{ ELF64, true, "emul-vmovdqu", 0,
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	{ ELF32, true, "emul-vmovdqu", 0,
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	{ BZIMAGE, true, "emul-vmovdqu", 0,
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	{ ELF64, true, "emul-pf", 0,
+	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2 },
+	{ BZIMAGE, true, "emul-pf", 0,
+	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2 },
+	{ ELF64, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
+	  0, 0 },
+	{ ELF32, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
+	  0, 0 },
+	/* The guest notices a missing device rather than reading junk. */
+	{ ELF64, false, "emul-vmovdqu", GUEST_FAILED(CHECK_EMUL_SETUP),
+	  "FAIL: no test device at 0xfedf0000 (run the launcher with --testdev)",
+	  -1, -1 },
+	/* What neither KVM nor we emulate still ends the launcher. */
+	{ ELF64, true, "emulfail", LG_EXIT_KVM_ERROR,
+	  "; lguest cannot emulate it either (instruction not emulated)", 0,
+	  0 },
+};
+
+/* "lguest: N instructions emulated for KVM (F raised an exception)" */
+static void expect_emulated(const struct run *r, const struct emul_case *c)
+{
+	static const char key[] = " instructions emulated for KVM (";
+	const char *at = strstr(r->out, key), *line;
+	unsigned int n, f;
+
+	ck_assert_msg(at != NULL, "$ %s\nno count of emulated instructions\n"
+		      "--- output ---\n%s", r->cmd, shown(r));
+	for (line = at; line > r->out && line[-1] != '\n'; line--)
+		;
+	ck_assert_msg(sscanf(line, "lguest: %u instructions emulated for KVM (%u",
+			     &n, &f) == 2,
+		      "$ %s\nbad count line\n--- output ---\n%s", r->cmd,
+		      shown(r));
+	ck_assert_msg(n >= (unsigned int)c->emulated &&
+		      f == (unsigned int)c->faults,
+		      "$ %s\nthe launcher emulated %u instructions (%u faulting), "
+		      "expected at least %d (%d faulting)\n--- output ---\n%s",
+		      r->cmd, n, f, c->emulated, c->faults, shown(r));
+}
+
+START_TEST(test_emulate)
+{
+	const struct emul_case *c = &emul_cases[_i];
+	char action[64];
+	struct run r;
+
+	require_guest(c->g);
+	snprintf(action, sizeof(action), "lgtest.action=%s", c->action);
+	if (c->testdev)
+		run_lguest(&r, NULL, "--verbose", "--testdev", "64",
+			   guest_path(c->g), action, NULL);
+	else
+		run_lguest(&r, NULL, "--verbose", "64", guest_path(c->g), action,
+			   NULL);
+	/* No AVX: say loudly that nothing was tested; fail unless allowed. */
+	if (r.exited && r.status == GUEST_EXIT_NO_AVX) {
+		ck_assert_msg(getenv("LGUEST_TEST_ALLOW_NO_AVX") != NULL,
+			      "$ %s\nNOT TESTED: this host's CPUID lacks AVX, so "
+			      "the VMOVDQU emulation did not run (set "
+			      "LGUEST_TEST_ALLOW_NO_AVX=1 to accept that)\n"
+			      "--- output ---\n%s", r.cmd, shown(&r));
+		fprintf(stderr, "test_guests: SKIPPED, NOT PASSED (no AVX): %s\n",
+			r.cmd);
+		run_free(&r);
+		return;
+	}
+	expect_exit(&r, c->status);
+	expect_output(&r, c->output);
+	if (c->faults >= 0)
+		expect_emulated(&r, c);
+	run_free(&r);
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -731,7 +1138,9 @@ static Suite *guests_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase("console");
-	tcase_add_loop_test(tc, test_echo, 0, NR_GUESTS);
+	tcase_add_loop_test(tc, test_echo, 0,
+			    NR_GUESTS * (int)(sizeof(echo_cases) /
+					      sizeof(echo_cases[0])));
 	tcase_add_test(tc, test_ctrl_c_escape);
 	suite_add_tcase(s, tc);
 
@@ -741,6 +1150,23 @@ static Suite *guests_suite(void)
 	tcase_add_test(tc, test_not_a_kernel);
 	tcase_add_loop_test(tc, test_usage, 0,
 			    sizeof(usage_cases) / sizeof(usage_cases[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase("virtio");
+	tcase_add_loop_test(tc, test_virtio_rng, 0, NR_GUESTS);
+	tcase_add_loop_test(tc, test_virtio_blk, 0,
+			    sizeof(blk_cases) / sizeof(blk_cases[0]));
+	tcase_add_loop_test(tc, test_virtio_hostile, 0,
+			    NR_HOSTILE_CASES * (int)(sizeof(hostile_runs) /
+						     sizeof(hostile_runs[0])));
+	tcase_add_loop_test(tc, test_virtio_guest_detects, 0,
+			    sizeof(virtio_fail_cases) /
+				    sizeof(virtio_fail_cases[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase("emulate");
+	tcase_add_loop_test(tc, test_emulate, 0,
+			    sizeof(emul_cases) / sizeof(emul_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
