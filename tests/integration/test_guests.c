@@ -1007,7 +1007,10 @@ END_TEST
  * an access that runs off the device's page into an unmapped one are
  * ours on this host's software KVM (a CPU that walks both pages itself
  * would fault before KVM sees the access).  `faults` is exact; -1 skips
- * the count.
+ * the count.  `native_ok` marks the cases a hardware KVM may run itself:
+ * there the count may also be zero, which the test reports.  On a KVM
+ * that cannot run them, an emulator that did not either would have ended
+ * the guest with status 4, which the exit check catches.
  */
 static const struct emul_case {
 	enum guest g;
@@ -1016,13 +1019,14 @@ static const struct emul_case {
 	int status;
 	const char *output;
 	int emulated, faults;
+	bool native_ok;
 } emul_cases[] = {
 	{ ELF64, false, "emul-cmpxchg16b", 0,
 	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 2,
-	  0 },
+	  0, true },
 	{ BZIMAGE, false, "emul-cmpxchg16b", 0,
 	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 2,
-	  0 },
+	  0, true },
 	/* CMPXCHG8B: KVM runs it itself here; the guest still checks. */
 	{ ELF32, false, "emul-cmpxchg16b", 0,
 	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 0,
@@ -1034,9 +1038,9 @@ static const struct emul_case {
 	{ BZIMAGE, true, "emul-vmovdqu", 0,
 	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
 	{ ELF64, true, "emul-pf", 0,
-	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2 },
+	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2, true },
 	{ BZIMAGE, true, "emul-pf", 0,
-	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2 },
+	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2, true },
 	{ ELF64, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
 	  0, 0 },
 	{ ELF32, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
@@ -1066,6 +1070,11 @@ static void expect_emulated(const struct run *r, const struct emul_case *c)
 			     &n, &f) == 2,
 		      "$ %s\nbad count line\n--- output ---\n%s", r->cmd,
 		      shown(r));
+	if (c->native_ok && f == 0 && n < (unsigned int)c->emulated) {
+		fprintf(stderr, "test_guests: KVM ran %s itself here (%u emulated); "
+			"the guest's own checks passed\n", c->action, n);
+		return;
+	}
 	ck_assert_msg(n >= (unsigned int)c->emulated &&
 		      f == (unsigned int)c->faults,
 		      "$ %s\nthe launcher emulated %u instructions (%u faulting), "
