@@ -1030,29 +1030,29 @@ static const struct emul_case {
 	/* CMPXCHG8B: KVM runs it itself here; the guest still checks. */
 	{ ELF32, false, "emul-cmpxchg16b", 0,
 	  "PASS: emul-cmpxchg: differing compare loads rDX:rAX, clears ZF", 0,
-	  0 },
+	  0, false },
 	{ ELF64, true, "emul-vmovdqu", 0,
-	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0, false },
 	{ ELF32, true, "emul-vmovdqu", 0,
-	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0, false },
 	{ BZIMAGE, true, "emul-vmovdqu", 0,
-	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0 },
+	  "PASS: emul-vmovdqu: 128-bit SSE load keeps bits 255:128", 4, 0, false },
 	{ ELF64, true, "emul-pf", 0,
 	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2, true },
 	{ BZIMAGE, true, "emul-pf", 0,
 	  "PASS: emul-pf: the faulting load left YMM0 alone", 2, 2, true },
 	{ ELF64, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
-	  0, 0 },
+	  0, 0, false },
 	{ ELF32, false, "emul-ports", 0, "PASS: i8042 status (port 0x64): 0x0",
-	  0, 0 },
+	  0, 0, false },
 	/* The guest notices a missing device rather than reading junk. */
 	{ ELF64, false, "emul-vmovdqu", GUEST_FAILED(CHECK_EMUL_SETUP),
 	  "FAIL: no test device at 0xfedf0000 (run the launcher with --testdev)",
-	  -1, -1 },
+	  -1, -1, false },
 	/* What neither KVM nor we emulate still ends the launcher. */
 	{ ELF64, true, "emulfail", LG_EXIT_KVM_ERROR,
 	  "; lguest cannot emulate it either (instruction not emulated)", 0,
-	  0 },
+	  0, false },
 };
 
 /* "lguest: N instructions emulated for KVM (F raised an exception)" */
