@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <linux/virtio_ids.h>
 #include <poll.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "../virtio/iov.h"
@@ -49,6 +50,8 @@ static enum vq_result console_rx(struct virtio_console *con,
 	ssize_t n;
 	int r;
 
+	if (con->input_ended)
+		return VQ_INPUT_DONE;
 	if (!input_ready(con->in_fd))
 		return VQ_IDLE;
 	r = virtq_pop(&q->ring, c, err);
@@ -69,11 +72,18 @@ static enum vq_result console_rx(struct virtio_console *con,
 	if (virtq_should_interrupt(&q->ring))
 		virtio_queue_interrupt(q);
 	if (n == 0 || (n > 0 && !input_allowed(con, virtq_chain_in(c),
-						  c->n_in, n)))
+						  c->n_in, n))) {
+		con->input_ended = true;
 		return VQ_INPUT_DONE;
+	}
 	return VQ_IDLE;
 }
 
+/*
+ * Output waits for the terminal (a ^S, a reader that stopped reading)
+ * but never past a reset: poll() watches the queue's stop eventfd too,
+ * and writes of at most PIPE_BUF never block once POLLOUT was seen.
+ */
 static int console_tx_request(struct virtio_device *vdev,
 			      struct virtio_queue *q, struct virtq_chain *c,
 			      uint32_t *written, struct lg_error *err)
@@ -82,18 +92,34 @@ static int console_tx_request(struct virtio_device *vdev,
 	struct iovec *iov = c->iov;
 	unsigned int n = c->n_out;
 
-	(void)q;
 	(void)err;
 	*written = 0;
 	while (n) {
-		ssize_t w = writev(con->out_fd, iov, n);
+		struct pollfd p[2] = { { .fd = con->out_fd, .events = POLLOUT },
+				       { .fd = q->stop_fd, .events = POLLIN } };
+		struct iovec one = iov[0];
+		ssize_t w;
 
-		if (w < 0 && errno == EINTR)
+		if (!iov[0].iov_len) {
+			iov_advance(&iov, &n, 0);
 			continue;
-		if (w <= 0) {
-			con->host_errors++;
+		}
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
 		}
+		if (p[1].revents)
+			break;
+		if (one.iov_len > PIPE_BUF)
+			one.iov_len = PIPE_BUF;
+		w = writev(con->out_fd, &one, 1);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w < 0)
+			con->host_errors++;
+		if (w <= 0)
+			break;
 		iov_advance(&iov, &n, w);
 	}
 	return 0;

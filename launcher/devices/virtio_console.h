@@ -21,6 +21,7 @@ struct virtio_console {
 	bool (*input_ok)(void *ctx, const uint8_t *buf, size_t len);
 	void *input_ctx;
 	_Atomic unsigned long host_errors;
+	bool input_ended;	/* EOF or escape: the rx thread stops reading */
 };
 
 int virtio_console_init(struct virtio_console *con, int in_fd, int out_fd,

@@ -66,22 +66,22 @@ static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 {
 	bool first;
 
+	/*
+	 * One lock hold, so two queues breaking at once report once; and the
+	 * --strict stop comes before the guest can see NEEDS_RESET, since it
+	 * may then write its own exit status and the first stop wins.
+	 */
 	pthread_mutex_lock(&vdev->lock);
 	first = !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
-	pthread_mutex_unlock(&vdev->lock);
-	if (first)
+	if (first) {
 		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
 			vdev->ops->name, q->index, err->msg);
-	/*
-	 * The --strict stop must come before the guest can see NEEDS_RESET:
-	 * it may then write its own exit status, and the first stop wins.
-	 */
-	if (vdev->strict && vdev->stop) {
-		vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
-		if (vdev->kick_vcpu)
-			vdev->kick_vcpu(vdev->kick_ctx);
+		if (vdev->strict && vdev->stop) {
+			vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
+			if (vdev->kick_vcpu)
+				vdev->kick_vcpu(vdev->kick_ctx);
+		}
 	}
-	pthread_mutex_lock(&vdev->lock);
 	vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	pthread_mutex_unlock(&vdev->lock);
 	if (!first)

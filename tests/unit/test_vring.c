@@ -23,8 +23,6 @@
 #define RING_GPA	0x10000ULL
 #define BUF_GPA		0x40000ULL
 #define IND_GPA		GMEM_HIGH_BASE
-#define RING_ALIGN	4096	/* vring_init()'s legacy layout */
-#define DESC_STRIDE	5	/* odd: visits every entry of the table */
 
 #define INDIRECT	(1ULL << VIRTIO_RING_F_INDIRECT_DESC)
 #define EVENT_IDX	(1ULL << VIRTIO_RING_F_EVENT_IDX)
@@ -32,49 +30,25 @@
 #define F_WRITE		VRING_DESC_F_WRITE
 #define F_IND		VRING_DESC_F_INDIRECT
 
-/* The driver: its view of the rings and its allocators. */
+/* The driver (rings, allocators) and the device under test. */
 static struct {
 	struct test_mem t;
-	struct vring vr;
-	uint16_t free;		/* next descriptor to hand out */
-	uint16_t avail_idx;	/* shadow of avail->idx */
-	uint64_t buf, ind;	/* bump allocators: buffers, indirect tables */
+	struct tdrv drv;
 	struct virtq q;		/* the device */
 	struct lg_error err;
 } d;
 
 static struct virtq_chain chain;
 
-/* One buffer of a request, as the driver sees it. */
-struct seg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
-static uint64_t ring_gpa(const void *p)
-{
-	return RING_GPA + (uint64_t)((const uint8_t *)p -
-				     (const uint8_t *)d.vr.desc);
-}
-
 static void drv_init_mem(uint64_t mem, uint64_t low, uint16_t num,
 			 uint64_t features)
 {
-	unsigned int len = vring_size(num, RING_ALIGN);
-	void *ring;
-
 	tmem_init(&d.t, mem, low);
-	ring = tmem_at(&d.t, RING_GPA, len);
-	memset(ring, 0, len);	/* Linux allocates the rings zeroed */
-	vring_init(&d.vr, num, ring, RING_ALIGN);
-	d.free = num - 1;
-	d.avail_idx = 0;
-	d.buf = BUF_GPA;
-	d.ind = IND_GPA;
+	tdrv_init(&d.drv, &d.t, num, RING_GPA, BUF_GPA, IND_GPA);
 	ck_assert_int_eq(virtq_setup(&d.q, &d.t.m, num, RING_GPA,
-				     ring_gpa(d.vr.avail), ring_gpa(d.vr.used),
-				     features, &d.err), 0);
+				     tdrv_gpa(&d.drv, d.drv.vr.avail),
+				     tdrv_gpa(&d.drv, d.drv.vr.used), features,
+				     &d.err), 0);
 }
 
 static void drv_init(uint16_t num, uint64_t features)
@@ -90,73 +64,11 @@ static void drv_fini(void)
 /* Both sides agree that `idx` requests have already come and gone. */
 static void drv_start_at(uint16_t idx)
 {
-	d.avail_idx = idx;
-	d.vr.avail->idx = idx;
-	d.vr.used->idx = idx;
+	d.drv.avail_idx = idx;
+	d.drv.vr.avail->idx = idx;
+	d.drv.vr.used->idx = idx;
 	d.q.last_avail = idx;
 	d.q.used_idx = idx;
-}
-
-static uint16_t drv_alloc(void)
-{
-	uint16_t i = d.free;
-
-	d.free = (d.free + DESC_STRIDE) & (d.vr.num - 1);
-	return i;
-}
-
-/* A fresh buffer; the gap keeps zero-length ones at distinct addresses. */
-static struct seg seg_new(uint32_t len, bool write)
-{
-	struct seg s = { d.buf, len, write };
-
-	d.buf += (len + 15) / 16 * 16 + 16;
-	tmem_at(&d.t, s.addr, len);
-	return s;
-}
-
-static struct vring_desc desc_of(const struct seg *s, uint16_t flags,
-				 uint16_t next)
-{
-	return (struct vring_desc){ .addr = s->addr, .len = s->len,
-				    .flags = flags | (s->write ? F_WRITE : 0),
-				    .next = next };
-}
-
-/*
- * Queue a request of n segments (unpublished): the first `direct` in the
- * descriptor table, the rest in an indirect table that the next table
- * entry points to, with ind_flags added to that entry.  Returns the head.
- */
-static uint16_t drv_add(const struct seg *s, unsigned int n,
-			unsigned int direct, uint16_t ind_flags)
-{
-	uint16_t head = drv_alloc(), cur = head, next;
-	unsigned int i;
-
-	for (i = 0; i < direct; i++) {
-		next = i + 1 < n ? drv_alloc() : 0;
-		d.vr.desc[cur] = desc_of(&s[i], i + 1 < n ? F_NEXT : 0, next);
-		cur = next;
-	}
-	if (direct < n) {
-		uint32_t len = (n - direct) * sizeof(struct vring_desc);
-		struct vring_desc *t = tmem_at(&d.t, d.ind, len);
-
-		for (i = direct; i < n; i++)
-			t[i - direct] = desc_of(&s[i], i + 1 < n ? F_NEXT : 0,
-						i - direct + 1);
-		d.vr.desc[cur] = (struct vring_desc){
-			.addr = d.ind, .len = len, .flags = F_IND | ind_flags };
-		d.ind += len;
-	}
-	d.vr.avail->ring[d.avail_idx++ & (d.vr.num - 1)] = head;
-	return head;
-}
-
-static void drv_publish(void)
-{
-	__atomic_store_n(&d.vr.avail->idx, d.avail_idx, __ATOMIC_RELEASE);
 }
 
 static void assert_mem_is(const uint8_t *snap, const char *what)
@@ -168,7 +80,7 @@ static void assert_mem_is(const uint8_t *snap, const char *what)
 }
 
 /* The popped chain is exactly segs[0..n): same buffers, same split. */
-static void check_chain(uint16_t head, const struct seg *s, unsigned int n)
+static void check_chain(uint16_t head, const struct tseg *s, unsigned int n)
 {
 	uint64_t out = 0, in = 0;
 	unsigned int i;
@@ -200,9 +112,9 @@ static void push_and_check(uint16_t idx, uint16_t head, uint32_t len)
 	uint16_t next = idx + 1;
 
 	memcpy(tmem_snap_ptr(&d.t, snap,
-			     &d.vr.used->ring[idx & (d.vr.num - 1)]),
+			     &d.drv.vr.used->ring[idx & (d.drv.vr.num - 1)]),
 	       &e, sizeof(e));
-	memcpy(tmem_snap_ptr(&d.t, snap, &d.vr.used->idx), &next,
+	memcpy(tmem_snap_ptr(&d.t, snap, &d.drv.vr.used->idx), &next,
 	       sizeof(next));
 	ck_assert_msg(virtq_push(&d.q, head, len, &d.err) == 0, "%s",
 		      d.err.msg);
@@ -214,13 +126,13 @@ static void push_and_check(uint16_t idx, uint16_t head, uint32_t len)
 static void cycle(unsigned int k)
 {
 	uint16_t heads[8];
-	struct seg s = { BUF_GPA, 1, false };
+	struct tseg s = { BUF_GPA, 1, false };
 	unsigned int i;
 
 	ck_assert_uint_le(k, ARRAY_SIZE(heads));
 	for (i = 0; i < k; i++)
-		heads[i] = drv_add(&s, 1, 1, 0);
-	drv_publish();
+		heads[i] = tdrv_add(&d.drv, &s, 1, 1, 0);
+	tdrv_publish(&d.drv);
 	for (i = 0; i < k; i++) {
 		ck_assert_int_eq(virtq_pop(&d.q, &chain, &d.err), 1);
 		ck_assert_uint_eq(chain.head, heads[i]);
@@ -264,19 +176,19 @@ static const struct chain_case {
 START_TEST(test_chain)
 {
 	const struct chain_case *cc = &chain_cases[_i];
-	struct seg s[ARRAY_SIZE(cc->s)];
+	struct tseg s[ARRAY_SIZE(cc->s)];
 	uint8_t *snap;
 	uint16_t head;
 	unsigned int i;
 
 	drv_init(8, INDIRECT);
 	for (i = 0; i < cc->n; i++)
-		s[i] = seg_new(cc->s[i].len, cc->s[i].write);
-	head = drv_add(s, cc->n, cc->direct, cc->ind_flags);
+		s[i] = tdrv_seg(&d.drv, cc->s[i].len, cc->s[i].write);
+	head = tdrv_add(&d.drv, s, cc->n, cc->direct, cc->ind_flags);
 	ck_assert_msg(virtq_pop(&d.q, &chain, &d.err) == 0,
 		      "%s: popped before the index was published", cc->name);
 
-	drv_publish();
+	tdrv_publish(&d.drv);
 	snap = tmem_snapshot(&d.t);
 	ck_assert_msg(virtq_pop(&d.q, &chain, &d.err) == 1, "%s: %s",
 		      cc->name, d.err.msg);
@@ -304,20 +216,20 @@ START_TEST(test_in_order_and_wrap)
 {
 	static const unsigned int order[] = { 2, 0, 3, 1 };
 	uint16_t start = starts[_i], head[4];
-	struct seg s[4][3];
+	struct tseg s[4][3];
 	unsigned int n[4] = { 1, 3, 1, 1 }, k;
 	uint8_t *snap;
 
 	drv_init(4, INDIRECT);
 	drv_start_at(start);
-	s[0][0] = seg_new(10, false);
-	s[1][0] = seg_new(20, false);
-	s[1][1] = seg_new(30, true);
-	s[1][2] = seg_new(0, true);
-	s[2][0] = seg_new(40, true);
-	s[3][0] = seg_new(50, false);
+	s[0][0] = tdrv_seg(&d.drv, 10, false);
+	s[1][0] = tdrv_seg(&d.drv, 20, false);
+	s[1][1] = tdrv_seg(&d.drv, 30, true);
+	s[1][2] = tdrv_seg(&d.drv, 0, true);
+	s[2][0] = tdrv_seg(&d.drv, 40, true);
+	s[3][0] = tdrv_seg(&d.drv, 50, false);
 	for (k = 0; k < 4; k++)
-		head[k] = drv_add(s[k], n[k], k == 1 ? 0 : n[k], 0);
+		head[k] = tdrv_add(&d.drv, s[k], n[k], k == 1 ? 0 : n[k], 0);
 
 	snap = tmem_snapshot(&d.t);
 	ck_assert_int_eq(virtq_push(&d.q, 0, 0, &d.err), -1);
@@ -325,7 +237,7 @@ START_TEST(test_in_order_and_wrap)
 	assert_mem_is(snap, "push before any pop");
 	free(snap);
 
-	drv_publish();
+	tdrv_publish(&d.drv);
 	for (k = 0; k < 4; k++) {
 		ck_assert_int_eq(virtq_pop(&d.q, &chain, &d.err), 1);
 		check_chain(head[k], s[k], n[k]);
@@ -335,7 +247,7 @@ START_TEST(test_in_order_and_wrap)
 
 	for (k = 0; k < 4; k++)
 		push_and_check(start + k, head[order[k]], 100 + k);
-	ck_assert_uint_eq(d.vr.used->idx, (uint16_t)(start + 4));
+	ck_assert_uint_eq(d.drv.vr.used->idx, (uint16_t)(start + 4));
 
 	snap = tmem_snapshot(&d.t);
 	ck_assert_int_eq(virtq_push(&d.q, head[0], 0, &d.err), -1);
@@ -387,7 +299,7 @@ static const struct limit_case {
 START_TEST(test_limits)
 {
 	const struct limit_case *l = &limits[_i];
-	static struct seg s[VIRTQ_MAX_SEGS + 1];
+	static struct tseg s[VIRTQ_MAX_SEGS + 1];
 	uint16_t head;
 	unsigned int i;
 	int ret;
@@ -396,11 +308,11 @@ START_TEST(test_limits)
 	drv_init_mem(l->mem, l->mem == MEM_SIZE ? LOW_SIZE : l->mem, l->num,
 		     INDIRECT);
 	for (i = 0; i < l->n; i++)
-		s[i] = (struct seg){ l->addr,
+		s[i] = (struct tseg){ l->addr,
 				     i + 1 < l->n ? l->len : l->last_len,
 				     i >= l->n - l->n_write };
-	head = drv_add(s, l->n, l->direct, 0);
-	drv_publish();
+	head = tdrv_add(&d.drv, s, l->n, l->direct, 0);
+	tdrv_publish(&d.drv);
 	ret = virtq_pop(&d.q, &chain, &d.err);
 	if (!l->expect) {
 		ck_assert_msg(ret == 1, "%s: %s", l->name, d.err.msg);
@@ -591,11 +503,11 @@ START_TEST(test_hostile)
 
 	drv_init(4, h->no_indirect ? 0 : INDIRECT);
 	drv_start_at(start);
-	memcpy(d.vr.desc, h->desc, sizeof(h->desc));
+	memcpy(d.drv.vr.desc, h->desc, sizeof(h->desc));
 	memcpy(tmem_at(&d.t, IND_GPA, sizeof(h->ind)), h->ind,
 	       sizeof(h->ind));
-	d.vr.avail->ring[start & 3] = h->head;
-	d.vr.avail->idx = start + (h->jump ? h->jump : 1);
+	d.drv.vr.avail->ring[start & 3] = h->head;
+	d.drv.vr.avail->idx = start + (h->jump ? h->jump : 1);
 
 	snap = tmem_snapshot(&d.t);
 	ck_assert_msg(virtq_pop(&d.q, &chain, &d.err) == -1,
@@ -636,8 +548,9 @@ START_TEST(test_interrupt_flags)
 {
 	drv_init(4, 0);
 	cycle(1);
-	d.vr.avail->flags = irq_flags[_i].flags;
-	vring_used_event(&d.vr) = d.q.used_idx - 1;	/* not consulted */
+	d.drv.vr.avail->flags = irq_flags[_i].flags;
+	/* used_event is not consulted without EVENT_IDX */
+	vring_used_event(&d.drv.vr) = d.q.used_idx - 1;
 	ck_assert(virtq_should_interrupt(&d.q) == irq_flags[_i].expect);
 	ck_assert(virtq_should_interrupt(&d.q) == irq_flags[_i].expect);
 }
@@ -657,8 +570,8 @@ START_TEST(test_interrupt_event_idx)
 
 	drv_init(8, EVENT_IDX);
 	drv_start_at(start);
-	d.vr.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
-	vring_used_event(&d.vr) = start + 100;
+	d.drv.vr.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	vring_used_event(&d.drv.vr) = start + 100;
 	cycle(1);
 	ck_assert(virtq_should_interrupt(&d.q));
 
@@ -668,7 +581,7 @@ START_TEST(test_interrupt_event_idx)
 			uint16_t event = old + off;
 			bool want = vring_need_event(event, old + k, old);
 
-			vring_used_event(&d.vr) = event;
+			vring_used_event(&d.drv.vr) = event;
 			cycle(k);
 			ck_assert_msg(virtq_should_interrupt(&d.q) == want,
 				      "used %u -> %u, used_event %u: want %d",
@@ -698,63 +611,54 @@ START_TEST(test_notify)
 	bool event_idx = notify_cases[_i].event_idx;
 	uint16_t start = notify_cases[_i].start, served = start + 1;
 	unsigned int pending = notify_cases[_i].pending, i;
-	struct seg s = { BUF_GPA, 1, false };
+	struct tseg s = { BUF_GPA, 1, false };
 	uint16_t no_notify = VRING_USED_F_NO_NOTIFY;
 	uint8_t *snap;
 
 	drv_init(8, event_idx ? EVENT_IDX : 0);
 	drv_start_at(start);
 	cycle(1);
-	vring_avail_event(&d.vr) = 0x5a5a;
+	vring_avail_event(&d.drv.vr) = 0x5a5a;
 
 	/* Without EVENT_IDX, off is the NO_NOTIFY flag; with it, nothing. */
 	snap = tmem_snapshot(&d.t);
 	if (!event_idx)
-		memcpy(tmem_snap_ptr(&d.t, snap, &d.vr.used->flags),
+		memcpy(tmem_snap_ptr(&d.t, snap, &d.drv.vr.used->flags),
 		       &no_notify, sizeof(no_notify));
 	virtq_notify_off(&d.q);
 	assert_mem_is(snap, "notify_off");
 	free(snap);
 
 	for (i = 0; i < pending; i++)
-		drv_add(&s, 1, 1, 0);
-	drv_publish();
+		tdrv_add(&d.drv, &s, 1, 1, 0);
+	tdrv_publish(&d.drv);
 	ck_assert(virtq_notify_on(&d.q) == (pending > 0));
-	ck_assert_uint_eq(d.vr.used->flags, 0);
-	ck_assert_uint_eq(vring_avail_event(&d.vr),
+	ck_assert_uint_eq(d.drv.vr.used->flags, 0);
+	ck_assert_uint_eq(vring_avail_event(&d.drv.vr),
 			  event_idx ? served : 0x5a5a);
 	ck_assert_uint_eq(d.q.last_avail, served);
 }
 END_TEST
 
 /* Every group frees the guest memory its tests set up. */
-static TCase *add_tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, NULL, drv_fini);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *vring_suite(void)
 {
 	Suite *s = suite_create("vring");
 	TCase *tc;
 
-	tc = add_tcase(s, "valid");
+	tc = unit_tcase(s, "valid", NULL, drv_fini);
 	tcase_add_loop_test(tc, test_chain, 0, ARRAY_SIZE(chain_cases));
 	tcase_add_loop_test(tc, test_in_order_and_wrap, 0, ARRAY_SIZE(starts));
 	tcase_add_loop_test(tc, test_limits, 0, ARRAY_SIZE(limits));
 
-	tc = add_tcase(s, "setup");
+	tc = unit_tcase(s, "setup", NULL, drv_fini);
 	tcase_add_loop_test(tc, test_setup, 0, ARRAY_SIZE(setups));
 
-	tc = add_tcase(s, "hostile");
+	tc = unit_tcase(s, "hostile", NULL, drv_fini);
 	tcase_add_loop_test(tc, test_hostile, 0,
 			    ARRAY_SIZE(hostile) * ARRAY_SIZE(starts));
 
-	tc = add_tcase(s, "notify");
+	tc = unit_tcase(s, "notify", NULL, drv_fini);
 	tcase_add_loop_test(tc, test_interrupt_flags, 0, ARRAY_SIZE(irq_flags));
 	tcase_add_loop_test(tc, test_interrupt_event_idx, 0,
 			    ARRAY_SIZE(starts));
