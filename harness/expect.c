@@ -62,6 +62,20 @@ void pattern_free(struct pattern *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void pattern_copy(struct pattern *dst, const struct pattern *src)
+{
+	char err[256];
+
+	*dst = (struct pattern){.kind = src->kind,
+				.text = xstrndup(src->text, src->len),
+				.len = src->len,
+				.icase = src->icase};
+	if (!pattern_compile(dst, err, sizeof(err))) {
+		fprintf(stderr, "lgtest: recompiling %s: %s\n", dst->text, err);
+		exit(2);
+	}
+}
+
 /*
  * Spell a pattern the way the script syntax reads it back: delim is '"'
  * for a literal (whose backslashes are escapes) or '/' for a regex

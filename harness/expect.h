@@ -47,6 +47,9 @@ struct pattern {
 bool pattern_compile(struct pattern *p, char *err, size_t errlen);
 void pattern_free(struct pattern *p);
 
+/* dst becomes a compiled copy of src (which compiled). */
+void pattern_copy(struct pattern *dst, const struct pattern *src);
+
 /* "literal" or /regex/ with escapes, as a script would spell it. */
 char *pattern_describe(const struct pattern *p);
 

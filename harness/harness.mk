@@ -26,10 +26,14 @@ $(HARNESS_UNIT_BINS): $(BUILD)/tests/unit/%: tests/harness/%.c tests/harness/har
 
 unit-tests: $(HARNESS_UNIT_BINS)
 
-# lgtest end to end on the test guests; tests/run-all.sh runs it with the
-# other integration tests (it needs /dev/kvm).
-$(BUILD)/tests/integration/test_lgtest: tests/harness/lgtest_guests.c tests/harness/harness_test.h $(BUILD)/libharness.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm
+# lgtest end to end on the test guests (tests/harness/lgtest_*.c, each a
+# program test_lgtest_*); tests/run-all.sh runs them with the other
+# integration tests (they need /dev/kvm).
+HARNESS_E2E_SRCS := $(wildcard tests/harness/lgtest_*.c)
+HARNESS_E2E_BINS := $(HARNESS_E2E_SRCS:tests/harness/lgtest_%.c=$(BUILD)/tests/integration/test_lgtest_%)
 
-integration-tests: $(BUILD)/tests/integration/test_lgtest bin/lgtest
+$(HARNESS_E2E_BINS): $(BUILD)/tests/integration/test_lgtest_%: tests/harness/lgtest_%.c tests/harness/harness_test.h tests/harness/lgtest_cli.h $(BUILD)/libharness.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm -lutil
+
+integration-tests: $(HARNESS_E2E_BINS) bin/lgtest

@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "crash.h"
+#include "initramfs.h"
 #include "run.h"
 #include "script.h"
-#include "tap.h"
-
-enum { EXIT_PASS = 0, EXIT_TESTS_FAILED = 1, EXIT_USAGE = 2 };
+#include "suite.h"
 
 #define DEFAULT_TAIL 30
 
@@ -24,12 +23,14 @@ static const char usage_text[] =
 	"Usage: lgtest run [options] SCRIPT...\n"
 	"       lgtest check SCRIPT...\n"
 	"       lgtest classify [LOG...]\n"
+	"       lgtest initramfs [options]   (see lgtest initramfs --help)\n"
 	"       lgtest --help\n"
 	"\n"
 	"Boots kernels under a runner, plays each script's steps against the "
 	"guest's\n"
-	"console, watches for kernel crashes and hangs, and prints TAP on "
-	"stdout.\n"
+	"console, watches for kernel crashes and hangs, and reports every "
+	"test: live\n"
+	"progress on a terminal, TAP (version 14) on stdout otherwise.\n"
 	"\n"
 	"Commands:\n"
 	"  run SCRIPT...       run every test in the scripts, in order\n"
@@ -37,24 +38,62 @@ static const char usage_text[] =
 	"  classify [LOG...]   print the crash title of each console log "
 	"(stdin\n"
 	"                      when none or '-'), or \"no crash\"\n"
+	"  initramfs           build a busybox initramfs with modules and "
+	"files\n"
 	"\n"
 	"Options for run (each overrides what the scripts say, for every "
 	"test):\n"
-	"  --kernel FILE          kernel to boot (ELF vmlinux or bzImage)\n"
-	"  --initrd FILE          initial ramdisk\n"
+	"  --kernel FILE          kernel to boot (ELF vmlinux or bzImage); "
+	"default:\n"
+	"                         Debian's cloud kernel, fetched into the "
+	"cache\n"
+	"  --initrd FILE          initial ramdisk; default, when neither a "
+	"kernel nor\n"
+	"                         an initrd is named: lgtest's own (a shell on "
+	"the\n"
+	"                         console, see the README)\n"
 	"  --mem MB               guest memory in MiB (default 256)\n"
 	"  --cmdline ARGS         kernel arguments instead of the scripts' "
 	"cmdline\n"
 	"  --append ARGS          kernel arguments after the scripts' cmdline\n"
-	"  --device KIND[=VALUE]  add a device: block=FILE, rng, tunnet=SPEC,\n"
-	"                         sharenet=PATH (repeatable)\n"
+	"  --device KIND[=VALUE]  add a device: block=FILE, block-ro=FILE, "
+	"rng,\n"
+	"                         virtio-console, tunnet=SPEC, sharenet=PATH\n"
+	"                         (repeatable)\n"
 	"  --timeout DURATION     overall limit per test (default 300s)\n"
 	"  --idle-timeout DURATION  limit on time without console output "
 	"(default 60s)\n"
-	"  --runner NAME          lguest (default): bin/lguest on /dev/kvm\n"
+	"  --boot-marker PATTERN  what ends the boot timer (default "
+	"\"" BOOT_MARKER "\")\n"
+	"  --ktap judge|report|ignore  what to make of KTAP the guest prints "
+	"(judge)\n"
+	"Runners:\n"
+	"  --runner NAME          lguest (default): lguest-direct or "
+	"lguest-nested,\n"
+	"                         chosen by timing a probe guest on /dev/kvm;\n"
+	"                         lguest-direct: bin/lguest on this machine's "
+	"/dev/kvm;\n"
+	"                         lguest-nested: bin/lguest-static inside a "
+	"QEMU TCG\n"
+	"                         host with nested KVM "
+	"(tests/boot/nested.sh);\n"
+	"                         qemu: qemu-system-x86_64 (KVM with "
+	"VT-x/AMD-V, else\n"
+	"                         TCG); the runner chosen is reported\n"
 	"  --lguest FILE          the launcher (default: $LGUEST, else lguest "
 	"beside\n"
 	"                         lgtest, else lguest on PATH)\n"
+	"  --lguest-static FILE   the nested host's launcher (default: "
+	"lguest-static\n"
+	"                         beside lgtest)\n"
+	"  --qemu FILE            the emulator (default qemu-system-x86_64)\n"
+	"  --accel kvm|tcg        the qemu runner's accelerator\n"
+	"Output:\n"
+	"  --tap                  TAP on stdout even on a terminal\n"
+	"  --junit FILE           also write JUnit XML\n"
+	"  --json FILE            also write JSON\n"
+	"  --out DIR              keep each test's console (and runner stderr) "
+	"in DIR\n"
 	"  --tail N               console lines shown for a failed test "
 	"(default 30)\n"
 	"  -n, --dry-run          print each test's command instead of running "
@@ -71,11 +110,15 @@ static const char usage_text[] =
 	"    cmdline ARGS...      kernel arguments (accumulate), after the "
 	"defaults\n"
 	"                         \"" DEFAULT_CMDLINE "\"\n"
-	"    device KIND [VALUE]  block FILE | rng | tunnet SPEC | sharenet "
-	"PATH\n"
+	"    device KIND [VALUE]  block FILE | block-ro FILE | rng | "
+	"virtio-console |\n"
+	"                         tunnet SPEC | sharenet PATH\n"
 	"    timeout DURATION     overall (default 300s)\n"
 	"    idle-timeout DURATION  no console output for this long is a hang\n"
 	"                         (default 60s)\n"
+	"    boot-marker PATTERN  the boot timer stops when PATTERN appears\n"
+	"    ktap judge|report|ignore  judge: a failed KTAP subtest fails the "
+	"test\n"
 	"  Then steps, played in order:\n"
 	"    expect PATTERN [timeout D]     wait until PATTERN appears after "
 	"the\n"
@@ -106,19 +149,28 @@ static const char usage_text[] =
 	"after\n"
 	"  the file's shared settings.\n"
 	"\n"
-	"Verdicts: pass; fail (a step could not pass); crash (a kernel crash "
-	"report,\n"
-	"even if every step passed; its title is syzkaller-style); hang (the\n"
-	"overall or the no-output timeout); error (the runner could not run "
-	"the\n"
-	"guest).  A test ends when its last step passes.\n"
+	"Verdicts: pass; fail (a step could not pass, or a KTAP subtest "
+	"failed);\n"
+	"crash (a kernel crash report, even if every step passed; its title "
+	"is\n"
+	"syzkaller-style); hang (the overall or the no-output timeout); error "
+	"(the\n"
+	"runner could not run the guest).  A test ends when its last step "
+	"passes.\n"
+	"Timeouts and boot times count from the guest's launch (for "
+	"lguest-nested,\n"
+	"once the nested host has started its launcher).  Boot times: launch "
+	"to the\n"
+	"first console byte, and launch to the boot marker.\n"
 	"\n"
 	"Exit status: 0 all tests passed, 1 a test failed, crashed or hung,\n"
-	"2 usage, script or infrastructure error (a test's verdict was "
-	"error).\n"
+	"2 usage, script or infrastructure error (a test's verdict was error), "
+	"or\n"
+	"interrupted (TAP \"Bail out!\").\n"
 	"check: 0 all scripts valid, 1 a script is not, 2 usage.\n"
 	"classify: 0 no log holds a crash, 1 one does, 2 a log cannot be "
-	"read.\n";
+	"read.\n"
+	"initramfs: 0 built, 2 usage or build error.\n";
 
 static void usage(FILE *f)
 {
@@ -145,29 +197,26 @@ struct cli {
 	struct config over; /* overrides */
 	bool replace_cmdline;
 	char *cmdline; /* --cmdline */
-	const char *runner;
-	const char *lguest;
-	int tail;
-	bool dry_run;
-	bool verbose;
+	struct suite_options run;
 };
 
 /* ---- option parsing -------------------------------------------------------
  */
 
-static bool parse_device_opt(const char *spec, struct config *c)
+/*
+ * An option that is a script setting ("device", "ktap", ...): the script
+ * parser checks it, on a one-line script of its own.
+ */
+static bool parse_setting_opt(const char *keyword, const char *value,
+			      struct config *c)
 {
-	const char *eq = strchr(spec, '=');
-	char *text = eq ? xasprintf("device %.*s %s\n", (int)(eq - spec), spec,
-				    eq + 1)
-			: xasprintf("device %s\n", spec);
-	char *withstep = xasprintf("%sexpect \"x\"\n", text);
+	char *opt = xasprintf("--%s", keyword);
+	char *text = xasprintf("%s %s\nexpect \"x\"\n", keyword, value);
 	struct script s;
 	char *err;
 	bool ok;
 
-	/* The script parser checks the kind and its value. */
-	ok = script_parse("--device", withstep, &s, &err);
+	ok = script_parse(opt, text, &s, &err);
 	if (ok)
 		config_merge(c, &s.tests[0].cfg);
 	else
@@ -176,7 +225,18 @@ static bool parse_device_opt(const char *spec, struct config *c)
 		script_free(&s);
 	free(err);
 	free(text);
-	free(withstep);
+	free(opt);
+	return ok;
+}
+
+static bool parse_device_opt(const char *spec, struct config *c)
+{
+	const char *eq = strchr(spec, '=');
+	char *value = eq ? xasprintf("%.*s %s", (int)(eq - spec), spec, eq + 1)
+			 : xstrdup(spec);
+	bool ok = parse_setting_opt("device", value, c);
+
+	free(value);
 	return ok;
 }
 
@@ -191,7 +251,16 @@ enum {
 	OPT_IDLE,
 	OPT_RUNNER,
 	OPT_LGUEST,
+	OPT_LGUEST_STATIC,
+	OPT_QEMU,
+	OPT_ACCEL,
 	OPT_TAIL,
+	OPT_JUNIT,
+	OPT_JSON,
+	OPT_OUT,
+	OPT_TAP,
+	OPT_BOOT_MARKER,
+	OPT_KTAP,
 };
 
 static bool parse_number(const char *s, long min, long max, long *v)
@@ -203,9 +272,39 @@ static bool parse_number(const char *s, long min, long max, long *v)
 	return *s && !*end && !errno && *v >= min && *v <= max;
 }
 
+/* Where an option that only names something keeps its argument. */
+static const char **string_option(int c, struct cli *o)
+{
+	switch (c) {
+	case OPT_RUNNER:
+		return &o->run.runner.name;
+	case OPT_LGUEST:
+		return &o->run.runner.lguest;
+	case OPT_LGUEST_STATIC:
+		return &o->run.runner.lguest_static;
+	case OPT_QEMU:
+		return &o->run.runner.qemu;
+	case OPT_ACCEL:
+		return &o->run.runner.accel;
+	case OPT_JUNIT:
+		return &o->run.junit;
+	case OPT_JSON:
+		return &o->run.json;
+	case OPT_OUT:
+		return &o->run.out;
+	}
+	return NULL;
+}
+
 static int parse_option(int c, const char *arg, struct cli *o)
 {
+	const char **dst = string_option(c, o);
 	long v;
+
+	if (dst) {
+		*dst = arg;
+		return 0;
+	}
 
 	switch (c) {
 	case OPT_KERNEL:
@@ -248,23 +347,26 @@ static int parse_option(int c, const char *arg, struct cli *o)
 					   "(like 30, 2.5s, 500ms, 2m)",
 					   arg);
 		return 0;
-	case OPT_RUNNER:
-		o->runner = arg;
-		return 0;
-	case OPT_LGUEST:
-		o->lguest = arg;
-		return 0;
 	case OPT_TAIL:
 		if (!parse_number(arg, 0, 100000, &v))
 			return usage_error(
 				"--tail: '%s' is not a number of lines", arg);
-		o->tail = (int)v;
+		o->run.tail = (int)v;
 		return 0;
+	case OPT_TAP:
+		o->run.tap = true;
+		return 0;
+	case OPT_BOOT_MARKER:
+	case OPT_KTAP:
+		return parse_setting_opt(c == OPT_KTAP ? "ktap" : "boot-marker",
+					 arg, &o->over)
+			       ? 0
+			       : EXIT_USAGE;
 	case 'n':
-		o->dry_run = true;
+		o->run.dry_run = true;
 		return 0;
 	case 'v':
-		o->verbose = true;
+		o->run.verbose = true;
 		return 0;
 	}
 	return EXIT_USAGE;
@@ -283,7 +385,16 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"runner", required_argument, NULL, OPT_RUNNER},
 		{"lguest", required_argument, NULL, OPT_LGUEST},
+		{"lguest-static", required_argument, NULL, OPT_LGUEST_STATIC},
+		{"qemu", required_argument, NULL, OPT_QEMU},
+		{"accel", required_argument, NULL, OPT_ACCEL},
 		{"tail", required_argument, NULL, OPT_TAIL},
+		{"junit", required_argument, NULL, OPT_JUNIT},
+		{"json", required_argument, NULL, OPT_JSON},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"tap", no_argument, NULL, OPT_TAP},
+		{"boot-marker", required_argument, NULL, OPT_BOOT_MARKER},
+		{"ktap", required_argument, NULL, OPT_KTAP},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -291,8 +402,8 @@ static int parse_args(int argc, char **argv, struct cli *o)
 	};
 	int c, rc;
 
-	o->runner = "lguest";
-	o->tail = DEFAULT_TAIL;
+	o->run.runner.name = "lguest";
+	o->run.tail = DEFAULT_TAIL;
 	while ((c = getopt_long(argc, argv, "+nvh", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -354,49 +465,6 @@ static void apply_overrides(struct testcase *t, const struct cli *o)
 		t->cfg.mem_mb = DEFAULT_MEM_MB;
 }
 
-static void dry_run(const struct runner *r, size_t number,
-		    const struct testcase *t)
-{
-	char *err = NULL, *cmd = vm_command(r, &t->cfg, &err);
-
-	printf("# %zu %s: %s: %zu steps, timeout %gs, idle-timeout %gs\n",
-	       number, t->file, t->name, t->nsteps, t->cfg.timeout,
-	       t->cfg.idle_timeout);
-	printf("%s\n", cmd ? cmd : err);
-	free(cmd);
-	free(err);
-}
-
-struct tally {
-	size_t counts[V_ERROR + 1];
-};
-
-static void run_one(const struct runner *r, const struct cli *o, size_t number,
-		    const struct testcase *t, struct tally *tally)
-{
-	struct run_options ro = {.echo = o->verbose ? stderr : NULL,
-				 .interrupted = &interrupted};
-	struct result res;
-
-	run_test(r, t, &ro, &res);
-	tally->counts[res.verdict]++;
-	tap_result(stdout, number, t, &res, o->tail);
-	result_free(&res);
-}
-
-static int summary(const struct tally *tl, size_t total)
-{
-	size_t failed = total - tl->counts[V_PASS];
-
-	printf("# %zu passed, %zu failed (fail %zu, crash %zu, hang %zu, error "
-	       "%zu)\n",
-	       tl->counts[V_PASS], failed, tl->counts[V_FAIL],
-	       tl->counts[V_CRASH], tl->counts[V_HANG], tl->counts[V_ERROR]);
-	if (tl->counts[V_ERROR])
-		return EXIT_USAGE;
-	return failed ? EXIT_TESTS_FAILED : EXIT_PASS;
-}
-
 static void install_signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -407,39 +475,23 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int run_all(const struct cli *o, struct script *scripts, int n)
+/* Every test of every script, with the command line laid over it. */
+static int run_all(struct cli *o, struct script *scripts, int n)
 {
-	struct tally tally = {0};
-	struct runner r;
-	size_t total = 0, number = 0;
+	struct testcase **tests = NULL;
+	size_t ntests = 0, j;
 	int i, rc;
-	size_t j;
 
-	if (!runner_init(&r, o->runner, o->lguest))
-		return usage_error("unknown runner '%s' (known: lguest)",
-				   o->runner);
-	for (i = 0; i < n; i++)
-		total += scripts[i].ntests;
-	install_signals();
-	if (!o->dry_run)
-		tap_plan(stdout, total);
-	for (i = 0; i < n && !interrupted; i++) {
-		for (j = 0; j < scripts[i].ntests && !interrupted; j++) {
-			struct testcase *t = &scripts[i].tests[j];
-
-			apply_overrides(t, o);
-			if (o->dry_run)
-				dry_run(&r, ++number, t);
-			else
-				run_one(&r, o, ++number, t, &tally);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < scripts[i].ntests; j++) {
+			apply_overrides(&scripts[i].tests[j], o);
+			*ARRAY_PUSH(&tests, &ntests) = &scripts[i].tests[j];
 		}
 	}
-	runner_free(&r);
-	if (interrupted) {
-		tap_bail_out(stdout, "interrupted");
-		return EXIT_USAGE;
-	}
-	rc = o->dry_run ? EXIT_PASS : summary(&tally, total);
+	install_signals();
+	o->run.interrupted = &interrupted;
+	rc = suite_run(&o->run, tests, ntests);
+	free(tests);
 	return rc;
 }
 
@@ -538,8 +590,8 @@ static int cmd_classify(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("%s",
-				   "no command given (run, check or classify)");
+		return usage_error("%s", "no command given (run, check, "
+					 "classify or initramfs)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -551,6 +603,12 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "classify"))
 		return cmd_classify(argc - 1, argv + 1);
-	return usage_error("unknown command '%s' (run, check or classify)",
+	if (!strcmp(argv[1], "initramfs"))
+		return cmd_initramfs(argc - 1, argv + 1);
+	/* The qemu runner's own child (runner_qemu.c); not for users. */
+	if (!strcmp(argv[1], "qemu-supervise"))
+		return qemu_supervise(argc - 1, argv + 1);
+	return usage_error("unknown command '%s' (run, check, classify or "
+			   "initramfs)",
 			   argv[1]);
 }

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "initramfs.h"
 #include "run.h"
 
 #define CRASH_QUIET 1.0 /* a report is whole after this much quiet */
@@ -54,6 +55,9 @@ struct exec {
 	bool crash_consumed; /* an expect-crash took it */
 	double crash_seen; /* when the current report began, or 0 */
 	double start, last_output;
+	double launched; /* when the guest started; 0: not yet */
+	const struct pattern *marker; /* the boot marker */
+	size_t marker_from; /* search it from here */
 	bool eof; /* console and stderr both at end of file */
 	bool done; /* a verdict has been reached */
 };
@@ -162,12 +166,16 @@ static bool exit_matches(struct exec *x, const struct step *st)
 	return false;
 }
 
+/* A title is one whole line: $ matches at its end. */
 static bool title_matches(const struct step *st, const char *title)
 {
+	char *line = xasprintf("%s\n", title);
 	size_t s, e;
+	bool hit = !st->has_pattern ||
+		   pattern_search(&st->pat, line, strlen(line), 0, &s, &e);
 
-	return !st->has_pattern ||
-	       pattern_search(&st->pat, title, strlen(title), 0, &s, &e);
+	free(line);
+	return hit;
 }
 
 static bool play_expect_crash(struct exec *x, const struct step *st)
@@ -277,6 +285,48 @@ static void check_crash(struct exec *x, double t)
 		rep->start_line);
 }
 
+/* ---- launch and boot times ------------------------------------------------
+ */
+
+/* The guest starts now: its timeouts and boot times count from here. */
+static void launch(struct exec *x, double t)
+{
+	x->launched = t;
+	x->last_output = t;
+	x->step_start = t;
+	x->res->setup_seconds = t - x->start;
+}
+
+/* Has the runner said, on stderr, that its launcher started? */
+static void check_launch(struct exec *x)
+{
+	const char *m = x->r->ops->launch_marker, *log, *hit;
+
+	if (x->launched || !m)
+		return;
+	log = x->res->runner_log.data;
+	for (hit = strstr(log, m); hit; hit = strstr(hit + 1, m)) {
+		if (hit == log || hit[-1] == '\n') {
+			launch(x, now());
+			return;
+		}
+	}
+}
+
+static void check_boot_marker(struct exec *x)
+{
+	size_t s, e;
+
+	if (x->res->boot_marker >= 0)
+		return;
+	if (pattern_search(x->marker, console_text(x), console_len(x),
+			   x->marker_from, &s, &e))
+		x->res->boot_marker = now() - x->launched;
+	else
+		x->marker_from = pattern_resume(x->marker, console_text(x),
+						console_len(x), x->marker_from);
+}
+
 /* ---- I/O -------------------------------------------------------------------
  */
 
@@ -300,12 +350,20 @@ static bool drain(struct exec *x, int *fd, bool console)
 		if (!console) {
 			if (x->res->runner_log.len < RUNNER_LOG_MAX)
 				buf_add(&x->res->runner_log, chunk, (size_t)n);
+			check_launch(x);
 			continue;
 		}
+		/* A console byte means the guest runs, marker or not. */
+		if (!x->launched)
+			launch(x, now());
+		if (x->res->first_byte < 0)
+			x->res->first_byte = now() - x->launched;
 		console_append(&x->res->console, chunk, (size_t)n);
 		x->last_output = now();
 		if (x->o->echo)
 			fwrite(chunk, 1, (size_t)n, x->o->echo);
+		if (x->o->log)
+			fwrite(chunk, 1, (size_t)n, x->o->log);
 	}
 }
 
@@ -314,7 +372,10 @@ static double next_deadline(const struct exec *x)
 	const struct config *c = &x->t->cfg;
 	const struct step *st =
 		x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
-	double d = x->start + c->timeout;
+	double d = x->launched + c->timeout;
+
+	if (!x->launched)
+		return x->start + RUNNER_SETUP_TIMEOUT;
 
 	d = fmin(d, x->last_output + c->idle_timeout);
 	if (st && st->timeout > 0)
@@ -354,8 +415,8 @@ static void on_runner_exit(struct exec *x)
 		;
 	while (x->vm.err_fd >= 0 && drain(x, &x->vm.err_fd, false))
 		;
-	x->r->ops->stopped(x->vm.wstatus, x->res->runner_log.data,
-			   &x->res->stop);
+	runner_stopped(x->r, x->vm.wstatus, x->res->runner_log.data,
+		       &x->res->stop);
 	x->eof = true;
 	x->res->stopped = true;
 }
@@ -391,7 +452,15 @@ static void check_timeouts(struct exec *x, double t)
 
 	if (x->done)
 		return;
-	if (t - x->start >= c->timeout) {
+	if (!x->launched) {
+		if (t - x->start >= RUNNER_SETUP_TIMEOUT)
+			verdict(x, V_ERROR, NULL,
+				"the runner did not start the guest within "
+				"%g s",
+				RUNNER_SETUP_TIMEOUT);
+		return;
+	}
+	if (t - x->launched >= c->timeout) {
 		verdict(x, V_HANG, st, "overall timeout: the test ran for %g s",
 			c->timeout);
 	} else if (t - x->last_output >= c->idle_timeout) {
@@ -426,6 +495,8 @@ static void loop(struct exec *x)
 
 	while (!x->done) {
 		t = now();
+		if (x->o->tick)
+			x->o->tick(x->o->tick_ctx, t - x->start);
 		if (x->o->interrupted && *x->o->interrupted) {
 			verdict(x, V_ERROR, NULL, "interrupted");
 			break;
@@ -438,6 +509,7 @@ static void loop(struct exec *x)
 		if (x->done)
 			break;
 		wait_for_io(x, t);
+		check_boot_marker(x);
 		if (!x->res->stopped && vm_reap(&x->vm, false)) {
 			on_runner_exit(x);
 			check_stop(x, now());
@@ -463,16 +535,44 @@ static void final_crash_check(struct exec *x)
 	check_crash(x, now());
 }
 
+/* Subtests the guest reported in KTAP; failed ones fail a passing test. */
+static void judge_ktap(struct exec *x)
+{
+	struct result *res = x->res;
+	char *why;
+
+	if (x->t->cfg.ktap == KTAP_IGNORE)
+		return;
+	ktap_parse(console_text(x), console_len(x), &res->ktap);
+	if (x->t->cfg.ktap == KTAP_REPORT || res->verdict != V_PASS)
+		return;
+	why = ktap_failure_summary(&res->ktap);
+	if (!why)
+		return;
+	free(res->message);
+	res->message = why;
+	res->verdict = V_FAIL;
+}
+
 void run_test(const struct runner *r, const struct testcase *t,
 	      const struct run_options *o, struct result *res)
 {
+	static struct pattern builtin_marker = {
+		.kind = PAT_LITERAL,
+		.text = BOOT_MARKER,
+		.len = sizeof(BOOT_MARKER) - 1,
+	};
 	struct exec x = {.r = r, .t = t, .o = o, .res = res};
 	char *err = NULL;
 
 	memset(res, 0, sizeof(*res));
 	console_append(&res->console, "", 0);
 	res->stop.status = -1;
+	res->first_byte = res->boot_marker = -1;
+	x.marker = t->cfg.boot_marker ? t->cfg.boot_marker : &builtin_marker;
 	x.start = x.last_output = x.step_start = now();
+	if (!r->ops->launch_marker)
+		launch(&x, x.start);
 	if (!vm_start(r, &t->cfg, &x.vm, &err)) {
 		verdict(&x, V_ERROR, NULL, "%s", err);
 		free(err);
@@ -482,6 +582,7 @@ void run_test(const struct runner *r, const struct testcase *t,
 	}
 	vm_stop(&x.vm);
 	final_crash_check(&x);
+	judge_ktap(&x);
 	res->seconds = now() - x.start;
 	free(x.watches);
 }
@@ -492,5 +593,6 @@ void result_free(struct result *res)
 	free(res->command);
 	console_free(&res->console);
 	buf_free(&res->runner_log);
+	ktap_free(&res->ktap);
 	memset(res, 0, sizeof(*res));
 }

@@ -11,6 +11,7 @@
 
 #include "crash.h"
 #include "expect.h"
+#include "ktap.h"
 #include "runner.h"
 #include "script.h"
 
@@ -18,8 +19,15 @@ enum verdict { V_PASS, V_FAIL, V_CRASH, V_HANG, V_ERROR };
 
 const char *verdict_name(enum verdict v);
 
+/* The runner may take this long to start the guest (the nested host). */
+#define RUNNER_SETUP_TIMEOUT 300.0
+
 struct run_options {
 	FILE *echo; /* copy the console here as it arrives, or NULL */
+	FILE *log; /* and its raw bytes here, or NULL */
+	/* Called at least every POLL_MAX seconds while the test runs. */
+	void (*tick)(void *ctx, double elapsed);
+	void *tick_ctx;
 	/* Set from a signal handler: stop the guest and give up. */
 	volatile sig_atomic_t *interrupted;
 };
@@ -29,7 +37,16 @@ struct result {
 	char *message; /* why, in one line */
 	const struct step *step; /* the step that failed, if one did */
 	char crash_title[CRASH_TITLE_MAX];
-	double seconds;
+	double seconds; /* the whole test, runner set-up included */
+	/*
+	 * Boot times, in seconds from the launch of the guest (the runner's
+	 * start, or for the nested runner its launcher's): to the first
+	 * console byte and to the boot marker; negative when never seen.
+	 */
+	double setup_seconds; /* from the runner's start to the launch */
+	double first_byte;
+	double boot_marker;
+	struct ktap_report ktap;
 	struct console console;
 	struct buf runner_log; /* what the runner printed on stderr */
 	bool stopped; /* the guest stopped by itself */

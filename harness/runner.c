@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Starting, feeding and stopping runner processes, and the lguest runner:
- * bin/lguest on this machine's /dev/kvm.
+ * Starting, feeding and stopping runner processes, and what every runner
+ * shares: the boot files, the kernel command line, the exit statuses.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include "runner.h"
 
-static void push_arg(char ***argv, size_t *argc, char *arg)
+void push_arg(char ***argv, size_t *argc, char *arg)
 {
 	*ARRAY_PUSH(argv, argc) = arg;
 }
@@ -37,57 +37,35 @@ static bool readable_file(const char *what, const char *path, char **err)
 	return true;
 }
 
-/* ---- the lguest runner ----------------------------------------------------
- */
-
-static bool lguest_command(const struct runner *r, const struct config *cfg,
-			   char ***argv, size_t *argc, char **err)
+bool check_boot_files(const struct config *cfg, char **err)
 {
-	size_t i;
-
 	if (!cfg->kernel) {
 		*err = xstrdup("no kernel: name one with 'kernel' in the "
 			       "script or --kernel");
 		return false;
 	}
-	if (!readable_file("kernel", cfg->kernel, err) ||
-	    (cfg->initrd && !readable_file("initrd", cfg->initrd, err)))
-		return false;
-	push_arg(argv, argc, xstrdup(r->program));
-	/* A reboot is an end: the test sees it as launcher status 2. */
-	push_arg(argv, argc, xstrdup("--no-reboot"));
-	if (cfg->initrd)
-		push_arg(argv, argc, xasprintf("--initrd=%s", cfg->initrd));
-	for (i = 0; i < cfg->ndevices; i++) {
-		const struct device *d = &cfg->devices[i];
+	return readable_file("kernel", cfg->kernel, err) &&
+	       (!cfg->initrd || readable_file("initrd", cfg->initrd, err));
+}
 
-		push_arg(argv, argc,
-			 d->value ? xasprintf("--%s=%s", d->kind, d->value)
-				  : xasprintf("--%s", d->kind));
-	}
-	push_arg(argv, argc,
-		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
-	push_arg(argv, argc, xstrdup(cfg->kernel));
-	/* The launcher joins its kernel arguments with spaces, so one will do.
-	 */
-	push_arg(argv, argc,
-		 cfg->cmdline
-			 ? xasprintf("%s %s", DEFAULT_CMDLINE, cfg->cmdline)
-			 : xstrdup(DEFAULT_CMDLINE));
-	return true;
+char *kernel_cmdline(const struct config *cfg)
+{
+	return cfg->cmdline ? xasprintf("%s %s", DEFAULT_CMDLINE, cfg->cmdline)
+			    : xstrdup(DEFAULT_CMDLINE);
 }
 
 /* The launcher's exit statuses (README, lguest(1)). */
-static void lguest_stopped(int wstatus, const char *stderr_text,
-			   struct guest_stop *stop)
+void describe_stop(int wstatus, const char *stderr_text, const char *who,
+		   struct guest_stop *stop)
 {
 	static const char *const meaning[] = {
 		[0] = "powered off",
-		[1] = "launcher set-up error",
+		[1] = "set-up error",
 		[2] = "reset",
 		[3] = "triple fault",
 		[4] = "KVM internal error or emulation failure",
 		[5] = "halted with nothing left to wake it",
+		[6] = "broke a virtio queue (--strict)",
 	};
 	int s;
 
@@ -95,7 +73,7 @@ static void lguest_stopped(int wstatus, const char *stderr_text,
 		stop->status = -1;
 		stop->infra = true;
 		snprintf(stop->what, sizeof(stop->what),
-			 "launcher killed by signal %d (%s)", WTERMSIG(wstatus),
+			 "%s killed by signal %d (%s)", who, WTERMSIG(wstatus),
 			 strsignal(WTERMSIG(wstatus)));
 		return;
 	}
@@ -106,71 +84,65 @@ static void lguest_stopped(int wstatus, const char *stderr_text,
 	stop->infra =
 		s == 4 || s == 130 || (s == 1 && stderr_text && *stderr_text);
 	if (s < (int)ARRAY_SIZE(meaning) && !(s == 1 && !stop->infra))
-		snprintf(stop->what, sizeof(stop->what),
-			 "%s (launcher status %d)", meaning[s], s);
+		snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)",
+			 meaning[s], who, s);
 	else if (s == 130)
 		snprintf(stop->what, sizeof(stop->what),
-			 "stopped by ^C^C^C (launcher status 130)");
+			 "stopped by ^C^C^C (%s status 130)", who);
 	else
 		snprintf(stop->what, sizeof(stop->what),
-			 "guest wrote %d to port 0xf4 (launcher status %d)", s,
+			 "guest wrote %d to port 0xf4 (%s status %d)", s, who,
 			 s);
 }
 
-static const struct runner_ops lguest_ops = {
-	.name = "lguest",
-	.command = lguest_command,
-	.stopped = lguest_stopped,
-};
+void runner_stopped(const struct runner *r, int wstatus,
+		    const char *stderr_text, struct guest_stop *stop)
+{
+	if (r->ops->stopped)
+		r->ops->stopped(wstatus, stderr_text, stop);
+	else
+		describe_stop(wstatus, stderr_text, r->ops->who, stop);
+}
 
-static const struct runner_ops *const all_runners[] = {&lguest_ops};
+static const struct runner_ops *const all_runners[] = {
+	&lguest_direct_ops,
+	&lguest_nested_ops,
+	&qemu_ops,
+};
 
 const char *runner_names(void)
 {
-	return "lguest";
+	return "lguest, lguest-direct, lguest-nested, qemu";
 }
 
-/* bin/lguest beside bin/lgtest, else lguest on PATH. */
-static char *default_launcher(void)
-{
-	char self[PATH_MAX], *slash, *path;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			path = xasprintf("%s/lguest", self);
-			if (!access(path, X_OK))
-				return path;
-			free(path);
-		}
-	}
-	return xstrdup("lguest");
-}
-
-bool runner_init(struct runner *r, const char *name, const char *program)
+bool runner_init(struct runner *r, const struct runner_settings *s, char **err)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(all_runners); i++) {
-		if (strcmp(all_runners[i]->name, name))
-			continue;
-		r->ops = all_runners[i];
-		if (!program)
-			program = getenv("LGUEST");
-		r->program = program && *program ? xstrdup(program)
-						 : default_launcher();
-		return true;
+	memset(r, 0, sizeof(*r));
+	if (!strcmp(s->name, "lguest"))
+		return lguest_setup(r, s, err);
+	for (i = 0; i < ARRAY_SIZE(all_runners); i++)
+		if (!strcmp(all_runners[i]->name, s->name))
+			break;
+	if (i == ARRAY_SIZE(all_runners)) {
+		*err = xasprintf("unknown runner '%s' (known: %s)", s->name,
+				 runner_names());
+		return false;
 	}
-	return false;
+	r->ops = all_runners[i];
+	if (r->ops == &qemu_ops)
+		return qemu_setup(r, s, err);
+	return lguest_setup(r, s, err);
 }
 
 void runner_free(struct runner *r)
 {
 	free(r->program);
-	r->program = NULL;
+	free(r->helper);
+	free(r->accel);
+	free(r->choice);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ---- processes ---------------------------------------------------------- */
@@ -262,6 +234,16 @@ bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
 		return false;
 	}
 	vm->command = quote_argv(argv, argc);
+	if (r->ops->supervised) {
+		/* lgtest itself runs the command and watches it. */
+		size_t n = argc;
+
+		push_arg(&argv, &argc, NULL);
+		push_arg(&argv, &argc, NULL);
+		memmove(argv + 2, argv, n * sizeof(*argv));
+		argv[0] = xstrdup("/proc/self/exe");
+		argv[1] = xstrdup("qemu-supervise");
+	}
 	push_arg(&argv, &argc, NULL);
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(errp, O_CLOEXEC)) {

@@ -3,7 +3,15 @@
  * Runners: what boots a test's kernel.  Every runner is a child process
  * whose standard output is the guest's console and whose standard input
  * is the guest's keyboard; a runner only differs in the command it runs
- * and in what that command's exit status says about the guest.
+ * and in what that command's exit status says about the guest.  Every
+ * runner ends with the launcher's exit statuses (lguest(1)): 0 power-off,
+ * 2 reset, V the byte written to port 0xf4, ...
+ *
+ *   lguest-direct  bin/lguest on this machine's /dev/kvm
+ *   lguest-nested  bin/lguest-static inside the nested host of
+ *                  tests/boot/nested.sh (QEMU TCG with SVM and kvm-amd)
+ *   lguest         one of the two, chosen by a calibration (runner_lguest.c)
+ *   qemu           qemu-system-x86_64, supervised over QMP (runner_qemu.c)
  */
 #ifndef LGTEST_RUNNER_H
 #define LGTEST_RUNNER_H
@@ -30,19 +38,44 @@ struct runner_ops {
 			char ***argv, size_t *argc, char **err);
 	/*
 	 * Turn the process's wait status into a guest stop.  stderr_text
-	 * is what the runner printed on its standard error.
+	 * is what the runner printed on its standard error.  NULL: the
+	 * status is the launcher's, and `who` names the runner in the text.
 	 */
 	void (*stopped)(int wstatus, const char *stderr_text,
 			struct guest_stop *stop);
+	const char *who;
+	/*
+	 * A runner with set-up of its own (the nested host) prints a line
+	 * starting with this on stderr when the guest's launcher starts;
+	 * NULL: the guest starts with the runner.
+	 */
+	const char *launch_marker;
+	/* Run the command under `lgtest qemu-supervise` (runner_qemu.c). */
+	bool supervised;
+};
+
+/* What the command line asks for. */
+struct runner_settings {
+	const char *name; /* lguest (default), lguest-direct, ... */
+	const char *lguest; /* --lguest: the launcher */
+	const char *lguest_static; /* --lguest-static: for the nested host */
+	const char *qemu; /* --qemu: the emulator */
+	const char *accel; /* --accel kvm|tcg for qemu; NULL: by the host */
 };
 
 struct runner {
 	const struct runner_ops *ops;
-	char *program; /* the launcher (or emulator) to run */
+	char *program; /* the launcher or emulator to run */
+	char *helper; /* lguest-nested: tests/boot/nested.sh */
+	char *accel; /* qemu: kvm or tcg */
+	char *choice; /* which runner, and why: one line for the reports */
 };
 
-/* Find runner NAME; false if there is none by that name. */
-bool runner_init(struct runner *r, const char *name, const char *program);
+/*
+ * Set up the runner s asks for (calibrating, for "lguest").  False with
+ * err when there is no such runner or what it needs is missing.
+ */
+bool runner_init(struct runner *r, const struct runner_settings *s, char **err);
 void runner_free(struct runner *r);
 const char *runner_names(void);
 
@@ -66,10 +99,46 @@ char *vm_command(const struct runner *r, const struct config *cfg, char **err);
 
 bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
 
+/* What the runner's end (its wait status and stderr) says of the guest. */
+void runner_stopped(const struct runner *r, int wstatus,
+		    const char *stderr_text, struct guest_stop *stop);
+
 /* Notice the runner's exit (it stays a zombie until vm_stop). */
 bool vm_reap(struct vm *vm, bool block);
 
 /* Kill the runner's whole process group, reap it and close everything. */
 void vm_stop(struct vm *vm);
+
+/* ---- for the runners' implementations ---------------------------------- */
+
+extern const struct runner_ops lguest_direct_ops, lguest_nested_ops, qemu_ops;
+
+void push_arg(char ***argv, size_t *argc, char *arg);
+
+/* The kernel is given and it and the initrd are readable files. */
+bool check_boot_files(const struct config *cfg, char **err);
+
+/* "console=ttyS0 panic=-1" and the test's own arguments. */
+char *kernel_cmdline(const struct config *cfg);
+
+/*
+ * The launcher's exit statuses as a guest stop; `who` names the runner
+ * in the text ("launcher", "qemu").
+ */
+void describe_stop(int wstatus, const char *stderr_text, const char *who,
+		   struct guest_stop *stop);
+
+/*
+ * Fill in what an lguest runner needs; for "lguest", first choose
+ * between lguest-direct and lguest-nested (runner_lguest.c).
+ */
+bool lguest_setup(struct runner *r, const struct runner_settings *s,
+		  char **err);
+
+/* Fill in what the qemu runner needs (runner_qemu.c). */
+bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err);
+
+/* `lgtest qemu-supervise QEMU-ARGV...`: see runner_qemu.c. */
+int qemu_supervise(int argc, char **argv);
 
 #endif

@@ -328,11 +328,13 @@ static const struct {
 	bool value; /* takes a value */
 	bool path; /* the value is a file name */
 } device_kinds[] = {
-	{"block", true, true},
-	{"rng", false, false},
-	{"tunnet", true, false},
-	{"sharenet", true, true},
+	{"block", true, true},	 {"block-ro", true, true},
+	{"rng", false, false},	 {"virtio-console", false, false},
+	{"tunnet", true, false}, {"sharenet", true, true},
 };
+
+static const char device_list[] =
+	"block, block-ro, rng, virtio-console, tunnet, sharenet";
 
 static bool parse_device(struct lexer *lx, struct config *c)
 {
@@ -341,18 +343,15 @@ static bool parse_device(struct lexer *lx, struct config *c)
 	char *kind;
 
 	if (at_end(lx))
-		return fail_at(lx, lx->pos,
-			       "expected a device kind (block, rng, tunnet, "
-			       "sharenet)");
+		return fail_at(lx, lx->pos, "expected a device kind (%s)",
+			       device_list);
 	at = lex_word(lx, &kind);
 	for (i = 0; i < ARRAY_SIZE(device_kinds); i++)
 		if (!strcmp(kind, device_kinds[i].kind))
 			break;
 	if (i == ARRAY_SIZE(device_kinds)) {
-		fail_at(lx, at,
-			"unknown device kind '%s' (known: block, rng, tunnet, "
-			"sharenet)",
-			kind);
+		fail_at(lx, at, "unknown device kind '%s' (known: %s)", kind,
+			device_list);
 		free(kind);
 		return false;
 	}
@@ -388,6 +387,38 @@ static bool parse_cmdline(struct lexer *lx, struct config *c)
 	return true;
 }
 
+static bool parse_boot_marker(struct lexer *lx, size_t at, struct config *c)
+{
+	if (!set_once(lx, at, c->boot_marker, "boot-marker"))
+		return false;
+	c->boot_marker = xcalloc(1, sizeof(*c->boot_marker));
+	return lex_pattern(lx, c->boot_marker);
+}
+
+static bool parse_ktap(struct lexer *lx, size_t at, struct config *c)
+{
+	static const char *const modes[] = {
+		[KTAP_JUDGE] = "judge",
+		[KTAP_REPORT] = "report",
+		[KTAP_IGNORE] = "ignore",
+	};
+	size_t i, wat;
+	char *word;
+
+	if (!set_once(lx, at, c->ktap, "ktap"))
+		return false;
+	if (at_end(lx))
+		return fail_at(lx, lx->pos, "expected judge, report or ignore");
+	wat = lex_word(lx, &word);
+	for (i = KTAP_JUDGE; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(word, modes[i]))
+			c->ktap = (enum ktap_mode)i;
+	free(word);
+	if (!c->ktap)
+		return fail_at(lx, wat, "ktap takes judge, report or ignore");
+	return true;
+}
+
 static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 			  struct config *c)
 {
@@ -416,14 +447,18 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 	if (!strcmp(kw, "idle-timeout"))
 		return set_once(lx, at, c->idle_timeout > 0, kw) &&
 		       lex_duration(lx, &c->idle_timeout);
+	if (!strcmp(kw, "boot-marker"))
+		return parse_boot_marker(lx, at, c);
+	if (!strcmp(kw, "ktap"))
+		return parse_ktap(lx, at, c);
 	return fail_at(lx, at, "unknown keyword '%s'", kw);
 }
 
 static bool is_setting(const char *kw)
 {
 	static const char *const settings[] = {
-		"kernel", "initrd",  "mem",	     "cmdline",
-		"device", "timeout", "idle-timeout",
+		"kernel",  "initrd",	   "mem",	  "cmdline", "device",
+		"timeout", "idle-timeout", "boot-marker", "ktap",
 	};
 	size_t i;
 
@@ -754,6 +789,14 @@ void script_free(struct script *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static void free_pattern(struct pattern **p)
+{
+	if (*p)
+		pattern_free(*p);
+	free(*p);
+	*p = NULL;
+}
+
 static void replace_str(char **dst, const char *src)
 {
 	if (!src)
@@ -774,6 +817,13 @@ void config_merge(struct config *base, const struct config *top)
 		base->timeout = top->timeout;
 	if (top->idle_timeout > 0)
 		base->idle_timeout = top->idle_timeout;
+	if (top->ktap)
+		base->ktap = top->ktap;
+	if (top->boot_marker) {
+		free_pattern(&base->boot_marker);
+		base->boot_marker = xcalloc(1, sizeof(*base->boot_marker));
+		pattern_copy(base->boot_marker, top->boot_marker);
+	}
 	if (top->cmdline)
 		append_words(&base->cmdline, top->cmdline);
 	for (i = 0; i < top->ndevices; i++) {
@@ -795,6 +845,7 @@ void config_free(struct config *c)
 		free(c->devices[i].value);
 	}
 	free(c->devices);
+	free_pattern(&c->boot_marker);
 	free(c->kernel);
 	free(c->initrd);
 	free(c->cmdline);

@@ -38,8 +38,16 @@ struct step {
 };
 
 struct device {
-	char *kind; /* block, rng, tunnet, sharenet */
+	char *kind; /* block, block-ro, rng, virtio-console, tunnet, sharenet */
 	char *value; /* NULL when the kind takes none */
+};
+
+/* What to make of KTAP/TAP the guest prints. */
+enum ktap_mode {
+	KTAP_UNSET,
+	KTAP_JUDGE, /* report its subtests; a failed one fails the test */
+	KTAP_REPORT, /* only report them */
+	KTAP_IGNORE, /* do not look for it */
 };
 
 /* What to boot.  A NULL/0/negative field is unset and inherits. */
@@ -52,6 +60,8 @@ struct config {
 	size_t ndevices;
 	double timeout;
 	double idle_timeout;
+	struct pattern *boot_marker; /* default: BOOT_MARKER, literally */
+	enum ktap_mode ktap; /* default: judge */
 };
 
 struct testcase {

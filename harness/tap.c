@@ -1,107 +1,158 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * TAP version 14 on stdout: one line per test; before it, the guest's
+ * KTAP subtests as a TAP subtest block; after it, for a test that did not
+ * pass, a YAML block saying why, with the last console lines.
+ */
 #include <string.h>
 
-#include "tap.h"
+#include "report.h"
 
-void tap_plan(FILE *f, size_t ntests)
+void tap_plan(FILE *f, size_t ntests, const char *runner)
 {
-	fprintf(f, "TAP version 13\n1..%zu\n", ntests);
+	fprintf(f, "TAP version 14\n1..%zu\n", ntests);
+	if (runner)
+		fprintf(f, "# runner: %s\n", runner);
 	fflush(f);
 }
 
 /* A YAML double-quoted scalar. */
 static void yaml_quoted(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct buf b = {0};
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	escape_text(&b, s, ESC_YAML);
+	fprintf(f, "\"%s\"", b.data);
+	buf_free(&b);
 }
 
-/*
- * Text as a YAML literal block, each line indented; control characters a
- * block may not hold are shown as \xNN.
- */
+/* Text as a YAML literal block, each line indented. */
 static void yaml_block(FILE *f, const char *key, const char *text)
 {
+	struct buf b = {0};
 	const char *p;
 
+	escape_text(&b, text, ESC_TEXT);
 	fprintf(f, "  %s: |\n    ", key);
-	for (p = text; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '\n' && p[1])
+	for (p = b.data; *p; p++) {
+		if (*p != '\n')
+			fputc(*p, f);
+		else if (p[1])
 			fputs("\n    ", f);
-		else if (c == '\n')
-			continue;
-		else if ((c < 0x20 && c != '\t') || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
 	}
 	fputc('\n', f);
+	buf_free(&b);
 }
 
-static void test_name(FILE *f, const struct testcase *t)
+/* A description: '#' would start a directive, a newline a new line. */
+static void description(FILE *f, const char *s)
 {
-	const char *p;
-
-	/* '#' would start a TAP directive. */
-	fprintf(f, "%s: ", t->file);
-	for (p = t->name; *p; p++)
-		fputc(*p == '#' ? '_' : *p, f);
+	for (; *s; s++)
+		fputc(*s == '#' || *s == '\n' ? '_' : *s, f);
 }
 
-void tap_result(FILE *f, size_t number, const struct testcase *t,
-		const struct result *res, int tail_lines)
+static void subtest_lines(FILE *f, const struct ktap_test *t, int depth)
 {
-	const struct console *c = &res->console;
+	size_t i;
 
-	fprintf(f, "%s %zu - ", res->verdict == V_PASS ? "ok" : "not ok",
-		number);
-	test_name(f, t);
+	for (i = 0; i < t->nsubtests; i++) {
+		const struct ktap_test *s = &t->subtests[i];
+
+		if (s->nsubtests) {
+			fprintf(f, "%*s# Subtest: ", 4 * (depth + 1), "");
+			description(f, s->name);
+			fprintf(f, "\n%*s1..%zu\n", 4 * (depth + 1), "",
+				s->nsubtests);
+			subtest_lines(f, s, depth + 1);
+		}
+		fprintf(f, "%*s%s %zu - ", 4 * depth, "",
+			s->result == KTAP_PASS || s->result == KTAP_SKIP
+				? "ok"
+				: "not ok",
+			i + 1);
+		description(f, s->name);
+		if (s->result == KTAP_MISSING)
+			fputs(" # no result line", f);
+		else if (s->directive)
+			fprintf(f, " # %s", s->directive);
+		fputc('\n', f);
+	}
+}
+
+static void subtests(FILE *f, const struct report_entry *e)
+{
+	const struct ktap_test *root = &e->ktap.root;
+
+	if (!root->nsubtests)
+		return;
+	fputs("    # Subtest: ", f);
+	description(f, e->file);
+	fputs(": ", f);
+	description(f, e->name);
+	fprintf(f, "\n    1..%zu\n", root->nsubtests);
+	subtest_lines(f, root, 1);
+}
+
+static void yaml_time(FILE *f, const char *key, double v)
+{
+	if (v >= 0)
+		fprintf(f, "  %s: %.3f\n", key, v);
+}
+
+void tap_entry(FILE *f, const struct report_entry *e)
+{
+	char boot[128];
+
+	subtests(f, e);
+	fprintf(f, "%s %zu - ", e->verdict == V_PASS ? "ok" : "not ok",
+		e->number);
+	fprintf(f, "%s: ", e->file);
+	description(f, e->name);
+	if (e->round > 1)
+		fprintf(f, " (round %u)", e->round);
 	fputc('\n', f);
-	if (res->verdict == V_PASS) {
-		fprintf(f, "# %.3f s\n", res->seconds);
+	entry_boot_times(boot, sizeof(boot), e);
+	if (e->verdict == V_PASS) {
+		fprintf(f, "# %.3f s", e->seconds);
+		if (e->setup_seconds > 0)
+			fprintf(f, "; runner set-up %.3f s", e->setup_seconds);
+		fprintf(f, "%s%s\n", boot[0] ? "; boot: " : "", boot);
 		fflush(f);
 		return;
 	}
-	fprintf(f, "  ---\n  verdict: %s\n  message: ",
-		verdict_name(res->verdict));
-	yaml_quoted(f, res->message ? res->message : "");
-	if (res->crash_title[0]) {
+	fprintf(f,
+		"  ---\n  verdict: %s\n  message: ", verdict_name(e->verdict));
+	yaml_quoted(f, e->message ? e->message : "");
+	if (e->crash_title) {
 		fputs("\n  crash: ", f);
-		yaml_quoted(f, res->crash_title);
+		yaml_quoted(f, e->crash_title);
 	}
-	if (res->step)
-		fprintf(f, "\n  at: \"%s:%d:%d\"", t->file, res->step->line,
-			res->step->col);
-	fprintf(f, "\n  seconds: %.3f\n", res->seconds);
-	if (res->stopped) {
+	if (e->line)
+		fprintf(f, "\n  at: \"%s:%d:%d\"", e->file, e->line, e->col);
+	fprintf(f, "\n  seconds: %.3f\n", e->seconds);
+	yaml_time(f, "setup_seconds",
+		  e->setup_seconds > 0 ? e->setup_seconds : -1);
+	yaml_time(f, "boot_first_byte", e->first_byte);
+	yaml_time(f, "boot_marker", e->boot_marker);
+	if (e->stopped) {
 		fputs("  stopped: ", f);
-		yaml_quoted(f, res->stop.what);
+		yaml_quoted(f, e->stopped);
 		fputc('\n', f);
 	}
-	if (res->command) {
+	if (e->command) {
 		fputs("  command: ", f);
-		yaml_quoted(f, res->command);
+		yaml_quoted(f, e->command);
 		fputc('\n', f);
 	}
-	if (c->text.len)
-		yaml_block(f, "console_tail",
-			   last_lines(c->text.data, c->text.len, tail_lines));
-	if (res->runner_log.len)
-		yaml_block(f, "runner_stderr",
-			   last_lines(res->runner_log.data, res->runner_log.len,
-				      tail_lines));
+	if (e->log) {
+		fputs("  log: ", f);
+		yaml_quoted(f, e->log);
+		fputc('\n', f);
+	}
+	if (e->console_tail)
+		yaml_block(f, "console_tail", e->console_tail);
+	if (e->runner_tail)
+		yaml_block(f, "runner_stderr", e->runner_tail);
 	fputs("  ...\n", f);
 	fflush(f);
 }

@@ -49,6 +49,10 @@ fi
 run_suite "boot/real-kernel" tests/boot/real-kernel.sh
 run_suite "boot/devices" tests/boot/devices.sh
 run_suite "boot/net" tests/boot/net.sh
+# The lgtest scripts on Debian's cloud kernel: under the default runner
+# (calibrated: direct or nested), and under qemu for the same verdicts.
+run_suite "boot/lgtest" bin/lgtest run --tap tests/boot/*.lgt
+run_suite "boot/lgtest-qemu" bin/lgtest run --tap --runner qemu tests/boot/*.lgt
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"

@@ -5,71 +5,7 @@
  * exit statuses.  Run from the repository root once `make` has built
  * bin/lgtest, bin/lguest and the guests.  LGTEST names another lgtest.
  */
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "harness_test.h"
-
-#define SCRIPTS "tests/harness/scripts/"
-
-struct outcome {
-	int status;
-	char *out; /* stdout */
-	char *err; /* stderr */
-};
-
-static const char *lgtest(void)
-{
-	const char *p = getenv("LGTEST");
-
-	return p && *p ? p : "bin/lgtest";
-}
-
-static void require_tools(void)
-{
-	ck_assert_msg(!access(lgtest(), X_OK), "%s not built: run make",
-		      lgtest());
-	ck_assert_msg(!access("tests/guests/bin/guest64.elf", R_OK),
-		      "test guests not built: run make guests");
-	ck_assert_msg(!access("/dev/kvm", R_OK | W_OK),
-		      "/dev/kvm not usable: these tests boot guests under KVM");
-}
-
-/* Run lgtest with args (a shell fragment), collecting stdout and stderr. */
-static struct outcome run(const char *args)
-{
-	char outf[] = "/tmp/lgtest-out.XXXXXX",
-	     errf[] = "/tmp/lgtest-err.XXXXXX";
-	struct outcome o;
-	char *cmd;
-	int fo = mkstemp(outf), fe = mkstemp(errf), ws;
-
-	ck_assert(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	cmd = xasprintf("%s %s >%s 2>%s </dev/null", lgtest(), args, outf,
-			errf);
-	ws = system(cmd);
-	ck_assert_msg(ws != -1 && WIFEXITED(ws), "%s did not exit", cmd);
-	o.status = WEXITSTATUS(ws);
-	o.out = slurp(outf, NULL);
-	o.err = slurp(errf, NULL);
-	unlink(outf);
-	unlink(errf);
-	free(cmd);
-	return o;
-}
-
-static void outcome_free(struct outcome *o)
-{
-	free(o->out);
-	free(o->err);
-}
-
-#define assert_has(o, needle)                                                  \
-	ck_assert_msg(strstr((o)->out, (needle)),                              \
-		      "output lacks \"%s\":\n%s\n--- stderr ---\n%s",          \
-		      (needle), (o)->out, (o)->err)
+#include "lgtest_cli.h"
 
 /* The YAML block of test number n: from its TAP line to the next one. */
 static char *block_of(const struct outcome *o, int n)
@@ -103,10 +39,10 @@ START_TEST(test_passing_script)
 	struct outcome o;
 
 	require_tools();
-	o = run("run " SCRIPTS "pass.lgt");
+	o = run(RUN SCRIPTS "pass.lgt");
 	ck_assert_msg(o.status == 0, "status %d:\n%s%s", o.status, o.out,
 		      o.err);
-	assert_has(&o, "TAP version 13\n1..5\n");
+	assert_has(&o, "TAP version 14\n1..5\n# runner: lguest-direct\n");
 	assert_has(&o, "\nok 1 - " SCRIPTS
 		       "pass.lgt: echo: expect, send, regex, expect-not\n");
 	assert_has(&o, "\nok 5 - " SCRIPTS "pass.lgt: expected crash\n");
@@ -121,7 +57,7 @@ START_TEST(test_failing_script)
 	struct outcome o;
 
 	require_tools();
-	o = run("run --tail 4 " SCRIPTS "fail.lgt");
+	o = run(RUN "--tail 4 " SCRIPTS "fail.lgt");
 	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
 		      o.err);
 	assert_has(&o, "1..8\n");
@@ -158,13 +94,12 @@ START_TEST(test_error_script)
 	struct outcome o;
 
 	require_tools();
-	o = run("run " SCRIPTS "error.lgt");
+	o = run(RUN SCRIPTS "error.lgt");
 	ck_assert_msg(o.status == 2, "status %d:\n%s%s", o.status, o.out,
 		      o.err);
 	expect_block(&o, 1, "error",
 		     "no-such-kernel: No such file or directory");
-	expect_block(&o, 2, "error",
-		     "launcher set-up error (launcher status 1)");
+	expect_block(&o, 2, "error", "set-up error (launcher status 1)");
 	expect_block(&o, 2, "error", "runner_stderr: |");
 	expect_block(
 		&o, 3, "error",
@@ -179,7 +114,7 @@ START_TEST(test_syntax_error)
 	struct outcome o;
 
 	require_tools();
-	o = run("run " SCRIPTS "pass.lgt " SCRIPTS "syntax-error.lgt");
+	o = run(RUN SCRIPTS "pass.lgt " SCRIPTS "syntax-error.lgt");
 	ck_assert_int_eq(o.status, 2);
 	ck_assert_str_eq(o.out, "");
 	ck_assert_msg(
@@ -202,14 +137,15 @@ START_TEST(test_overrides)
 	struct outcome o;
 
 	require_tools();
-	o = run("run -n --kernel /k --initrd /i --mem 99 --cmdline 'a=1' "
-		"--append b=2 "
-		"--device rng --device block=/d.img --timeout 7 " SCRIPTS
-		"pass.lgt");
+	o = run(RUN "-n --kernel /k --initrd /i --mem 99 --cmdline 'a=1' "
+		    "--append b=2 "
+		    "--device rng --device block=/d.img --timeout 7 " SCRIPTS
+		    "pass.lgt");
 	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
 	outcome_free(&o);
 	/* Files named on the command line must exist: --kernel /k does not. */
-	o = run("run -n --initrd tests/guests/bin/guest32.elf --mem 99 "
+	o = run(RUN
+		"-n --initrd tests/guests/bin/guest32.elf --mem 99 "
 		"--cmdline 'a=1' --append b=2 --device rng --timeout 7 " SCRIPTS
 		"pass.lgt");
 	assert_has(
@@ -219,7 +155,7 @@ START_TEST(test_overrides)
 	assert_has(&o, "timeout 7s");
 	outcome_free(&o);
 	/* The override reaches a real run: the last action token wins. */
-	o = run("run --append lgtest.action=exit:7 " SCRIPTS "fail.lgt");
+	o = run(RUN "--append lgtest.action=exit:7 " SCRIPTS "fail.lgt");
 	assert_has(&o, "\nok 1 - " SCRIPTS "fail.lgt: wrong exit status\n");
 	outcome_free(&o);
 }

@@ -148,7 +148,16 @@ static const struct {
 	 "b.lgt:1:5: mem (MiB) must be a whole number from 2 to 1048576"},
 	{"mem 64\nmem 32\n", "b.lgt:2:1: 'mem' given twice in one section"},
 	{"device floppy\n", "b.lgt:1:8: unknown device kind 'floppy' (known: "
-			    "block, rng, tunnet, sharenet)"},
+			    "block, block-ro, rng, virtio-console, tunnet, "
+			    "sharenet)"},
+	{"device block-ro\n", "b.lgt:1:16: expected a file name"},
+	{"ktap\n", "b.lgt:1:5: expected judge, report or ignore"},
+	{"ktap maybe\n", "b.lgt:1:6: ktap takes judge, report or ignore"},
+	{"ktap judge\nktap report\n",
+	 "b.lgt:2:1: 'ktap' given twice in one section"},
+	{"boot-marker\n",
+	 "b.lgt:1:12: expected a pattern: \"text\" or /regex/"},
+	{"boot-marker /(/\n", "b.lgt:1:13: bad regex: Unmatched ( or \\("},
 	{"device tunnet\n", "b.lgt:1:14: device tunnet needs a value"},
 	{"device rng extra\n",
 	 "b.lgt:1:12: unexpected 'extra' at the end of the line"},
@@ -206,6 +215,35 @@ START_TEST(test_crlf_lines)
 }
 END_TEST
 
+/* The newer settings: devices, boot marker and KTAP, inherited by cases. */
+START_TEST(test_marker_and_ktap)
+{
+	struct script s =
+		parse_ok("m.lgt", "boot-marker /^Run .*init/\n"
+				  "ktap report\n"
+				  "device block-ro ro.img\n"
+				  "device virtio-console\n"
+				  "test a\nexpect \"x\"\n"
+				  "test b\nktap ignore\n"
+				  "boot-marker \"up\"\nexpect \"x\"\n");
+	const struct config *a = &s.tests[0].cfg, *b = &s.tests[1].cfg;
+	size_t st, e;
+
+	ck_assert_int_eq(a->ktap, KTAP_REPORT);
+	ck_assert_int_eq(b->ktap, KTAP_IGNORE);
+	ck_assert_int_eq(a->boot_marker->kind, PAT_REGEX);
+	ck_assert(pattern_search(a->boot_marker, "x\nRun /init\n", 12, 0, &st,
+				 &e));
+	ck_assert_uint_eq(st, 2);
+	ck_assert_str_eq(b->boot_marker->text, "up");
+	ck_assert_uint_eq(a->ndevices, 2);
+	ck_assert_str_eq(a->devices[0].kind, "block-ro");
+	ck_assert_str_eq(a->devices[0].value, "ro.img");
+	ck_assert_ptr_null(a->devices[1].value);
+	script_free(&s);
+}
+END_TEST
+
 START_TEST(test_config_merge)
 {
 	struct config base = {0}, top = {0};
@@ -242,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, test_load_missing_file);
 	tcase_add_test(tc, test_crlf_lines);
 	tcase_add_test(tc, test_config_merge);
+	tcase_add_test(tc, test_marker_and_ktap);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

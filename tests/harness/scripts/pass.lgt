@@ -34,6 +34,6 @@ test expected crash
 cmdline lgtest.action=echo
 expect "echo: ready"
 send "Kernel panic - not syncing: planted by lgtest\n"
-expect-crash /^kernel panic: planted/ timeout 10
+expect-crash /^kernel panic: planted by lgtest$/ timeout 10
 send "quit\n"
 exit 0

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+static char *tail_of(const struct buf *b, int lines)
+{
+	if (!b->len || lines <= 0)
+		return NULL;
+	return xstrdup(last_lines(b->data, b->len, lines));
+}
+
+void report_entry_init(struct report_entry *e, size_t number,
+		       unsigned int round, const struct testcase *t,
+		       struct result *res, int tail_lines, const char *log)
+{
+	bool passed = res->verdict == V_PASS;
+
+	memset(e, 0, sizeof(*e));
+	e->number = number;
+	e->round = round;
+	e->file = xstrdup(t->file);
+	e->name = xstrdup(t->name);
+	e->verdict = res->verdict;
+	e->message = dup_or_null(res->message);
+	e->crash_title = dup_or_null(res->crash_title);
+	if (res->step) {
+		e->line = res->step->line;
+		e->col = res->step->col;
+	}
+	e->seconds = res->seconds;
+	e->setup_seconds = res->setup_seconds;
+	e->first_byte = res->first_byte;
+	e->boot_marker = res->boot_marker;
+	e->stopped = res->stopped ? xstrdup(res->stop.what) : NULL;
+	e->command = dup_or_null(res->command);
+	e->console_tail =
+		passed ? NULL : tail_of(&res->console.text, tail_lines);
+	e->runner_tail = passed ? NULL : tail_of(&res->runner_log, tail_lines);
+	e->log = dup_or_null(log);
+	e->ktap = res->ktap;
+	memset(&res->ktap, 0, sizeof(res->ktap));
+}
+
+static void entry_free(struct report_entry *e)
+{
+	free(e->file);
+	free(e->name);
+	free(e->message);
+	free(e->crash_title);
+	free(e->stopped);
+	free(e->command);
+	free(e->console_tail);
+	free(e->runner_tail);
+	free(e->log);
+	ktap_free(&e->ktap);
+}
+
+void report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nentries; i++)
+		entry_free(&r->entries[i]);
+	free(r->entries);
+	free(r->runner);
+	memset(r, 0, sizeof(*r));
+}
+
+void report_counts(const struct report *r, size_t counts[V_ERROR + 1])
+{
+	size_t i;
+
+	memset(counts, 0, (V_ERROR + 1) * sizeof(*counts));
+	for (i = 0; i < r->nentries; i++)
+		counts[r->entries[i].verdict]++;
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static void escape_char(struct buf *b, unsigned char c, enum escape how)
+{
+	static const char *const xml[] = {['<'] = "&lt;",
+					  ['>'] = "&gt;",
+					  ['&'] = "&amp;",
+					  ['"'] = "&quot;",
+					  ['\''] = "&apos;"};
+	bool control = c < 0x20 || c == 0x7f;
+
+	if (how == ESC_XML && c < ARRAY_SIZE(xml) && xml[c])
+		buf_add(b, xml[c], strlen(xml[c]));
+	else if ((how == ESC_JSON || how == ESC_YAML) &&
+		 (c == '"' || c == '\\'))
+		buf_addf(b, "\\%c", c);
+	else if (how == ESC_JSON && c == '\n')
+		buf_add(b, "\\n", 2);
+	else if (how == ESC_JSON && c == '\t')
+		buf_add(b, "\\t", 2);
+	else if (how == ESC_JSON && control)
+		buf_addf(b, "\\u%04x", c);
+	else if (control && (how == ESC_YAML || (c != '\t' && c != '\n')) &&
+		 !(how == ESC_XML && c == 0x7f))
+		/* XML 1.0 cannot hold these at all: show them. */
+		buf_addf(b, "\\x%02x", c);
+	else
+		buf_add(b, &c, 1);
+}
+
+void escape_text(struct buf *b, const char *s, enum escape how)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), len;
+
+	buf_add(b, "", 0);
+	while (n) {
+		len = utf8_len(p, n);
+		if (len == 1)
+			escape_char(b, *p, how);
+		else if (len)
+			buf_add(b, p, len);
+		else
+			buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+		len = len ? len : 1;
+		p += len;
+		n -= len;
+	}
+}
+
+void entry_boot_times(char *out, size_t len, const struct report_entry *e)
+{
+	int n = 0;
+
+	out[0] = '\0';
+	if (e->first_byte >= 0)
+		n = snprintf(out, len, "first byte %.3f s", e->first_byte);
+	if (e->boot_marker >= 0)
+		snprintf(out + n, len - (size_t)n, "%smarker %.3f s",
+			 n ? ", " : "", e->boot_marker);
+}
+
+void iso_time(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

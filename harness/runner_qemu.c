@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The qemu runner: qemu-system-x86_64 with KVM where this machine has
+ * hardware virtualisation, else TCG, the console on stdio, and the
+ * launcher's devices mapped onto QEMU's.
+ *
+ * QEMU's own exit status cannot tell a power-off from a reset (-no-reboot
+ * turns both into status 0), so lgtest runs QEMU under a supervisor (the
+ * hidden command `lgtest qemu-supervise`) that starts it paused, listens
+ * to its QMP events on fd 3 and exits with the launcher's statuses:
+ *
+ *   SHUTDOWN, reason guest-shutdown      0 (power-off)
+ *   SHUTDOWN, reason guest-reset/panic   2 (reset; QEMU cannot tell a
+ *                                           triple fault from a reset)
+ *   isa-debug-exit on port 0xf4          V: QEMU exits (V << 1) | 1, so
+ *                                           only V up to 127 survive
+ *   STOP (QEMU paused the guest on an    4 (as a KVM internal error)
+ *   internal error)
+ *   QEMU failed before the guest ran     1, with QEMU's message on stderr
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "tools.h"
+
+#define QMP_FD 3
+
+/* QEMU's option parser takes ",," for a comma inside a value. */
+static char *qemu_escape(const char *s)
+{
+	struct buf b = {0};
+
+	buf_add(&b, "", 0);
+	for (; *s; s++)
+		buf_add(&b, *s == ',' ? ",," : s, *s == ',' ? 2 : 1);
+	return b.data;
+}
+
+static bool has_device(const struct config *cfg, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndevices; i++)
+		if (!strcmp(cfg->devices[i].kind, kind))
+			return true;
+	return false;
+}
+
+static bool add_devices(const struct config *cfg, char ***argv, size_t *argc,
+			char **err)
+{
+	size_t i;
+	char *file;
+
+	for (i = 0; i < cfg->ndevices; i++) {
+		const struct device *d = &cfg->devices[i];
+
+		if (!strcmp(d->kind, "block") || !strcmp(d->kind, "block-ro")) {
+			file = qemu_escape(d->value);
+			push_arg(argv, argc, xstrdup("-drive"));
+			push_arg(argv, argc,
+				 xasprintf("file=%s,format=raw,if=virtio%s",
+					   file,
+					   d->kind[5] ? ",readonly=on" : ""));
+			free(file);
+		} else if (!strcmp(d->kind, "rng")) {
+			push_arg(argv, argc, xstrdup("-device"));
+			push_arg(argv, argc, xstrdup("virtio-rng-pci"));
+		} else if (strcmp(d->kind, "virtio-console")) {
+			*err = xasprintf("device %s is not available on the "
+					 "qemu runner",
+					 d->kind);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool qemu_command(const struct runner *r, const struct config *cfg,
+			 char ***argv, size_t *argc, char **err)
+{
+	bool kvm = !strcmp(r->accel, "kvm");
+	/* The launcher's virtio console takes stdin; so does QEMU's mux. */
+	bool vcon = has_device(cfg, "virtio-console");
+	size_t i;
+	const char *const fixed[] = {
+		"-smp",
+		"1",
+		"-nodefaults",
+		"-no-user-config",
+		"-display",
+		"none",
+		"-no-reboot",
+		"-S",
+		"-chardev",
+		"socket,id=lgtest-qmp,fd=3",
+		"-mon",
+		"chardev=lgtest-qmp,mode=control",
+		"-device",
+		"isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-chardev",
+		vcon ? "stdio,id=lgtest-con,signal=off,mux=on"
+		     : "stdio,id=lgtest-con,signal=off",
+		"-serial",
+		"chardev:lgtest-con"};
+
+	if (!check_boot_files(cfg, err))
+		return false;
+	push_arg(argv, argc, xstrdup(r->program));
+	push_arg(argv, argc, xstrdup("-accel"));
+	push_arg(argv, argc, xstrdup(r->accel));
+	if (kvm) {
+		push_arg(argv, argc, xstrdup("-cpu"));
+		push_arg(argv, argc, xstrdup("host"));
+	}
+	push_arg(argv, argc, xstrdup("-m"));
+	push_arg(argv, argc,
+		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		push_arg(argv, argc, xstrdup(fixed[i]));
+	if (vcon) {
+		push_arg(argv, argc, xstrdup("-device"));
+		push_arg(argv, argc, xstrdup("virtio-serial-pci"));
+		push_arg(argv, argc, xstrdup("-device"));
+		push_arg(argv, argc, xstrdup("virtconsole,chardev=lgtest-con"));
+	}
+	if (!add_devices(cfg, argv, argc, err))
+		return false;
+	push_arg(argv, argc, xstrdup("-kernel"));
+	push_arg(argv, argc, xstrdup(cfg->kernel));
+	if (cfg->initrd) {
+		push_arg(argv, argc, xstrdup("-initrd"));
+		push_arg(argv, argc, xstrdup(cfg->initrd));
+	}
+	push_arg(argv, argc, xstrdup("-append"));
+	push_arg(argv, argc, kernel_cmdline(cfg));
+	return true;
+}
+
+const struct runner_ops qemu_ops = {
+	.name = "qemu",
+	.command = qemu_command,
+	.who = "qemu",
+	.supervised = true,
+};
+
+/* Hardware virtualisation: a usable /dev/kvm and VT-x or AMD-V. */
+static bool hardware_kvm(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool found = false;
+
+	if (!f || access("/dev/kvm", R_OK | W_OK)) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "flags", 5) &&
+			(strstr(line, " vmx") || strstr(line, " svm"));
+	fclose(f);
+	return found;
+}
+
+bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err)
+{
+	r->program = xstrdup(s->qemu ? s->qemu : "qemu-system-x86_64");
+	if (!have_program(r->program)) {
+		*err = xasprintf("the qemu runner needs %s (apt-get install "
+				 "qemu-system-x86)",
+				 r->program);
+		return false;
+	}
+	if (s->accel && strcmp(s->accel, "kvm") && strcmp(s->accel, "tcg")) {
+		*err = xasprintf("--accel: '%s' is neither kvm nor tcg",
+				 s->accel);
+		return false;
+	}
+	if (s->accel) {
+		r->accel = xstrdup(s->accel);
+		r->choice = xasprintf("qemu (accel %s, as asked)", r->accel);
+	} else {
+		r->accel = xstrdup(hardware_kvm() ? "kvm" : "tcg");
+		r->choice = xasprintf("qemu (accel %s: %s)", r->accel,
+				      r->accel[0] == 'k'
+					      ? "/dev/kvm with VT-x or AMD-V"
+					      : "no hardware virtualisation");
+	}
+	return true;
+}
+
+/* ---- the supervisor ---------------------------------------------------- */
+
+enum qmp_state { QMP_GREETING, QMP_NEGOTIATING, QMP_STARTING, QMP_RUNNING };
+
+struct supervisor {
+	int fd;
+	enum qmp_state state;
+	char reason[64]; /* the SHUTDOWN event's reason, or "" */
+	bool stopped; /* QEMU paused the guest by itself */
+};
+
+/* The string value of "key" in a QMP message, or "" if it has none. */
+static void json_field(const char *msg, const char *key, char *out,
+		       size_t outlen)
+{
+	char *pat = xasprintf("\"%s\"", key);
+	const char *p = strstr(msg, pat);
+	size_t n;
+
+	out[0] = '\0';
+	if (p) {
+		p += strlen(pat);
+		p += strspn(p, " :");
+		if (*p == '"') {
+			n = strcspn(++p, "\"");
+			snprintf(out, outlen, "%.*s", (int)n, p);
+		}
+	}
+	free(pat);
+}
+
+static void qmp_send(struct supervisor *s, const char *cmd)
+{
+	char *msg = xasprintf("{\"execute\": \"%s\"}\n", cmd);
+	size_t len = strlen(msg);
+
+	if (write(s->fd, msg, len) != (ssize_t)len)
+		fprintf(stderr, "lgtest: qmp: %s: %s\n", cmd, strerror(errno));
+	free(msg);
+}
+
+static void qmp_message(struct supervisor *s, const char *msg)
+{
+	char event[64];
+
+	json_field(msg, "event", event, sizeof(event));
+	if (s->state == QMP_GREETING && strstr(msg, "\"QMP\"")) {
+		qmp_send(s, "qmp_capabilities");
+		s->state = QMP_NEGOTIATING;
+	} else if (s->state == QMP_NEGOTIATING && strstr(msg, "\"return\"")) {
+		qmp_send(s, "cont");
+		s->state = QMP_STARTING;
+	} else if (s->state == QMP_STARTING && strstr(msg, "\"return\"")) {
+		s->state = QMP_RUNNING;
+	} else if (!strcmp(event, "SHUTDOWN") && !s->reason[0]) {
+		json_field(msg, "reason", s->reason, sizeof(s->reason));
+	} else if (!strcmp(event, "STOP") && s->state == QMP_RUNNING &&
+		   !s->reason[0] && !s->stopped) {
+		s->stopped = true;
+		qmp_send(s, "quit");
+	} else if (strstr(msg, "\"error\"")) {
+		fprintf(stderr, "lgtest: qmp: %s\n", msg);
+	}
+}
+
+/* Read QMP messages, one a line, until QEMU closes the socket. */
+static void qmp_loop(struct supervisor *s)
+{
+	struct buf in = {0};
+	char chunk[4096], *nl;
+	size_t used;
+	ssize_t n;
+
+	for (;;) {
+		n = read(s->fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(&in, chunk, (size_t)n);
+		used = 0;
+		while ((nl = memchr(in.data + used, '\n', in.len - used))) {
+			*nl = '\0';
+			qmp_message(s, in.data + used);
+			used = (size_t)(nl - in.data) + 1;
+		}
+		memmove(in.data, in.data + used, in.len - used);
+		in.len -= used;
+	}
+	buf_free(&in);
+}
+
+/* The launcher's exit status for how QEMU ended. */
+static int supervised_status(const struct supervisor *s, int ws)
+{
+	if (s->state != QMP_RUNNING) {
+		fprintf(stderr, "lgtest: qemu ended before the guest started "
+				"(see its messages above)\n");
+		return 1;
+	}
+	if (s->stopped) {
+		fprintf(stderr, "lgtest: qemu stopped the guest by itself (an "
+				"internal or emulation error)\n");
+		return 4;
+	}
+	if (!strcmp(s->reason, "guest-shutdown"))
+		return 0;
+	if (!strcmp(s->reason, "guest-reset") ||
+	    !strcmp(s->reason, "guest-panic"))
+		return 2;
+	if (s->reason[0]) {
+		fprintf(stderr, "lgtest: qemu shut down: %s\n", s->reason);
+		return 1;
+	}
+	if (WIFEXITED(ws) && (WEXITSTATUS(ws) & 1))
+		return WEXITSTATUS(ws) >> 1; /* isa-debug-exit */
+	if (WIFSIGNALED(ws))
+		fprintf(stderr, "lgtest: qemu killed by signal %d\n",
+			WTERMSIG(ws));
+	else
+		fprintf(stderr,
+			"lgtest: qemu exited with status %d and no shutdown "
+			"event\n",
+			WEXITSTATUS(ws));
+	return 1;
+}
+
+int qemu_supervise(int argc, char **argv)
+{
+	struct supervisor s = {0};
+	int sv[2], ws = 0, null;
+	pid_t pid;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: lgtest qemu-supervise QEMU [ARGS...] "
+				"(run by the qemu runner)\n");
+		return 2;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		fprintf(stderr, "lgtest: socketpair: %s\n", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* dup2 clears close-on-exec on the copy. */
+		if (dup2(sv[1], QMP_FD) < 0)
+			_exit(127);
+		if (sv[1] == QMP_FD)
+			fcntl(QMP_FD, F_SETFD, 0);
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "lgtest: cannot run %s: %s\n", argv[1],
+			strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		fprintf(stderr, "lgtest: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	/* The console is QEMU's: its end must be QEMU's end. */
+	null = open("/dev/null", O_RDWR);
+	dup2(null, 0);
+	dup2(null, 1);
+	close(null);
+	s.fd = sv[0];
+	qmp_loop(&s);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	return supervised_status(&s, ws);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running a list of tests: the defaults (Debian's cloud kernel and the
+ * default initramfs for tests that name none), the runner, and what the
+ * user sees and keeps: live progress on a terminal or TAP, each test's
+ * console log (--out), JUnit and JSON files.
+ */
+#ifndef LGTEST_SUITE_H
+#define LGTEST_SUITE_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "runner.h"
+#include "script.h"
+
+enum { EXIT_PASS = 0, EXIT_TESTS_FAILED = 1, EXIT_USAGE = 2 };
+
+struct suite_options {
+	struct runner_settings runner;
+	int tail; /* console lines shown for a failed test */
+	bool dry_run; /* print the commands only */
+	bool verbose; /* echo consoles to stderr */
+	bool tap; /* TAP on stdout even on a terminal */
+	const char *junit, *json; /* report files, or NULL */
+	const char *out; /* directory for console logs, or NULL */
+	volatile sig_atomic_t *interrupted;
+};
+
+/* Run the tests in order; returns lgtest's exit status. */
+int suite_run(const struct suite_options *o, struct testcase **tests,
+	      size_t ntests);
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running bin/lgtest from lgtest's end-to-end tests: its exit status,
+ * stdout and stderr.  Run from the repository root once `make` has built
+ * bin/lgtest, bin/lguest and the guests; LGTEST names another lgtest.
+ */
+#ifndef LGTEST_CLI_H
+#define LGTEST_CLI_H
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness_test.h"
+
+#define SCRIPTS "tests/harness/scripts/"
+/* The test guests run on any /dev/kvm: no calibration, no nested host. */
+#define RUN "run --runner lguest-direct "
+
+struct outcome {
+	int status;
+	char *out; /* stdout */
+	char *err; /* stderr */
+};
+
+static inline const char *lgtest(void)
+{
+	const char *p = getenv("LGTEST");
+
+	return p && *p ? p : "bin/lgtest";
+}
+
+static inline void require_tools(void)
+{
+	ck_assert_msg(!access(lgtest(), X_OK), "%s not built: run make",
+		      lgtest());
+	ck_assert_msg(!access("tests/guests/bin/guest64.elf", R_OK),
+		      "test guests not built: run make guests");
+	ck_assert_msg(!access("/dev/kvm", R_OK | W_OK),
+		      "/dev/kvm not usable: these tests boot guests under KVM");
+}
+
+/* Run lgtest with args (a shell fragment), collecting stdout and stderr. */
+static inline struct outcome run(const char *args)
+{
+	char outf[] = "/tmp/lgtest-out.XXXXXX",
+	     errf[] = "/tmp/lgtest-err.XXXXXX";
+	struct outcome o;
+	char *cmd;
+	int fo = mkstemp(outf), fe = mkstemp(errf), ws;
+
+	ck_assert(fo >= 0 && fe >= 0);
+	close(fo);
+	close(fe);
+	cmd = xasprintf("%s %s >%s 2>%s </dev/null", lgtest(), args, outf,
+			errf);
+	ws = system(cmd);
+	ck_assert_msg(ws != -1 && WIFEXITED(ws), "%s did not exit", cmd);
+	o.status = WEXITSTATUS(ws);
+	o.out = slurp(outf, NULL);
+	o.err = slurp(errf, NULL);
+	unlink(outf);
+	unlink(errf);
+	free(cmd);
+	return o;
+}
+
+static inline void outcome_free(struct outcome *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
+#define assert_has(o, needle)                                                  \
+	ck_assert_msg(strstr((o)->out, (needle)),                              \
+		      "output lacks \"%s\":\n%s\n--- stderr ---\n%s",          \
+		      (needle), (o)->out, (o)->err)
+
+#endif

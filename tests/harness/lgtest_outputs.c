@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bin/lgtest end to end, what it leaves behind and how it runs: JUnit,
+ * JSON and console logs, KTAP subtests and boot times, live progress on a
+ * terminal, the runners' commands and the calibration, and `lgtest
+ * initramfs`.  The guests are the tiny test guests on /dev/kvm.
+ */
+#include <dirent.h>
+#include <pty.h>
+#include <sys/stat.h>
+
+#include "lgtest_cli.h"
+
+/* A fresh directory under /tmp; the caller removes it. */
+static char *temp_dir(void)
+{
+	char *d = xstrdup("/tmp/lgtest-test.XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static void remove_dir(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void file_has(const char *path, const char *needle)
+{
+	char *text = slurp(path, NULL);
+
+	ck_assert_msg(strstr(text, needle), "%s lacks \"%s\":\n%s", path,
+		      needle, text);
+	free(text);
+}
+
+static size_t count_files(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0, len;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len > strlen(suffix) &&
+		    !strcmp(e->d_name + len - strlen(suffix), suffix))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_junit_json_and_logs)
+{
+	char *d = temp_dir(), *args, *path;
+	struct outcome o;
+
+	require_tools();
+	args = xasprintf(
+		RUN "--junit %s/r.xml --json %s/r.json --out %s/logs " SCRIPTS
+		    "pass.lgt " SCRIPTS "fail.lgt",
+		d, d, d);
+	o = run(args);
+	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	path = xasprintf("%s/r.xml", d);
+	file_has(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<testsuites name=\"lgtest\" tests=\"13\" "
+		       "failures=\"8\" errors=\"0\" skipped=\"0\"");
+	file_has(path, "<testsuite name=\"" SCRIPTS "fail.lgt\" tests=\"8\" "
+		       "failures=\"8\"");
+	file_has(path, "<failure type=\"hang\" message=\"no-output timeout: "
+		       "no console output for 1 s\">");
+	file_has(path, "<property name=\"boot_first_byte\" value=\"0.");
+	free(path);
+	path = xasprintf("%s/r.json", d);
+	file_has(path, "\"summary\": {\n    \"tests\": 13,\n    \"pass\": 5,\n"
+		       "    \"fail\": 4,\n    \"crash\": 2,\n    \"hang\": 2,\n"
+		       "    \"error\": 0\n  }");
+	file_has(path, "\"runner\": \"lguest-direct\"");
+	file_has(path, "\"crash\": \"WARNING in my_func\"");
+	free(path);
+	/* One console log per test, with what the guest printed. */
+	path = xasprintf("%s/logs", d);
+	ck_assert_uint_eq(count_files(path, ".log"), 13);
+	free(path);
+	path = xasprintf("%s/logs/006-fail.lgt-wrong_exit_status.log", d);
+	file_has(path, "cmdline: console=ttyS0 panic=-1 lgtest.action=exit:9");
+	free(path);
+	assert_has(&o, "  log: \"");
+	outcome_free(&o);
+	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+/* KTAP the guest prints becomes subtests, and a failed one fails. */
+START_TEST(test_ktap_and_boot_marker)
+{
+	char *d = temp_dir(), *args, *path;
+	struct outcome o;
+
+	require_tools();
+	args = xasprintf(RUN "--json %s/r.json " SCRIPTS "ktap.lgt", d);
+	o = run(args);
+	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "    # Subtest: " SCRIPTS "ktap.lgt: failed subtest "
+		       "fails the test\n    1..2\n        # Subtest: a\n"
+		       "        1..1\n        ok 1 - inner\n    ok 1 - a\n"
+		       "    not ok 2 - b\nnot ok 1 - ");
+	assert_has(&o, "message: \"1 of 2 KTAP subtests failed: b\"");
+	assert_has(&o,
+		   "    ok 1 - x # SKIP later\n    not ok 2 - y\n"
+		   "ok 2 - " SCRIPTS "ktap.lgt: ktap report only reports\n");
+	/* The script's own marker, not the default one, stops the timer. */
+	assert_has(&o, "ok 3 - " SCRIPTS "ktap.lgt: boot marker is timed\n");
+	assert_has(&o, ", marker 0.");
+	path = xasprintf("%s/r.json", d);
+	file_has(path, "\"ktap\": {\n        \"passed\": 0,\n        "
+		       "\"failed\": 1,\n        \"skipped\": 1,");
+	file_has(path, "\"name\": \"inner\",\n              \"number\": 1,\n"
+		       "              \"result\": \"pass\"");
+	free(path);
+	outcome_free(&o);
+	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+/* On a terminal: a line per test as it ends, and a summary; no TAP. */
+START_TEST(test_live_progress)
+{
+	struct buf out = {0};
+	char chunk[4096];
+	int fd, ws;
+	ssize_t n;
+	pid_t pid;
+
+	require_tools();
+	pid = forkpty(&fd, NULL, NULL, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(lgtest(), lgtest(), "run", "--runner", "lguest-direct",
+		      SCRIPTS "pass.lgt", (char *)NULL);
+		_exit(127);
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(&out, chunk, (size_t)n);
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s", out.data);
+	ck_assert_msg(strstr(out.data, "lgtest: 5 tests, runner "
+				       "lguest-direct\r\n"),
+		      "%s", out.data);
+	ck_assert_msg(strstr(out.data, "[5/5] pass   " SCRIPTS
+				       "pass.lgt: expected crash  ("),
+		      "%s", out.data);
+	ck_assert_msg(strstr(out.data, "5 passed, 0 failed (fail 0, crash 0, "
+				       "hang 0, error 0) in "),
+		      "%s", out.data);
+	ck_assert_msg(!strstr(out.data, "TAP version"), "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
+/* What each runner would run, and what it cannot do. */
+START_TEST(test_runner_commands)
+{
+	struct outcome o;
+
+	require_tools();
+	o = run("run -n --runner qemu --accel tcg --mem 99 --device "
+		"block-ro=tests/harness/scripts/pass.lgt --device rng "
+		"--device virtio-console " SCRIPTS "pass.lgt");
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	assert_has(&o, "# runner: qemu (accel tcg, as asked)\n");
+	assert_has(&o, "qemu-system-x86_64 -accel tcg -m 99 ");
+	assert_has(&o, " -no-reboot -S -chardev socket,id=lgtest-qmp,fd=3 ");
+	assert_has(&o, " -device isa-debug-exit,iobase=0xf4,iosize=0x04 ");
+	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off,mux=on "
+		       "-serial chardev:lgtest-con -device virtio-serial-pci "
+		       "-device virtconsole,chardev=lgtest-con -drive "
+		       "file=tests/harness/scripts/pass.lgt,format=raw,"
+		       "if=virtio,readonly=on -device virtio-rng-pci -kernel ");
+	outcome_free(&o);
+	o = run("run -n --runner qemu --device tunnet=10.0.0.1 " SCRIPTS
+		"pass.lgt");
+	assert_has(&o, "device tunnet is not available on the qemu runner");
+	outcome_free(&o);
+	o = run("run -n --runner lguest-nested --device block=/etc/hostname "
+		"--device block-ro=/etc/hosts --device rng " SCRIPTS
+		"pass.lgt");
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	assert_has(&o, "# runner: lguest-nested\n");
+	assert_has(&o, "tests/boot/nested.sh --stdio --launcher ");
+	assert_has(&o, "lguest-static --timeout 360 --add " SCRIPTS
+		       "../../guests/bin/guest64.elf:/lgtest/kernel --disk "
+		       "/etc/hostname --disk /etc/hosts -- --no-reboot "
+		       "--block=/dev/vda --block-ro=/dev/vdb --rng 64 "
+		       "/lgtest/kernel ");
+	outcome_free(&o);
+	o = run("run -n --runner lguest-nested --device "
+		"sharenet=/tmp/s " SCRIPTS "pass.lgt");
+	assert_has(&o, "device sharenet is not available on the lguest-nested "
+		       "runner");
+	outcome_free(&o);
+	o = run("run --runner nope " SCRIPTS "pass.lgt");
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "unknown runner 'nope' (known: lguest, "
+				    "lguest-direct, lguest-nested, qemu)"),
+		      "%s", o.err);
+	outcome_free(&o);
+}
+END_TEST
+
+/* The qemu runner's supervisor, with fake-qemu.sh playing QEMU's part. */
+START_TEST(test_qemu_supervisor)
+{
+	struct outcome o;
+
+	require_tools();
+	o = run("run --tap --runner qemu --qemu " SCRIPTS
+		"fake-qemu.sh " SCRIPTS "fake-qemu.lgt");
+	ck_assert_msg(o.status == 2, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "\nok 1 - " SCRIPTS "fake-qemu.lgt: power-off is status "
+		       "0\n");
+	assert_has(&o,
+		   "\nok 2 - " SCRIPTS "fake-qemu.lgt: reset is status 2\n");
+	assert_has(&o, "\nok 3 - " SCRIPTS "fake-qemu.lgt: port 0xf4 value "
+		       "arrives\n");
+	assert_has(&o, "\nok 4 - " SCRIPTS "fake-qemu.lgt: port 0xf4 value 0 "
+		       "is not an error\n");
+	assert_has(&o, "\nnot ok 5 - " SCRIPTS "fake-qemu.lgt: a paused guest "
+		       "is an error\n  ---\n  verdict: error\n  message: "
+		       "\"runner failed: KVM internal error or emulation "
+		       "failure (qemu status 4)\"");
+	assert_has(&o, "\nnot ok 6 - " SCRIPTS "fake-qemu.lgt: qemu failing to "
+		       "start is an error\n  ---\n  verdict: error\n  "
+		       "message: \"runner failed: set-up error (qemu status "
+		       "1)\"");
+	assert_has(&o, "    fake-qemu: cannot start\n    lgtest: qemu ended "
+		       "before the guest started");
+	outcome_free(&o);
+}
+END_TEST
+
+/* The default runner times a probe guest and says what it chose. */
+START_TEST(test_calibration_reported)
+{
+	struct outcome o;
+
+	require_tools();
+	o = run("run -n " SCRIPTS "pass.lgt");
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	ck_assert_msg(
+		strstr(o.out, "# runner: lguest-direct (calibration: a 20 "
+			      "M-iteration guest loop took ") ||
+			strstr(o.out, "# runner: lguest-nested (calibration: a "
+				      "20 M-iteration guest loop did not "
+				      "finish within 1.0 s on /dev/kvm"),
+		"%s%s", o.out, o.err);
+	outcome_free(&o);
+}
+END_TEST
+
+/* `lgtest initramfs` with modules of its own: dependencies come first. */
+START_TEST(test_initramfs_command)
+{
+	char *d = temp_dir(), *cmd, *args;
+	struct outcome o;
+	FILE *f;
+
+	require_tools();
+	cmd = xasprintf("mkdir -p %s/mods/kernel && cd %s/mods/kernel && "
+			"printf 'depends=b\\0' >a.ko && "
+			"printf 'depends=\\0' >b.ko && echo hi >%s/extra",
+			d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	args = xasprintf("initramfs --modules-dir %s/mods --module a --file "
+			 "%s/extra:/etc/extra -o %s/img.cpio.gz",
+			 d, d, d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	outcome_free(&o);
+	cmd = xasprintf("cd %s && zcat img.cpio.gz | cpio -i --quiet "
+			"--to-stdout lib/modules/load-order etc/extra init "
+			">contents",
+			d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s/contents", d);
+	f = fopen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	/* cpio extracts in archive order: sorted by name. */
+	file_has(cmd, "hi\n#!/bin/sh\n# lgtest's default /init");
+	file_has(cmd, "echo lgtest-boot-marker\nsetsid cttyhack sh\n"
+		      "poweroff -f\n/lib/modules/mods/kernel/b.ko\n"
+		      "/lib/modules/mods/kernel/a.ko\n");
+	free(cmd);
+	o = run("initramfs --bogus");
+	ck_assert_int_eq(o.status, 2);
+	outcome_free(&o);
+	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lgtest outputs and runners");
+	TCase *tc = tcase_create("outputs");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_junit_json_and_logs);
+	tcase_add_test(tc, test_ktap_and_boot_marker);
+	tcase_add_test(tc, test_live_progress);
+	tcase_add_test(tc, test_runner_commands);
+	tcase_add_test(tc, test_qemu_supervisor);
+	tcase_add_test(tc, test_calibration_reported);
+	tcase_add_test(tc, test_initramfs_command);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

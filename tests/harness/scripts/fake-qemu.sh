@@ -1,0 +1,34 @@
+#!/bin/sh
+# A stand-in for qemu-system-x86_64 that speaks just enough QMP (on fd 3,
+# as the qemu runner's supervisor gives it) to end the way the kernel
+# command line's lgtest.fake=WAY says: poweroff, reset, exit:V (what
+# isa-debug-exit does: exit (V << 1) | 1), stop (QEMU pausing the guest on
+# an internal error), or early (dying before the guest starts).
+for a; do
+	case $a in *lgtest.fake=*) way=${a##*lgtest.fake=}; way=${way%% *} ;; esac
+done
+if [ "$way" = early ]; then
+	echo "fake-qemu: cannot start" >&2
+	exit 1
+fi
+echo '{"QMP": {"version": {}, "capabilities": []}}' >&3
+read -r cmd <&3
+case $cmd in *qmp_capabilities*) ;; *) echo "fake-qemu: got $cmd" >&2; exit 1 ;; esac
+echo '{"return": {}}' >&3
+read -r cmd <&3
+case $cmd in *cont*) ;; *) echo "fake-qemu: got $cmd" >&2; exit 1 ;; esac
+echo '{"return": {}}' >&3
+echo "fake guest running"
+case $way in
+poweroff|reset)
+	[ "$way" = poweroff ] && reason=guest-shutdown || reason=guest-reset
+	echo "{\"timestamp\": {}, \"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"$reason\"}}" >&3
+	exit 0 ;;
+exit:*)
+	exit $(( (${way#exit:} << 1) | 1 )) ;;
+stop)
+	echo '{"timestamp": {}, "event": "STOP"}' >&3
+	read -r cmd <&3
+	exit 0 ;;
+esac
+exit 3
