@@ -2,14 +2,9 @@
 # /init for the virtio device test: load the virtio modules the image
 # carries, then use each device the launcher gave us and print one
 # "LGUEST-DEV <name> ok|FAIL <why>" line per device, then power off.
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-echo LGUEST-INNER-INIT-OK
-while read -r ko; do
-	insmod "$ko" || echo "LGUEST-DEV insmod FAIL $ko"
-done </lib/modules/load-order
+# shellcheck disable=SC2034 # read by the sourced prelude
+prefix=LGUEST-DEV
+. /lib/init-prelude.sh
 
 # virtio-rng: /dev/hwrng reads 64 bytes, and they are not all zero.
 if [ -e /sys/class/misc/hw_random ]; then

@@ -21,6 +21,7 @@ mkfs.ext4 -q -F -d "$tmp/root" "$tmp/disk.img" 8M
 
 "$repo/tests/boot/real-kernel.sh" --name "stock Linux uses the virtio devices" \
 	--init "$repo/tests/boot/devices-init.sh" \
+	--file "$repo/tests/boot/init-prelude.sh:/lib/init-prelude.sh" \
 	--module virtio_pci --module virtio-rng --module virtio_blk \
 	--module virtio_console \
 	--launcher-opt --rng --launcher-opt --virtio-console --disk "$tmp/disk.img" \

@@ -3,14 +3,9 @@
 # kernel command line), ping lgnet.peer until it answers, print one
 # "LGUEST-NET <ip> ping <peer> ok|FAIL" line, linger so the peer can
 # ping back, then power off.
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-echo LGUEST-INNER-INIT-OK
-while read -r ko; do
-	insmod "$ko" || echo "LGUEST-NET insmod FAIL $ko"
-done </lib/modules/load-order
+# shellcheck disable=SC2034 # read by the sourced prelude
+prefix=LGUEST-NET
+. /lib/init-prelude.sh
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case $arg in

@@ -13,6 +13,7 @@ export CACHE=${CACHE:-$repo/.cache}
 kernel=$("$repo/ci/fetch-kernel.sh")
 moddir=$("$repo/ci/fetch-kernel.sh" --print modules)
 inner=$("$repo/tests/boot/mkinitramfs.sh" --init "$repo/tests/boot/net-init.sh" \
+	--file "$repo/tests/boot/init-prelude.sh:/lib/init-prelude.sh" \
 	--modules-dir "$moddir" --module virtio_pci --module virtio_net)
 echo "1..1"
 out=$(mktemp)
