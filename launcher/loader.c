@@ -16,11 +16,6 @@
 
 #define PAGE_SIZE 4096ULL
 
-static uint64_t align_down(uint64_t v, uint64_t a)
-{
-	return v & ~(a - 1);
-}
-
 /* Lay out the E820 map: the PC's low-memory holes, then RAM above 1 MiB. */
 static void build_e820(const struct guest_mem *m, struct boot_params *bp)
 {

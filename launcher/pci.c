@@ -95,11 +95,6 @@ unsigned int pci_add_capability(struct pci_device *d, uint8_t id,
 	return off;
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 void pci_bus_init(struct pci_bus *b, uint64_t mmio_base, uint64_t mmio_size)
 {
 	memset(b, 0, sizeof(*b));

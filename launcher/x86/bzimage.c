@@ -22,11 +22,6 @@ static bool is_power_of_two(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 /*
  * The header's length is self-describing: it runs to the end of the
  * jump instruction's target at 0x202 + byte[0x201].  Copy exactly that
