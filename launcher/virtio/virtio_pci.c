@@ -151,7 +151,12 @@ static void *queue_thread(void *arg)
 		}
 		if (r == VQ_INPUT_DONE)
 			input = -1;
-		starved = r == VQ_STARVED;
+		/*
+		 * Starved, we sleep until the guest adds buffers and kicks, so
+		 * ask for that kick (with EVENT_IDX nothing else re-arms a
+		 * receive queue); buffers that came meanwhile end the fast.
+		 */
+		starved = r == VQ_STARVED && !virtq_notify_on(&q->ring);
 	}
 	return NULL;
 }
