@@ -28,7 +28,11 @@ bench-boot: bin/lguest bin/lguest-static
 bench-blk: bin/lguest-static
 	CACHE=$(CACHE) bench/run-blk.sh
 
-.PHONY: bench bench-boot bench-blk
+# Block I/O of a test guest on this machine's /dev/kvm (figures mostly exit cost).
+bench-blk-guest: bin/lguest guests
+	bench/run-blk-guest.sh
+
+.PHONY: bench bench-boot bench-blk bench-blk-guest
 
 # The instruction emulator: library throughput, then MMIO stores end to end.
 $(BUILD)/bench/emulate_bench: bench/emulate_bench.c tests/unit/emu_machine.h $(BUILD)/liblguest.a

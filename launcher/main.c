@@ -570,6 +570,7 @@ int main(int argc, char **argv)
 	verbose_log("%llu instructions emulated for KVM (%llu raised an exception)\n",
 		    (unsigned long long)vm.emulated,
 		    (unsigned long long)vm.emulated_faults);
+	host_error_summary(stderr);	/* the devices' host I/O errors */
 	status = exit_status(&vm, why, &o, argv);
 	term_restore();
 	return status;

@@ -212,6 +212,7 @@ int share_open(struct share_backend *s, const char *spec, uint8_t mac[6],
 		return lg_fail(err, "--sharenet: cannot connect to or listen on '%s': %s",
 			       s->addr.sun_path, strerror(errno));
 	s->b = (struct net_backend){ .name = "sharenet",
+				     .where = s->addr.sun_path,
 				     .input_fd = share_input_fd,
 				     .recv = share_recv,
 				     .send = share_send };

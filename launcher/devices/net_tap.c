@@ -159,7 +159,7 @@ int tap_open(struct tap_backend *t, const char *spec, uint8_t mac[6],
 		return -1;
 	}
 	t->b = (struct net_backend){
-		.name = "tap", .input_fd = tap_input_fd, .recv = tap_recv,
+		.name = "tap", .where = t->ifname, .input_fd = tap_input_fd, .recv = tap_recv,
 		.send = tap_send, .set_offloads = tap_set_offloads,
 		.features = (1ULL << VIRTIO_NET_F_CSUM) |
 			    (1ULL << VIRTIO_NET_F_GUEST_CSUM) |

@@ -52,6 +52,8 @@ static int transfer(struct virtio_blk *blk, struct blk_data *d, off_t off,
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r == 0)
+			errno = EIO;	/* the file shrank under us */
 		if (r <= 0)
 			return -1;
 		left -= r;
@@ -71,6 +73,7 @@ static uint8_t do_read_write(struct virtio_blk *blk,
 		return VIRTIO_BLK_S_IOERR;
 	if (transfer(blk, d, h->sector * SECTOR, write)) {
 		blk->host_errors++;
+		host_error_note(write ? &blk->write_err : &blk->read_err, errno);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	return VIRTIO_BLK_S_OK;
@@ -82,6 +85,7 @@ static uint8_t do_flush(struct virtio_blk *blk)
 		return VIRTIO_BLK_S_OK;
 	if (fdatasync(blk->fd)) {
 		blk->host_errors++;
+		host_error_note(&blk->flush_err, errno);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	return VIRTIO_BLK_S_OK;
@@ -186,6 +190,9 @@ int virtio_blk_init_fd(struct virtio_blk *blk, int fd, uint64_t bytes,
 	blk->host_errors = 0;
 	memset(blk->id, 0, sizeof(blk->id));
 	memcpy(blk->id, id, strnlen(id, sizeof(blk->id)));
+	host_error_init(&blk->read_err, "virtio-blk %s: read failed", id);
+	host_error_init(&blk->write_err, "virtio-blk %s: write failed", id);
+	host_error_init(&blk->flush_err, "virtio-blk %s: flush failed", id);
 	if (virtio_device_init(&blk->vdev, &virtio_blk_ops, blk, host, err))
 		return -1;
 	if (read_only)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../virtio/device.h"
+#include "host_error.h"
 
 /*
  * virtio-blk over a host file (or block device).  The guest can read and
@@ -23,6 +24,7 @@ struct virtio_blk {
 	uint64_t sectors;		/* capacity, in 512-byte sectors */
 	char id[VIRTIO_BLK_ID_LEN];
 	_Atomic unsigned long host_errors;	/* failed host I/O, counted */
+	struct host_error read_err, write_err, flush_err;	/* warned */
 };
 
 extern const struct virtio_device_ops virtio_blk_ops;

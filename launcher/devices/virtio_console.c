@@ -41,12 +41,15 @@ static bool input_allowed(struct virtio_console *con, const struct iovec *iov,
 /*
  * Host input into one guest buffer at a time.  We look before we take a
  * buffer, so a kick with nothing typed costs nothing; with input but no
- * buffer we are starved until the guest gives us one.
+ * buffer we are starved until the guest gives us one.  End of file and
+ * a read error both end input for good: a broken stdin stays broken,
+ * and reading it again would only spin.
  */
 static enum vq_result console_rx(struct virtio_console *con,
 				 struct virtio_queue *q, struct lg_error *err)
 {
 	struct virtq_chain *c = q->chain;
+	bool failed;
 	ssize_t n;
 	int r;
 
@@ -65,13 +68,16 @@ static enum vq_result console_rx(struct virtio_console *con,
 	do
 		n = readv(con->in_fd, virtq_chain_in(c), c->n_in);
 	while (n < 0 && errno == EINTR);
-	if (n < 0)
+	failed = n < 0 && errno != EAGAIN;
+	if (failed) {
 		con->host_errors++;
+		host_error_note(&con->read_err, errno);
+	}
 	if (virtq_push(&q->ring, c->head, n > 0 ? n : 0, err))
 		return VQ_BROKEN;
 	if (virtq_should_interrupt(&q->ring))
 		virtio_queue_interrupt(q);
-	if (n == 0 || (n > 0 && !input_allowed(con, virtq_chain_in(c),
+	if (n == 0 || failed || (n > 0 && !input_allowed(con, virtq_chain_in(c),
 						  c->n_in, n))) {
 		con->input_ended = true;
 		return VQ_INPUT_DONE;
@@ -116,8 +122,10 @@ static int console_tx_request(struct virtio_device *vdev,
 		w = writev(con->out_fd, &one, 1);
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (w < 0)
+		if (w < 0) {
 			con->host_errors++;
+			host_error_note(&con->write_err, errno);
+		}
 		if (w <= 0)
 			break;
 		iov_advance(&iov, &n, w);
@@ -162,6 +170,8 @@ int virtio_console_init(struct virtio_console *con, int in_fd, int out_fd,
 	con->input_ok = input_ok;
 	con->input_ctx = input_ctx;
 	con->host_errors = 0;
+	host_error_init(&con->read_err, "virtio-console stdin: read failed");
+	host_error_init(&con->write_err, "virtio-console stdout: write failed");
 	return virtio_device_init(&con->vdev, &virtio_console_ops, con, host,
 				  err);
 }

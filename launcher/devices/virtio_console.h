@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../virtio/device.h"
+#include "host_error.h"
 
 /*
  * virtio-console with one port (hvc0 in a Linux guest), the seed's own
@@ -21,6 +22,7 @@ struct virtio_console {
 	bool (*input_ok)(void *ctx, const uint8_t *buf, size_t len);
 	void *input_ctx;
 	_Atomic unsigned long host_errors;
+	struct host_error read_err, write_err;	/* warned about */
 	bool input_ended;	/* EOF or escape: the rx thread stops reading */
 };
 

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "../virtio/device.h"
+#include "host_error.h"
 
 /*
  * virtio-net, with its packets going to a backend: a tap device
@@ -18,6 +19,7 @@
  */
 struct net_backend {
 	const char *name;
+	const char *where;	/* the tap's interface, the socket's path */
 	/* A stable fd that is readable when a packet may be waiting. */
 	int (*input_fd)(struct net_backend *b);
 	/* One packet in or out; -1 with errno (EAGAIN: none waiting). */
@@ -35,6 +37,7 @@ struct virtio_net {
 	struct net_backend *backend;
 	uint8_t mac[6];
 	_Atomic unsigned long tx_dropped, rx_errors;
+	struct host_error tx_err, rx_err;	/* the same, warned about */
 };
 
 int virtio_net_init(struct virtio_net *net, struct net_backend *backend,

@@ -35,6 +35,8 @@ static int rng_request(struct virtio_device *vdev, struct virtio_queue *q,
 				continue;
 			if (n <= 0) {
 				rng->host_errors++;
+				host_error_note(&rng->fill_err,
+						n < 0 ? errno : EIO);
 				*written += done;
 				return 0;
 			}
@@ -65,6 +67,7 @@ int virtio_rng_init(struct virtio_rng *rng, const struct virtio_host *host,
 		    struct lg_error *err)
 {
 	rng->host_errors = 0;
+	host_error_init(&rng->fill_err, "virtio-rng getrandom: short fill");
 	rng->fill = fill ? fill : host_random;
 	return virtio_device_init(&rng->vdev, &virtio_rng_ops, rng, host, err);
 }

@@ -3,6 +3,7 @@
 #define LGUEST_VIRTIO_RNG_H
 
 #include "../virtio/device.h"
+#include "host_error.h"
 
 /*
  * virtio-rng: one queue of guest-writable buffers that we fill from the
@@ -11,6 +12,7 @@
 struct virtio_rng {
 	struct virtio_device vdev;
 	_Atomic unsigned long host_errors;	/* failed fills, counted */
+	struct host_error fill_err;		/* and warned about */
 	ssize_t (*fill)(void *buf, size_t len);	/* getrandom; tests fake it */
 };
 

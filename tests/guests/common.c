@@ -37,6 +37,9 @@ enum action {
 	ACT_VIRTIO_CONSOLE,
 	ACT_VIRTIO_HOSTILE,
 	ACT_EMULATE,
+	ACT_NET,
+	ACT_VIRTIO_BLK_NOSPACE,
+	ACT_VIRTIO_BLK_BENCH,
 };
 
 struct options {
@@ -49,6 +52,8 @@ struct options {
 	int hostile_kind;
 	struct virtio_opts virtio;
 	struct emul_opts emul;
+	struct net_opts net;
+	u64 blk_bench_sectors;
 };
 
 /* Park the CPU for good; also the fallback when an exit request is ignored. */
@@ -294,7 +299,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 {
 	/* Names inline, not pointers: no absolute addresses in the image. */
 	static const struct {
-		char name[16];
+		char name[20];
 		enum action act;
 	} simple[] = {
 		{ "reset", ACT_RESET },
@@ -307,6 +312,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		{ "virtio-rng", ACT_VIRTIO_RNG },
 		{ "virtio-blk", ACT_VIRTIO_BLK },
 		{ "virtio-console", ACT_VIRTIO_CONSOLE },
+		{ "virtio-blk-nospace", ACT_VIRTIO_BLK_NOSPACE },
 	};
 	unsigned int i;
 	u64 code;
@@ -323,6 +329,14 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		o->action = ACT_VIRTIO_HOSTILE;
 		o->hostile_kind = hostile_kind(v + 15, len - 15);
 		return o->hostile_kind < 0 ? -1 : 0;
+	}
+	if (starts_with(v, len, "virtio-blk-bench:")) {
+		o->action = ACT_VIRTIO_BLK_BENCH;
+		return parse_u64(v + 17, len - 17, &o->blk_bench_sectors);
+	}
+	if (starts_with(v, len, "net-")) {
+		o->action = ACT_NET;
+		return net_parse_action(v, len, &o->net);
 	}
 	if (starts_with(v, len, "emul-")) {
 		o->action = ACT_EMULATE;
@@ -592,6 +606,12 @@ static void __attribute__((noreturn)) run_action(const struct options *o)
 		action_virtio_hostile(o->hostile_kind, &o->virtio);
 	case ACT_EMULATE:
 		action_emulate(&o->emul);
+	case ACT_NET:
+		action_net(&o->net);
+	case ACT_VIRTIO_BLK_NOSPACE:
+		action_virtio_blk_nospace();
+	case ACT_VIRTIO_BLK_BENCH:
+		action_virtio_blk_bench(o->blk_bench_sectors);
 	case ACT_EXIT:
 	default:
 		guest_exit(o->exit_code);

@@ -46,6 +46,8 @@
 #define CHECK_VIRTIO_CONSOLE	39	/* 49: console buffer misuse */
 #define CHECK_VIRTIO_NO_RESET	40	/* 50: bad ring, no NEEDS_RESET */
 #define CHECK_VIRTIO_RESET	41	/* 51: device reset does not finish */
+#define CHECK_VIRTIO_NET	42	/* 52: a bad frame or receive buffer */
+#define CHECK_VIRTIO_NET_TIMEOUT 43	/* 53: no reply (ping), no ping (pong) */
 
 /* The emulator actions (tests/guests/emulate_actions.c). */
 #define CHECK_EMUL_SETUP	50	/* 60: no --testdev, no CMPXCHG16B */

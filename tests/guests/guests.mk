@@ -31,7 +31,8 @@ GUEST_OUTPUTS	:= $(GUEST_BIN)/guest64.elf $(GUEST_BIN)/guest32.elf \
 guests: $(GUEST_OUTPUTS)
 
 # The C body is built twice: 64-bit (ELF64 and bzImage) and 32-bit (ELF32).
-GUEST_C		:= common virtio virtio_actions virtio_hostile emulate_actions
+GUEST_C		:= common virtio virtio_actions virtio_hostile emulate_actions \
+		   virtio_net_actions virtio_blk_more
 GUEST_C_OBJS_64	:= $(GUEST_C:%=$(GUEST_OBJ)/64/%.o)
 GUEST_C_OBJS_32	:= $(GUEST_C:%=$(GUEST_OBJ)/32/%.o)
 

@@ -71,6 +71,14 @@ struct virtio_opts {
 	u64 ram_top;		/* end of the highest E820 RAM entry */
 };
 
+/* lgtest.action=net-*:<count> (virtio_net_actions.c). */
+enum net_mode { NET_PING, NET_PONG, NET_PONG_HOLD, NET_BEACON };
+
+struct net_opts {
+	enum net_mode mode;
+	u64 count;
+};
+
 /* A bounded wait, measured on the CMOS clock so it means seconds anywhere. */
 struct deadline {
 	u8 second;
@@ -108,11 +116,29 @@ u32 vq_transfer(struct vq *q, const struct vbuf *b, unsigned int n);
 int virtio_parse_token(const char *t, size_t len, struct virtio_opts *o);
 void rng_bring_up(struct vdev *d, u64 extra_features);
 void rng_check(struct vdev *d);
+/* One block request: header, data (one or two buffers), status. */
+struct blk_req {
+	const char *what;	/* for messages */
+	u32 type;
+	u64 sector;
+	u8 *data;
+	u32 len;
+	int split;		/* data as two descriptors */
+};
+
 void blk_bring_up(struct vdev *d, u64 extra_features);
+/* Submit one request; returns its status and what the device wrote. */
+u8 blk_submit(struct vdev *d, const struct blk_req *r, u32 *written);
+/* Submit and insist on status `want` (and the right length). */
+void blk_expect(struct vdev *d, const struct blk_req *r, u8 want);
+void action_virtio_blk_nospace(void) __attribute__((noreturn));
+void action_virtio_blk_bench(u64 sectors) __attribute__((noreturn));
 void blk_check_sector0(struct vdev *d);
 void action_virtio_rng(void) __attribute__((noreturn));
 void action_virtio_blk(const struct virtio_opts *o) __attribute__((noreturn));
 void action_virtio_console(void) __attribute__((noreturn));
+int net_parse_action(const char *v, size_t len, struct net_opts *o);
+void action_net(const struct net_opts *o) __attribute__((noreturn));
 int hostile_kind(const char *name, size_t len);
 void action_virtio_hostile(int kind, const struct virtio_opts *o)
 	__attribute__((noreturn));

@@ -98,22 +98,12 @@ void action_virtio_rng(void)
 	guest_exit(GUEST_EXIT_OK);
 }
 
-/* One block request: header, data (one or two buffers), status. */
-struct blk_req {
-	const char *what;	/* for messages */
-	u32 type;
-	u64 sector;
-	u8 *data;
-	u32 len;
-	int split;		/* data as two descriptors */
-};
-
 static int to_guest(u32 type)
 {
 	return type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 }
 
-static u8 blk_submit(struct vdev *d, const struct blk_req *r, u32 *written)
+u8 blk_submit(struct vdev *d, const struct blk_req *r, u32 *written)
 {
 	static struct virtio_blk_outhdr hdr;
 	static u8 status;
@@ -143,7 +133,7 @@ static u8 blk_submit(struct vdev *d, const struct blk_req *r, u32 *written)
  * status byte plus, for reads, the whole buffer (GET_ID: the 20-byte
  * ID); on failure it must still have written the status.
  */
-static void blk_expect(struct vdev *d, const struct blk_req *r, u8 want)
+void blk_expect(struct vdev *d, const struct blk_req *r, u8 want)
 {
 	u32 written, full = 1;
 	u8 status = blk_submit(d, r, &written);
@@ -376,9 +366,13 @@ void action_virtio_console(void)
 			fail(CHECK_VIRTIO_CONSOLE, "virtio-console returned buffer %u with %u bytes",
 			     id, len);
 		buf_of[id] = NULL;
+		if (!len) {	/* the launcher's input ended */
+			print("PASS: virtio-console input ended after %u bytes\n",
+			      total);
+			guest_exit(GUEST_EXIT_OK);
+		}
 		memcpy(tx, buf, len);
-		if (len)
-			vq_transfer(txq, &out, 1);
+		vq_transfer(txq, &out, 1);
 		for (k = 0; k < len; k++)
 			quit |= quit_line(&w, (char)buf[k]);
 		total += len;

@@ -22,7 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <linux/falloc.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -77,6 +84,9 @@ static char tmpdir[PATH_MAX];
 static char initrd_path[PATH_MAX + 16];
 static char notkernel_path[PATH_MAX + 16];
 static char blk_path[PATH_MAX + 16];
+static char sock_path[PATH_MAX + 16];	/* --sharenet */
+
+struct input;
 
 struct run {
 	char cmd[1024];		/* the command line, for messages */
@@ -86,6 +96,12 @@ struct run {
 	int ended_by_test;	/* killed once `until` was seen */
 	int exited;		/* normal exit: status is valid */
 	int status;		/* exit status, or the signal when !exited */
+	/* While it runs. */
+	const struct input *in;
+	pid_t pid;
+	int in_fd, out_fd;
+	int sent, done;
+	double deadline;
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -179,7 +195,7 @@ static int drain(int fd, struct run *r)
 	}
 }
 
-static void __attribute__((noreturn)) child(const char *const *argv, int in,
+static void __attribute__((noreturn)) child(const char **argv, int in,
 					    int out)
 {
 	/* Die with the test, even when Check kills it on its own timeout. */
@@ -198,6 +214,7 @@ struct input {
 	const char *data;	/* bytes for the launcher's stdin, or NULL */
 	const char *after;	/* send them once the output has this */
 	int pty;		/* stdin is a terminal rather than a pipe */
+	int close;		/* close stdin once the data is sent */
 	const char *until;	/* end the run once the output has this... */
 	int until_count;	/* ...this many times (a guest that loops) */
 };
@@ -245,88 +262,54 @@ static void send_input(int fd, const char *data)
 }
 
 /*
- * Run the launcher with args, feeding it input, and collect its output
- * until it exits or the timeout passes.  Standard input stays open for
- * the whole run, so the launcher never sees an early EOF.  The launcher
- * gets its own process group, and the whole group is killed afterwards,
- * so nothing outlives the test.
+ * Start the launcher with argv[1..] (argv[0] is filled in), feeding it
+ * input.  Standard input stays open for the whole run unless the input
+ * says to close it, so the launcher never sees an early EOF.  The
+ * launcher gets its own process group, and the whole group is killed
+ * when the run ends, so nothing outlives the test.
  */
-static void run_lguest(struct run *r, const struct input *in,
-		       const char *arg0, ...)
+static void run_start(struct run *r, const struct input *in,
+		      const char **argv)
 {
 	static const struct input no_input;
-	const char *argv[MAX_ARGS + 2];
-	int in_ours, in_theirs, outp[2], argc = 0, wstatus, sent;
-	double deadline;
+	int in_theirs, outp[2], argc;
 	size_t off = 0;
-	pid_t pid;
-	va_list ap;
-	const char *a;
 
-	if (!in)
-		in = &no_input;
 	memset(r, 0, sizeof(*r));
+	r->in = in ? in : &no_input;
 	r->out = calloc(1, OUTPUT_MAX + 1);
 	ck_assert(r->out != NULL);
-	argv[argc++] = lguest_path();
-	va_start(ap, arg0);
-	for (a = arg0; a; a = va_arg(ap, const char *)) {
-		ck_assert_int_lt(argc, MAX_ARGS);
-		argv[argc++] = a;
-	}
-	va_end(ap);
-	argv[argc] = NULL;
+	argv[0] = lguest_path();
 	for (argc = 0; argv[argc]; argc++) {
 		off += snprintf(r->cmd + off, sizeof(r->cmd) - off, "%s%s",
 				argc ? " " : "", argv[argc]);
 		if (off >= sizeof(r->cmd))
 			off = sizeof(r->cmd) - 1;
 	}
-
-	open_input(in->pty, &in_ours, &in_theirs);
+	open_input(r->in->pty, &r->in_fd, &in_theirs);
 	ck_assert_msg(!pipe2(outp, O_CLOEXEC), "pipe: %s", strerror(errno));
-	pid = fork();
-	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0)
+	r->pid = fork();
+	ck_assert_msg(r->pid >= 0, "fork: %s", strerror(errno));
+	if (r->pid == 0)
 		child(argv, in_theirs, outp[1]);
-	setpgid(pid, pid);	/* as the child does: no race either way */
+	setpgid(r->pid, r->pid);	/* as the child does: no race either way */
 	close(in_theirs);
 	close(outp[1]);
-	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+	r->out_fd = outp[0];
+	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
+	r->sent = !r->in->data;
+	r->deadline = now() + run_timeout();
+}
 
-	sent = !in->data;
-	deadline = now() + run_timeout();
-	for (;;) {
-		struct pollfd p = { .fd = outp[0], .events = POLLIN };
-		pid_t w;
-
-		if (!sent && (!in->after || strstr(r->out, in->after))) {
-			send_input(in_ours, in->data);
-			sent = 1;
-		}
-		w = waitpid(pid, &wstatus, WNOHANG);
-		if (w == pid) {
-			drain(outp[0], r);
-			break;
-		}
-		if (in->until && occurrences(r->out, in->until) >= in->until_count)
-			r->ended_by_test = 1;
-		if (r->ended_by_test || now() >= deadline) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &wstatus, 0);
-			drain(outp[0], r);
-			r->timed_out = !r->ended_by_test;
-			break;
-		}
-		/* Wake up now and then to notice an exit without EOF. */
-		if (poll(&p, 1, 100) > 0 && drain(outp[0], r))
-			usleep(10000);
-	}
-	kill(-pid, SIGKILL);	/* anything the launcher left behind */
-	close(in_ours);
-	close(outp[0]);
-
+/* The launcher is gone (or killed): collect the rest and its status. */
+static void run_finish(struct run *r, int wstatus)
+{
+	drain(r->out_fd, r);
+	kill(-r->pid, SIGKILL);	/* anything the launcher left behind */
+	if (r->in_fd >= 0)
+		close(r->in_fd);
+	close(r->out_fd);
+	r->done = 1;
 	r->exited = WIFEXITED(wstatus);
 	r->status = r->exited ? WEXITSTATUS(wstatus) :
 		    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : -1;
@@ -334,6 +317,81 @@ static void run_lguest(struct run *r, const struct input *in,
 		fprintf(stderr, "$ %s\n%s\n[exit %d%s%s]\n", r->cmd, r->out,
 			r->status, r->exited ? "" : " (signal)",
 			r->timed_out ? ", timed out" : "");
+}
+
+/* Kill a run that is still going; `by_test` when the test meant it. */
+static void run_kill(struct run *r, int by_test)
+{
+	int wstatus;
+
+	if (r->done)
+		return;
+	kill(-r->pid, SIGKILL);
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, &wstatus, 0);
+	r->ended_by_test = by_test;
+	r->timed_out = !by_test;
+	run_finish(r, wstatus);
+}
+
+/*
+ * One step of a run: send input when due, collect output for up to
+ * `ms`, notice an exit, a reached `until` or the timeout.  Returns 1
+ * once the run is over.
+ */
+static int run_step(struct run *r, int ms)
+{
+	struct pollfd p = { .fd = r->out_fd, .events = POLLIN };
+	const struct input *in = r->in;
+	int wstatus;
+
+	if (r->done)
+		return 1;
+	if (!r->sent && (!in->after || strstr(r->out, in->after))) {
+		send_input(r->in_fd, in->data);
+		r->sent = 1;
+		if (in->close) {
+			close(r->in_fd);
+			r->in_fd = -1;
+		}
+	}
+	if (waitpid(r->pid, &wstatus, WNOHANG) == r->pid) {
+		run_finish(r, wstatus);
+		return 1;
+	}
+	if (in->until && occurrences(r->out, in->until) >= in->until_count) {
+		run_kill(r, 1);
+		return 1;
+	}
+	if (now() >= r->deadline) {
+		run_kill(r, 0);
+		return 1;
+	}
+	/* Wake up now and then to notice an exit without EOF. */
+	if (poll(&p, 1, ms) > 0 && drain(r->out_fd, r))
+		usleep(10000);
+	return 0;
+}
+
+/* Run the launcher with args to the end: see run_start and run_step. */
+static void run_lguest(struct run *r, const struct input *in,
+		       const char *arg0, ...)
+{
+	const char *argv[MAX_ARGS + 2];
+	int argc = 1;
+	va_list ap;
+	const char *a;
+
+	va_start(ap, arg0);
+	for (a = arg0; a; a = va_arg(ap, const char *)) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		argv[argc++] = a;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	run_start(r, in, argv);
+	while (!run_step(r, 100))
+		;
 }
 
 static void run_free(struct run *r)
@@ -409,14 +467,20 @@ static void make_files(void)
 		 tmpdir);
 	write_file(notkernel_path, junk, sizeof(junk) - 1);
 	snprintf(blk_path, sizeof(blk_path), "%s/%s", tmpdir, BLK_NAME);
+	snprintf(sock_path, sizeof(sock_path), "%s/net.sock", tmpdir);
 	free(buf);
 }
 
 static void remove_files(void)
 {
+	char lock[sizeof(sock_path) + 8];
+
 	unlink(initrd_path);
 	unlink(notkernel_path);
 	unlink(blk_path);
+	snprintf(lock, sizeof(lock), "%s.lock", sock_path);
+	unlink(sock_path);
+	unlink(lock);
 	rmdir(tmpdir);
 }
 
@@ -751,7 +815,8 @@ static unsigned char blk_fill(size_t off)
 	return guest_blk_fill(off / GUEST_BLK_SECTOR, off % GUEST_BLK_SECTOR);
 }
 
-static void make_blk_image(void)
+/* A fresh image at `path`: the fill everywhere, tail included. */
+static void fill_image(const char *path)
 {
 	unsigned char *buf = malloc(BLK_SIZE);
 	size_t i;
@@ -759,8 +824,13 @@ static void make_blk_image(void)
 	ck_assert(buf != NULL);
 	for (i = 0; i < BLK_SIZE; i++)
 		buf[i] = blk_fill(i);
-	write_file(blk_path, buf, BLK_SIZE);
+	write_file(path, buf, BLK_SIZE);
 	free(buf);
+}
+
+static void make_blk_image(void)
+{
+	fill_image(blk_path);
 }
 
 /* The sectors the virtio-blk action writes (tests/guests/virtio_actions.c). */
@@ -774,18 +844,26 @@ static bool blk_written(size_t sector)
  * sectors it wrote (when it could) and the fill everywhere else, so
  * nothing reached past the end or anywhere it should not.
  */
-static void check_blk_image(bool wrote)
+static unsigned char *read_image(const char *path)
 {
 	unsigned char *buf = malloc(BLK_SIZE + 1);
-	FILE *f = fopen(blk_path, "rb");
-	size_t n, i;
+	FILE *f = fopen(path, "rb");
+	size_t n;
 
 	ck_assert(buf != NULL);
-	ck_assert_msg(f != NULL, "%s: %s", blk_path, strerror(errno));
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
 	n = fread(buf, 1, BLK_SIZE + 1, f);
 	fclose(f);
-	ck_assert_msg(n == BLK_SIZE, "%s is now %zu bytes, was %d", blk_path,
-		      n, BLK_SIZE);
+	ck_assert_msg(n == BLK_SIZE, "%s is now %zu bytes, was %d", path, n,
+		      BLK_SIZE);
+	return buf;
+}
+
+static void check_blk_image(bool wrote)
+{
+	unsigned char *buf = read_image(blk_path);
+	size_t i;
+
 	for (i = 0; i < BLK_SIZE; i++) {
 		size_t sector = i / GUEST_BLK_SECTOR;
 		unsigned char want = blk_fill(i);
@@ -1116,6 +1194,350 @@ START_TEST(test_emulate)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Networking: two launchers over --sharenet, a tap on a bridge        */
+/* ------------------------------------------------------------------ */
+
+#define NET_ROUNDS	3
+
+/* Start bin/lguest --sharenet=sock_path with a guest and an action. */
+static void start_net_guest(struct run *r, enum guest g, const char *action)
+{
+	static char share[PATH_MAX + 32];
+	const char *argv[] = { NULL, share, "64", guest_path(g), action, NULL };
+
+	snprintf(share, sizeof(share), "--sharenet=%s", sock_path);
+	run_start(r, NULL, argv);
+}
+
+/*
+ * Step every run until `watch` has printed `needle` `count` times.  The
+ * watched launcher ending first, or any run timing out, fails the test.
+ */
+static void step_until(struct run *runs, int n, struct run *watch,
+		       const char *needle, int count)
+{
+	int i;
+
+	while (occurrences(watch->out, needle) < count) {
+		ck_assert_msg(!watch->done,
+			      "$ %s\nended before printing \"%s\" %d times\n"
+			      "--- output ---\n%s",
+			      watch->cmd, needle, count, shown(watch));
+		for (i = 0; i < n; i++) {
+			run_step(&runs[i], 20);
+			ck_assert_msg(!runs[i].timed_out,
+				      "$ %s\ntimed out waiting for \"%s\"\n"
+				      "--- output ---\n%s",
+				      runs[i].cmd, needle, shown(&runs[i]));
+		}
+	}
+}
+
+static void step_all_to_end(struct run *runs, int n)
+{
+	int i, live = n;
+
+	while (live)
+		for (i = 0, live = 0; i < n; i++)
+			live += !run_step(&runs[i], 20);
+}
+
+/* Who starts first (and so listens), and which guests talk. */
+static const struct {
+	enum guest ping, pong;
+	bool ping_first;
+} share_cases[] = {
+	{ ELF64, ELF32, false }, { BZIMAGE, ELF64, true },
+};
+
+/*
+ * Two launchers meet at a unix socket: one guest pings NET_ROUNDS times,
+ * the other answers (swapped MACs, complemented payload, checked on
+ * both sides), and both exit 0.
+ */
+START_TEST(test_sharenet_ping_pong)
+{
+	const char *ping = "lgtest.action=net-ping:" STRINGIFY(NET_ROUNDS);
+	const char *pong = "lgtest.action=net-pong:" STRINGIFY(NET_ROUNDS);
+	struct run r[2];	/* first started, second started */
+	struct run *pinger, *ponger;
+
+	require_guest(share_cases[_i].ping);
+	require_guest(share_cases[_i].pong);
+	if (share_cases[_i].ping_first) {
+		start_net_guest(&r[0], share_cases[_i].ping, ping);
+		step_until(r, 1, &r[0], "virtio-net: MAC", 1);
+		start_net_guest(&r[1], share_cases[_i].pong, pong);
+		pinger = &r[0], ponger = &r[1];
+	} else {
+		start_net_guest(&r[0], share_cases[_i].pong, pong);
+		step_until(r, 1, &r[0], "net-pong: ready", 1);
+		start_net_guest(&r[1], share_cases[_i].ping, ping);
+		pinger = &r[1], ponger = &r[0];
+	}
+	step_all_to_end(r, 2);
+	expect_exit(pinger, 0);
+	expect_exit(ponger, 0);
+	expect_output(pinger, "PASS: net-ping: " STRINGIFY(NET_ROUNDS) " rounds");
+	expect_output(ponger, "PASS: net-pong: answered up to " STRINGIFY(NET_ROUNDS));
+	run_free(&r[0]);
+	run_free(&r[1]);
+}
+END_TEST
+
+/*
+ * A peer killed while our guest sends: the survivor's guest keeps
+ * running and its pings are dropped (warned about and counted), and a
+ * new peer meets it at the same path: the survivor still listens, or
+ * (when the dead one listened) becomes the listener.  The first peer
+ * answers ping 1 only; the second answers the rest.
+ */
+START_TEST(test_sharenet_peer_death)
+{
+	bool survivor_first = _i == 0;
+	struct run r[3];	/* survivor, dead peer, new peer */
+	char tries[64];
+	int before;
+
+	require_guest(ELF64);
+	if (survivor_first) {
+		start_net_guest(&r[0], ELF64, "lgtest.action=net-ping:" STRINGIFY(NET_ROUNDS));
+		step_until(r, 1, &r[0], "virtio-net: MAC", 1);
+		start_net_guest(&r[1], ELF64, "lgtest.action=net-pong-hold:1");
+	} else {
+		start_net_guest(&r[1], ELF64, "lgtest.action=net-pong-hold:1");
+		step_until(&r[1], 1, &r[1], "net-pong: ready", 1);
+		start_net_guest(&r[0], ELF64, "lgtest.action=net-ping:" STRINGIFY(NET_ROUNDS));
+	}
+	/* The survivor is sending ping 2, which the peer ignores: kill it. */
+	step_until(r, 2, &r[1], "net-pong: holding", 1);
+	run_kill(&r[1], 1);
+	before = occurrences(r[0].out, "net-ping: ping 2 try");
+	step_until(r, 1, &r[0], "net-ping: ping 2 try", before + 2);
+	expect_output(&r[0], "lguest: virtio-net sharenet ");
+	expect_output(&r[0], ": packet from the guest dropped: ");
+
+	start_net_guest(&r[2], ELF64, "lgtest.action=net-pong:" STRINGIFY(NET_ROUNDS));
+	step_all_to_end(&r[0], 1);
+	step_all_to_end(&r[2], 1);
+	expect_exit(&r[0], 0);
+	expect_exit(&r[2], 0);
+	snprintf(tries, sizeof(tries), "PASS: net-ping: %d rounds", NET_ROUNDS);
+	expect_output(&r[0], tries);
+	/* The exit summary counts what was dropped. */
+	expect_output(&r[0], ": packet from the guest dropped ");
+	expect_output(&r[0], " times in all");
+	run_free(&r[0]);
+	run_free(&r[1]);
+	run_free(&r[2]);
+}
+END_TEST
+
+static void require_root(const char *why)
+{
+	if (geteuid() != 0)
+		ck_abort_msg("this test needs root for %s: run it as root (CI does)",
+			     why);
+}
+
+/* Write 4 KiB blocks to `path` until the file system says it is full. */
+static void fill_file_system(const char *path)
+{
+	static const char block[4096];
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ssize_t n;
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	while ((n = write(fd, block, sizeof(block))) > 0)
+		;
+	ck_assert_msg(n < 0 && errno == ENOSPC, "%s: expected ENOSPC, got %s",
+		      path, n < 0 ? strerror(errno) : "a short write");
+	close(fd);
+}
+
+/* Sectors 8-15 are the hole the guest cannot fill; the rest is the fill. */
+static void check_nospace_image(const char *path)
+{
+	unsigned char *buf = read_image(path);
+	size_t i;
+
+	for (i = 0; i < BLK_SIZE; i++) {
+		size_t sector = i / GUEST_BLK_SECTOR;
+		unsigned char want = sector >= 8 && sector < 16 ? 0 : blk_fill(i);
+
+		ck_assert_msg(buf[i] == want,
+			      "%s: byte %zu (sector %zu) is 0x%02x, expected 0x%02x",
+			      path, i, sector, buf[i], want);
+	}
+	free(buf);
+}
+
+/*
+ * A disk on a full file system (a 64 KiB tmpfs in a mount namespace of
+ * this test's own, the image with a hole punched at sectors 8-15): the
+ * guest's writes there fail with IOERR, the launcher warns (1st, 2nd,
+ * 4th, 8th time), keeps serving, and sums up at exit; the image keeps
+ * its size and contents.
+ */
+START_TEST(test_virtio_blk_nospace)
+{
+	char dir[PATH_MAX], img[PATH_MAX], filler[PATH_MAX];
+	int fd;
+	struct run r;
+
+	require_guest(ELF64);
+	require_root("a mount namespace and a tmpfs");
+	ck_assert_msg(!unshare(CLONE_NEWNS), "unshare: %s", strerror(errno));
+	ck_assert_msg(!mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+		      "making / private: %s", strerror(errno));
+	ck_assert(snprintf(dir, sizeof(dir), "%s/full", tmpdir) <
+		  (int)sizeof(dir));
+	ck_assert_msg(!mkdir(dir, 0700) || errno == EEXIST, "%s: %s", dir,
+		      strerror(errno));
+	ck_assert_msg(!mount("lguest-test", dir, "tmpfs", 0, "size=64k"),
+		      "mounting a tmpfs on %s: %s", dir, strerror(errno));
+	ck_assert(snprintf(img, sizeof(img), "%s/full.img", dir) <
+			  (int)sizeof(img) &&
+		  snprintf(filler, sizeof(filler), "%s/filler", dir) <
+			  (int)sizeof(filler));
+	fill_image(img);
+	fd = open(img, O_RDWR | O_CLOEXEC);
+	ck_assert_msg(fd >= 0 && !fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+					    FALLOC_FL_KEEP_SIZE,
+					    8 * GUEST_BLK_SECTOR,
+					    8 * GUEST_BLK_SECTOR),
+		      "punching a hole in %s: %s", img, strerror(errno));
+	close(fd);
+	fill_file_system(filler);
+	run_lguest(&r, NULL, file_arg("--block", img), "64", guest_path(ELF64),
+		   "lgtest.action=virtio-blk-nospace", NULL);
+	expect_exit(&r, 0);
+	expect_output(&r, "PASS: virtio-blk write into a full file system: status 1");
+	expect_output(&r, "PASS: virtio-blk on a full host file system");
+	expect_output(&r, "lguest: virtio-blk full.img: write failed: No space left on device\n");
+	expect_output(&r, "lguest: virtio-blk full.img: write failed: No space left on device (8 times)\n");
+	ck_assert_msg(occurrences(r.out, "write failed: No space left") == 4,
+		      "$ %s\nexpected warnings at the 1st, 2nd, 4th and 8th failure\n"
+		      "--- output ---\n%s", r.cmd, shown(&r));
+	expect_output(&r, "lguest: virtio-blk full.img: write failed 8 times in all");
+	check_nospace_image(img);
+	run_free(&r);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * Standard input reaches its end: the virtio console hands the guest
+ * what came before, then an empty buffer, and stops reading (no
+ * warning: an end of file is no error).
+ */
+START_TEST(test_virtio_console_input_ends)
+{
+	static const struct input eof = { .data = "hello\n", .close = 1 };
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, &eof, "--virtio-console", "64", guest_path(ELF64),
+		   "lgtest.action=virtio-console", NULL);
+	expect_exit(&r, 0);
+	expect_output(&r, "hello\n");
+	expect_output(&r, "PASS: virtio-console input ended after 6 bytes");
+	ck_assert_msg(!strstr(r.out, "virtio-console stdin"),
+		      "$ %s\nan end of file was warned about\n--- output ---\n%s",
+		      r.cmd, shown(&r));
+	run_free(&r);
+}
+END_TEST
+
+#define BRIDGE		"br0"
+#define BRIDGE_MAC	"52:54:00:12:34:56"
+#define BEACON_TYPE	0x88b5	/* tests/guests/virtio_net_actions.c */
+
+static int bridge_socket(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(BEACON_TYPE) };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			htons(BEACON_TYPE));
+
+	ck_assert_msg(fd >= 0, "AF_PACKET socket: %s", strerror(errno));
+	sll.sll_ifindex = if_nametoindex(BRIDGE);
+	ck_assert_msg(sll.sll_ifindex && !bind(fd, (struct sockaddr *)&sll,
+						 sizeof(sll)),
+		      "binding to %s: %s", BRIDGE, strerror(errno));
+	return fd;
+}
+
+/* A beacon from the guest's MAC, as the bridge passed it up; 0 if none. */
+static int got_beacon(int fd)
+{
+	static const unsigned char mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	unsigned char f[2048];
+	ssize_t n;
+
+	while ((n = recv(fd, f, sizeof(f), 0)) > 0)
+		if (n >= 14 + 8 && !memcmp(f + 6, mac, 6) &&
+		    f[12] == BEACON_TYPE >> 8 && f[13] == (BEACON_TYPE & 0xff) &&
+		    !memcmp(f + 14, "lgtest", 7) && f[21] == 'B')
+			return 1;
+	return 0;
+}
+
+static bool tap_is_bridge_port(void)
+{
+	FILE *p = popen("ip -o link show master " BRIDGE, "r");
+	char line[512];
+	bool found = false;
+
+	ck_assert_msg(p != NULL, "ip link: %s", strerror(errno));
+	while (fgets(line, sizeof(line), p))
+		found |= strstr(line, ": lguest0") != NULL;
+	pclose(p);
+	return found;
+}
+
+/*
+ * --tunnet=bridge:NAME[:MAC], in a network namespace of the test's own
+ * with a bridge in it: the launcher's tap joins the bridge, and the
+ * guest's beacons (from the MAC given) come out of it.
+ */
+START_TEST(test_tunnet_bridge)
+{
+	const char *argv[] = { NULL, "--tunnet=bridge:" BRIDGE ":" BRIDGE_MAC,
+			       "64", guest_path(ELF64),
+			       "lgtest.action=net-beacon:60", NULL };
+	struct run r;
+	int fd;
+
+	require_guest(ELF64);
+	require_root("a network namespace, a bridge and a tap");
+	ck_assert_msg(!access("/dev/net/tun", R_OK | W_OK),
+		      "/dev/net/tun not usable: %s", strerror(errno));
+	ck_assert_msg(!unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET): %s",
+		      strerror(errno));
+	ck_assert_msg(system("ip link add " BRIDGE " type bridge && "
+			     "ip link set " BRIDGE " up") == 0,
+		      "cannot create bridge %s with ip(8) (iproute2 installed?)",
+		      BRIDGE);
+	fd = bridge_socket();
+	run_start(&r, NULL, argv);
+	while (!got_beacon(fd))
+		ck_assert_msg(!run_step(&r, 50),
+			      "$ %s\nno beacon reached %s\n--- output ---\n%s",
+			      r.cmd, BRIDGE, shown(&r));
+	ck_assert_msg(tap_is_bridge_port(), "$ %s\nlguest0 is not a port of %s",
+		      r.cmd, BRIDGE);
+	ck_assert_msg(!run_step(&r, 0), "$ %s\nthe launcher ended early\n%s",
+		      r.cmd, shown(&r));
+	expect_output(&r, "virtio-net: MAC 52:54:0:12:34:56");
+	run_kill(&r, 1);
+	close(fd);
+	run_free(&r);
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -1171,6 +1593,18 @@ static Suite *guests_suite(void)
 	tcase_add_loop_test(tc, test_virtio_guest_detects, 0,
 			    sizeof(virtio_fail_cases) /
 				    sizeof(virtio_fail_cases[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase("net");
+	tcase_add_loop_test(tc, test_sharenet_ping_pong, 0,
+			    sizeof(share_cases) / sizeof(share_cases[0]));
+	tcase_add_loop_test(tc, test_sharenet_peer_death, 0, 2);
+	tcase_add_test(tc, test_tunnet_bridge);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("host-errors");
+	tcase_add_test(tc, test_virtio_blk_nospace);
+	tcase_add_test(tc, test_virtio_console_input_ends);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("emulate");

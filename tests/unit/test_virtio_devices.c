@@ -456,7 +456,12 @@ START_TEST(test_blk_host_error)
 	const struct layout lo = L(HDR), li = L(SECTOR, 1);
 	static uint8_t in[SECTOR + 1];
 	struct request r;
+	char *warned = NULL, want[256];
+	size_t warned_len = 0;
+	FILE *warnings = open_memstream(&warned, &warned_len);
 
+	ck_assert(warnings != NULL);
+	host_error_set_stream(warnings);
 	blk_start(false);
 	ck_assert_int_eq(truncate(path, DISK_BYTES / 2), 0);
 	add(&drv[0], &r, &lo, &li, (const uint8_t *)&h);
@@ -466,6 +471,15 @@ START_TEST(test_blk_host_error)
 	ck_assert_uint_eq(used(0, 0)->len, 1);
 	ck_assert_uint_eq(blk.host_errors, 1);
 	ck_assert(!(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST));
+	/* One warning naming the disk, and the exit summary counts it. */
+	ck_assert_uint_eq(host_error_summary(warnings), 1);
+	host_error_set_stream(NULL);
+	fclose(warnings);
+	snprintf(want, sizeof(want), "lguest: virtio-blk %s: read failed: Input/output error\n"
+		 "lguest: virtio-blk %s: read failed 1 time in all\n",
+		 blk.id, blk.id);
+	ck_assert_str_eq(warned, want);
+	free(warned);
 }
 END_TEST
 
