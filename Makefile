@@ -38,8 +38,9 @@ include tests/unit/unit.mk
 include tests/boot/boot.mk
 include bench/bench.mk
 include harness/harness.mk
+include fuzz/fuzz.mk
 
-test: all static unit-tests integration-tests guests
+test: all static unit-tests integration-tests guests fuzz
 	CACHE=$(CACHE) tests/run-all.sh
 
 clean:

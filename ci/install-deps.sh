@@ -11,7 +11,8 @@ if [ $# -gt 0 ]; then
 fi
 
 packages=(build-essential pkg-config check busybox-static cpio
-	  qemu-system-x86 zstd xz-utils kmod ca-certificates)
+	  qemu-system-x86 zstd xz-utils kmod ca-certificates
+	  afl++ clang llvm zip)
 
 if [ "$(id -u)" != 0 ]; then
 	missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>&1 |

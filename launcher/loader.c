@@ -111,6 +111,9 @@ static int build_zero_page(const struct guest_mem *m,
 		return lg_fail(err, "no guest memory for the zero page");
 	memset(bp, 0, sizeof(*bp));
 	memcpy(&bp->hdr, &k->hdr, k->hdr_len);
+	/* The loader's fields: an image's own would pass a phantom initrd. */
+	bp->hdr.ramdisk_image = 0;
+	bp->hdr.ramdisk_size = 0;
 	bp->hdr.type_of_loader = 0xff; /* "undefined": we have no ID */
 	bp->hdr.loadflags |= LOADED_HIGH;
 	bp->acpi_rsdp_addr = cfg->acpi_rsdp;

@@ -53,6 +53,13 @@ run_suite "boot/net" tests/boot/net.sh
 # (calibrated: direct or nested), and under qemu for the same verdicts.
 run_suite "boot/lgtest" bin/lgtest run --tap tests/boot/*.lgt
 run_suite "boot/lgtest-qemu" bin/lgtest run --tap --runner qemu tests/boot/*.lgt
+# Every saved fuzz input (seeds and past crashes) through the sanitizer
+# build, then each AFL++ target for a short run from its seeds.
+for c in corpora/*/; do
+	t=$(basename "$c")
+	run_suite "fuzz/replay-$t" bin/lgrepro --quiet "$t" "$c"
+done
+run_suite "fuzz/smoke" fuzz/smoke.sh "${FUZZ_SMOKE_SECS:-15}"
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"

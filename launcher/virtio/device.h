@@ -82,6 +82,7 @@ struct virtio_device {
 	bool strict;
 	void (*kick_vcpu)(void *ctx);	/* to notice a --strict stop */
 	void *kick_ctx;
+	bool no_queue_threads;		/* see struct virtio_host */
 
 	pthread_mutex_t lock;		/* status, against queue threads */
 	uint32_t dfselect, gfselect;
@@ -103,6 +104,12 @@ struct virtio_host {
 	bool strict;
 	void (*kick_vcpu)(void *ctx);
 	void *kick_ctx;
+	/*
+	 * Enabled queues get no thread, so nobody serves them: for the PCI
+	 * fuzzer, which drives the transport's registers and must not start
+	 * threads for every input.
+	 */
+	bool no_queue_threads;
 };
 
 /* Create the transport for a device and put it on the PCI bus. */

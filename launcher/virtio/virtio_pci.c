@@ -173,6 +173,8 @@ static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
 		return;
 	}
 	q->enabled = true;
+	if (vdev->no_queue_threads)
+		return;
 	if (pthread_create(&q->thread, NULL, queue_thread, q) == 0)
 		q->running = true;
 	else
@@ -245,9 +247,12 @@ static void write_status(struct virtio_device *vdev, uint8_t v)
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		if ((vdev->driver_features & ~vdev->device_features) ||
-		    !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1)))
+		    !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1))) {
 			v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-		else
+			/* Refused alone, it must not read back as 0 (reset). */
+			if (!v)
+				v = vdev->status;
+		} else
 			agreed = true;
 	}
 	vdev->status = v | (vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -531,6 +536,7 @@ int virtio_device_init(struct virtio_device *vdev,
 	vdev->strict = host->strict;
 	vdev->kick_vcpu = host->kick_vcpu;
 	vdev->kick_ctx = host->kick_ctx;
+	vdev->no_queue_threads = host->no_queue_threads;
 	vdev->device_features = ops->features | TRANSPORT_FEATURES;
 	vdev->msix_config = MSIX_NO_VECTOR;
 	pthread_mutex_init(&vdev->lock, NULL);

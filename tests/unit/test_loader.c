@@ -343,6 +343,26 @@ START_TEST(test_bzimage_zero_page)
 END_TEST
 
 /*
+ * ramdisk_image and ramdisk_size are the boot loader's to write: an
+ * image that brings its own must not give the kernel an initrd that is
+ * not there (found by the loader fuzzer).
+ */
+START_TEST(test_bzimage_own_ramdisk_fields)
+{
+	struct load_ctx c;
+
+	ctx_init(&c, build_bzimage);
+	bz_hdr(&c.img)->ramdisk_image = 0x1000;
+	bz_hdr(&c.img)->ramdisk_size = 0xfffffe00;
+	ctx_load_ok(&c);
+	ck_assert_uint_eq(zero_page(&c)->hdr.ramdisk_image, 0);
+	ck_assert_uint_eq(zero_page(&c)->hdr.ramdisk_size, 0);
+	ck_assert_uint_eq(c.out.initrd_size, 0);
+	tmem_free(&c.tm);
+}
+END_TEST
+
+/*
  * The header is 0x202 + byte[0x201] long: bytes after it belong to the
  * setup code and must not leak into the zero page as header fields.
  */
@@ -837,6 +857,7 @@ static Suite *loader_suite(void)
 			    ARRAY_SIZE(placements));
 	tcase_add_test(tc, test_bzimage_zero_page);
 	tcase_add_test(tc, test_bzimage_header_length);
+	tcase_add_test(tc, test_bzimage_own_ramdisk_fields);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("boot_params");

@@ -292,6 +292,21 @@ START_TEST(test_features_ok)
 }
 END_TEST
 
+/*
+ * FEATURES_OK written alone and refused leaves the status as it was: it
+ * must not read back as 0, which says the device was reset when its
+ * features and queues were not (found by the pci fuzzer).
+ */
+START_TEST(test_features_ok_alone_refused)
+{
+	tvirtio_set_status(&vm, &fake, TV_S_ACK | TV_S_DRIVER);
+	tvirtio_set_features(&vm, &fake, 1);	/* no VERSION_1 */
+	tvirtio_set_status(&vm, &fake, TV_S_FEAT_OK);
+	ck_assert_uint_eq(tvirtio_status(&vm, &fake), TV_S_ACK | TV_S_DRIVER);
+	ck_assert_uint_eq(driver_features(), 1);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Queue registers                                                     */
 /* ------------------------------------------------------------------ */
@@ -718,6 +733,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_loop_test(tc, test_driver_feature_windows, 0,
 			    ARRAY_SIZE(driver_windows));
 	tcase_add_loop_test(tc, test_features_ok, 0, ARRAY_SIZE(feature_sets));
+	tcase_add_test(tc, test_features_ok_alone_refused);
 	tcase_add_loop_test(tc, test_queue_discovery, 0, ARRAY_SIZE(selects));
 	tcase_add_loop_test(tc, test_queue_size, 0, ARRAY_SIZE(sizes));
 	tcase_add_loop_test(tc, test_msix_vectors, 0, 2 * ARRAY_SIZE(vectors));

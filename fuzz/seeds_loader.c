@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Seeds for the loader target: kernels as Linux's build lays them out, in
+ * the input format fuzz/loader.c documents (memory size, flags, initrd
+ * size, command line, image).  A vmlinux-like ELF64 with text, data+bss
+ * and a note; a 32-bit ELF like the seed's guests; bzImages with the real
+ * setup header at 0x1f1 for boot protocols 2.06 and 2.15, relocatable or
+ * not, 64-bit entry or not; and the same with an initrd and with RAM
+ * split around the PCI hole.
+ */
+#include <asm/bootparam.h>
+#include <elf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "seeds.h"
+
+#define MiB		(1024U * 1024)
+#define SECTOR		512
+#define SETUP_SECTS	4
+#define PAYLOAD_OFF	((SETUP_SECTS + 1) * SECTOR)
+#define HDR_OFF		0x1f1
+#define STARTUP_64	0x200
+#define IMAGE_MAX	0x6000
+#define CMDLINE_MAX	256
+
+/* Input header fields (fuzz/loader.c). */
+#define MEM_MIN_MIB	2
+#define FLAG_INITRD	0x01
+#define FLAG_SPLIT	0x02
+
+/* "1: hlt; jmp 1b": what each entry point of these kernels runs. */
+static const uint8_t halt_loop[] = { 0xf4, 0xeb, 0xfd };
+
+struct loader_seed {
+	unsigned int mem_mib, low_mib;	/* low_mib 0: no split */
+	uint32_t initrd_size;		/* 0: no initrd */
+	const char *cmdline;
+	uint8_t image[IMAGE_MAX];
+	size_t image_len;
+};
+
+static void seed_emit(const char *dir, const char *name,
+		      const struct loader_seed *s)
+{
+	static uint8_t buf[9 + CMDLINE_MAX + IMAGE_MAX];
+	size_t cl = strlen(s->cmdline), n = 0;
+
+	buf[n++] = s->mem_mib - MEM_MIN_MIB;
+	buf[n++] = (s->initrd_size ? FLAG_INITRD : 0) |
+		   (s->low_mib ? FLAG_SPLIT : 0);
+	buf[n++] = s->low_mib ? s->low_mib - 1 : 0;
+	memcpy(buf + n, &s->initrd_size, 4);
+	n += 4;
+	buf[n++] = cl & 0xff;
+	buf[n++] = cl >> 8;
+	memcpy(buf + n, s->cmdline, cl);
+	n += cl;
+	memcpy(buf + n, s->image, s->image_len);
+	seed_write(dir, name, buf, n + s->image_len);
+}
+
+/* ------------------------------------------------------------------ */
+/* ELF                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* A vmlinux's shape: text, then data and a bss, then a PT_NOTE. */
+struct elf_layout {
+	uint64_t text_paddr, data_paddr, entry;
+	uint32_t text_len, data_len, bss_len;
+};
+
+static const struct elf_layout vmlinux64 = {
+	.text_paddr = 0x1000000, .data_paddr = 0x1200000,
+	.entry = 0x1000000, .text_len = 0x1000, .data_len = 0x200,
+	.bss_len = 0x10000,
+};
+
+static const struct elf_layout seed_guest32 = {
+	.text_paddr = 0x100000, .data_paddr = 0x101000, .entry = 0x100000,
+	.text_len = 0x800, .data_len = 0x100, .bss_len = 0x2000,
+};
+
+#define ELF_PHDRS	3
+#define ELF_TEXT_OFF	0x1000
+#define ELF_DATA_OFF	0x3000
+
+/*
+ * ELF32 and ELF64 differ only in field widths, machine and where the
+ * kernel maps itself, so one definition makes both builders.
+ */
+#define DEFINE_ELF_BUILDER(fn, Ehdr, Phdr, class, machine, vbase, align)    \
+	static void fn(struct loader_seed *s, const struct elf_layout *l)    \
+	{                                                                    \
+		Ehdr *e = (Ehdr *)s->image;                                  \
+		Phdr *p = (Phdr *)(s->image + sizeof(*e));                   \
+                                                                             \
+		memcpy(e->e_ident, ELFMAG, SELFMAG);                         \
+		e->e_ident[EI_CLASS] = class;                                \
+		e->e_ident[EI_DATA] = ELFDATA2LSB;                           \
+		e->e_ident[EI_VERSION] = EV_CURRENT;                         \
+		e->e_type = ET_EXEC;                                         \
+		e->e_machine = machine;                                      \
+		e->e_version = EV_CURRENT;                                   \
+		e->e_entry = l->entry;                                       \
+		e->e_phoff = sizeof(*e);                                     \
+		e->e_ehsize = sizeof(*e);                                    \
+		e->e_phentsize = sizeof(*p);                                 \
+		e->e_phnum = ELF_PHDRS;                                      \
+		p[0] = (Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,    \
+			       .p_offset = ELF_TEXT_OFF,                     \
+			       .p_vaddr = (vbase) + l->text_paddr,           \
+			       .p_paddr = l->text_paddr,                     \
+			       .p_filesz = l->text_len,                      \
+			       .p_memsz = l->text_len, .p_align = align };   \
+		p[1] = (Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,    \
+			       .p_offset = ELF_DATA_OFF,                     \
+			       .p_vaddr = (vbase) + l->data_paddr,           \
+			       .p_paddr = l->data_paddr,                     \
+			       .p_filesz = l->data_len,                      \
+			       .p_memsz = l->data_len + l->bss_len,          \
+			       .p_align = align };                           \
+		p[2] = (Phdr){ .p_type = PT_NOTE, .p_flags = PF_R,           \
+			       .p_offset = ELF_DATA_OFF, .p_filesz = 0x18,   \
+			       .p_memsz = 0x18, .p_align = 4 };              \
+		memcpy(s->image + ELF_TEXT_OFF + (l->entry - l->text_paddr), \
+		       halt_loop, sizeof(halt_loop));                        \
+		s->image_len = ELF_DATA_OFF + l->data_len;                   \
+	}
+
+DEFINE_ELF_BUILDER(build_elf64, Elf64_Ehdr, Elf64_Phdr, ELFCLASS64, EM_X86_64,
+		   0xffffffff80000000ULL, 0x200000)
+DEFINE_ELF_BUILDER(build_elf32, Elf32_Ehdr, Elf32_Phdr, ELFCLASS32, EM_386,
+		   0xc0000000U, 0x1000)
+
+/* ------------------------------------------------------------------ */
+/* bzImage                                                             */
+/* ------------------------------------------------------------------ */
+
+/* What differs between the bzImages: the header fields a loader reads. */
+struct bz_layout {
+	uint16_t version;
+	bool relocatable, kernel_64;
+	uint32_t pref_address, init_size;
+	uint32_t payload_len;
+};
+
+/*
+ * The setup header as arch/x86/boot/header.S fills it; the jump at 0x200
+ * skips exactly the header, which for protocol 2.06 ends after
+ * cmdline_size and for 2.10+ runs to the end of struct setup_header.
+ */
+static void build_bzimage(struct loader_seed *s, const struct bz_layout *l)
+{
+	struct setup_header *h = (struct setup_header *)(s->image + HDR_OFF);
+	size_t hdr_end = l->version >= 0x020a ?
+				 HDR_OFF + sizeof(*h) :
+				 HDR_OFF + offsetof(struct setup_header,
+						    hardware_subarch);
+	uint8_t *payload = s->image + PAYLOAD_OFF;
+
+	h->setup_sects = SETUP_SECTS;
+	h->root_flags = 1;
+	h->syssize = (l->payload_len + 15) / 16;
+	h->vid_mode = 0xffff;
+	h->boot_flag = 0xaa55;
+	h->jump = 0xeb | (uint16_t)((hdr_end - 0x202) << 8);
+	h->header = 0x53726448;	/* "HdrS" */
+	h->version = l->version;
+	h->loadflags = LOADED_HIGH;
+	h->code32_start = 0x100000;
+	h->initrd_addr_max = 0x7fffffff;
+	h->kernel_alignment = 0x200000;
+	h->relocatable_kernel = l->relocatable;
+	h->cmdline_size = 2047;
+	if (l->version >= 0x020a) {
+		h->min_alignment = 21;
+		h->pref_address = l->pref_address;
+		h->init_size = l->init_size;
+	}
+	if (l->version >= 0x020c && l->kernel_64)
+		h->xloadflags = XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G;
+	memcpy(payload, halt_loop, sizeof(halt_loop));
+	memcpy(payload + STARTUP_64, halt_loop, sizeof(halt_loop));
+	s->image_len = PAYLOAD_OFF + l->payload_len;
+}
+
+static const struct bz_layout bz_215 = {
+	.version = 0x020f, .relocatable = true, .kernel_64 = true,
+	.pref_address = 0x1000000, .init_size = 0x800000,
+	.payload_len = 0x1000,
+};
+
+static const struct bz_layout bz_215_fixed32 = {
+	.version = 0x020f, .relocatable = false, .kernel_64 = false,
+	.pref_address = 0x100000, .init_size = 0x400000,
+	.payload_len = 0x800,
+};
+
+static const struct bz_layout bz_206 = {
+	.version = 0x0206, .relocatable = false, .kernel_64 = false,
+	.payload_len = 0x600,
+};
+
+/* A fresh seed (static: too big for the stack), to build into and emit. */
+static struct loader_seed *start(unsigned int mem_mib, unsigned int low_mib,
+				 uint32_t initrd_size, const char *cmdline)
+{
+	static struct loader_seed s;
+
+	memset(&s, 0, sizeof(s));
+	s.mem_mib = mem_mib;
+	s.low_mib = low_mib;
+	s.initrd_size = initrd_size;
+	s.cmdline = cmdline;
+	return &s;
+}
+
+void seeds_loader(const char *dir)
+{
+	static const char console[] = "console=ttyS0 earlyprintk=serial panic=-1";
+	static const char initramfs[] = "console=hvc0 rdinit=/init quiet";
+	struct loader_seed *s;
+
+	build_elf64(s = start(32, 0, 0, console), &vmlinux64);
+	seed_emit(dir, "elf64-vmlinux", s);
+	build_elf64(s = start(32, 0, 1 * MiB, initramfs), &vmlinux64);
+	seed_emit(dir, "elf64-vmlinux-initrd", s);
+	build_elf32(s = start(4, 0, 0, ""), &seed_guest32);
+	seed_emit(dir, "elf32-guest", s);
+	build_bzimage(s = start(64, 0, 0, console), &bz_215);
+	seed_emit(dir, "bzimage-2.15-relocatable-64", s);
+	build_bzimage(s = start(64, 0, 2 * MiB, initramfs), &bz_215);
+	seed_emit(dir, "bzimage-2.15-initrd", s);
+	build_bzimage(s = start(64, 40, 1 * MiB, initramfs), &bz_215);
+	seed_emit(dir, "bzimage-2.15-split-ram-initrd", s);
+	build_bzimage(s = start(16, 0, 0, console), &bz_215_fixed32);
+	seed_emit(dir, "bzimage-2.15-fixed-32bit", s);
+	build_bzimage(s = start(8, 0, 64 * 1024, "root=/dev/ram0"), &bz_206);
+	seed_emit(dir, "bzimage-2.06-initrd", s);
+}

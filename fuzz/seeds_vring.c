@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Seeds for the vring target: the rings Linux's drivers build, laid out
+ * by vring_init() as virtio_ring does, with descriptors taken from the
+ * free list in order and, when VIRTIO_RING_F_INDIRECT_DESC is on, every
+ * multi-buffer request in an indirect table (as virtqueue_add_split()
+ * does).  Requests use the real virtio_blk_outhdr and virtio_net_hdr_v1.
+ */
+#include <linux/virtio_blk.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seeds.h"
+#include "vring_input.h"
+
+#define MAX_SEGS	8
+#define PAGE_SIZE	4096
+#define SECTOR		512
+#define NET_RX_BUF	(sizeof(struct virtio_net_hdr_v1) + 1518)
+
+/* Queue sizes our devices offer, which Linux then uses as they are. */
+#define BLK_LOG2	7	/* 128 */
+#define CONSOLE_LOG2	6	/* 64 */
+#define NET_LOG2	8	/* 256 */
+#define RNG_LOG2	6	/* 64 */
+
+struct seed {
+	struct vring_fuzz_header hdr;
+	uint8_t mem[VF_MEM_SIZE];
+} __attribute__((packed));
+
+/* The driver's view while it builds one seed. */
+struct driver {
+	struct seed s;
+	struct vring vr;
+	uint16_t free_head, avail;
+	uint64_t next_buf;	/* bump allocator after the rings */
+};
+
+struct seg {
+	const void *bytes;	/* NULL: a buffer the device fills */
+	uint32_t len;
+	bool write;
+};
+
+static struct driver drv;
+
+static uint64_t gpa(const void *p)
+{
+	return (const uint8_t *)p - drv.s.mem;
+}
+
+static void start(enum vring_fuzz_mode mode, unsigned int log2,
+		  uint8_t flags)
+{
+	unsigned int num = 1u << log2;
+
+	memset(&drv, 0, sizeof(drv));
+	drv.s.hdr.mode = mode;
+	drv.s.hdr.size_log2 = log2;
+	drv.s.hdr.flags = flags;
+	drv.s.hdr.batch = 1;
+	vring_init(&drv.vr, num, drv.s.mem, VF_RING_ALIGN);
+	drv.next_buf = vring_size(num, VF_RING_ALIGN);
+}
+
+static uint64_t alloc(uint32_t len, const void *bytes)
+{
+	uint64_t at = (drv.next_buf + 15) & ~15ULL;
+
+	drv.next_buf = at + len;
+	if (drv.next_buf > VF_MEM_SIZE) {
+		fprintf(stderr, "gen_seeds: vring seed outgrew guest memory\n");
+		exit(1);
+	}
+	if (bytes)
+		memcpy(drv.s.mem + at, bytes, len);
+	return at;
+}
+
+static void fill_desc(struct vring_desc *d, const struct seg *s, bool more,
+		      uint16_t next)
+{
+	d->addr = alloc(s->len, s->bytes);
+	d->len = s->len;
+	d->flags = (s->write ? VRING_DESC_F_WRITE : 0) |
+		   (more ? VRING_DESC_F_NEXT : 0);
+	d->next = more ? next : 0;
+}
+
+/* One request, made available (virtqueue_add_split + kick). */
+static void add(const struct seg *segs, unsigned int n)
+{
+	unsigned int num = drv.vr.num, i;
+	uint16_t head = drv.free_head;
+
+	if ((drv.s.hdr.flags & VF_INDIRECT) && n > 1) {
+		struct vring_desc *table =
+			(void *)(drv.s.mem + alloc(n * sizeof(*table), NULL));
+
+		for (i = 0; i < n; i++)
+			fill_desc(&table[i], &segs[i], i + 1 < n, i + 1);
+		drv.vr.desc[head] = (struct vring_desc){
+			.addr = gpa(table), .len = n * sizeof(*table),
+			.flags = VRING_DESC_F_INDIRECT };
+		drv.free_head = (head + 1) % num;
+	} else {
+		for (i = 0; i < n; i++) {
+			uint16_t d = (head + i) % num;
+
+			fill_desc(&drv.vr.desc[d], &segs[i], i + 1 < n,
+				  (d + 1) % num);
+		}
+		drv.free_head = (head + n) % num;
+	}
+	drv.vr.avail->ring[drv.avail++ % num] = head;
+	drv.vr.avail->idx = drv.avail;
+}
+
+/* The file holds the header and guest memory up to its last set byte. */
+static void emit(const char *dir, const char *name)
+{
+	size_t len = sizeof(drv.s);
+
+	while (len > sizeof(drv.s.hdr) && !((uint8_t *)&drv.s)[len - 1])
+		len--;
+	seed_write(dir, name, &drv.s, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* virtio-blk                                                          */
+/* ------------------------------------------------------------------ */
+
+static void blk_request(uint32_t type, uint64_t sector, uint32_t len,
+			unsigned int data_segs)
+{
+	static const uint8_t pattern[PAGE_SIZE] = { [0 ... PAGE_SIZE - 1] = 0x77 };
+	struct virtio_blk_outhdr h = { .type = type, .sector = sector };
+	bool to_guest = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	struct seg s[MAX_SEGS] = { { &h, sizeof(h), false } };
+	unsigned int n = 1, i;
+
+	for (i = 0; i < data_segs; i++)
+		s[n++] = (struct seg){ to_guest ? NULL : pattern,
+				       len / data_segs, to_guest };
+	s[n++] = (struct seg){ NULL, 1, true };	/* status */
+	add(s, n);
+}
+
+static void seeds_blk(const char *dir)
+{
+	static const struct {
+		const char *name;
+		uint8_t flags;
+		uint32_t type;
+		uint64_t sector;
+		uint32_t len;
+		unsigned int segs;
+	} reqs[] = {
+		{ "linux-blk-read-4k", 0, VIRTIO_BLK_T_IN, 0, 4096, 1 },
+		{ "linux-blk-read-4k-indirect", VF_INDIRECT, VIRTIO_BLK_T_IN, 0, 4096, 1 },
+		{ "linux-blk-write-2-sectors-split", 0, VIRTIO_BLK_T_OUT, 2, 1024, 2 },
+		{ "linux-blk-write-indirect-event-idx", VF_INDIRECT | VF_EVENT_IDX,
+		  VIRTIO_BLK_T_OUT, 1, 2048, 4 },
+		{ "linux-blk-write-read-only-disk", VF_READ_ONLY, VIRTIO_BLK_T_OUT, 0, 512, 1 },
+		{ "linux-blk-read-past-end", 0, VIRTIO_BLK_T_IN, 7, 1024, 1 },
+		{ "linux-blk-flush", 0, VIRTIO_BLK_T_FLUSH, 0, 0, 0 },
+		{ "linux-blk-get-id", 0, VIRTIO_BLK_T_GET_ID, 0, 20, 1 },
+		{ "linux-blk-discard-unsupported", 0, VIRTIO_BLK_T_DISCARD, 0, 16, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		start(VF_BLK, BLK_LOG2, reqs[i].flags);
+		blk_request(reqs[i].type, reqs[i].sector, reqs[i].len,
+			    reqs[i].segs);
+		emit(dir, reqs[i].name);
+	}
+	/* A queue in use: read, write and flush in one kick, event index on. */
+	start(VF_BLK, BLK_LOG2, VF_INDIRECT | VF_EVENT_IDX);
+	drv.s.hdr.batch = 3;
+	blk_request(VIRTIO_BLK_T_IN, 0, 512, 1);
+	blk_request(VIRTIO_BLK_T_OUT, 3, 512, 1);
+	blk_request(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	vring_used_event(&drv.vr) = 1;
+	emit(dir, "linux-blk-batch-read-write-flush-event-idx");
+}
+
+/* ------------------------------------------------------------------ */
+/* virtio-console, virtio-net, virtio-rng                              */
+/* ------------------------------------------------------------------ */
+
+/* `count` receive buffers of `len` bytes, as drivers keep rx queues full. */
+static void rx_buffers(unsigned int count, uint32_t len)
+{
+	struct seg s = { NULL, len, true };
+
+	while (count--)
+		add(&s, 1);
+}
+
+static void seeds_console(const char *dir)
+{
+	static const char hello[] = "Linux version 6.1.0 (hvc0)\n";
+	struct seg s[2] = { { hello, sizeof(hello) - 1, false },
+			    { "login: ", 7, false } };
+
+	start(VF_CONSOLE_RX, CONSOLE_LOG2, 0);
+	rx_buffers(4, 256);
+	emit(dir, "linux-console-rx-4-buffers");
+	start(VF_CONSOLE_TX, CONSOLE_LOG2, 0);
+	add(s, 1);
+	emit(dir, "linux-console-tx-line");
+	start(VF_CONSOLE_TX, CONSOLE_LOG2, VF_EVENT_IDX);
+	drv.s.hdr.batch = 2;
+	add(s, 1);
+	add(s + 1, 1);
+	vring_used_event(&drv.vr) = 1;
+	emit(dir, "linux-console-tx-two-event-idx");
+}
+
+static void seeds_net(const char *dir)
+{
+	/* An ARP request: broadcast, from 52:54:00:12:34:56, who-has 10.0.0.1. */
+	static const uint8_t arp[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0, 0x12, 0x34,
+		0x56, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1, 0x52, 0x54, 0,
+		0x12, 0x34, 0x56, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1
+	};
+	struct virtio_net_hdr_v1 h = { .gso_type = VIRTIO_NET_HDR_GSO_NONE };
+	uint8_t one[sizeof(h) + sizeof(arp)];
+	struct seg split[2] = { { &h, sizeof(h), false },
+				{ arp, sizeof(arp), false } };
+	struct seg whole = { one, sizeof(one), false };
+
+	memcpy(one, &h, sizeof(h));
+	memcpy(one + sizeof(h), arp, sizeof(arp));
+	start(VF_NET_TX, NET_LOG2, 0);
+	add(&whole, 1);		/* the header pushed in front of the frame */
+	emit(dir, "linux-net-tx-arp-one-buffer");
+	start(VF_NET_TX, NET_LOG2, VF_INDIRECT);
+	add(split, 2);
+	emit(dir, "linux-net-tx-arp-header-apart-indirect");
+	start(VF_NET_RX, NET_LOG2, 0);
+	rx_buffers(4, NET_RX_BUF);
+	drv.s.hdr.batch = 4;
+	/* Packets of 64 and 8 bytes (too short: put back), an error, none. */
+	memcpy(drv.s.hdr.script, (uint8_t[]){ 16, 2, 255, 0 }, 4);
+	emit(dir, "linux-net-rx-small-buffers");
+}
+
+static void seeds_rng(const char *dir)
+{
+	struct seg s = { NULL, 64, true };
+
+	start(VF_RNG, RNG_LOG2, 0);
+	add(&s, 1);
+	memset(drv.s.hdr.script, 16, VF_SCRIPT_LEN);
+	emit(dir, "linux-rng-64-bytes");
+	start(VF_RNG, RNG_LOG2, VF_EVENT_IDX);
+	add(&s, 1);
+	/* Short fill, EINTR, then a failing getrandom(). */
+	memcpy(drv.s.hdr.script, (uint8_t[]){ 1, 0xff, 2, 0 }, 4);
+	emit(dir, "linux-rng-host-errors");
+}
+
+/* ------------------------------------------------------------------ */
+/* The ring library alone                                              */
+/* ------------------------------------------------------------------ */
+
+static void seeds_ring(const char *dir)
+{
+	struct seg s[3] = { { "req", 3, false }, { NULL, 64, true },
+			    { NULL, 1, true } };
+	unsigned int i;
+
+	start(VF_RING, 4, 0);
+	emit(dir, "ring-empty");
+	/* Five chains, completed in reverse and rotated, one put back. */
+	start(VF_RING, 4, VF_INDIRECT | VF_EVENT_IDX);
+	for (i = 0; i < 5; i++)
+		add(s, 1 + i % 3);
+	drv.s.hdr.batch = 3;
+	memcpy(drv.s.hdr.script, (uint8_t[]){ 0x11, 0x92, 0x14 }, 3);
+	emit(dir, "ring-out-of-order-unpop");
+	/* Indices about to wrap past 65535. */
+	start(VF_RING, 3, 0);
+	drv.s.hdr.start_idx = 0xfffe;
+	drv.avail = 0xfffe;
+	for (i = 0; i < 4; i++)
+		add(s, 3);
+	drv.s.hdr.flags |= VF_JUMP;
+	emit(dir, "ring-index-wrap");
+	/* The legacy layout (4 KiB-aligned used ring) at explicit addresses. */
+	start(VF_RING, 4, VF_GEOMETRY);
+	vring_init(&drv.vr, 16, drv.s.mem, PAGE_SIZE);
+	drv.next_buf = vring_size(16, PAGE_SIZE);
+	add(s, 3);
+	drv.s.hdr.raw_size = 16;
+	drv.s.hdr.avail = gpa(drv.vr.avail);
+	drv.s.hdr.used = gpa(drv.vr.used);
+	emit(dir, "ring-legacy-layout");
+}
+
+void seeds_vring(const char *dir)
+{
+	seeds_ring(dir);
+	seeds_blk(dir);
+	seeds_console(dir);
+	seeds_net(dir);
+	seeds_rng(dir);
+}
