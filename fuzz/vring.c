@@ -419,10 +419,10 @@ static void check_disk_size(void)
  * -1 when the device broke the queue (NEEDS_RESET), else whether it
  * served requests.
  */
-static int device_round(struct virtio_device *vdev, struct virtio_queue *q,
-			 unsigned int published)
+static int device_round(struct virtio_device *vdev, struct virtio_queue *q)
 {
 	uint16_t taken = q->ring.last_avail, returned = q->ring.used_idx;
+	uint16_t avail_idx = q->ring.avail->idx;
 	struct lg_error err;
 	enum vq_result r = vdev->ops->process(vdev, q, &err);
 
@@ -430,7 +430,13 @@ static int device_round(struct virtio_device *vdev, struct virtio_queue *q,
 		return -1;
 	if (q->ring.last_avail != taken)
 		check_segments(&q->ring, q->chain);
-	if (published == 1 && (uint16_t)(q->ring.used_idx - returned) == 1)
+	/*
+	 * Only when one request was waiting and the avail index is still as
+	 * the guest left it: otherwise the device may have taken (and put
+	 * back) another request, leaving q->chain describing that one.
+	 */
+	if ((uint16_t)(avail_idx - taken) == 1 && q->ring.avail->idx == avail_idx &&
+	    (uint16_t)(q->ring.used_idx - returned) == 1)
 		check_used(&q->ring, q->chain);
 	return q->ring.used_idx != returned;
 }
@@ -506,7 +512,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     mode == VF_NET_TX) };
 	for (rounds = 0; rounds < MAX_ROUNDS; rounds++) {
 		unsigned int n = publish(vr, &t, target);
-		int served = vdev ? device_round(vdev, q, n) : ring_round(vr);
+		int served = vdev ? device_round(vdev, q) : ring_round(vr);
 
 		check_counts(vr, &t);
 		if (served < 0 || (!served && !n))
