@@ -49,7 +49,7 @@ static enum vq_result console_rx(struct virtio_console *con,
 				 struct virtio_queue *q, struct lg_error *err)
 {
 	struct virtq_chain *c = q->chain;
-	bool failed;
+	bool failed, ended;
 	ssize_t n;
 	int r;
 
@@ -73,12 +73,14 @@ static enum vq_result console_rx(struct virtio_console *con,
 		con->host_errors++;
 		host_error_note(&con->read_err, errno);
 	}
+	/* The hook looks before the push: after it the buffer is the guest's. */
+	ended = n == 0 || failed ||
+		(n > 0 && !input_allowed(con, virtq_chain_in(c), c->n_in, n));
 	if (virtq_push(&q->ring, c->head, n > 0 ? n : 0, err))
 		return VQ_BROKEN;
 	if (virtq_should_interrupt(&q->ring))
 		virtio_queue_interrupt(q);
-	if (n == 0 || failed || (n > 0 && !input_allowed(con, virtq_chain_in(c),
-						  c->n_in, n))) {
+	if (ended) {
 		con->input_ended = true;
 		return VQ_INPUT_DONE;
 	}
