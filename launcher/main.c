@@ -30,10 +30,14 @@
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "devices/testdev.h"
+#include "host_mem.h"
 #include "kvm.h"
 #include "kvm_irq.h"
 #include "pci.h"
 #include "loader.h"
+#include "privileges.h"
+#include "sandbox.h"
+#include "supervisor.h"
 #include "term.h"
 #include "x86/acpi.h"
 #include "x86/layout.h"
@@ -49,14 +53,22 @@ enum {
 	EXIT_GUEST_HALTED = 5,
 	EXIT_DEVICE_ERROR = 6,
 	EXIT_ESCAPE = 130,
+	EXIT_SANDBOX = EXIT_SANDBOX_VIOLATION,	/* 159 */
 };
 
 #define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
 #define MAX_BLOCK_DEVICES 8
 #define MAX_NET_DEVICES 4
 
+/* Test-only (--sandbox-selftest): a thread the guest can make misbehave. */
+enum selftest { SELFTEST_NONE, SELFTEST_VCPU, SELFTEST_RNG };
+
 struct options {
 	bool verbose;
+	bool sandbox;
+	enum selftest selftest;
+	const char *username;
+	const char *chroot_dir;
 	bool no_reboot;
 	bool strict;
 	bool rng;
@@ -103,6 +115,10 @@ static const char usage_text[] =
 	"                      instead of marking only that device broken\n"
 	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
 	"                      back what was written (for test guests)\n"
+	"      --username=USER once set up, run as USER (and USER's groups)\n"
+	"      --chroot=DIR    once set up, chroot to DIR\n"
+	"      --sandbox=on|off  confine every thread to the system calls it\n"
+	"                      needs with seccomp (default on)\n"
 	"  -v, --verbose       describe what the launcher does, on stderr\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
@@ -118,9 +134,10 @@ static const char usage_text[] =
 	"  5    the guest halted with nothing left to wake it\n"
 	"  6    the guest broke a virtio device's queue, with --strict\n"
 	"  130  three ^C within one second on the console terminal\n"
+	"  159  the sandbox stopped a forbidden system call (it is named)\n"
 	"\n"
-	"Without --no-reboot, a reset or triple fault restarts the guest by\n"
-	"re-executing the launcher with the same arguments.\n";
+	"Without --no-reboot, a reset or triple fault restarts the guest in a\n"
+	"fresh launcher process with the same arguments.\n";
 
 static bool verbose;
 
@@ -191,10 +208,28 @@ static char *join_args(char **argv, int argc)
 	return s;
 }
 
+/*
+ * Hidden, for tests/integration/test_sandbox.c: writes to the test device
+ * (vcpu) or virtio-rng reads (virtio-rng) make a forbidden system call.
+ */
+static void parse_selftest(const char *arg, struct options *o)
+{
+	if (!strcmp(arg, "vcpu")) {
+		o->selftest = SELFTEST_VCPU;
+		o->testdev = true;
+	} else if (!strcmp(arg, "virtio-rng")) {
+		o->selftest = SELFTEST_RNG;
+		o->rng = true;
+	} else {
+		die("--sandbox-selftest=%s: say vcpu or virtio-rng", arg);
+	}
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
-	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV };
+	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV,
+	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -206,6 +241,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "tunnet", required_argument, NULL, OPT_TUNNET },
 		{ "sharenet", required_argument, NULL, OPT_SHARENET },
 		{ "testdev", no_argument, NULL, OPT_TESTDEV },
+		{ "username", required_argument, NULL, OPT_USERNAME },
+		{ "chroot", required_argument, NULL, OPT_CHROOT },
+		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "sandbox-selftest", required_argument, NULL,
+		  OPT_SANDBOX_SELFTEST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -213,6 +253,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->sandbox = true;
 	/* '+': stop at the first non-option, so kernel args pass through. */
 	while ((c = getopt_long(argc, argv, "+i:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -240,6 +281,20 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TESTDEV:
 			o->testdev = true;
+			break;
+		case OPT_USERNAME:
+			o->username = optarg;
+			break;
+		case OPT_CHROOT:
+			o->chroot_dir = optarg;
+			break;
+		case OPT_SANDBOX:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				die("--sandbox=%s: say on or off", optarg);
+			o->sandbox = !strcmp(optarg, "on");
+			break;
+		case OPT_SANDBOX_SELFTEST:
+			parse_selftest(optarg, o);
 			break;
 		case OPT_TUNNET:
 		case OPT_SHARENET:
@@ -343,6 +398,7 @@ struct console_input {
 	struct serial *serial;
 	struct vm *vm;
 	bool is_terminal;
+	bool sandbox;
 	struct escape_watch escape;
 };
 
@@ -362,9 +418,12 @@ static bool console_input_ok(void *ctx, const uint8_t *buf, size_t len)
 static void *console_input_thread(void *arg)
 {
 	struct console_input *in = arg;
+	struct lg_error err;
 	uint8_t buf[256];
 	ssize_t n;
 
+	if (in->sandbox && sandbox_enter(SANDBOX_CONSOLE_INPUT, &err))
+		die("%s", err.msg);
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		size_t done = 0;
 
@@ -393,17 +452,19 @@ static void start_console_input(struct console_input *in)
 	pthread_detach(t);
 }
 
-/* Reboot, as the seed did: start ourselves again from scratch. */
-static void reboot_by_reexec(char **argv)
+/*
+ * Reboot, as the seed did, from scratch: the supervisor starts a fresh
+ * launcher process once this one has gone.
+ */
+static int reboot(void)
 {
-	term_restore();
 	verbose_log("guest rebooting\n");
-	execv("/proc/self/exe", argv);
-	die("cannot re-execute for reboot: %s", strerror(errno));
+	supervisor_request_reboot();
+	return 0;
 }
 
 static int exit_status(struct vm *vm, enum stop_reason why,
-		       const struct options *o, char **argv)
+		       const struct options *o)
 {
 	switch (why) {
 	case STOP_EXIT_PORT:
@@ -415,7 +476,7 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 	case STOP_RESET:
 	case STOP_TRIPLE_FAULT:
 		if (!o->no_reboot)
-			reboot_by_reexec(argv);
+			return reboot();
 		fprintf(stderr, "lguest: guest %s (--no-reboot)\n",
 			why == STOP_RESET ? "requested a reset" :
 					    "triple-faulted");
@@ -474,6 +535,21 @@ static void setup_net(const struct options *o, const struct virtio_host *host)
 	}
 }
 
+/* --sandbox-selftest: the guest's first rng read or testdev write. */
+static ssize_t selftest_random(void *buf, size_t len)
+{
+	sandbox_selftest_violation();
+	return getrandom(buf, len, 0);
+}
+
+static void selftest_testdev_io(void *dev, uint64_t offset, uint8_t *data,
+				unsigned int len, bool is_write)
+{
+	if (is_write)
+		sandbox_selftest_violation();
+	testdev_io(dev, offset, data, len, is_write);
+}
+
 static void kick_vcpu(void *vm)
 {
 	vm_kick(vm);
@@ -495,6 +571,7 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		.mem = &vm->mem, .bus = bus, .routing = routing,
 		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
 		.kick_vcpu = kick_vcpu, .kick_ctx = vm,
+		.start_thread = o->sandbox ? sandbox_spawn : NULL,
 	};
 	struct lg_error err;
 
@@ -509,7 +586,10 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		if (virtio_blk_init(&blk[i], o->block[i], o->block_ro[i], &host,
 				    &err))
 			die("%s", err.msg);
-	if (o->rng && virtio_rng_init(&rng, &host, NULL, &err))
+	if (o->rng && virtio_rng_init(&rng, &host,
+				      o->selftest == SELFTEST_RNG ?
+					      selftest_random : NULL,
+				      &err))
 		die("%s", err.msg);
 	if (o->virtio_console &&
 	    virtio_console_init(&con, STDIN_FILENO, STDOUT_FILENO,
@@ -518,52 +598,149 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	setup_net(o, &host);
 }
 
+/*
+ * Files the user handed us as /dev/fd/N stay open until we have opened
+ * them by name; every other inherited descriptor is closed at once.
+ */
+static unsigned int named_fds(const struct options *o, int *fds)
+{
+	unsigned int n = 0, i;
+
+	fds[n] = inherited_fd_path(o->kernel);
+	n += fds[n] >= 0;
+	if (o->initrd) {
+		fds[n] = inherited_fd_path(o->initrd);
+		n += fds[n] >= 0;
+	}
+	for (i = 0; i < o->nblock; i++) {
+		fds[n] = inherited_fd_path(o->block[i]);
+		n += fds[n] >= 0;
+	}
+	return n;
+}
+
+static void platform_devices(struct vm *vm, const struct options *o,
+			     struct serial *com1, int *out_fd)
+{
+	static struct rtc rtc;
+	static struct acpi_pm pm;
+	static struct testdev testdev;
+
+	rtc_init(&rtc);
+	acpi_pm_init(&pm, &vm->stop);
+	serial_init(com1, SERIAL_COM1_IRQ,
+		    (struct irq_sink){ vm_irq_line, vm }, console_output,
+		    out_fd);
+	if (bus_register(&vm->pio, SERIAL_COM1_BASE, 8, serial_io, com1,
+			 "com1") ||
+	    bus_register(&vm->pio, ACPI_PM1A_EVT, ACPI_PM_LEN, acpi_pm_io, &pm,
+			 "acpi-pm") ||
+	    x86_ports_register(&vm->pio, &vm->stop, &rtc))
+		die("cannot register the platform devices");
+	/* Static, so zeroed, as testdev_register would leave it. */
+	if (o->testdev &&
+	    bus_register(&vm->mmio, LAYOUT_TESTDEV, TESTDEV_SIZE,
+			 o->selftest == SELFTEST_VCPU ? selftest_testdev_io :
+							testdev_io,
+			 &testdev, "testdev"))
+		die("cannot register the test device");
+}
+
+/*
+ * The supervisor puts the terminal back however we end, so term.c's
+ * fatal-signal handlers are not needed here; under the sandbox they
+ * would only trip it (rt_sigaction) on the way down.
+ */
+static void leave_terminal_to_supervisor(void)
+{
+	static const int fatal[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT,
+				     SIGSEGV, SIGBUS, SIGABRT };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
+}
+
+/*
+ * Everything is open: drop what we no longer need before the guest runs.
+ * /dev/kvm itself and the user's /dev/fd files go, then the chroot and
+ * the user, then each thread's seccomp filter.
+ */
+static void lock_down(struct vm *vm, const struct options *o,
+		      const struct privilege_drop *drop, const int *fds,
+		      unsigned int nfds, struct console_input *input)
+{
+	struct sandbox_config cfg = { .sharenet = false };
+	struct lg_error err;
+	unsigned int i;
+
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	tzset();	/* the CMOS clock's gmtime_r: no /etc/localtime later */
+	if (privilege_drop_apply(drop, &err))
+		die("%s", err.msg);
+	if ((drop->user || drop->chroot_dir) && supervisor_rearm_death_signal())
+		die("the supervisor process has gone");
+	for (i = 0; i < o->nnet; i++)
+		cfg.sharenet |= !o->net_is_tap[i];
+	if (o->sandbox) {
+		sandbox_init(&cfg);
+		if (sandbox_spawner_start(&err))
+			die("%s", err.msg);
+	}
+	input->sandbox = o->sandbox;
+	if (!o->virtio_console)
+		start_console_input(input);
+	if (o->sandbox && sandbox_enter(SANDBOX_VCPU, &err))
+		die("%s", err.msg);
+	verbose_log("locked down: root %s, user %s, sandbox %s\n",
+		    drop->chroot_dir ? drop->chroot_dir : "unchanged",
+		    drop->user ? drop->user : "unchanged",
+		    o->sandbox ? "on" : "off");
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
 	static struct serial com1;
-	static struct rtc rtc;
-	static struct acpi_pm pm;
 	static struct pci_bus pci;
 	static struct irq_routing routing;
-	static struct testdev testdev;
+	static struct privilege_drop drop;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
 	struct lg_error err;
 	int out_fd = STDOUT_FILENO;
+	int fds[MAX_BLOCK_DEVICES + 2];
+	unsigned int nfds;
 	enum stop_reason why;
 	int status;
 
 	parse_options(argc, argv, &o);
 	verbose = o.verbose;
+	nfds = named_fds(&o, fds);
+	close_inherited_fds(fds, nfds);
+	if (privilege_drop_plan(&drop, o.username, o.chroot_dir, &err))
+		die("%s", err.msg);
+	supervisor_start();	/* from here on, a fresh process per boot */
+
 	/* A reader that goes away loses console output, not the guest. */
 	signal(SIGPIPE, SIG_IGN);
-	if (vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
+	if (host_mem_check((uint64_t)o.mem_mb << 20, &err) ||
+	    vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);
 	if (vm_setup_vcpu(&vm, &boot, &err))
 		die("%s", err.msg);
-
-	rtc_init(&rtc);
-	acpi_pm_init(&pm, &vm.stop);
-	serial_init(&com1, SERIAL_COM1_IRQ,
-		    (struct irq_sink){ vm_irq_line, &vm }, console_output,
-		    &out_fd);
-	if (bus_register(&vm.pio, SERIAL_COM1_BASE, 8, serial_io, &com1,
-			 "com1") ||
-	    bus_register(&vm.pio, ACPI_PM1A_EVT, ACPI_PM_LEN, acpi_pm_io, &pm,
-			 "acpi-pm") ||
-	    x86_ports_register(&vm.pio, &vm.stop, &rtc))
-		die("cannot register the platform devices");
-	if (o.testdev && testdev_register(&testdev, &vm.mmio))
-		die("cannot register the test device");
+	platform_devices(&vm, &o, &com1, &out_fd);
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm };
 	input.is_terminal = term_raw(STDIN_FILENO);
+	leave_terminal_to_supervisor();
 	setup_pci(&vm, &o, &pci, &routing, &input);
-	if (!o.virtio_console)
-		start_console_input(&input);
+	lock_down(&vm, &o, &drop, fds, nfds, &input);
 
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);
@@ -571,7 +748,7 @@ int main(int argc, char **argv)
 		    (unsigned long long)vm.emulated,
 		    (unsigned long long)vm.emulated_faults);
 	host_error_summary(stderr);	/* the devices' host I/O errors */
-	status = exit_status(&vm, why, &o, argv);
+	status = exit_status(&vm, why, &o);
 	term_restore();
 	return status;
 }

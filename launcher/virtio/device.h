@@ -26,6 +26,11 @@
 struct virtio_device;
 struct virtio_queue;
 
+/* Starts `fn(arg)` on a new thread serving a queue of device `device`. */
+typedef int (*virtio_thread_start_fn)(pthread_t *thread,
+				      void *(*fn)(void *), void *arg,
+				      const char *device);
+
 enum vq_result {
 	VQ_BROKEN = -1,		/* the guest broke the ring: needs reset */
 	VQ_IDLE = 0,		/* all requests served */
@@ -82,6 +87,7 @@ struct virtio_device {
 	bool strict;
 	void (*kick_vcpu)(void *ctx);	/* to notice a --strict stop */
 	void *kick_ctx;
+	virtio_thread_start_fn start_thread;	/* NULL: pthread_create */
 	bool no_queue_threads;		/* see struct virtio_host */
 
 	pthread_mutex_t lock;		/* status, against queue threads */
@@ -104,6 +110,8 @@ struct virtio_host {
 	bool strict;
 	void (*kick_vcpu)(void *ctx);
 	void *kick_ctx;
+	/* How queue threads start (the sandbox confines them); optional. */
+	virtio_thread_start_fn start_thread;
 	/*
 	 * Enabled queues get no thread, so nobody serves them: for the PCI
 	 * fuzzer, which drives the transport's registers and must not start

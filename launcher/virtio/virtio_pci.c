@@ -175,7 +175,10 @@ static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
 	q->enabled = true;
 	if (vdev->no_queue_threads)
 		return;
-	if (pthread_create(&q->thread, NULL, queue_thread, q) == 0)
+	if ((vdev->start_thread ?
+		     vdev->start_thread(&q->thread, queue_thread, q,
+					vdev->ops->name) :
+		     pthread_create(&q->thread, NULL, queue_thread, q)) == 0)
 		q->running = true;
 	else
 		fprintf(stderr, "lguest: %s: cannot start queue %u's thread\n",
@@ -536,6 +539,7 @@ int virtio_device_init(struct virtio_device *vdev,
 	vdev->strict = host->strict;
 	vdev->kick_vcpu = host->kick_vcpu;
 	vdev->kick_ctx = host->kick_ctx;
+	vdev->start_thread = host->start_thread;
 	vdev->no_queue_threads = host->no_queue_threads;
 	vdev->device_features = ops->features | TRANSPORT_FEATURES;
 	vdev->msix_config = MSIX_NO_VECTOR;

@@ -12,7 +12,13 @@ $(BUILD)/tests/integration/test_guests: tests/integration/test_guests.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Itests/guests -o $@ $< $(INTEG_CHECK_LIBS)
 
+# Least privilege, checked in /proc (see test_sandbox.c; run as root).
+$(BUILD)/tests/integration/test_sandbox: tests/integration/test_sandbox.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -o $@ $< $(INTEG_CHECK_LIBS)
+
 # The test binary and the guests it boots; bin/lguest is the launcher's.
-integration-tests: $(BUILD)/tests/integration/test_guests guests bin/lguest
+integration-tests: $(BUILD)/tests/integration/test_guests \
+		   $(BUILD)/tests/integration/test_sandbox guests bin/lguest
 
 .PHONY: integration-tests
