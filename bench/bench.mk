@@ -34,6 +34,12 @@ bench-blk-guest: bin/lguest guests
 
 .PHONY: bench bench-boot bench-blk bench-blk-guest
 
+# lgtest's overhead and tests/min (--jobs 1 and 2) beside a plain QEMU loop.
+bench-harness: bin/lgtest bin/lguest bin/lguest-static
+	CACHE=$(CACHE) bench/run-harness.sh
+
+.PHONY: bench-harness
+
 # The instruction emulator: library throughput, then MMIO stores end to end.
 $(BUILD)/bench/emulate_bench: bench/emulate_bench.c tests/unit/emu_machine.h $(BUILD)/liblguest.a
 	@mkdir -p $(dir $@)

@@ -8,6 +8,7 @@
  * start line names, the RIP line's and the first call trace's reliable
  * frames, that is not reporting or scheduling machinery.
  */
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,14 +179,13 @@ static const char *const not_guilty[] = {
 };
 
 static regex_t rule_re[ARRAY_SIZE(rules)];
-static bool rules_ready;
+static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
-static void compile_rules(void)
+/* Once per process, whichever of the tests running side by side is first. */
+static void compile_rules_once(void)
 {
 	size_t i;
 
-	if (rules_ready)
-		return;
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (regcomp(&rule_re[i], rules[i].src, REG_EXTENDED)) {
 			fprintf(stderr, "lgtest: internal error: bad rule %s\n",
@@ -193,7 +193,11 @@ static void compile_rules(void)
 			abort();
 		}
 	}
-	rules_ready = true;
+}
+
+static void compile_rules(void)
+{
+	pthread_once(&rules_once, compile_rules_once);
 }
 
 /*

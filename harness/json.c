@@ -3,11 +3,14 @@
  * The JSON report (format 1), indented two spaces a level:
  *
  *   {"format": "lgtest-1", "runner": "...", "started": "...Z",
- *    "seconds": 12.3, "interrupted": false,
+ *    "seconds": 12.3, "interrupted": false, "shard": "1/2" or null,
+ *    "jobs": N, "repeat": N,
  *    "summary": {"tests": N, "pass": N, "fail": N, "crash": N, "hang": N,
- *                "error": N},
+ *                "error": N, "flaky": N},
+ *    "flaky": [{"file": "...", "name": "...", "runs": N, "passed": N}],
  *    "tests": [{"number": 1, "round": 1, "file": "...", "name": "...",
- *               "verdict": "pass", "message": "...", "crash": null,
+ *               "verdict": "pass", "expected": "hang" or null,
+ *               "message": "...", "crash": null,
  *               "at": {"line": 3, "column": 1} or null, "seconds": 1.2,
  *               "boot": {"setup": 0.0, "first_byte": 0.1, "marker": null},
  *               "stopped": null, "command": "...", "log": null,
@@ -20,6 +23,7 @@
  *
  * Times are seconds; a time that never came, and an absent text, is null.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -142,6 +146,7 @@ static void test(struct json *j, const struct report_entry *e)
 	string(j, "file", e->file);
 	string(j, "name", e->name);
 	string(j, "verdict", verdict_name(e->verdict));
+	string(j, "expected", e->expected);
 	string(j, "message", e->message);
 	string(j, "crash", e->crash_title);
 	key(j, "at");
@@ -170,10 +175,29 @@ static void test(struct json *j, const struct report_entry *e)
 	end(j, '}');
 }
 
+static void flaky_list(struct json *j, const struct flaky *list, size_t n)
+{
+	size_t i;
+
+	key(j, "flaky");
+	begin(j, '[');
+	for (i = 0; i < n; i++) {
+		next(j);
+		begin(j, '{');
+		string(j, "file", list[i].file);
+		string(j, "name", list[i].name);
+		number(j, "runs", list[i].runs);
+		number(j, "passed", list[i].passed);
+		end(j, '}');
+	}
+	end(j, ']');
+}
+
 void json_write(FILE *f, const struct report *r)
 {
 	struct json j = {.f = f};
-	size_t counts[V_ERROR + 1], i;
+	size_t counts[V_ERROR + 1], i, nflaky;
+	struct flaky *flaky;
 	char stamp[32];
 
 	report_counts(r, counts);
@@ -185,12 +209,19 @@ void json_write(FILE *f, const struct report *r)
 	seconds(&j, "seconds", r->seconds);
 	key(&j, "interrupted");
 	fputs(r->interrupted ? "true" : "false", f);
+	string(&j, "shard", r->shard);
+	number(&j, "jobs", r->jobs);
+	number(&j, "repeat", r->repeat);
+	nflaky = report_flaky(r, &flaky);
 	key(&j, "summary");
 	begin(&j, '{');
 	number(&j, "tests", r->nentries);
 	for (i = 0; i <= V_ERROR; i++)
 		number(&j, verdict_name((enum verdict)i), counts[i]);
+	number(&j, "flaky", nflaky);
 	end(&j, '}');
+	flaky_list(&j, flaky, nflaky);
+	free(flaky);
 	key(&j, "tests");
 	begin(&j, '[');
 	for (i = 0; i < r->nentries; i++)

@@ -122,6 +122,8 @@ static void details(struct xml *x, const struct report_entry *e)
 	struct buf d = {0};
 
 	buf_addf(&d, "verdict: %s\n", verdict_name(e->verdict));
+	if (e->expected)
+		buf_addf(&d, "expected: %s\n", e->expected);
 	if (e->crash_title)
 		buf_addf(&d, "crash: %s\n", e->crash_title);
 	if (e->line)
@@ -142,9 +144,7 @@ static void details(struct xml *x, const struct report_entry *e)
 
 static void test_case(struct xml *x, const struct report_entry *e)
 {
-	char *name = e->round > 1
-			     ? xasprintf("%s (round %u)", e->name, e->round)
-			     : xstrdup(e->name);
+	char *name = entry_title(e);
 
 	fputs("    <testcase", x->f);
 	attr(x, "classname", e->file);
@@ -177,6 +177,27 @@ static void test_case(struct xml *x, const struct report_entry *e)
 	free(name);
 }
 
+/* --repeat: the script's flaky tests, as properties of its suite. */
+static void flaky_properties(struct xml *x, const struct report *r,
+			     const char *file)
+{
+	struct flaky *list;
+	size_t i, n = report_flaky(r, &list);
+	char *value;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i].file, file))
+			continue;
+		value = xasprintf("%s (passed %zu of %zu runs)", list[i].name,
+				  list[i].passed, list[i].runs);
+		fputs("      <property name=\"flaky\"", x->f);
+		attr(x, "value", value);
+		fputs("/>\n", x->f);
+		free(value);
+	}
+	free(list);
+}
+
 /* Tests of one script: entries [from, to). */
 static void suite(struct xml *x, const struct report *r, size_t from, size_t to)
 {
@@ -196,7 +217,9 @@ static void suite(struct xml *x, const struct report *r, size_t from, size_t to)
 	fprintf(x->f, " timestamp=\"%s\">\n", stamp);
 	fputs("    <properties>\n      <property name=\"runner\"", x->f);
 	attr(x, "value", r->runner);
-	fputs("/>\n    </properties>\n", x->f);
+	fputs("/>\n", x->f);
+	flaky_properties(x, r, r->entries[from].file);
+	fputs("    </properties>\n", x->f);
 	for (i = from; i < to; i++) {
 		test_case(x, &r->entries[i]);
 		subtest_cases(x, &r->entries[i], &r->entries[i].ktap.root, "");

@@ -67,6 +67,25 @@ static const char usage_text[] =
 	"\"" BOOT_MARKER "\")\n"
 	"  --ktap judge|report|ignore  what to make of KTAP the guest prints "
 	"(judge)\n"
+	"Scheduling:\n"
+	"  -j, --jobs N           run N tests side by side (default: the "
+	"CPUs lgtest\n"
+	"                         may run on); results are reported "
+	"whole,\n"
+	"                         in the scripts' order, whatever order they "
+	"end in\n"
+	"  --shard K/N            run only part K of N of the suite: the tests "
+	"sorted by\n"
+	"                         script path (as given) and test name, the "
+	"i-th (from\n"
+	"                         0) in part i mod N + 1; the same split on "
+	"every\n"
+	"                         machine, whatever the order of the "
+	"scripts\n"
+	"  --repeat N             run every test N times (NAME (round K)), "
+	"and list\n"
+	"                         the flaky ones: passed some runs, not "
+	"others\n"
 	"Runners:\n"
 	"  --runner NAME          lguest (default): lguest-direct or "
 	"lguest-nested,\n"
@@ -100,6 +119,8 @@ static const char usage_text[] =
 	"it\n"
 	"  -v, --verbose          copy every guest's console to stderr as it "
 	"arrives\n"
+	"                         (with --jobs > 1, line by line after "
+	"\"[N] \")\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Scripts (one per file, '#' starts a comment):\n"
@@ -119,6 +140,13 @@ static const char usage_text[] =
 	"    boot-marker PATTERN  the boot timer stops when PATTERN appears\n"
 	"    ktap judge|report|ignore  judge: a failed KTAP subtest fails the "
 	"test\n"
+	"    expect-verdict pass|fail|hang  fail or hang: the test passes "
+	"if it ends\n"
+	"                         so at its last step, the steps before it "
+	"passing;\n"
+	"                         a pass, or that end anywhere else, does not "
+	"(a\n"
+	"                         crash is expected with expect-crash)\n"
 	"  Then steps, played in order:\n"
 	"    expect PATTERN [timeout D]     wait until PATTERN appears after "
 	"the\n"
@@ -157,6 +185,10 @@ static const char usage_text[] =
 	"(the\n"
 	"runner could not run the guest).  A test ends when its last step "
 	"passes.\n"
+	"Every runner runs in a process group of its own; at the end of a "
+	"test, on a\n"
+	"timeout or a signal, the group gets SIGTERM, then 2 s later "
+	"SIGKILL.\n"
 	"Timeouts and boot times count from the guest's launch (for "
 	"lguest-nested,\n"
 	"once the nested host has started its launcher).  Boot times: launch "
@@ -164,9 +196,12 @@ static const char usage_text[] =
 	"first console byte, and launch to the boot marker.\n"
 	"\n"
 	"Exit status: 0 all tests passed, 1 a test failed, crashed or hung,\n"
-	"2 usage, script or infrastructure error (a test's verdict was error), "
-	"or\n"
-	"interrupted (TAP \"Bail out!\").\n"
+	"2 usage, script or infrastructure error (a test's verdict was "
+	"error),\n"
+	"128 + the signal when interrupted by SIGINT, SIGTERM or SIGHUP (130 "
+	"for ^C;\n"
+	"the guests and their runners are stopped first; TAP \"Bail "
+	"out!\").\n"
 	"check: 0 all scripts valid, 1 a script is not, 2 usage.\n"
 	"classify: 0 no log holds a crash, 1 one does, 2 a log cannot be "
 	"read.\n"
@@ -189,8 +224,7 @@ static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;
 }
 
 struct cli {
@@ -261,6 +295,8 @@ enum {
 	OPT_TAP,
 	OPT_BOOT_MARKER,
 	OPT_KTAP,
+	OPT_SHARD,
+	OPT_REPEAT,
 };
 
 static bool parse_number(const char *s, long min, long max, long *v)
@@ -294,6 +330,40 @@ static const char **string_option(int c, struct cli *o)
 		return &o->run.out;
 	}
 	return NULL;
+}
+
+/* --jobs N and --repeat N: a whole number from 1 up. */
+static int parse_count_opt(int c, const char *arg, struct cli *o)
+{
+	long max = c == 'j' ? MAX_JOBS : MAX_REPEAT;
+	const char *name = c == 'j' ? "--jobs" : "--repeat";
+	char *msg;
+	long v;
+	int rc;
+
+	if (parse_number(arg, 1, max, &v)) {
+		*(c == 'j' ? &o->run.jobs : &o->run.repeat) = (unsigned int)v;
+		return 0;
+	}
+	msg = xasprintf("%s: '%s' is not a whole number from 1 to %ld", name,
+			arg, max);
+	rc = usage_error("%s", msg);
+	free(msg);
+	return rc;
+}
+
+static int parse_shard_opt(const char *arg, struct cli *o)
+{
+	char *err;
+	int rc;
+
+	if (shard_parse(arg, &o->run.shard, &err)) {
+		o->run.shard_arg = arg;
+		return 0;
+	}
+	rc = usage_error("%s", err);
+	free(err);
+	return rc;
 }
 
 static int parse_option(int c, const char *arg, struct cli *o)
@@ -356,6 +426,11 @@ static int parse_option(int c, const char *arg, struct cli *o)
 	case OPT_TAP:
 		o->run.tap = true;
 		return 0;
+	case 'j':
+	case OPT_REPEAT:
+		return parse_count_opt(c, arg, o);
+	case OPT_SHARD:
+		return parse_shard_opt(arg, o);
 	case OPT_BOOT_MARKER:
 	case OPT_KTAP:
 		return parse_setting_opt(c == OPT_KTAP ? "ktap" : "boot-marker",
@@ -395,6 +470,9 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"tap", no_argument, NULL, OPT_TAP},
 		{"boot-marker", required_argument, NULL, OPT_BOOT_MARKER},
 		{"ktap", required_argument, NULL, OPT_KTAP},
+		{"jobs", required_argument, NULL, 'j'},
+		{"shard", required_argument, NULL, OPT_SHARD},
+		{"repeat", required_argument, NULL, OPT_REPEAT},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -404,7 +482,9 @@ static int parse_args(int argc, char **argv, struct cli *o)
 
 	o->run.runner.name = "lguest";
 	o->run.tail = DEFAULT_TAIL;
-	while ((c = getopt_long(argc, argv, "+nvh", longopts, NULL)) != -1) {
+	o->run.jobs = default_jobs();
+	o->run.repeat = 1;
+	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(EXIT_PASS);

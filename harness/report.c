@@ -45,6 +45,9 @@ void report_entry_init(struct report_entry *e, size_t number,
 		passed ? NULL : tail_of(&res->console.text, tail_lines);
 	e->runner_tail = passed ? NULL : tail_of(&res->runner_log, tail_lines);
 	e->log = dup_or_null(log);
+	e->expected = t->cfg.expect_verdict > EXPECT_PASS
+			      ? expect_verdict_name(t->cfg.expect_verdict)
+			      : NULL;
 	e->ktap = res->ktap;
 	memset(&res->ktap, 0, sizeof(res->ktap));
 }
@@ -71,7 +74,59 @@ void report_free(struct report *r)
 		entry_free(&r->entries[i]);
 	free(r->entries);
 	free(r->runner);
+	free(r->shard);
 	memset(r, 0, sizeof(*r));
+}
+
+static bool same_test(const struct report_entry *a,
+		      const struct report_entry *b)
+{
+	return !strcmp(a->file, b->file) && !strcmp(a->name, b->name);
+}
+
+size_t report_flaky(const struct report *r, struct flaky **out)
+{
+	struct flaky f, *list = NULL;
+	size_t i, j, n = 0;
+	bool seen;
+
+	for (i = 0; i < r->nentries; i++) {
+		const struct report_entry *e = &r->entries[i];
+
+		for (j = 0, seen = false; j < i && !seen; j++)
+			seen = same_test(&r->entries[j], e);
+		if (seen)
+			continue;
+		f = (struct flaky){.file = e->file, .name = e->name};
+		for (j = i; j < r->nentries; j++) {
+			if (!same_test(&r->entries[j], e))
+				continue;
+			f.runs++;
+			f.passed += r->entries[j].verdict == V_PASS;
+		}
+		if (f.passed && f.passed < f.runs)
+			*ARRAY_PUSH(&list, &n) = f;
+	}
+	*out = list;
+	return n;
+}
+
+void print_flaky(FILE *f, const char *prefix, const struct report *r)
+{
+	struct flaky *list;
+	size_t i, n = report_flaky(r, &list);
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%sflaky: %s: %s (passed %zu of %zu runs)\n", prefix,
+			list[i].file, list[i].name, list[i].passed,
+			list[i].runs);
+	free(list);
+}
+
+char *entry_title(const struct report_entry *e)
+{
+	return e->round > 1 ? xasprintf("%s (round %u)", e->name, e->round)
+			    : xstrdup(e->name);
 }
 
 void report_counts(const struct report *r, size_t counts[V_ERROR + 1])

@@ -33,16 +33,27 @@ struct report_entry {
 	char *console_tail; /* last console lines of a test that failed */
 	char *runner_tail; /* last lines the runner printed on stderr */
 	char *log; /* the full console log (--out), or NULL */
+	/* The verdict the script expects if not a pass, else NULL. */
+	const char *expected;
 	struct ktap_report ktap; /* the guest's KTAP subtests */
 };
 
 struct report {
 	char *runner; /* which runner and why */
+	char *shard; /* "K/N" (--shard), or NULL */
+	unsigned int jobs; /* tests run side by side (--jobs) */
+	unsigned int repeat; /* runs of each test (--repeat) */
 	time_t started; /* wall clock */
 	double seconds;
 	bool interrupted;
 	struct report_entry *entries;
 	size_t nentries;
+};
+
+/* A test some of whose runs passed and some did not (--repeat). */
+struct flaky {
+	const char *file, *name;
+	size_t runs, passed;
 };
 
 /*
@@ -59,6 +70,15 @@ void entry_boot_times(char *out, size_t len, const struct report_entry *e);
 
 /* Tallies of a report: how many of each verdict. */
 void report_counts(const struct report *r, size_t counts[V_ERROR + 1]);
+
+/* The flaky tests of r, in report order; *out is freed by the caller. */
+size_t report_flaky(const struct report *r, struct flaky **out);
+
+/* One line per flaky test, each after prefix ("# " for TAP). */
+void print_flaky(FILE *f, const char *prefix, const struct report *r);
+
+/* A test's name in a report line: "NAME", or "NAME (round K)" after 1. */
+char *entry_title(const struct report_entry *e);
 
 /* ---- TAP (version 14, with KTAP subtests as TAP subtests) -------------- */
 

@@ -58,6 +58,7 @@ struct exec {
 	double launched; /* when the guest started; 0: not yet */
 	const struct pattern *marker; /* the boot marker */
 	size_t marker_from; /* search it from here */
+	struct buf echo_line; /* a partial line not echoed yet */
 	bool eof; /* console and stderr both at end of file */
 	bool done; /* a verdict has been reached */
 };
@@ -330,6 +331,34 @@ static void check_boot_marker(struct exec *x)
 /* ---- I/O -------------------------------------------------------------------
  */
 
+/*
+ * Copy console output to o->echo.  With a prefix, only whole lines, each
+ * in one write, so that tests running side by side do not mix within a
+ * line; at the end (flush) the last, unfinished one too.
+ */
+static void echo(struct exec *x, const char *data, size_t len, bool flush)
+{
+	struct buf *l = &x->echo_line;
+	const char *nl;
+	size_t used = 0;
+
+	if (!x->o->echo_prefix) {
+		fwrite(data, 1, len, x->o->echo);
+		return;
+	}
+	buf_add(l, data, len);
+	while ((nl = memchr(l->data + used, '\n', l->len - used)) ||
+	       (flush && used < l->len)) {
+		size_t end = nl ? (size_t)(nl - l->data) : l->len;
+
+		fprintf(x->o->echo, "%s%.*s\n", x->o->echo_prefix,
+			(int)(end - used), l->data + used);
+		used = nl ? end + 1 : end;
+	}
+	memmove(l->data, l->data + used, l->len - used);
+	l->len -= used;
+}
+
 /* Read what fd has; false at end of file or on an error. */
 static bool drain(struct exec *x, int *fd, bool console)
 {
@@ -361,7 +390,7 @@ static bool drain(struct exec *x, int *fd, bool console)
 		console_append(&x->res->console, chunk, (size_t)n);
 		x->last_output = now();
 		if (x->o->echo)
-			fwrite(chunk, 1, (size_t)n, x->o->echo);
+			echo(x, chunk, (size_t)n, false);
 		if (x->o->log)
 			fwrite(chunk, 1, (size_t)n, x->o->log);
 	}
@@ -495,8 +524,6 @@ static void loop(struct exec *x)
 
 	while (!x->done) {
 		t = now();
-		if (x->o->tick)
-			x->o->tick(x->o->tick_ctx, t - x->start);
 		if (x->o->interrupted && *x->o->interrupted) {
 			verdict(x, V_ERROR, NULL, "interrupted");
 			break;
@@ -554,6 +581,40 @@ static void judge_ktap(struct exec *x)
 	res->verdict = V_FAIL;
 }
 
+/*
+ * A test the script expects to fail or hang (expect-verdict) passes when
+ * it does so at its last step, the steps before it having passed; ending
+ * that way anywhere else, or passing, is what needs a look.
+ */
+static void judge_expected(struct exec *x)
+{
+	enum expect_verdict want = x->t->cfg.expect_verdict;
+	struct result *res = x->res;
+	enum verdict v = want == EXPECT_HANG ? V_HANG : V_FAIL;
+	const struct step *last = &x->t->steps[x->t->nsteps - 1];
+	const char *name = expect_verdict_name(want);
+	char *why;
+
+	if (want == EXPECT_UNSET || want == EXPECT_PASS ||
+	    res->verdict == V_ERROR)
+		return;
+	if (res->verdict == V_PASS) {
+		why = xasprintf("expected to %s at line %d, but every step "
+				"passed",
+				name, last->line);
+		res->verdict = V_FAIL;
+	} else if (res->verdict == v && res->step == last) {
+		why = xasprintf("%s, as expected: %s", name, res->message);
+		res->verdict = V_PASS;
+		res->step = NULL;
+	} else {
+		why = xasprintf("expected to %s at line %d; instead: %s", name,
+				last->line, res->message);
+	}
+	free(res->message);
+	res->message = why;
+}
+
 void run_test(const struct runner *r, const struct testcase *t,
 	      const struct run_options *o, struct result *res)
 {
@@ -583,6 +644,10 @@ void run_test(const struct runner *r, const struct testcase *t,
 	vm_stop(&x.vm);
 	final_crash_check(&x);
 	judge_ktap(&x);
+	judge_expected(&x);
+	if (o->echo && x.echo_line.len)
+		echo(&x, "", 0, true);
+	buf_free(&x.echo_line);
 	res->seconds = now() - x.start;
 	free(x.watches);
 }

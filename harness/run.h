@@ -24,10 +24,12 @@ const char *verdict_name(enum verdict v);
 
 struct run_options {
 	FILE *echo; /* copy the console here as it arrives, or NULL */
+	/*
+	 * NULL: echo the bytes as they come; else echo whole lines, each
+	 * after this prefix (tests running side by side share echo).
+	 */
+	const char *echo_prefix;
 	FILE *log; /* and its raw bytes here, or NULL */
-	/* Called at least every POLL_MAX seconds while the test runs. */
-	void (*tick)(void *ctx, double elapsed);
-	void *tick_ctx;
 	/* Set from a signal handler: stop the guest and give up. */
 	volatile sig_atomic_t *interrupted;
 };

@@ -13,9 +13,12 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runner.h"
+
+#define STOP_GRACE 2.0 /* seconds a runner has to end after SIGTERM */
 
 void push_arg(char ***argv, size_t *argc, char *arg)
 {
@@ -325,10 +328,27 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * Ask the runner's group to stop (SIGTERM), so that a runner with files
+ * of its own (the nested host's temporary directory) can remove them;
+ * give it STOP_GRACE to end.  Only the runner's own end is awaited.
+ */
+static void terminate_group(struct vm *vm)
+{
+	double deadline = now() + STOP_GRACE;
+
+	if (vm->exited)
+		return;
+	kill(-vm->pid, SIGTERM);
+	while (!vm_reap(vm, false) && now() < deadline)
+		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
+}
+
 void vm_stop(struct vm *vm)
 {
 	if (vm->pid > 0) {
-		/* The group first: anything the runner started goes too. */
+		terminate_group(vm);
+		/* Then the group: anything the runner started goes too. */
 		kill(-vm->pid, SIGKILL);
 		kill(vm->pid, SIGKILL);
 		vm_reap(vm, true);

@@ -395,27 +395,75 @@ static bool parse_boot_marker(struct lexer *lx, size_t at, struct config *c)
 	return lex_pattern(lx, c->boot_marker);
 }
 
+/*
+ * One word out of names[1..n-1] (names[0] stands for "unset"); *out is
+ * its index.  what lists the choices for the message.
+ */
+static bool lex_choice(struct lexer *lx, const char *const *names, size_t n,
+		       const char *what, int *out)
+{
+	size_t i, at;
+	char *word;
+
+	*out = 0;
+	if (at_end(lx))
+		return fail_at(lx, lx->pos, "expected %s", what);
+	at = lex_word(lx, &word);
+	for (i = 1; i < n; i++)
+		if (!strcmp(word, names[i]))
+			*out = (int)i;
+	if (!*out)
+		fail_at(lx, at, "'%s' is not one of %s", word, what);
+	free(word);
+	return *out != 0;
+}
+
 static bool parse_ktap(struct lexer *lx, size_t at, struct config *c)
 {
 	static const char *const modes[] = {
+		[KTAP_UNSET] = NULL,
 		[KTAP_JUDGE] = "judge",
 		[KTAP_REPORT] = "report",
 		[KTAP_IGNORE] = "ignore",
 	};
-	size_t i, wat;
-	char *word;
+	int v;
 
-	if (!set_once(lx, at, c->ktap, "ktap"))
+	if (!set_once(lx, at, c->ktap, "ktap") ||
+	    !lex_choice(lx, modes, ARRAY_SIZE(modes), "judge, report or ignore",
+			&v))
 		return false;
-	if (at_end(lx))
-		return fail_at(lx, lx->pos, "expected judge, report or ignore");
-	wat = lex_word(lx, &word);
-	for (i = KTAP_JUDGE; i < ARRAY_SIZE(modes); i++)
-		if (!strcmp(word, modes[i]))
-			c->ktap = (enum ktap_mode)i;
-	free(word);
-	if (!c->ktap)
-		return fail_at(lx, wat, "ktap takes judge, report or ignore");
+	c->ktap = (enum ktap_mode)v;
+	return true;
+}
+
+static const char *const expect_verdicts[] = {
+	[EXPECT_UNSET] = NULL,
+	[EXPECT_PASS] = "pass",
+	[EXPECT_FAIL] = "fail",
+	[EXPECT_HANG] = "hang",
+};
+
+const char *expect_verdict_name(enum expect_verdict v)
+{
+	return expect_verdicts[v];
+}
+
+/* A crash is expected with a step, which says where and which one. */
+static bool parse_expect_verdict(struct lexer *lx, size_t at, struct config *c)
+{
+	int v;
+
+	if (!set_once(lx, at, c->expect_verdict, "expect-verdict"))
+		return false;
+	skip_space(lx);
+	if (!strncmp(lx->s + lx->pos, "crash", 5))
+		return fail_at(lx, lx->pos,
+			       "an expected crash is a step: expect-crash "
+			       "[PATTERN]");
+	if (!lex_choice(lx, expect_verdicts, ARRAY_SIZE(expect_verdicts),
+			"pass, fail or hang", &v))
+		return false;
+	c->expect_verdict = (enum expect_verdict)v;
 	return true;
 }
 
@@ -451,14 +499,17 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 		return parse_boot_marker(lx, at, c);
 	if (!strcmp(kw, "ktap"))
 		return parse_ktap(lx, at, c);
+	if (!strcmp(kw, "expect-verdict"))
+		return parse_expect_verdict(lx, at, c);
 	return fail_at(lx, at, "unknown keyword '%s'", kw);
 }
 
 static bool is_setting(const char *kw)
 {
 	static const char *const settings[] = {
-		"kernel",  "initrd",	   "mem",	  "cmdline", "device",
-		"timeout", "idle-timeout", "boot-marker", "ktap",
+		"kernel", "initrd",	    "mem",	    "cmdline",
+		"device", "timeout",	    "idle-timeout", "boot-marker",
+		"ktap",	  "expect-verdict",
 	};
 	size_t i;
 
@@ -819,6 +870,8 @@ void config_merge(struct config *base, const struct config *top)
 		base->idle_timeout = top->idle_timeout;
 	if (top->ktap)
 		base->ktap = top->ktap;
+	if (top->expect_verdict)
+		base->expect_verdict = top->expect_verdict;
 	if (top->boot_marker) {
 		free_pattern(&base->boot_marker);
 		base->boot_marker = xcalloc(1, sizeof(*base->boot_marker));

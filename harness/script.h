@@ -50,6 +50,17 @@ enum ktap_mode {
 	KTAP_IGNORE, /* do not look for it */
 };
 
+/*
+ * How a test is expected to end (expect-verdict): a test that is meant to
+ * fail or hang at its last step passes when it does.
+ */
+enum expect_verdict {
+	EXPECT_UNSET,
+	EXPECT_PASS,
+	EXPECT_FAIL,
+	EXPECT_HANG,
+};
+
 /* What to boot.  A NULL/0/negative field is unset and inherits. */
 struct config {
 	char *kernel;
@@ -62,6 +73,7 @@ struct config {
 	double idle_timeout;
 	struct pattern *boot_marker; /* default: BOOT_MARKER, literally */
 	enum ktap_mode ktap; /* default: judge */
+	enum expect_verdict expect_verdict; /* default: pass */
 };
 
 struct testcase {
@@ -97,5 +109,7 @@ void config_merge(struct config *base, const struct config *top);
 void config_free(struct config *c);
 
 const char *step_keyword(enum step_kind kind);
+/* "pass", "fail", "hang"; NULL for EXPECT_UNSET. */
+const char *expect_verdict_name(enum expect_verdict v);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,29 @@
 #include "suite.h"
 
 #define LIVE_TAIL 10 /* console lines shown on a terminal */
+#define WAKE_EVERY 0.2 /* seconds between status line updates */
+
+/* One run of one test, and what it left once done. */
+struct slot {
+	struct job job;
+	double started; /* 0: not yet */
+	bool done; /* entry is filled in */
+	struct report_entry entry;
+};
 
 struct suite {
 	const struct suite_options *o;
 	struct runner r;
 	struct report rep;
 	bool live; /* progress on a terminal rather than TAP */
-	size_t total;
-	size_t number; /* of the test running */
-	const struct testcase *current;
-	int shown; /* seconds shown on the status line */
+	struct slot *slots;
+	size_t nslots;
+	/* lock guards next, shown, and each slot's started and done. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a slot is done */
+	size_t next; /* the next slot a worker takes */
+	size_t shown; /* slots reported so far, in order */
+	char status[256]; /* the status line on the terminal */
 };
 
 /* Tests that name no kernel boot the default one, and its default image
@@ -70,10 +84,12 @@ static bool make_dirs(const char *path, char **err)
 	return ok;
 }
 
-/* DIR/NNN-script-test[.rK].log: unique, and sorted as the tests ran. */
-static char *log_path(const struct suite *s, const struct testcase *t,
-		      unsigned int round, const char *suffix)
+/* DIR/NNN-script-test[.rK].log: unique, and sorted as the tests are listed. */
+static char *log_path(const struct suite *s, const struct job *j,
+		      const char *suffix)
 {
+	const struct testcase *t = j->t;
+	unsigned int round = j->round;
 	const char *base = strrchr(t->file, '/');
 	struct buf b = {0};
 	char *slug, *p;
@@ -86,24 +102,24 @@ static char *log_path(const struct suite *s, const struct testcase *t,
 			    *p))
 			*p = '_';
 	slug = b.data;
-	p = round > 1 ? xasprintf("%s/%03zu-%s.r%u%s", s->o->out, s->number,
+	p = round > 1 ? xasprintf("%s/%03zu-%s.r%u%s", s->o->out, j->number,
 				  slug, round, suffix)
-		      : xasprintf("%s/%03zu-%s%s", s->o->out, s->number, slug,
+		      : xasprintf("%s/%03zu-%s%s", s->o->out, j->number, slug,
 				  suffix);
 	free(slug);
 	return p;
 }
 
-static void save_runner_log(const struct suite *s, const struct testcase *t,
-			    unsigned int round, const struct result *res)
+static void save_runner_log(const struct suite *s, const struct job *j,
+			    const struct result *res)
 {
 	char *path;
 	FILE *f;
 
 	if (!s->o->out || !res->runner_log.len)
 		return;
-	path = log_path(s, t, round, ".runner.log");
-	f = fopen(path, "w");
+	path = log_path(s, j, ".runner.log");
+	f = fopen(path, "we");
 	if (f) {
 		fwrite(res->runner_log.data, 1, res->runner_log.len, f);
 		fclose(f);
@@ -112,18 +128,6 @@ static void save_runner_log(const struct suite *s, const struct testcase *t,
 }
 
 /* ---- live progress ------------------------------------------------------ */
-
-static void tick(void *ctx, double elapsed)
-{
-	struct suite *s = ctx;
-
-	if ((int)elapsed == s->shown)
-		return;
-	s->shown = (int)elapsed;
-	printf("\r\033[K[%zu/%zu] running %s: %s  %d s", s->number, s->total,
-	       s->current->file, s->current->name, s->shown);
-	fflush(stdout);
-}
 
 static void indented(const char *text)
 {
@@ -140,14 +144,16 @@ static void live_entry(const struct suite *s, const struct report_entry *e)
 {
 	static const char *const shout[] = {"pass ", "FAIL ", "CRASH", "HANG ",
 					    "ERROR"};
-	char boot[128];
+
+	char boot[128], *title = entry_title(e);
 
 	entry_boot_times(boot, sizeof(boot), e);
-	printf("\r\033[K[%zu/%zu] %s  %s: %s", e->number, s->total,
-	       shout[e->verdict], e->file, e->name);
-	if (e->round > 1)
-		printf(" (round %u)", e->round);
+	printf("\r\033[K[%zu/%zu] %s  %s: %s", e->number, s->nslots,
+	       shout[e->verdict], e->file, title);
+	free(title);
 	printf("  (%.1f s%s%s)\n", e->seconds, boot[0] ? "; boot: " : "", boot);
+	if (e->expected && e->verdict == V_PASS)
+		printf("      %s\n", e->message ? e->message : "");
 	if (e->ktap.found)
 		printf("      KTAP: %zu passed, %zu failed, %zu skipped\n",
 		       e->ktap.counts.passed, e->ktap.counts.failed,
@@ -166,52 +172,189 @@ static void live_entry(const struct suite *s, const struct report_entry *e)
 	fflush(stdout);
 }
 
-/* ---- running ------------------------------------------------------------ */
+/* ---- running (on the worker threads) ---------------------------------- */
 
-static void run_one(struct suite *s, const struct testcase *t,
-		    unsigned int round)
+/* Run one slot's test and make its entry; nothing here prints to stdout. */
+static void run_slot(const struct suite *s, struct slot *sl)
 {
-	struct run_options ro = {.echo = s->o->verbose ? stderr : NULL,
-				 .interrupted = s->o->interrupted};
-	struct report_entry *e;
+	struct run_options ro = {.interrupted = s->o->interrupted};
+	const struct job *j = &sl->job;
+	char *log = NULL, *prefix = NULL;
 	struct result res;
-	char *log = NULL;
 
-	s->current = t;
-	s->shown = -1;
-	if (s->live && !s->o->verbose) {
-		ro.tick = tick;
-		ro.tick_ctx = s;
+	if (s->o->verbose) {
+		ro.echo = stderr;
+		if (s->o->jobs > 1)
+			ro.echo_prefix = prefix =
+				xasprintf("[%zu] ", j->number);
 	}
 	if (s->o->out) {
-		log = log_path(s, t, round, ".log");
-		ro.log = fopen(log, "w");
+		log = log_path(s, j, ".log");
+		ro.log = fopen(log, "we");
 		if (!ro.log)
 			fprintf(stderr, "lgtest: %s: %s\n", log,
 				strerror(errno));
 	}
-	run_test(&s->r, t, &ro, &res);
+	run_test(&s->r, j->t, &ro, &res);
 	if (ro.log)
 		fclose(ro.log);
-	save_runner_log(s, t, round, &res);
-	e = ARRAY_PUSH(&s->rep.entries, &s->rep.nentries);
-	report_entry_init(e, s->number, round, t, &res, s->o->tail,
-			  ro.log ? log : NULL);
+	save_runner_log(s, j, &res);
+	report_entry_init(&sl->entry, j->number, j->round, j->t, &res,
+			  s->o->tail, ro.log ? log : NULL);
 	result_free(&res);
+	free(prefix);
 	free(log);
+}
+
+/* The next slot to run, or NULL when there is none or ^C came. */
+static struct slot *take_slot(struct suite *s)
+{
+	struct slot *sl = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	if (!*s->o->interrupted && s->next < s->nslots) {
+		sl = &s->slots[s->next++];
+		sl->started = now();
+	}
+	pthread_mutex_unlock(&s->lock);
+	return sl;
+}
+
+static void *worker(void *arg)
+{
+	struct suite *s = arg;
+	struct slot *sl;
+
+	while ((sl = take_slot(s))) {
+		run_slot(s, sl);
+		pthread_mutex_lock(&s->lock);
+		sl->done = true;
+		pthread_cond_signal(&s->changed);
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
+}
+
+/* ---- reporting (on the main thread) ---------------------------------- */
+
+static void print_entry(const struct suite *s, const struct report_entry *e)
+{
 	if (s->live)
 		live_entry(s, e);
 	else
 		tap_entry(stdout, e);
 }
 
-static void dry_run(const struct suite *s, const struct testcase *t)
+/* "[3/10] running a.lgt: x (12 s), +1 more": redrawn when it changes. */
+static void status_line(struct suite *s)
 {
-	char *err = NULL, *cmd = vm_command(&s->r, &t->cfg, &err);
+	char line[sizeof(s->status)];
+	const struct slot *oldest = NULL;
+	size_t i, running = 0;
+	int n;
+
+	for (i = s->shown; i < s->next; i++) {
+		if (s->slots[i].done)
+			continue;
+		running++;
+		if (!oldest)
+			oldest = &s->slots[i];
+	}
+	if (!oldest)
+		return;
+	n = snprintf(line, sizeof(line), "[%zu/%zu] running %s: %s  %d s",
+		     s->shown, s->nslots, oldest->job.t->file,
+		     oldest->job.t->name, (int)(now() - oldest->started));
+	if (running > 1 && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ", +%zu more",
+			 running - 1);
+	if (!strcmp(line, s->status))
+		return;
+	memcpy(s->status, line, sizeof(line));
+	printf("\r\033[K%s", line);
+	fflush(stdout);
+}
+
+static void wait_for_change(struct suite *s)
+{
+	struct timespec ts;
+	double t = now() + WAKE_EVERY;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&s->changed, &s->lock, &ts);
+}
+
+/*
+ * Print each slot's entry once it and every slot before it are done, so
+ * that the output is the same whatever order the tests finish in.  Ends
+ * when every slot is shown, or after ^C once every slot taken is.
+ */
+static void report_in_order(struct suite *s)
+{
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->shown < s->nslots && s->slots[s->shown].done) {
+			/* A done slot is the main thread's alone: print it
+			 * unlocked, so a slow stdout holds up no worker. */
+			pthread_mutex_unlock(&s->lock);
+			print_entry(s, &s->slots[s->shown].entry);
+			pthread_mutex_lock(&s->lock);
+			s->status[0] = '\0';
+			s->shown++;
+		}
+		if (s->shown == s->nslots ||
+		    (*s->o->interrupted && s->shown == s->next))
+			break;
+		if (s->live)
+			status_line(s);
+		wait_for_change(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Start the workers, report as they finish, and collect the entries. */
+static bool run_slots(struct suite *s, char **err)
+{
+	size_t nthreads = s->o->jobs < s->nslots ? s->o->jobs : s->nslots;
+	pthread_t *threads = xcalloc(nthreads ? nthreads : 1, sizeof(*threads));
+	pthread_condattr_t ca;
+	size_t i, started = 0;
+	int rc = 0;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	for (; started < nthreads; started++) {
+		rc = pthread_create(&threads[started], NULL, worker, s);
+		if (rc)
+			break;
+	}
+	if (rc && !started)
+		*err = xasprintf("cannot start a worker thread: %s",
+				 strerror(rc));
+	else
+		report_in_order(s);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < s->shown; i++)
+		*ARRAY_PUSH(&s->rep.entries, &s->rep.nentries) =
+			s->slots[i].entry;
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->lock);
+	free(threads);
+	return started > 0 || !nthreads;
+}
+
+static void dry_run(const struct suite *s, const struct job *j)
+{
+	char *err = NULL, *cmd = vm_command(&s->r, &j->t->cfg, &err);
 
 	printf("# %zu %s: %s: %zu steps, timeout %gs, idle-timeout %gs\n",
-	       s->number, t->file, t->name, t->nsteps, t->cfg.timeout,
-	       t->cfg.idle_timeout);
+	       j->number, j->t->file, j->t->name, j->t->nsteps,
+	       j->t->cfg.timeout, j->t->cfg.idle_timeout);
 	printf("%s\n", cmd ? cmd : err);
 	free(cmd);
 	free(err);
@@ -238,65 +381,114 @@ static int finish(struct suite *s)
 
 	report_counts(&s->rep, c);
 	failed = s->rep.nentries - c[V_PASS];
-	if (s->live)
-		printf("\r\033[K%s%zu passed, %zu failed (fail %zu, crash %zu, "
+	if (s->live) {
+		printf("\r\033[K");
+		print_flaky(stdout, "", &s->rep);
+		printf("%s%zu passed, %zu failed (fail %zu, crash %zu, "
 		       "hang %zu, error %zu) in %.1f s\n",
 		       s->rep.interrupted ? "interrupted: " : "", c[V_PASS],
 		       failed, c[V_FAIL], c[V_CRASH], c[V_HANG], c[V_ERROR],
 		       s->rep.seconds);
-	else if (s->rep.interrupted)
-		tap_bail_out(stdout, "interrupted");
-	else
-		printf("# %zu passed, %zu failed (fail %zu, crash %zu, hang "
-		       "%zu, error %zu)\n",
-		       c[V_PASS], failed, c[V_FAIL], c[V_CRASH], c[V_HANG],
-		       c[V_ERROR]);
+	} else {
+		print_flaky(stdout, "# ", &s->rep);
+		if (s->rep.interrupted)
+			tap_bail_out(stdout, "interrupted");
+		else
+			printf("# %zu passed, %zu failed (fail %zu, crash %zu, "
+			       "hang %zu, error %zu)\n",
+			       c[V_PASS], failed, c[V_FAIL], c[V_CRASH],
+			       c[V_HANG], c[V_ERROR]);
+	}
+	fflush(stdout);
 	if (s->o->junit)
 		ok = write_file(s->o->junit, &s->rep, junit_write) && ok;
 	if (s->o->json)
 		ok = write_file(s->o->json, &s->rep, json_write) && ok;
-	if (s->rep.interrupted || c[V_ERROR] || !ok)
+	/* As a shell reports a death by that signal: 130 for ^C. */
+	if (s->rep.interrupted)
+		return EXIT_SIGNALLED + *s->o->interrupted;
+	if (c[V_ERROR] || !ok)
 		return EXIT_USAGE;
 	return failed ? EXIT_TESTS_FAILED : EXIT_PASS;
+}
+
+/* What runs, and how, before the first result. */
+static void print_header(const struct suite *s, size_t ncases)
+{
+	const struct suite_options *o = s->o;
+
+	if (o->dry_run || !s->live) {
+		if (o->dry_run)
+			printf("# runner: %s\n", s->r.choice);
+		else
+			tap_plan(stdout, s->nslots, s->r.choice);
+		if (o->shard.count)
+			printf("# shard %s: %zu tests\n", o->shard_arg, ncases);
+		printf("# jobs: %u, repeat: %u\n", o->jobs, o->repeat);
+	} else {
+		printf("lgtest: %zu tests", s->nslots);
+		if (o->shard.count)
+			printf(" (shard %s)", o->shard_arg);
+		if (o->repeat > 1)
+			printf(" (%zu, %u runs each)", ncases, o->repeat);
+		printf(", runner %s, %u at a time\n", s->r.choice, o->jobs);
+	}
+	fflush(stdout);
+}
+
+static bool prepare(struct suite *s, struct testcase **tests, size_t n,
+		    char **err)
+{
+	const struct suite_options *o = s->o;
+
+	return resolve_defaults(tests, n, err) &&
+	       (!o->out || o->dry_run || make_dirs(o->out, err)) &&
+	       runner_init(&s->r, &o->runner, err);
 }
 
 int suite_run(const struct suite_options *o, struct testcase **tests,
 	      size_t ntests)
 {
-	struct suite s = {.o = o, .total = ntests};
+	struct suite s = {.o = o};
 	double start = now();
+	struct job *jobs;
 	char *err = NULL;
-	size_t i;
-	int rc;
+	size_t i, n;
+	int rc = EXIT_USAGE;
 
 	s.live = !o->tap && !o->dry_run && isatty(STDOUT_FILENO);
-	if (!resolve_defaults(tests, ntests, &err) ||
-	    (o->out && !o->dry_run && !make_dirs(o->out, &err)) ||
-	    !runner_init(&s.r, &o->runner, &err)) {
+	n = shard_select(tests, ntests, &o->shard);
+	if (!prepare(&s, tests, n, &err)) {
 		fprintf(stderr, "lgtest: %s\n", err);
 		free(err);
 		runner_free(&s.r);
 		return EXIT_USAGE;
 	}
+	jobs = jobs_plan(tests, n, o->repeat, &s.nslots);
+	s.slots = xcalloc(s.nslots ? s.nslots : 1, sizeof(*s.slots));
+	for (i = 0; i < s.nslots; i++)
+		s.slots[i].job = jobs[i];
+	free(jobs);
 	s.rep.runner = xstrdup(s.r.choice);
+	s.rep.shard = o->shard.count ? xstrdup(o->shard_arg) : NULL;
+	s.rep.jobs = o->jobs;
+	s.rep.repeat = o->repeat;
 	s.rep.started = time(NULL);
-	if (o->dry_run)
-		printf("# runner: %s\n", s.r.choice);
-	else if (s.live)
-		printf("lgtest: %zu tests, runner %s\n", ntests, s.r.choice);
-	else
-		tap_plan(stdout, ntests, s.r.choice);
-	for (i = 0; i < ntests && !*o->interrupted; i++) {
-		s.number = i + 1;
-		if (o->dry_run)
-			dry_run(&s, tests[i]);
-		else
-			run_one(&s, tests[i], 1);
+	print_header(&s, n);
+	if (o->dry_run) {
+		for (i = 0; i < s.nslots; i++)
+			dry_run(&s, &s.slots[i].job);
+		rc = EXIT_PASS;
+	} else if (run_slots(&s, &err)) {
+		s.rep.interrupted = *o->interrupted;
+		s.rep.seconds = now() - start;
+		rc = finish(&s);
+	} else {
+		fprintf(stderr, "lgtest: %s\n", err);
+		free(err);
 	}
-	s.rep.interrupted = *o->interrupted;
-	s.rep.seconds = now() - start;
-	rc = o->dry_run ? EXIT_PASS : finish(&s);
 	report_free(&s.rep);
+	free(s.slots);
 	runner_free(&s.r);
 	return rc;
 }

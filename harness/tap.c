@@ -4,6 +4,7 @@
  * KTAP subtests as a TAP subtest block; after it, for a test that did not
  * pass, a YAML block saying why, with the last console lines.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -101,15 +102,14 @@ static void yaml_time(FILE *f, const char *key, double v)
 
 void tap_entry(FILE *f, const struct report_entry *e)
 {
-	char boot[128];
+	char boot[128], *title = entry_title(e);
 
 	subtests(f, e);
 	fprintf(f, "%s %zu - ", e->verdict == V_PASS ? "ok" : "not ok",
 		e->number);
 	fprintf(f, "%s: ", e->file);
-	description(f, e->name);
-	if (e->round > 1)
-		fprintf(f, " (round %u)", e->round);
+	description(f, title);
+	free(title);
 	fputc('\n', f);
 	entry_boot_times(boot, sizeof(boot), e);
 	if (e->verdict == V_PASS) {
@@ -117,12 +117,20 @@ void tap_entry(FILE *f, const struct report_entry *e)
 		if (e->setup_seconds > 0)
 			fprintf(f, "; runner set-up %.3f s", e->setup_seconds);
 		fprintf(f, "%s%s\n", boot[0] ? "; boot: " : "", boot);
+		/* A pass that is an expected fail or hang says so. */
+		if (e->expected && e->message) {
+			fputs("# ", f);
+			description(f, e->message);
+			fputc('\n', f);
+		}
 		fflush(f);
 		return;
 	}
 	fprintf(f,
 		"  ---\n  verdict: %s\n  message: ", verdict_name(e->verdict));
 	yaml_quoted(f, e->message ? e->message : "");
+	if (e->expected)
+		fprintf(f, "\n  expected: %s", e->expected);
 	if (e->crash_title) {
 		fputs("\n  crash: ", f);
 		yaml_quoted(f, e->crash_title);

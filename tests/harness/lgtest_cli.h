@@ -64,6 +64,23 @@ static inline struct outcome run(const char *args)
 	return o;
 }
 
+/* A fresh directory under /tmp; the caller removes it (remove_dir). */
+static inline char *temp_dir(void)
+{
+	char *d = xstrdup("/tmp/lgtest-test.XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static inline void remove_dir(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
 static inline void outcome_free(struct outcome *o)
 {
 	free(o->out);

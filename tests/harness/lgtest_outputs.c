@@ -11,23 +11,6 @@
 
 #include "lgtest_cli.h"
 
-/* A fresh directory under /tmp; the caller removes it. */
-static char *temp_dir(void)
-{
-	char *d = xstrdup("/tmp/lgtest-test.XXXXXX");
-
-	ck_assert_ptr_nonnull(mkdtemp(d));
-	return d;
-}
-
-static void remove_dir(const char *d)
-{
-	char *cmd = xasprintf("rm -rf '%s'", d);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
 static void file_has(const char *path, const char *needle)
 {
 	char *text = slurp(path, NULL);
@@ -80,7 +63,7 @@ START_TEST(test_junit_json_and_logs)
 	path = xasprintf("%s/r.json", d);
 	file_has(path, "\"summary\": {\n    \"tests\": 13,\n    \"pass\": 5,\n"
 		       "    \"fail\": 4,\n    \"crash\": 2,\n    \"hang\": 2,\n"
-		       "    \"error\": 0\n  }");
+		       "    \"error\": 0,\n    \"flaky\": 0\n  }");
 	file_has(path, "\"runner\": \"lguest-direct\"");
 	file_has(path, "\"crash\": \"WARNING in my_func\"");
 	free(path);
@@ -148,7 +131,7 @@ START_TEST(test_live_progress)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		execl(lgtest(), lgtest(), "run", "--runner", "lguest-direct",
-		      SCRIPTS "pass.lgt", (char *)NULL);
+		      "--jobs", "2", SCRIPTS "pass.lgt", (char *)NULL);
 		_exit(127);
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
@@ -157,7 +140,7 @@ START_TEST(test_live_progress)
 	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
 	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s", out.data);
 	ck_assert_msg(strstr(out.data, "lgtest: 5 tests, runner "
-				       "lguest-direct\r\n"),
+				       "lguest-direct, 2 at a time\r\n"),
 		      "%s", out.data);
 	ck_assert_msg(strstr(out.data, "[5/5] pass   " SCRIPTS
 				       "pass.lgt: expected crash  ("),

@@ -2,7 +2,8 @@
 /*
  * The report writers: a fixed report (a passing test with KTAP subtests,
  * a crash whose console holds XML metacharacters, an escape sequence and
- * bytes that are not UTF-8, and an error in a second round) must come out
+ * bytes that are not UTF-8, an error in a second round, and a second
+ * round of the first test that hangs, which makes it flaky) must come out
  * byte for byte as the golden files in tests/harness/golden/, which were
  * checked with xmllint and jq when they were made.  LGTEST_UPDATE_GOLDEN=1
  * rewrites them instead (then check them again, and read the diff).
@@ -44,8 +45,11 @@ static void make_report(struct report *r)
 	r->runner = xstrdup("lguest-nested (calibration: a test)");
 	r->started = 1700000000;
 	r->seconds = 9.25;
-	r->nentries = 3;
-	r->entries = xcalloc(3, sizeof(*r->entries));
+	r->shard = xstrdup("2/3");
+	r->jobs = 2;
+	r->repeat = 2;
+	r->nentries = 4;
+	r->entries = xcalloc(4, sizeof(*r->entries));
 
 	e = &r->entries[0];
 	entry(e, 1, "boots", V_PASS);
@@ -61,6 +65,7 @@ static void make_report(struct report *r)
 	entry(e, 2, "panics <&>", V_CRASH);
 	e->message = xstrdup("kernel panic: \"it's\" <gone> & done");
 	e->crash_title = xstrdup("kernel panic: it's gone");
+	e->expected = "hang";
 	e->line = 7;
 	e->col = 3;
 	e->first_byte = 0.25;
@@ -73,6 +78,12 @@ static void make_report(struct report *r)
 	entry(e, 3, "no kernel", V_ERROR);
 	e->round = 2;
 	e->message = xstrdup("kernel /nope: No such file or directory");
+
+	/* A second round of the first test hangs: that test is flaky. */
+	e = &r->entries[3];
+	entry(e, 4, "boots", V_HANG);
+	e->round = 2;
+	e->message = xstrdup("no-output timeout: no console output for 6 s");
 }
 
 /* What writer makes of the report, in memory. */
@@ -96,6 +107,7 @@ static void tap_writer(FILE *f, const struct report *r)
 	tap_plan(f, r->nentries, r->runner);
 	for (i = 0; i < r->nentries; i++)
 		tap_entry(f, &r->entries[i]);
+	print_flaky(f, "# ", r);
 }
 
 static void check_golden(const char *name,

@@ -152,7 +152,18 @@ static const struct {
 			    "sharenet)"},
 	{"device block-ro\n", "b.lgt:1:16: expected a file name"},
 	{"ktap\n", "b.lgt:1:5: expected judge, report or ignore"},
-	{"ktap maybe\n", "b.lgt:1:6: ktap takes judge, report or ignore"},
+	{"ktap maybe\n",
+	 "b.lgt:1:6: 'maybe' is not one of judge, report or ignore"},
+	{"expect-verdict\n", "b.lgt:1:15: expected pass, fail or hang"},
+	{"expect-verdict error\n",
+	 "b.lgt:1:16: 'error' is not one of pass, fail or hang"},
+	{"expect-verdict crash \"x\"\n",
+	 "b.lgt:1:16: an expected crash is a step: expect-crash [PATTERN]"},
+	{"expect-verdict hang\nexpect-verdict fail\n",
+	 "b.lgt:2:1: 'expect-verdict' given twice in one section"},
+	{"expect \"x\"\nexpect-verdict hang\n",
+	 "b.lgt:2:1: setting 'expect-verdict' after steps: settings come "
+	 "first"},
 	{"ktap judge\nktap report\n",
 	 "b.lgt:2:1: 'ktap' given twice in one section"},
 	{"boot-marker\n",
@@ -244,6 +255,27 @@ START_TEST(test_marker_and_ktap)
 }
 END_TEST
 
+/* expect-verdict: a file-wide default, which a case may change. */
+START_TEST(test_expect_verdict)
+{
+	struct script s = parse_ok("v.lgt", "expect-verdict hang\n"
+					    "test quiet\nexpect \"x\"\n"
+					    "test loud\nexpect-verdict fail\n"
+					    "expect \"x\"\n"
+					    "test fine\nexpect-verdict pass\n"
+					    "expect \"x\"\n");
+
+	ck_assert_int_eq(s.tests[0].cfg.expect_verdict, EXPECT_HANG);
+	ck_assert_int_eq(s.tests[1].cfg.expect_verdict, EXPECT_FAIL);
+	ck_assert_int_eq(s.tests[2].cfg.expect_verdict, EXPECT_PASS);
+	ck_assert_str_eq(expect_verdict_name(EXPECT_HANG), "hang");
+	script_free(&s);
+	s = parse_ok("w.lgt", "expect \"x\"\n");
+	ck_assert_int_eq(s.tests[0].cfg.expect_verdict, EXPECT_UNSET);
+	script_free(&s);
+}
+END_TEST
+
 START_TEST(test_config_merge)
 {
 	struct config base = {0}, top = {0};
@@ -281,6 +313,7 @@ int main(void)
 	tcase_add_test(tc, test_crlf_lines);
 	tcase_add_test(tc, test_config_merge);
 	tcase_add_test(tc, test_marker_and_ktap);
+	tcase_add_test(tc, test_expect_verdict);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

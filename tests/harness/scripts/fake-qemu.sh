@@ -3,7 +3,9 @@
 # as the qemu runner's supervisor gives it) to end the way the kernel
 # command line's lgtest.fake=WAY says: poweroff, reset, exit:V (what
 # isa-debug-exit does: exit (V << 1) | 1), stop (QEMU pausing the guest on
-# an internal error), or early (dying before the guest starts).
+# an internal error), early (dying before the guest starts), hang (a child
+# that sleeps, so that only killing the process group ends it), or
+# flaky:FILE (power-off and reset in turn, counting runs in FILE).
 for a; do
 	case $a in *lgtest.fake=*) way=${a##*lgtest.fake=}; way=${way%% *} ;; esac
 done
@@ -20,6 +22,15 @@ case $cmd in *cont*) ;; *) echo "fake-qemu: got $cmd" >&2; exit 1 ;; esac
 echo '{"return": {}}' >&3
 echo "fake guest running"
 case $way in
+flaky:*)
+	n=$(cat "${way#flaky:}" 2>/dev/null || echo 0)
+	echo $((n + 1)) >"${way#flaky:}"
+	[ $((n % 2)) = 0 ] && way=poweroff || way=reset ;;
+esac
+case $way in
+hang)
+	sleep 1000 &
+	wait ;;
 poweroff|reset)
 	[ "$way" = poweroff ] && reason=guest-shutdown || reason=guest-reset
 	echo "{\"timestamp\": {}, \"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"$reason\"}}" >&3
