@@ -24,9 +24,15 @@ bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/ben
 bench-boot: bin/lguest bin/lguest-static
 	CACHE=$(CACHE) bench/run-boot.sh
 
-# Block I/O of a Linux guest, lguest beside QEMU in the nested host.
-bench-blk: bin/lguest-static
+# Block I/O of a Linux guest, lguest beside QEMU in the nested host, then
+# the seccomp filters' cost per system call of a block queue thread.
+$(BUILD)/bench/sandbox_bench: bench/sandbox_bench.c $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
+
+bench-blk: bin/lguest-static $(BUILD)/bench/sandbox_bench
 	CACHE=$(CACHE) bench/run-blk.sh
+	$(BUILD)/bench/sandbox_bench
 
 # Block I/O of a test guest on this machine's /dev/kvm (figures mostly exit cost).
 bench-blk-guest: bin/lguest guests
