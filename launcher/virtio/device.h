@@ -125,9 +125,7 @@ int virtio_device_init(struct virtio_device *vdev,
 		       const struct virtio_device_ops *ops, void *priv,
 		       const struct virtio_host *host, struct lg_error *err);
 
-/* For devices: return a request and interrupt the guest if it wants. */
-int virtio_queue_complete(struct virtio_queue *q, uint16_t head,
-			  uint32_t written, struct lg_error *err);
+/* For devices: interrupt the guest for queue q (after virtq_push). */
 void virtio_queue_interrupt(struct virtio_queue *q);
 
 /* Stop every queue thread (device reset or launcher exit). */

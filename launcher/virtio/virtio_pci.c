@@ -96,12 +96,6 @@ void virtio_queue_interrupt(struct virtio_queue *q)
 	msix_raise(&q->vdev->msix, q->msix_vector);
 }
 
-int virtio_queue_complete(struct virtio_queue *q, uint16_t head,
-			  uint32_t written, struct lg_error *err)
-{
-	return virtq_push(&q->ring, head, written, err);
-}
-
 static void drain_eventfd(int fd)
 {
 	uint64_t v;
