@@ -2,7 +2,8 @@
 # Fuzzing figures per target: executions per second on one core (afl-fuzz
 # in persistent mode, as fuzz/run.sh --cores 1 runs it, from fuzzer_stats)
 # and the line and branch coverage that a corpus reaches in each source
-# file the target fuzzes (clang source coverage, build/fuzz/cov).
+# file the target fuzzes (clang source coverage, build/fuzz/cov), then
+# over the target's guest-facing functions (fuzz/coverage-exclude.txt).
 set -uo pipefail
 
 # The files each target exists to fuzz: the coverage goal is measured on
@@ -18,19 +19,25 @@ declare -A fuzzed=(
 
 usage() {
 	cat <<EOF
-Usage: bench/run-fuzz.sh [--secs N] [--corpus DIR] [--no-speed] [TARGET...]
+Usage: bench/run-fuzz.sh [--secs N] [--corpus DIR]... [--no-speed] [TARGET...]
   --secs N     afl-fuzz run per target for exec/s (default 30)
   --corpus DIR coverage of DIR (e.g. an afl output's queue) instead of
-               corpora/TARGET/{seeds,regressions}; with one TARGET
+               corpora/TARGET/{seeds,regressions}; with one TARGET;
+               repeat it to measure the union of several directories
   --no-speed   coverage only
+Coverage is printed per file, then over the target's guest-facing
+functions: its files' functions minus those fuzz/coverage-exclude.txt
+excludes (host set-up, KVM wiring, ...), with those below 90% of lines
+listed.
 TARGET defaults to every built fuzz/bin/*.  Needs 'make fuzz fuzz-cov'
 (make bench-fuzz does both).  Exit: 0, or 1 when a measurement failed.
 EOF
 }
 
 cd "$(dirname "$0")/.." || exit 1
+scope=fuzz/coverage-exclude.txt
 secs=30
-corpus=
+corpus=()
 speed=true
 targets=()
 while [ $# -gt 0 ]; do
@@ -38,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--secs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench/run-fuzz.sh: --secs needs seconds" >&2; exit 1; }
 		secs=$2; shift 2 ;;
 	--corpus) [ -d "${2:-}" ] || { echo "bench/run-fuzz.sh: --corpus '${2:-}' is not a directory" >&2; exit 1; }
-		corpus=$2; shift 2 ;;
+		corpus+=("$2"); shift 2 ;;
 	--no-speed) speed=false; shift ;;
 	--help | -h) usage; exit 0 ;;
 	-*) echo "bench/run-fuzz.sh: unknown option '$1'" >&2; usage >&2; exit 1 ;;
@@ -54,7 +61,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 	echo "bench/run-fuzz.sh: no fuzz targets built: run 'make bench-fuzz'" >&2
 	exit 1
 fi
-if [ -n "$corpus" ] && [ ${#targets[@]} -ne 1 ]; then
+if [ ${#corpus[@]} -gt 0 ] && [ ${#targets[@]} -ne 1 ]; then
 	echo "bench/run-fuzz.sh: --corpus goes with exactly one TARGET" >&2
 	exit 1
 fi
@@ -82,8 +89,8 @@ coverage() {
 		echo "  coverage: no $bin: run 'make fuzz-cov'"
 		return 1
 	fi
-	if [ -n "$corpus" ]; then
-		inputs=("$corpus")
+	if [ ${#corpus[@]} -gt 0 ]; then
+		inputs=("${corpus[@]}")
 	else
 		for d in "corpora/$t/seeds" "corpora/$t/regressions"; do
 			[ -d "$d" ] && inputs+=("$d")
@@ -94,8 +101,9 @@ coverage() {
 		>/dev/null 2>"$work/cov-$t.log" || {
 		echo "  coverage: replay failed:"; tail -5 "$work/cov-$t.log" | sed 's/^/    /'; return 1; }
 	llvm-profdata merge -sparse -o "$work/$t.profdata" "$work/$t"-*.profraw || return 1
+	local files
 	# shellcheck disable=SC2086
-	local files=$(ls ${fuzzed[$t]:-})
+	files=$(ls ${fuzzed[$t]:-})
 	echo "  coverage by ${inputs[*]}:"
 	printf '    %-36s %8s %9s\n' file lines branches
 	# llvm-cov report: ... Lines Missed Cover Branches Missed Cover
@@ -103,6 +111,23 @@ coverage() {
 	llvm-cov report "$bin" -instr-profile="$work/$t.profdata" $files |
 		awk '$1 ~ /\.c$/ || $1 == "TOTAL" {
 			printf "    %-36s %8s %9s\n", $1, $(NF-3), $NF }'
+	# shellcheck disable=SC2086
+	guest_facing "$t" "$bin" "$work/$t.profdata" $files
+}
+
+# The guest-facing code of target $1: the functions of its files $4...
+# minus those fuzz/coverage-exclude.txt excludes, plus those it includes
+# from other files; line and branch coverage summed over them from
+# llvm-cov's per-function report, and the ones below 90% of lines named.
+guest_facing() {
+	local t=$1 bin=$2 profdata=$3
+	shift 3
+	local extra
+	extra=$(awk -v t="$t" '$1 == t && $2 ~ /^\+/ {
+		sub(/^\+/, "", $2); sub(/:[^:]*$/, "", $2); print $2 }' "$scope" | sort -u)
+	# shellcheck disable=SC2086
+	llvm-cov report "$bin" -instr-profile="$profdata" -show-functions "$@" $extra |
+		awk -v t="$t" -v files="$*" -v scope="$scope" -f bench/guest-facing.awk
 }
 
 for t in "${targets[@]}"; do

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "seeds.h"
+#include "virtio/vring.h"
 #include "vring_input.h"
 
 #define MAX_SEGS	8
@@ -151,6 +152,15 @@ static void blk_request(uint32_t type, uint64_t sector, uint32_t len,
 	add(s, n);
 }
 
+/* A read, a write and a flush, published in one kick. */
+static void blk_read_write_flush(void)
+{
+	drv.s.hdr.batch = 3;
+	blk_request(VIRTIO_BLK_T_IN, 0, 512, 1);
+	blk_request(VIRTIO_BLK_T_OUT, 3, 512, 1);
+	blk_request(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+}
+
 static void seeds_blk(const char *dir)
 {
 	static const struct {
@@ -182,12 +192,19 @@ static void seeds_blk(const char *dir)
 	}
 	/* A queue in use: read, write and flush in one kick, event index on. */
 	start(VF_BLK, BLK_LOG2, VF_INDIRECT | VF_EVENT_IDX);
-	drv.s.hdr.batch = 3;
-	blk_request(VIRTIO_BLK_T_IN, 0, 512, 1);
-	blk_request(VIRTIO_BLK_T_OUT, 3, 512, 1);
-	blk_request(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	blk_read_write_flush();
 	vring_used_event(&drv.vr) = 1;
 	emit(dir, "linux-blk-batch-read-write-flush-event-idx");
+	/* The same on a disk whose every read, write and sync fails. */
+	start(VF_BLK, BLK_LOG2, VF_HOST_FAILS);
+	blk_read_write_flush();
+	emit(dir, "linux-blk-host-io-errors");
+	/* A disk file cut to 4 of its 8 sectors: a read across the cut, a write past it. */
+	start(VF_BLK, BLK_LOG2, VF_HOST_SHORT);
+	drv.s.hdr.batch = 2;
+	blk_request(VIRTIO_BLK_T_IN, 2, 2048, 2);
+	blk_request(VIRTIO_BLK_T_OUT, 6, 512, 1);
+	emit(dir, "linux-blk-disk-file-shrank");
 }
 
 /* ------------------------------------------------------------------ */
@@ -212,9 +229,27 @@ static void seeds_console(const char *dir)
 	start(VF_CONSOLE_RX, CONSOLE_LOG2, 0);
 	rx_buffers(4, 256);
 	emit(dir, "linux-console-rx-4-buffers");
+	/* The input hook ends input at the second buffer. */
+	start(VF_CONSOLE_RX, CONSOLE_LOG2, 0);
+	rx_buffers(4, 256);
+	memcpy(drv.s.hdr.script, (uint8_t[]){ 1, 0xff }, 2);
+	emit(dir, "linux-console-rx-hook-ends-input");
+	start(VF_CONSOLE_RX, CONSOLE_LOG2, VF_HOST_FAILS);
+	rx_buffers(2, 256);
+	emit(dir, "linux-console-rx-read-error");
+	start(VF_CONSOLE_RX, CONSOLE_LOG2, VF_HOST_SHORT);
+	rx_buffers(2, 256);
+	emit(dir, "linux-console-rx-nothing-typed");
 	start(VF_CONSOLE_TX, CONSOLE_LOG2, 0);
 	add(s, 1);
 	emit(dir, "linux-console-tx-line");
+	start(VF_CONSOLE_TX, CONSOLE_LOG2, VF_HOST_FAILS);
+	add(s, 1);
+	emit(dir, "linux-console-tx-write-error");
+	/* Output blocked (a stopped terminal) until a reset stops the queue. */
+	start(VF_CONSOLE_TX, CONSOLE_LOG2, VF_HOST_SHORT);
+	add(s, 1);
+	emit(dir, "linux-console-tx-blocked-then-reset");
 	start(VF_CONSOLE_TX, CONSOLE_LOG2, VF_EVENT_IDX);
 	drv.s.hdr.batch = 2;
 	add(s, 1);
@@ -251,6 +286,10 @@ static void seeds_net(const char *dir)
 	/* Packets of 64 and 8 bytes (too short: put back), an error, none. */
 	memcpy(drv.s.hdr.script, (uint8_t[]){ 16, 2, 255, 0 }, 4);
 	emit(dir, "linux-net-rx-small-buffers");
+	/* Buffers waiting, no packet. */
+	start(VF_NET_RX, NET_LOG2, VF_HOST_SHORT);
+	rx_buffers(2, NET_RX_BUF);
+	emit(dir, "linux-net-rx-no-packet");
 }
 
 static void seeds_rng(const char *dir)
@@ -271,6 +310,30 @@ static void seeds_rng(const char *dir)
 /* ------------------------------------------------------------------ */
 /* The ring library alone                                              */
 /* ------------------------------------------------------------------ */
+
+/*
+ * One buffer, then an indirect table of VIRTQ_MAX_SEGS more: one segment
+ * past what a chain may have, which Linux never builds but a guest can.
+ */
+static void seed_overlong_chain(const char *dir)
+{
+	struct seg one = { "x", 1, false };
+	struct vring_desc *table;
+	unsigned int i;
+
+	start(VF_RING, 1, VF_INDIRECT);
+	table = (void *)(drv.s.mem +
+			 alloc(VIRTQ_MAX_SEGS * sizeof(*table), NULL));
+	for (i = 0; i < VIRTQ_MAX_SEGS; i++)
+		fill_desc(&table[i], &one, i + 1 < VIRTQ_MAX_SEGS, i + 1);
+	fill_desc(&drv.vr.desc[0], &one, true, 1);
+	drv.vr.desc[1] = (struct vring_desc){
+		.addr = gpa(table), .len = VIRTQ_MAX_SEGS * sizeof(*table),
+		.flags = VRING_DESC_F_INDIRECT };
+	drv.vr.avail->ring[0] = 0;
+	drv.vr.avail->idx = 1;
+	emit(dir, "ring-chain-one-segment-too-long");
+}
 
 static void seeds_ring(const char *dir)
 {
@@ -304,6 +367,7 @@ static void seeds_ring(const char *dir)
 	drv.s.hdr.avail = gpa(drv.vr.avail);
 	drv.s.hdr.used = gpa(drv.vr.used);
 	emit(dir, "ring-legacy-layout");
+	seed_overlong_chain(dir);
 }
 
 void seeds_vring(const char *dir)

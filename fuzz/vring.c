@@ -8,6 +8,8 @@
  * memfd disk, the console over /dev/zero and /dev/null, virtio-net over a
  * scripted backend, virtio-rng over a scripted getrandom().  Mode VF_RING
  * drives the ring library alone, with out-of-order completion and unpop.
+ * Flags VF_HOST_FAILS and VF_HOST_SHORT swap in host files that fail or
+ * run short, so the devices' answers to host errors run too.
  *
  * Guest RAM sits between two PROT_NONE pages, so any access just outside
  * it faults even without the sanitizers; the invariants below catch what
@@ -48,6 +50,15 @@ static struct net_backend backend;
 static int disk_fd, packet_fd;
 static uint8_t disk_image[DISK_BYTES];
 
+/* The host files the flags swap in (VF_HOST_FAILS, VF_HOST_SHORT). */
+static struct {
+	int zero, null;		/* the console's usual input and output */
+	int broken;		/* O_PATH: every read, write and sync fails */
+	int idle;		/* an empty eventfd: never anything to read */
+	int full;		/* a non-blocking pipe nobody reads, full */
+	int short_disk;		/* half the disk, sealed against growing */
+} host_fd;
+
 /* The current input's header: the scripted host reads it. */
 static struct vring_fuzz_header hdr;
 static unsigned int script_pos;
@@ -82,7 +93,16 @@ static ssize_t scripted_fill(void *buf, size_t len)
 static int packet_input_fd(struct net_backend *b)
 {
 	(void)b;
-	return packet_fd;
+	return hdr.flags & VF_HOST_SHORT ? host_fd.idle : packet_fd;
+}
+
+/* The console's input hook (lgtest's watches for a phrase): 0xff ends input. */
+static bool scripted_input_ok(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	return script_next() != 0xff;
 }
 
 /* One packet per script byte, of 4x that many bytes of pattern. */
@@ -145,6 +165,53 @@ static int open_or_die(const char *path, int flags)
 	return fd;
 }
 
+static void die_if(bool failed, const char *what)
+{
+	if (failed) {
+		fprintf(stderr, "vring fuzz: %s: %s\n", what, strerror(errno));
+		exit(1);
+	}
+}
+
+/* A pipe whose write end can take nothing more: writes would block. */
+static int full_pipe(void)
+{
+	static const uint8_t page[PAGE];
+	int p[2];
+
+	die_if(pipe2(p, O_NONBLOCK | O_CLOEXEC) ||
+		       fcntl(p[1], F_SETPIPE_SZ, PAGE) < 0,
+	       "console pipe");
+	while (write(p[1], page, sizeof(page)) > 0)
+		;
+	die_if(errno != EAGAIN, "filling the console pipe");
+	return p[1];
+}
+
+/* The disk's first half, which cannot grow: the rest reads as nothing. */
+static int short_disk(void)
+{
+	int fd = memfd_create("vring-fuzz-short-disk",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	die_if(fd < 0 || pwrite(fd, disk_image, DISK_BYTES / 2, 0) !=
+				 DISK_BYTES / 2 ||
+		       fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK),
+	       "short disk memfd");
+	return fd;
+}
+
+static void open_host_files(void)
+{
+	host_fd.zero = open_or_die("/dev/zero", O_RDONLY);
+	host_fd.null = open_or_die("/dev/null", O_WRONLY);
+	host_fd.broken = open_or_die("/dev/null", O_PATH);
+	host_fd.idle = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	die_if(host_fd.idle < 0, "eventfd");
+	host_fd.full = full_pipe();
+	host_fd.short_disk = short_disk();
+}
+
 static void check_init(int r, const struct lg_error *err)
 {
 	if (r) {
@@ -167,11 +234,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (i = 0; i < DISK_BYTES; i++)
 		disk_image[i] = i * 7 + 1;
 	disk_fd = memfd_create("vring-fuzz-disk", MFD_CLOEXEC);
-	if (disk_fd < 0 || pwrite(disk_fd, disk_image, DISK_BYTES, 0) !=
-				   DISK_BYTES) {
-		perror("vring fuzz: disk memfd");
-		exit(1);
-	}
+	die_if(disk_fd < 0 || pwrite(disk_fd, disk_image, DISK_BYTES, 0) !=
+				      DISK_BYTES,
+	       "disk memfd");
+	open_host_files();
 	/* Always readable, as a tap with packets waiting is. */
 	packet_fd = eventfd(1, EFD_CLOEXEC);
 	backend = (struct net_backend){ .name = "fuzz",
@@ -180,9 +246,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 					.send = scripted_send };
 	check_init(virtio_blk_init_fd(&blk, disk_fd, DISK_BYTES, false, "fuzz",
 				      &host, &err), &err);
-	check_init(virtio_console_init(&con, open_or_die("/dev/zero", O_RDONLY),
-				       open_or_die("/dev/null", O_WRONLY),
-				       NULL, NULL, &host, &err), &err);
+	check_init(virtio_console_init(&con, host_fd.zero, host_fd.null,
+				       scripted_input_ok, NULL, &host, &err),
+		   &err);
 	check_init(virtio_net_init(&net, &backend, mac, &host, &err), &err);
 	check_init(virtio_rng_init(&rng, &host, scripted_fill, &err), &err);
 	return 0;
@@ -396,13 +462,45 @@ static struct virtio_device *device_for_mode(unsigned int mode,
 	return map[mode].vdev;
 }
 
-/* Each input starts from the same device state and the same disk. */
+/* The usual host file, or the one VF_HOST_FAILS / VF_HOST_SHORT picks. */
+static int host_file(int usual, int when_short)
+{
+	if (hdr.flags & VF_HOST_FAILS)
+		return host_fd.broken;
+	return hdr.flags & VF_HOST_SHORT ? when_short : usual;
+}
+
+/*
+ * Each input starts from the same device state and the same disk.  With
+ * VF_HOST_SHORT the console's output is blocked: only the queue's stop
+ * eventfd, as a reset sets it, lets the device give up on it.
+ */
 static void reset_device_state(unsigned int mode)
 {
+	int disk = host_file(disk_fd, host_fd.short_disk);
+	ssize_t size = disk == disk_fd ? DISK_BYTES : DISK_BYTES / 2;
+	uint64_t one = 1;
+
 	con.input_ended = false;
+	con.in_fd = host_file(host_fd.zero, host_fd.idle);
+	con.out_fd = host_file(host_fd.null, host_fd.full);
+	blk.fd = disk;
 	blk.read_only = hdr.flags & VF_READ_ONLY;
-	if (mode == VF_BLK &&
-	    pwrite(disk_fd, disk_image, DISK_BYTES, 0) != DISK_BYTES)
+	if (mode == VF_BLK && disk != host_fd.broken &&
+	    pwrite(disk, disk_image, size, 0) != size)
+		abort();
+	if (mode == VF_CONSOLE_TX && con.out_fd == host_fd.full &&
+	    write(con.vdev.queues[1].stop_fd, &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+/* Undo what reset_device_state() did that would outlive this input. */
+static void settle_device_state(unsigned int mode)
+{
+	uint64_t v;
+
+	if (mode == VF_CONSOLE_TX && con.out_fd == host_fd.full &&
+	    read(con.vdev.queues[1].stop_fd, &v, sizeof(v)) != sizeof(v))
 		abort();
 }
 
@@ -502,8 +600,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reset_device_state(mode);
 	}
 	if (virtq_setup(vr, &mem, g.size, g.desc, g.avail, g.used,
-			negotiated_features(), &err))
+			negotiated_features(), &err)) {
+		settle_device_state(mode);
 		return 0;
+	}
 	target = image_avail_idx(&g);
 	vr->last_avail = vr->used_idx = hdr.start_idx;
 	t = (struct tally){ hdr.start_idx, hdr.start_idx,
@@ -520,6 +620,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mode == VF_BLK)
 		check_disk_size();
+	settle_device_state(mode);
 	if (!vdev)
 		check_final_push(vr);
 	return 0;

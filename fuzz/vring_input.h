@@ -29,6 +29,16 @@ enum vring_fuzz_mode {
 #define VF_GEOMETRY	0x04	/* rings where desc/avail/used say */
 #define VF_JUMP		0x08	/* publish everything with one kick */
 #define VF_READ_ONLY	0x10	/* virtio-blk: a read-only disk */
+/*
+ * The host's side misbehaving, as files and terminals do.  VF_HOST_FAILS:
+ * every read, write and sync of the disk and the console fails (EBADF).
+ * VF_HOST_SHORT: the disk file is half the size the device was told
+ * (reads past its end find nothing, writes there fail), the console has
+ * no input waiting and its output is blocked until the queue is stopped,
+ * the net backend has no packet waiting.  Both: VF_HOST_FAILS.
+ */
+#define VF_HOST_FAILS	0x20
+#define VF_HOST_SHORT	0x40
 
 #define VF_MEM_SIZE	0x10000	/* guest RAM: 64 KiB */
 #define VF_RING_ALIGN	64	/* what Linux's virtio_pci uses */
@@ -40,7 +50,8 @@ enum vring_fuzz_mode {
  * each getrandom() call returns (x16; 0 fails, 0xff is EINTR); for
  * VF_NET_RX the packet lengths (x4; 0 means no more packets, 0xff a
  * receive error); for VF_NET_TX bit 0 of script[0] makes sends fail; for
- * VF_RING how the device completes what it took (see vring.c).
+ * VF_CONSOLE_RX whether the input hook accepts each buffer (0xff ends
+ * input); for VF_RING how the device completes what it took (see vring.c).
  */
 struct vring_fuzz_header {
 	uint8_t mode;		/* enum vring_fuzz_mode, modulo VF_MODES */
