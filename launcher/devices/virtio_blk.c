@@ -72,7 +72,6 @@ static uint8_t do_read_write(struct virtio_blk *blk,
 	if (!in_range(blk, h->sector, d->len))
 		return VIRTIO_BLK_S_IOERR;
 	if (transfer(blk, d, h->sector * SECTOR, write)) {
-		blk->host_errors++;
 		host_error_note(write ? &blk->write_err : &blk->read_err, errno);
 		return VIRTIO_BLK_S_IOERR;
 	}
@@ -84,7 +83,6 @@ static uint8_t do_flush(struct virtio_blk *blk)
 	if (blk->read_only)
 		return VIRTIO_BLK_S_OK;
 	if (fdatasync(blk->fd)) {
-		blk->host_errors++;
 		host_error_note(&blk->flush_err, errno);
 		return VIRTIO_BLK_S_IOERR;
 	}
@@ -187,7 +185,6 @@ int virtio_blk_init_fd(struct virtio_blk *blk, int fd, uint64_t bytes,
 	blk->fd = fd;
 	blk->read_only = read_only;
 	blk->sectors = bytes / SECTOR;
-	blk->host_errors = 0;
 	memset(blk->id, 0, sizeof(blk->id));
 	memcpy(blk->id, id, strnlen(id, sizeof(blk->id)));
 	host_error_init(&blk->read_err, "virtio-blk %s: read failed", id);

@@ -23,8 +23,7 @@ struct virtio_blk {
 	bool read_only;
 	uint64_t sectors;		/* capacity, in 512-byte sectors */
 	char id[VIRTIO_BLK_ID_LEN];
-	_Atomic unsigned long host_errors;	/* failed host I/O, counted */
-	struct host_error read_err, write_err, flush_err;	/* warned */
+	struct host_error read_err, write_err, flush_err; /* counted, warned */
 };
 
 extern const struct virtio_device_ops virtio_blk_ops;

@@ -70,7 +70,6 @@ static enum vq_result console_rx(struct virtio_console *con,
 	while (n < 0 && errno == EINTR);
 	failed = n < 0 && errno != EAGAIN;
 	if (failed) {
-		con->host_errors++;
 		host_error_note(&con->read_err, errno);
 	}
 	/* The hook looks before the push: after it the buffer is the guest's. */
@@ -125,7 +124,6 @@ static int console_tx_request(struct virtio_device *vdev,
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w < 0) {
-			con->host_errors++;
 			host_error_note(&con->write_err, errno);
 		}
 		if (w <= 0)
@@ -171,7 +169,6 @@ int virtio_console_init(struct virtio_console *con, int in_fd, int out_fd,
 	con->out_fd = out_fd;
 	con->input_ok = input_ok;
 	con->input_ctx = input_ctx;
-	con->host_errors = 0;
 	host_error_init(&con->read_err, "virtio-console stdin: read failed");
 	host_error_init(&con->write_err, "virtio-console stdout: write failed");
 	return virtio_device_init(&con->vdev, &virtio_console_ops, con, host,

@@ -21,8 +21,7 @@ struct virtio_console {
 	int in_fd, out_fd;
 	bool (*input_ok)(void *ctx, const uint8_t *buf, size_t len);
 	void *input_ctx;
-	_Atomic unsigned long host_errors;
-	struct host_error read_err, write_err;	/* warned about */
+	struct host_error read_err, write_err;	/* counted, warned about */
 	bool input_ended;	/* EOF or escape: the rx thread stops reading */
 };
 

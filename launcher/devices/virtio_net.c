@@ -53,10 +53,8 @@ static enum vq_result net_rx(struct virtio_net *net, struct virtio_queue *q,
 		n = b->recv(b, virtq_chain_in(c), c->n_in);
 		if (n < (ssize_t)HDR_LEN) {
 			virtq_unpop(&q->ring);
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				net->rx_errors++;
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				host_error_note(&net->rx_err, errno);
-			}
 			if (n < 0 && errno == EAGAIN)
 				break;
 			continue;
@@ -86,7 +84,6 @@ static int net_tx_request(struct virtio_device *vdev, struct virtio_queue *q,
 		return lg_fail(err, "transmit request %u is shorter than its %zu-byte header",
 			       c->head, HDR_LEN);
 	if (net->backend->send(net->backend, c->iov, c->n_out) < 0) {
-		net->tx_dropped++;
 		host_error_note(&net->tx_err, errno);
 	}
 	return 0;
@@ -146,7 +143,6 @@ int virtio_net_init(struct virtio_net *net, struct net_backend *backend,
 {
 	net->backend = backend;
 	memcpy(net->mac, mac, 6);
-	net->tx_dropped = net->rx_errors = 0;
 	host_error_init(&net->tx_err, "virtio-net %s %s: packet from the guest dropped",
 			backend->name, backend->where ? backend->where : "");
 	host_error_init(&net->rx_err, "virtio-net %s %s: receive failed",

@@ -36,8 +36,7 @@ struct virtio_net {
 	struct virtio_device vdev;
 	struct net_backend *backend;
 	uint8_t mac[6];
-	_Atomic unsigned long tx_dropped, rx_errors;
-	struct host_error tx_err, rx_err;	/* the same, warned about */
+	struct host_error tx_err, rx_err;	/* drops and failed receives */
 };
 
 int virtio_net_init(struct virtio_net *net, struct net_backend *backend,

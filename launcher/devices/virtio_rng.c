@@ -34,7 +34,6 @@ static int rng_request(struct virtio_device *vdev, struct virtio_queue *q,
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				rng->host_errors++;
 				host_error_note(&rng->fill_err,
 						n < 0 ? errno : EIO);
 				*written += done;
@@ -66,7 +65,6 @@ int virtio_rng_init(struct virtio_rng *rng, const struct virtio_host *host,
 		    ssize_t (*fill)(void *buf, size_t len),
 		    struct lg_error *err)
 {
-	rng->host_errors = 0;
 	host_error_init(&rng->fill_err, "virtio-rng getrandom: short fill");
 	rng->fill = fill ? fill : host_random;
 	return virtio_device_init(&rng->vdev, &virtio_rng_ops, rng, host, err);

@@ -11,8 +11,7 @@
  */
 struct virtio_rng {
 	struct virtio_device vdev;
-	_Atomic unsigned long host_errors;	/* failed fills, counted */
-	struct host_error fill_err;		/* and warned about */
+	struct host_error fill_err;		/* failed fills, counted */
 	ssize_t (*fill)(void *buf, size_t len);	/* getrandom; tests fake it */
 };
 
