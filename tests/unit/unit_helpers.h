@@ -242,57 +242,42 @@ static inline void elf_ident(struct kimg *k, uint8_t class)
 	k->len = ELF_SEG_OFFSET + ELF_SEG_FILESZ;
 }
 
-static inline void build_elf64(struct kimg *k)
-{
-	Elf64_Ehdr *e = elf64_ehdr(k);
+/*
+ * The two classes differ only in field widths, machine and where the
+ * kernel maps itself, so one definition makes both builders.
+ */
+#define DEFINE_TEST_ELF(fn, Ehdr, Phdr, ehdr, phdr, class, machine, vbase)  \
+	static inline void fn(struct kimg *k)                              \
+	{                                                                  \
+		Ehdr *e = ehdr(k);                                         \
+                                                                           \
+		elf_ident(k, class);                                       \
+		e->e_type = ET_EXEC;                                       \
+		e->e_machine = machine;                                    \
+		e->e_version = EV_CURRENT;                                 \
+		e->e_entry = ELF_ENTRY;                                    \
+		e->e_phoff = ELF_PHOFF;                                    \
+		e->e_ehsize = sizeof(*e);                                  \
+		e->e_phentsize = sizeof(Phdr);                             \
+		e->e_phnum = 2;                                            \
+		*phdr(k, 0) = (Phdr){ .p_type = PT_NOTE,                   \
+				      .p_offset = ELF_SEG_OFFSET,          \
+				      .p_filesz = 4, .p_memsz = 4 };       \
+		*phdr(k, ELF_LOAD_PHDR) = (Phdr){                          \
+			.p_type = PT_LOAD, .p_flags = PF_R | PF_X,         \
+			.p_offset = ELF_SEG_OFFSET,                        \
+			.p_vaddr = (vbase) + ELF_SEG_PADDR,                \
+			.p_paddr = ELF_SEG_PADDR,                          \
+			.p_filesz = ELF_SEG_FILESZ,                        \
+			.p_memsz = ELF_SEG_MEMSZ,                          \
+			.p_align = 0x1000,                                 \
+		};                                                         \
+	}
 
-	elf_ident(k, ELFCLASS64);
-	e->e_type = ET_EXEC;
-	e->e_machine = EM_X86_64;
-	e->e_version = EV_CURRENT;
-	e->e_entry = ELF_ENTRY;
-	e->e_phoff = ELF_PHOFF;
-	e->e_ehsize = sizeof(*e);
-	e->e_phentsize = sizeof(Elf64_Phdr);
-	e->e_phnum = 2;
-	*elf64_phdr(k, 0) = (Elf64_Phdr){ .p_type = PT_NOTE,
-					  .p_offset = ELF_SEG_OFFSET,
-					  .p_filesz = 4, .p_memsz = 4 };
-	*elf64_phdr(k, ELF_LOAD_PHDR) = (Elf64_Phdr){
-		.p_type = PT_LOAD, .p_flags = PF_R | PF_X,
-		.p_offset = ELF_SEG_OFFSET,
-		.p_vaddr = 0xffffffff80000000ULL + ELF_SEG_PADDR,
-		.p_paddr = ELF_SEG_PADDR,
-		.p_filesz = ELF_SEG_FILESZ, .p_memsz = ELF_SEG_MEMSZ,
-		.p_align = 0x1000,
-	};
-}
-
-static inline void build_elf32(struct kimg *k)
-{
-	Elf32_Ehdr *e = elf32_ehdr(k);
-
-	elf_ident(k, ELFCLASS32);
-	e->e_type = ET_EXEC;
-	e->e_machine = EM_386;
-	e->e_version = EV_CURRENT;
-	e->e_entry = ELF_ENTRY;
-	e->e_phoff = ELF_PHOFF;
-	e->e_ehsize = sizeof(*e);
-	e->e_phentsize = sizeof(Elf32_Phdr);
-	e->e_phnum = 2;
-	*elf32_phdr(k, 0) = (Elf32_Phdr){ .p_type = PT_NOTE,
-					  .p_offset = ELF_SEG_OFFSET,
-					  .p_filesz = 4, .p_memsz = 4 };
-	*elf32_phdr(k, ELF_LOAD_PHDR) = (Elf32_Phdr){
-		.p_type = PT_LOAD, .p_flags = PF_R | PF_X,
-		.p_offset = ELF_SEG_OFFSET,
-		.p_vaddr = 0xc0000000U + ELF_SEG_PADDR,
-		.p_paddr = ELF_SEG_PADDR,
-		.p_filesz = ELF_SEG_FILESZ, .p_memsz = ELF_SEG_MEMSZ,
-		.p_align = 0x1000,
-	};
-}
+DEFINE_TEST_ELF(build_elf64, Elf64_Ehdr, Elf64_Phdr, elf64_ehdr, elf64_phdr,
+		ELFCLASS64, EM_X86_64, 0xffffffff80000000ULL)
+DEFINE_TEST_ELF(build_elf32, Elf32_Ehdr, Elf32_Phdr, elf32_ehdr, elf32_phdr,
+		ELFCLASS32, EM_386, 0xc0000000U)
 
 /*
  * The test bzImage: boot protocol 2.15, four setup sectors after the boot
