@@ -499,14 +499,25 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 	}
 }
 
-/* 52:54:00 and three random bytes: unicast, and unlike the peer's. */
+/*
+ * 52:54:00 and three random bytes: unicast, and unlike the peer's.  A MAC
+ * need not be secret, so we never wait for the host's entropy pool: on a
+ * freshly booted host (a CI VM, the nested test host) a blocking
+ * getrandom() held every launcher's start-up for a second or more.
+ */
 static void default_mac(uint8_t mac[6])
 {
+	struct timespec now;
+	uint32_t mix;
+
 	mac[0] = 0x52;
 	mac[1] = 0x54;
 	mac[2] = 0x00;
-	if (getrandom(mac + 3, 3, 0) != 3)
-		memcpy(mac + 3, &(uint32_t){ getpid() }, 3);
+	if (getrandom(mac + 3, 3, GRND_NONBLOCK) == 3)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	mix = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now.tv_nsec;
+	memcpy(mac + 3, &mix, 3);
 }
 
 static void setup_net(const struct options *o, const struct virtio_host *host)
