@@ -9,7 +9,7 @@ usage() {
 	cat <<'EOF'
 Usage: tests/boot/nested.sh --launcher FILE [options] -- [LAUNCHER ARGS...]
 
-Boots a nested host (qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt)
+Boots a nested host (qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt,+rdrand)
 from Debian's cloud kernel and an initramfs holding busybox, the kvm modules
 (irqbypass, kvm, kvm-amd), the launcher as /bin/lguest and any --add files.
 The host's /init loads the modules, checks /dev/kvm, runs
@@ -47,7 +47,7 @@ Options:
   --timeout SECS      kill QEMU after this long (default 300)
   --mem MB            nested host memory (default 1024)
   --smp N             nested host CPUs (default 1)
-  --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt; qemu64,-svm
+  --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt,+rdrand; qemu64,-svm
                       makes kvm-amd refuse to load, to test that path)
   --kernel VMLINUZ    nested host kernel (default: ci/fetch-kernel.sh)
   --modules-dir DIR   its lib/modules/<version> (default: ci/fetch-kernel.sh)
@@ -79,7 +79,9 @@ host_modules=()
 timeout=300
 mem=1024
 smp=1
-cpu=qemu64,+svm,+npt
+# RDRAND seeds the host's entropy pool at boot; without it the first
+# blocking getrandom() (a guest's virtio-rng) waits a second for jitter.
+cpu=qemu64,+svm,+npt,+rdrand
 kernel=
 moddir=
 extra_append=
