@@ -134,9 +134,40 @@ cleanup() {
 		kill "$qpid" 2>/dev/null || true
 		wait "$qpid" 2>/dev/null || true
 	fi
+	stop_watchdog
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# Just before timeout(1) kills QEMU, ask its monitor where the nested
+# host's CPU is: from the console alone, a host hung in its kernel and an
+# idle one (HLT=1) waiting for a hung launcher look the same.
+report_host_cpu_before_timeout() {
+	local regs rip state where
+	trap 'kill "$spid" 2>/dev/null; exit 0' TERM
+	sleep $((timeout > 4 ? timeout - 3 : 1)) &
+	spid=$!
+	wait "$spid"
+	echo "info registers" >"$tmp/mon.in"
+	regs=$(timeout 1 cat "$tmp/mon.out" | tr -d '\r') || true	# cat ends by timeout
+	rip=$(sed -n 's/^RIP=\([0-9a-f]*\).*/\1/p' <<<"$regs" | tail -n1)
+	state=$(grep -o 'CPL=[0-9]* II=[0-9]* A20=[0-9]* SMM=[0-9]* HLT=[0-9]*' <<<"$regs" | tail -n1)
+	case $state in
+	*HLT=1) where="idle, so waiting on something (a launcher or a guest)" ;;
+	CPL=3*) where="running user space" ;;
+	CPL=0*) where="running its kernel (or a KVM guest)" ;;
+	*) where="unknown: the monitor did not answer" ;;
+	esac
+	log "the nested host's CPU 3 s before the timeout: $where; RIP=$rip $state"
+}
+wpid=
+stop_watchdog() {
+	if [ -n "$wpid" ]; then
+		kill "$wpid" 2>/dev/null || true
+		wait "$wpid" 2>/dev/null || true
+		wpid=
+	fi
+}
 trap 'log "interrupted"; exit 130' INT TERM
 
 # Quote each launcher argument for the nested host's /bin/sh.
@@ -198,7 +229,9 @@ vlog "initramfs $(du -h "$tmp/outer.cpio" | cut -f1) built in $(awk "BEGIN{print
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
-	-append "console=$host_console panic=-1 quiet $extra_append")
+	-append "console=$host_console panic=-1 quiet $extra_append"
+	-chardev "pipe,id=mon,path=$tmp/mon" -mon chardev=mon,mode=readline)
+mkfifo "$tmp/mon.in" "$tmp/mon.out"
 for d in "${disks[@]}"; do
 	[ -f "$d" ] || die "disk image '$d' not found"
 	qemu+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
@@ -220,6 +253,8 @@ else
 	exec 4>&1
 fi
 qpid=$!
+report_host_cpu_before_timeout &
+wpid=$!
 
 exec 3>/dev/null
 [ -z "$logfile" ] || exec 3>"$logfile"
@@ -246,6 +281,7 @@ done <"$tmp/console"
 qrc=0
 wait "$qpid" || qrc=$?
 qpid=
+stop_watchdog
 exec 3>&-
 total=$(since "$tstart")
 
