@@ -57,6 +57,11 @@ Options:
   -v, --verbose       more progress on stderr
   -h, --help          this text
 
+On a timeout, 3 s before QEMU is killed, QEMU's monitor is asked where the
+nested host's CPU is (RIP, CPL, HLT, RFLAGS) and for its local APIC's timer
+and pending interrupts, and the answer is logged on stderr: it tells a host
+hung in its kernel from an idle one waiting on a hung launcher.
+
 Exit status: the launcher's own exit status, or 125 when the nested host
 failed (no /dev/kvm, insmod failed, timeout, QEMU died, no exit marker); the
 reason is on stderr.  (A launcher that itself exits 125 is told apart by the
@@ -140,8 +145,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Just before timeout(1) kills QEMU, ask its monitor where the nested
-# host's CPU is: from the console alone, a host hung in its kernel and an
-# idle one (HLT=1) waiting for a hung launcher look the same.
+# host's CPU is, and for its timer and pending interrupts: from the console
+# alone, a host hung in its kernel, an idle one waiting on a hung launcher
+# and one whose timer interrupt was lost all look the same.
 report_host_cpu_before_timeout() {
 	local regs rip state where
 	trap 'kill "$spid" 2>/dev/null; exit 0' TERM
@@ -158,7 +164,11 @@ report_host_cpu_before_timeout() {
 	CPL=0*) where="running its kernel (or a KVM guest)" ;;
 	*) where="unknown: the monitor did not answer" ;;
 	esac
-	log "the nested host's CPU 3 s before the timeout: $where; RIP=$rip $state"
+	log "the nested host's CPU 3 s before the timeout: $where; RIP=$rip $state" \
+		"$(grep -o 'RFL=[0-9a-f]*' <<<"$regs" | tail -n1)"
+	echo "info lapic" >"$tmp/mon.in"
+	regs=$(timeout 1 cat "$tmp/mon.out" | tr -d '\r') || true
+	grep -E '^(LVTT[[:space:]]|Timer|ISR|IRR|APR)' <<<"$regs" | sed 's/^/nested: lapic: /' >&2
 }
 wpid=
 stop_watchdog() {
