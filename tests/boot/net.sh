@@ -29,9 +29,9 @@ run_nested() {
 # net-outer.sh ends every phase within 100 s, reporting any launcher still
 # running, so a healthy nested host always finishes well inside nested.sh's
 # 300 s.  A timeout with the host's CPU idle in HLT and no such report
-# means the nested host itself froze (its own 1 s sleeps stopped ending; seen
-# about once in 40 runs under QEMU's TCG), which no launcher can cause:
-# that, and only that, is run once more, and said so.
+# means the nested host itself froze (its own 1 s sleeps stopped ending;
+# seen once in CI and once in some 220 runs here, under QEMU's TCG), which
+# no launcher can cause: that, and only that, is run once more, and said so.
 host_froze() {
 	[ "$rc" = 125 ] && grep -q 'nested: error: timed out' "$out" &&
 		grep -q "nested host's CPU .* HLT=1" "$out" && ! grep -q 'LGUEST-NET hang:' "$out"
