@@ -148,14 +148,20 @@ trap cleanup EXIT
 # host's CPU is, and for its timer and pending interrupts: from the console
 # alone, a host hung in its kernel, an idle one waiting on a hung launcher
 # and one whose timer interrupt was lost all look the same.
+# ask_monitor COMMAND: QEMU's answer (the monitor never closes its FIFO,
+# so the read ends by timeout).
+ask_monitor() {
+	echo "$1" >"$tmp/mon.in"
+	timeout 1 cat "$tmp/mon.out" | tr -d '\r' || true
+}
+
 report_host_cpu_before_timeout() {
 	local regs rip state where
 	trap 'kill "$spid" 2>/dev/null; exit 0' TERM
 	sleep $((timeout > 4 ? timeout - 3 : 1)) &
 	spid=$!
 	wait "$spid"
-	echo "info registers" >"$tmp/mon.in"
-	regs=$(timeout 1 cat "$tmp/mon.out" | tr -d '\r') || true	# cat ends by timeout
+	regs=$(ask_monitor "info registers")
 	rip=$(sed -n 's/^RIP=\([0-9a-f]*\).*/\1/p' <<<"$regs" | tail -n1)
 	state=$(grep -o 'CPL=[0-9]* II=[0-9]* A20=[0-9]* SMM=[0-9]* HLT=[0-9]*' <<<"$regs" | tail -n1)
 	case $state in
@@ -166,9 +172,8 @@ report_host_cpu_before_timeout() {
 	esac
 	log "the nested host's CPU 3 s before the timeout: $where; RIP=$rip $state" \
 		"$(grep -o 'RFL=[0-9a-f]*' <<<"$regs" | tail -n1)"
-	echo "info lapic" >"$tmp/mon.in"
-	regs=$(timeout 1 cat "$tmp/mon.out" | tr -d '\r') || true
-	grep -E '^(LVTT[[:space:]]|Timer|ISR|IRR|APR)' <<<"$regs" | sed 's/^/nested: lapic: /' >&2
+	ask_monitor "info lapic" | grep -E '^(LVTT[[:space:]]|Timer|ISR|IRR|APR)' |
+		sed 's/^/nested: lapic: /' >&2
 }
 wpid=
 stop_watchdog() {
