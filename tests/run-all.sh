@@ -46,6 +46,7 @@ else
 	done
 fi
 
+run_suite "boot/nested-timeout" tests/boot/nested-timeout.sh
 run_suite "boot/real-kernel" tests/boot/real-kernel.sh
 run_suite "boot/devices" tests/boot/devices.sh
 run_suite "boot/net" tests/boot/net.sh

@@ -157,7 +157,7 @@ ask_monitor() {
 
 report_host_cpu_before_timeout() {
 	local regs rip state where
-	trap 'kill "$spid" 2>/dev/null; exit 0' TERM
+	trap 'kill "$spid" 2>/dev/null; wait "$spid"; exit 0' TERM	# reaped, not left a zombie
 	sleep $((timeout > 4 ? timeout - 3 : 1)) &
 	spid=$!
 	wait "$spid"
