@@ -3,11 +3,12 @@
 # nested host that outlives --timeout is killed with exit 125, after the
 # watchdog has logged where the host's CPU was and its local APIC's timer.
 # Either way nothing is left behind: no process in nested.sh's session and
-# nothing in its TMPDIR.
+# nothing in its TMPDIR.  And net-outer.sh's per-phase deadline (here 3 s)
+# reports and kills launchers that are still running.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 export CACHE=${CACHE:-$repo/.cache}
@@ -48,7 +49,7 @@ left_behind() {
 	ls -A "$work/tmp" | head -3
 }
 
-echo "1..5"
+echo "1..7"
 run_nested "$work/exit3.sh"
 [ "$rc" = 3 ] && check ok "the launcher's exit status (3) is nested.sh's" ||
 	check fail "the launcher's exit status (3) is nested.sh's (got $rc)"
@@ -67,4 +68,20 @@ grep -Eq "nested: the nested host's CPU 3 s before the timeout: .*; RIP=[0-9a-f]
 rest=$(left_behind)
 [ -z "$rest" ] && check ok "nothing left behind after a timeout" ||
 	check fail "left behind after a timeout: $rest"
+
+kernel=$("$repo/ci/fetch-kernel.sh")
+moddir=$("$repo/ci/fetch-kernel.sh" --print modules)
+inner=$("$repo/tests/boot/mkinitramfs.sh" --init "$repo/tests/boot/net-init.sh" \
+	--file "$repo/tests/boot/init-prelude.sh:/lib/init-prelude.sh" \
+	--modules-dir "$moddir" --module virtio_pci --module virtio_net)
+run_nested "$repo/tests/boot/net-outer.sh" --host-module tun \
+	--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" -- 3
+grep -q 'LGUEST-NET hang: launchers still running after 3s' "$work/out" &&
+	grep -Eq 'LGUEST-NET hang: pid [0-9]+ task [0-9]+ \(lguest\) state [A-Z] wchan' "$work/out" &&
+	grep -q 'LGUEST-NET sharenet launchers exited 143 and 143' "$work/out" && [ "$rc" = 1 ] &&
+	check ok "net-outer.sh's deadline shows the lguest threads and ends the launchers" ||
+	check fail "net-outer.sh's deadline shows the lguest threads and ends the launchers (exit $rc)"
+rest=$(left_behind)
+[ -z "$rest" ] && check ok "nothing left behind after net-outer.sh's deadline" ||
+	check fail "left behind after net-outer.sh's deadline: $rest"
 [ "$fails" = 0 ]
