@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"                      when none or '-'), or \"no crash\"\n"
 	"  initramfs           build a busybox initramfs with modules and "
 	"files\n"
+	"  kvm-probe           print direct or nested: can this /dev/kvm "
+	"boot Linux?\n"
 	"\n"
 	"Options for run (each overrides what the scripts say, for every "
 	"test):\n"
@@ -205,7 +207,7 @@ static const char usage_text[] =
 	"check: 0 all scripts valid, 1 a script is not, 2 usage.\n"
 	"classify: 0 no log holds a crash, 1 one does, 2 a log cannot be "
 	"read.\n"
-	"initramfs: 0 built, 2 usage or build error.\n";
+	"initramfs: 0 built, 2 usage or build error.  kvm-probe: 0, 2 usage.\n";
 
 static void usage(FILE *f)
 {
@@ -667,6 +669,27 @@ static int cmd_classify(int argc, char **argv)
 	return worst;
 }
 
+static int cmd_kvm_probe(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: lgtest kvm-probe [--lguest FILE]\n\n"
+		       "Prints \"direct\" when this machine's /dev/kvm runs "
+		       "the launcher fast\nenough to boot Linux (a 20 M-"
+		       "iteration guest loop within 1 s), else\n\"nested\" "
+		       "(no /dev/kvm, or a software KVM): the choice the "
+		       "lguest\nrunner, make test and the boot scripts "
+		       "make.  The reason goes to stderr.\nLGUEST_RUNNER="
+		       "direct|nested overrides the probe.  Exit status 0, "
+		       "or 2 on\na usage error.\n");
+		return EXIT_PASS;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--lguest"))
+		return lguest_probe_command(argv[2]);
+	if (argc != 1)
+		return usage_error("%s", "kvm-probe takes only --lguest FILE");
+	return lguest_probe_command(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -685,6 +708,8 @@ int main(int argc, char **argv)
 		return cmd_classify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "initramfs"))
 		return cmd_initramfs(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kvm-probe"))
+		return cmd_kvm_probe(argc - 1, argv + 1);
 	/* The qemu runner's own child (runner_qemu.c); not for users. */
 	if (!strcmp(argv[1], "qemu-supervise"))
 		return qemu_supervise(argc - 1, argv + 1);

@@ -135,6 +135,12 @@ void describe_stop(int wstatus, const char *stderr_text, const char *who,
 bool lguest_setup(struct runner *r, const struct runner_settings *s,
 		  char **err);
 
+/*
+ * `lgtest kvm-probe`: print direct or nested, the same choice the
+ * "lguest" runner makes, for scripts; the exit status.
+ */
+int lguest_probe_command(const char *lguest);
+
 /* Fill in what the qemu runner needs (runner_qemu.c). */
 bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err);
 

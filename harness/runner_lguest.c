@@ -270,11 +270,11 @@ static bool kvm_is_fast(const char *launcher, char **why)
 	int fd, status;
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
-		*why = xasprintf("/dev/kvm: %s", strerror(errno));
+		*why = xasprintf("calibration: /dev/kvm: %s", strerror(errno));
 		return false;
 	}
 	if (!launcher) {
-		*why = xstrdup("bin/lguest is not built");
+		*why = xstrdup("calibration: bin/lguest is not built");
 		return false;
 	}
 	probe = xasprintf("%s/lgtest-probe.XXXXXX",
@@ -288,17 +288,17 @@ static bool kvm_is_fast(const char *launcher, char **why)
 	} else {
 		secs = run_probe(launcher, probe, &status);
 		if (secs >= 0)
-			*why = xasprintf("a %u M-iteration guest loop took "
+			*why = xasprintf("calibration: a %u M-iteration guest loop took "
 					 "%.3f s on /dev/kvm",
 					 PROBE_ITERATIONS / 1000000, secs);
 		else if (status < 0)
-			*why = xasprintf("a %u M-iteration guest loop did not "
+			*why = xasprintf("calibration: a %u M-iteration guest loop did not "
 					 "finish within %.1f s on /dev/kvm "
 					 "(a software KVM?)",
 					 PROBE_ITERATIONS / 1000000,
 					 PROBE_DEADLINE);
 		else
-			*why = xasprintf("the launcher exited %d on a probe "
+			*why = xasprintf("calibration: the launcher exited %d on a probe "
 					 "guest",
 					 status);
 	}
@@ -350,6 +350,32 @@ static bool setup_nested(struct runner *r, const struct runner_settings *s,
 	return true;
 }
 
+/*
+ * The one decision every test makes, direct or nested (lgtest's "lguest"
+ * runner, `lgtest kvm-probe` for the scripts and make test):
+ * LGUEST_RUNNER=direct|nested when set, else the probe.  False with err
+ * for an LGUEST_RUNNER that is neither.
+ */
+static bool choose_lguest_direct(const char *launcher, bool *direct, char **why,
+			  char **err)
+{
+	const char *env = getenv("LGUEST_RUNNER");
+
+	if (env && *env) {
+		if (strcmp(env, "direct") && strcmp(env, "nested")) {
+			*err = xasprintf("LGUEST_RUNNER must be direct or "
+					 "nested, not '%s'",
+					 env);
+			return false;
+		}
+		*direct = !strcmp(env, "direct");
+		*why = xstrdup("LGUEST_RUNNER");
+		return true;
+	}
+	*direct = kvm_is_fast(have_program(launcher) ? launcher : NULL, why);
+	return true;
+}
+
 bool lguest_setup(struct runner *r, const struct runner_settings *s, char **err)
 {
 	char *launcher, *why = NULL;
@@ -363,16 +389,40 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s, char **err)
 		return true;
 	}
 	launcher = find_launcher(s->lguest, "lguest");
-	direct = kvm_is_fast(have_program(launcher) ? launcher : NULL, &why);
+	if (!choose_lguest_direct(launcher, &direct, &why, err)) {
+		free(launcher);
+		return false;
+	}
 	if (direct) {
 		r->ops = &lguest_direct_ops;
 		r->program = launcher;
-		r->choice = xasprintf("lguest-direct (calibration: %s)", why);
+		r->choice = xasprintf("lguest-direct (%s)", why);
 		free(why);
 		return true;
 	}
 	free(launcher);
-	r->choice = xasprintf("lguest-nested (calibration: %s)", why);
+	r->choice = xasprintf("lguest-nested (%s)", why);
 	free(why);
 	return setup_nested(r, s, err);
+}
+
+/* `lgtest kvm-probe [--lguest FILE]`: the decision, for shell scripts. */
+int lguest_probe_command(const char *lguest)
+{
+	char *launcher = find_launcher(lguest, "lguest"), *why = NULL,
+	     *err = NULL;
+	bool direct;
+
+	if (!choose_lguest_direct(launcher, &direct, &why, &err)) {
+		fprintf(stderr, "lgtest: %s\n", err);
+		free(err);
+		free(launcher);
+		return 2;
+	}
+	printf("%s\n", direct ? "direct" : "nested");
+	fprintf(stderr, "lgtest: KVM runner: %s (%s)\n",
+		direct ? "direct" : "nested", why);
+	free(why);
+	free(launcher);
+	return 0;
 }

@@ -20,8 +20,9 @@ Output is TAP: the console stream as "# " comments, then "ok 1" or
 "not ok 1".  Exit status 0 on pass, 1 on fail.
 
 Options:
-  --runner direct|nested  default: $LGUEST_RUNNER, else direct when /dev/kvm
-                          exists and the CPU has vmx or svm, else nested
+  --runner direct|nested  default: what `bin/lgtest kvm-probe` says
+                          ($LGUEST_RUNNER, else a probe guest timed on
+                          /dev/kvm)
   --timeout SECS          whole-run limit (default 600: TCG is slow)
   --mem MB                guest memory (default 256)
   --append ARGS           guest kernel arguments after "console=ttyS0
@@ -49,7 +50,7 @@ EOF
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { echo "real-kernel: $*" >&2; }
-runner=${LGUEST_RUNNER:-}
+runner=
 timeout=600
 mem=256
 append=quiet
@@ -89,10 +90,10 @@ echo "1..1"
 name=${name_opt:-stock Linux boots to /init under lguest}
 fail() { echo "not ok 1 - $name: $*"; exit 1; }
 
-# Hardware KVM: /dev/kvm plus VT-x/AMD-V.  A software KVM (no vmx/svm, like
-# kvm_pvm here) cannot run a stock kernel, so it gets the nested host.
+# The one decision (lgtest kvm-probe): a /dev/kvm fast enough for Linux
+# runs the launcher directly; none, or a software KVM, gets the nested host.
 if [ -z "$runner" ]; then
-	if [ -c /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then runner=direct; else runner=nested; fi
+	runner=$("$repo/bin/lgtest" kvm-probe) || fail "bin/lgtest kvm-probe cannot choose a runner (make bin/lgtest)"
 fi
 case $runner in
 direct) launcher=${launcher:-$repo/bin/lguest} ;;
