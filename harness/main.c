@@ -671,7 +671,8 @@ static int cmd_classify(int argc, char **argv)
 
 static int cmd_kvm_probe(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("Usage: lgtest kvm-probe [--lguest FILE]\n\n"
 		       "Prints \"direct\" when this machine's /dev/kvm runs "
 		       "the launcher fast\nenough to boot Linux (a 20 M-"

@@ -288,17 +288,20 @@ static bool kvm_is_fast(const char *launcher, char **why)
 	} else {
 		secs = run_probe(launcher, probe, &status);
 		if (secs >= 0)
-			*why = xasprintf("calibration: a %u M-iteration guest loop took "
-					 "%.3f s on /dev/kvm",
-					 PROBE_ITERATIONS / 1000000, secs);
+			*why = xasprintf(
+				"calibration: a %u M-iteration guest loop took "
+				"%.3f s on /dev/kvm",
+				PROBE_ITERATIONS / 1000000, secs);
 		else if (status < 0)
-			*why = xasprintf("calibration: a %u M-iteration guest loop did not "
+			*why = xasprintf("calibration: a %u M-iteration guest "
+					 "loop did not "
 					 "finish within %.1f s on /dev/kvm "
 					 "(a software KVM?)",
 					 PROBE_ITERATIONS / 1000000,
 					 PROBE_DEADLINE);
 		else
-			*why = xasprintf("calibration: the launcher exited %d on a probe "
+			*why = xasprintf("calibration: the launcher exited %d "
+					 "on a probe "
 					 "guest",
 					 status);
 	}
@@ -357,7 +360,7 @@ static bool setup_nested(struct runner *r, const struct runner_settings *s,
  * for an LGUEST_RUNNER that is neither.
  */
 static bool choose_lguest_direct(const char *launcher, bool *direct, char **why,
-			  char **err)
+				 char **err)
 {
 	const char *env = getenv("LGUEST_RUNNER");
 
