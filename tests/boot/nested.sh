@@ -8,6 +8,7 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 Usage: tests/boot/nested.sh --launcher FILE [options] -- [LAUNCHER ARGS...]
+       tests/boot/nested.sh --host-root [options] -- COMMAND [ARGS...]
 
 Boots a nested host (qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt,+rdrand)
 from Debian's cloud kernel and an initramfs holding busybox, the kvm modules
@@ -15,6 +16,13 @@ from Debian's cloud kernel and an initramfs holding busybox, the kvm modules
 The host's /init loads the modules, checks /dev/kvm, runs
   /bin/lguest LAUNCHER ARGS...
 from / and prints "LGUEST-NESTED-EXIT=<status>", then powers off.
+
+With --host-root the nested host instead mounts this machine's own / read-only
+(virtio-fs, served by Debian's virtiofsd) under a tmpfs overlay that keeps
+whatever the nested host writes, with its own /proc, /sys, /dev and /run,
+and runs COMMAND there, chrooted, in the current directory: the same
+programs, libraries, files and paths as here, nothing to build static or
+copy in, and nothing written back.  The host also loads the tun and bridge modules.
 
 The host's serial console (so the launcher's and its guest's output) is
 streamed to stdout as it arrives, CRs removed; progress goes to stderr.
@@ -30,7 +38,12 @@ nested host's own console (its kernel, its /init, the markers and the
 launcher's stderr) is its second serial port, streamed to stderr.
 
 Options:
-  --launcher FILE     statically linked launcher (required)
+  --launcher FILE     statically linked launcher (required without
+                      --host-root)
+  --host-root         run COMMAND on this machine's own root, read-only
+                      (see above); --add, --disk and --script do not apply
+  --env NAME=VALUE    set NAME in COMMAND's environment (--host-root);
+                      repeatable
   --add HOST:GUEST    put file or directory HOST at GUEST (absolute) in the
                       nested host; repeatable
   --disk FILE         attach FILE as a raw virtio disk of the nested host
@@ -70,6 +83,7 @@ EOF
 }
 
 HOST_FAILED=125
+VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 verbose=0
 log() { echo "nested: $*" >&2; }
@@ -77,6 +91,8 @@ vlog() { if [ "$verbose" = 1 ]; then log "$@"; fi; }
 die() { log "error: $*"; exit "$HOST_FAILED"; }
 
 launcher=
+host_root=0
+envs=()
 adds=()
 disks=()
 script=
@@ -97,6 +113,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
 	--launcher) launcher=${2:?--launcher needs a file}; shift 2 ;;
+	--host-root) host_root=1; shift ;;
+	--env) envs+=("${2:?--env needs NAME=VALUE}"); shift 2 ;;
 	--add) adds+=("${2:?--add needs HOST:GUEST}"); shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
 	--mem) mem=${2:?--mem needs MB}; shift 2 ;;
@@ -116,10 +134,16 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; die "unknown argument '$1' (launcher arguments go after --)" ;;
 	esac
 done
-[ -n "$launcher" ] || { usage >&2; die "--launcher is required"; }
-[ -f "$launcher" ] || die "launcher '$launcher' not found"
-if command -v file >/dev/null && file -L "$launcher" | grep -q 'dynamically linked'; then
-	die "$launcher is dynamically linked; the nested host has no libc (make static)"
+if [ "$host_root" = 1 ]; then
+	[ $# -gt 0 ] || { usage >&2; die "--host-root needs a command after --"; }
+	[ -n "$launcher$script${adds[*]}${disks[*]}" ] && die "--host-root takes none of --launcher, --script, --add, --disk"
+	[ -x "$VIRTIOFSD" ] || die "$VIRTIOFSD not found (apt-get install qemu-system-common)"
+else
+	[ -n "$launcher" ] || { usage >&2; die "--launcher is required"; }
+	[ -f "$launcher" ] || die "launcher '$launcher' not found"
+	if command -v file >/dev/null && file -L "$launcher" | grep -q 'dynamically linked'; then
+		die "$launcher is dynamically linked; the nested host has no libc (make static)"
+	fi
 fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 export CACHE=$cache
@@ -132,6 +156,7 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lguest-nested.XXXXXX")
 qpid=
+vfspid=
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
 	# Never leave QEMU behind: it is the only long-lived child we start.
@@ -140,6 +165,10 @@ cleanup() {
 		wait "$qpid" 2>/dev/null || true
 	fi
 	stop_watchdog
+	if [ -n "$vfspid" ]; then
+		kill "$vfspid" 2>/dev/null || true
+		wait "$vfspid" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -194,6 +223,37 @@ if [ -n "$script" ]; then
 	cmd="/bin/sh /outer-script.sh"
 fi
 for a in "$@"; do cmd+=" $(sq "$a")"; done
+root_setup=
+if [ "$host_root" = 1 ]; then
+	# The command runs chrooted in this machine's root, with a clean
+	# environment: PATH and what --env gives, nothing of the host's /init.
+	inner="cd $(sq "$PWD") && exec"
+	for a in "$@"; do inner+=" $(sq "$a")"; done
+	cmd="chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	cmd+=" HOME=/root LANG=C.UTF-8 LGUEST_IN_NESTED_HOST=1"
+	for e in "${envs[@]}"; do
+		[[ $e == [A-Za-z_]*=* ]] || die "--env wants NAME=VALUE, got '$e'"
+		cmd+=" $(sq "$e")"
+	done
+	cmd+=" /bin/sh -c $(sq "$inner")"
+	# This machine's root, read-only, under a tmpfs overlay: every file
+	# here is seen there, and what the nested host writes stays in its RAM.
+	# Each pseudo file system and /run are the nested host's own.
+	# shellcheck disable=SC2016 # expanded by the nested host's /init
+	root_setup='mkdir -p /lower /rw /host
+mount -t virtiofs -o ro hostroot /lower || fail "cannot mount this machine'"'"'s root (virtiofs)"
+mount -t tmpfs -o mode=0755 tmpfs /rw && mkdir /rw/upper /rw/work || fail "cannot mount a tmpfs"
+mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /host ||
+	fail "cannot mount the overlay root"
+for m in proc:proc sysfs:sys devtmpfs:dev tmpfs:run; do
+	mount -t "${m%%:*}" "${m%%:*}" "/host/${m#*:}" || fail "cannot mount /host/${m#*:}"
+done
+mkdir -p /host/dev/pts /host/dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /host/dev/pts && ln -sf pts/ptmx /host/dev/ptmx
+mount -t tmpfs tmpfs /host/dev/shm
+ln -s /proc/self/fd /host/dev/fd
+for f in stdin:0 stdout:1 stderr:2; do ln -s "/proc/self/fd/${f#*:}" "/host/dev/${f%%:*}"; done'
+fi
 
 # --stdio: the launcher gets the first serial port, raw, as fd 3 (the
 # host's console is the second one); otherwise it shares the console.
@@ -221,6 +281,7 @@ while read -r ko; do
 	insmod "\$ko" || fail "insmod \$ko failed"
 done </lib/modules/load-order
 [ -c /dev/kvm ] || fail "no /dev/kvm after loading the kvm modules"
+$root_setup
 $launcher_tty
 cd /
 printf '\nLGUEST-NESTED-START uptime=%s\n' "\$(cut -d' ' -f1 /proc/uptime)"
@@ -233,7 +294,12 @@ EOF
 vlog "launcher command in the nested host: $cmd"
 
 mkargs=(--init "$tmp/init" --modules-dir "$moddir" --module irqbypass --module kvm --module kvm-amd
-	--file "$launcher:/bin/lguest" --compress none --no-cache -o "$tmp/outer.cpio")
+	--compress none --no-cache -o "$tmp/outer.cpio")
+if [ "$host_root" = 1 ]; then
+	mkargs+=(--module virtio_pci --module virtiofs --module overlay --module tun --module bridge)
+else
+	mkargs+=(--file "$launcher:/bin/lguest")
+fi
 for a in "${adds[@]}"; do mkargs+=(--file "$a"); done
 [ ${#disks[@]} -eq 0 ] || mkargs+=(--module virtio_pci --module virtio_blk)
 mkargs+=("${host_modules[@]}")
@@ -251,6 +317,18 @@ for d in "${disks[@]}"; do
 	[ -f "$d" ] || die "disk image '$d' not found"
 	qemu+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
 done
+if [ "$host_root" = 1 ]; then
+	# vhost-user needs the nested host's RAM in shared memory, so that
+	# virtiofsd can map it.  virtiofsd ends when QEMU lets go of it.
+	"$VIRTIOFSD" --socket-path="$tmp/vfs.sock" -o source=/ -o cache=auto \
+		-o sandbox=chroot -o log_level=err </dev/null 2>"$tmp/virtiofsd.log" &
+	vfspid=$!
+	for _ in $(seq 100); do [ -S "$tmp/vfs.sock" ] && break; sleep 0.05; done
+	[ -S "$tmp/vfs.sock" ] || die "virtiofsd did not start: $(cat "$tmp/virtiofsd.log")"
+	# shellcheck disable=SC2054 # commas inside QEMU's own arguments
+	qemu+=(-chardev "socket,id=vfs,path=$tmp/vfs.sock" -device vhost-user-fs-pci,chardev=vfs,tag=hostroot
+		-object "memory-backend-memfd,id=mem,size=${mem}M,share=on" -numa node,memdev=mem)
+fi
 vlog "${qemu[*]}"
 log "booting the nested host (timeout ${timeout}s)"
 mkfifo "$tmp/console"
