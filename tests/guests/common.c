@@ -552,15 +552,17 @@ static void __attribute__((noreturn)) triple_fault(void)
  * Make KVM give up: an x87 load from an address no memory slot backs is an
  * MMIO access KVM must emulate, and its emulator has no FLD.  The launcher
  * should stop with exit status 4 and print these very bytes
- * (fld qword [0xc0000000]: dd 05 or dd 04 25, then the address).
+ * (fld qword [eax] or [rax], with eax = 0xc0000000: dd 00).  The address
+ * goes in a register because in 64-bit mode a bare disp32 is
+ * sign-extended, to 0xffffffffc0000000, which the launcher's 4 GiB
+ * identity map leaves unmapped: a real CPU raises #PF there and, with no
+ * IDT, triple-faults (the nested host's KVM did) before KVM's emulator
+ * ever sees the access.
  */
 static void __attribute__((noreturn)) emulation_failure(void)
 {
-#ifdef __x86_64__
-	asm volatile(".byte 0xdd, 0x04, 0x25, 0x00, 0x00, 0x00, 0xc0" ::: "memory");
-#else
-	asm volatile(".byte 0xdd, 0x05, 0x00, 0x00, 0x00, 0xc0" ::: "memory");
-#endif
+	asm volatile("mov $0xc0000000, %%eax\n\t"
+		     ".byte 0xdd, 0x00" ::: "eax", "memory");
 	guest_exit(GUEST_EXIT_OK);
 }
 
