@@ -261,7 +261,7 @@ START_TEST(test_initramfs_command)
 	struct outcome o;
 	FILE *f;
 
-	require_tools();
+	require_lgtest();
 	cmd = xasprintf("mkdir -p %s/mods/kernel && cd %s/mods/kernel && "
 			"printf 'depends=b\\0' >a.ko && "
 			"printf 'depends=\\0' >b.ko && echo hi >%s/extra",
@@ -299,6 +299,73 @@ START_TEST(test_initramfs_command)
 }
 END_TEST
 
+/* stdout's one line (an image's path), without its newline. */
+static char *first_line(const struct outcome *o)
+{
+	return xstrndup(o->out, strcspn(o->out, "\n"));
+}
+
+/*
+ * The image cache, from a directory that holds it (as lgtest runs from
+ * the repository root, whose .cache is the default): the same inputs
+ * again are a cache hit that leaves the image alone (mkinitramfs -v says
+ * "cache hit", and the file keeps its inode and time), and one changed
+ * byte in an added file makes another image.
+ */
+START_TEST(test_initramfs_cache)
+{
+	char *d = temp_dir(), *cmd, *pre, *args, *img, *again, *hit;
+	struct stat before, after;
+	struct outcome o;
+
+	require_lgtest();
+	cmd = xasprintf("mkdir -p %s/mods && printf 'depends=\\0' "
+			">%s/mods/a.ko && echo hi >%s/extra",
+			d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	pre = xasprintf("cd %s && CACHE=%s/cache ", d, d);
+	args = xasprintf("initramfs -v --modules-dir %s/mods --module a "
+			 "--file %s/extra:/etc/extra",
+			 d, d);
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	img = first_line(&o);
+	ck_assert_int_eq(stat(img, &before), 0);
+	outcome_free(&o);
+
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	again = first_line(&o);
+	ck_assert_str_eq(again, img);
+	hit = xasprintf("mkinitramfs: cache hit: %s\n", img);
+	ck_assert_msg(strstr(o.err, hit), "no cache hit:\n%s", o.err);
+	ck_assert_msg(!strstr(o.err, "built"), "%s", o.err);
+	ck_assert_int_eq(stat(img, &after), 0);
+	ck_assert_uint_eq(after.st_ino, before.st_ino);
+	ck_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+		  after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+	outcome_free(&o);
+	free(again);
+
+	cmd = xasprintf("echo hj >%s/extra", d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	again = first_line(&o);
+	ck_assert_str_ne(again, img);
+	outcome_free(&o);
+	free(again);
+	free(hit);
+	free(img);
+	free(args);
+	free(pre);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lgtest outputs and runners");
@@ -311,7 +378,12 @@ int main(void)
 	tcase_add_test(tc, test_runner_commands);
 	tcase_add_test(tc, test_qemu_supervisor);
 	tcase_add_test(tc, test_calibration_reported);
+	suite_add_tcase(s, tc);
+	/* These need bin/lgtest but no /dev/kvm: CK_RUN_CASE="without kvm". */
+	tc = tcase_create("without kvm");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_initramfs_command);
+	tcase_add_test(tc, test_initramfs_cache);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
