@@ -13,6 +13,7 @@
 
 #include "crash.h"
 #include "initramfs.h"
+#include "report.h"
 #include "run.h"
 #include "script.h"
 #include "suite.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"guest's\n"
 	"console, watches for kernel crashes and hangs, and reports every "
 	"test: live\n"
-	"progress on a terminal, TAP (version 14) on stdout otherwise.\n"
+	"progress on a terminal, TAP (version 13) on stdout otherwise.\n"
 	"\n"
 	"Commands:\n"
 	"  run SCRIPT...       run every test in the scripts, in order\n"
@@ -109,6 +110,10 @@ static const char usage_text[] =
 	"  --accel kvm|tcg        the qemu runner's accelerator\n"
 	"Output:\n"
 	"  --tap                  TAP on stdout even on a terminal\n"
+	"  --tap-version 13|14    the TAP header's version (default 13, "
+	"which\n"
+	"                         prove 3.44 reads; 14 is the same text "
+	"otherwise)\n"
 	"  --junit FILE           also write JUnit XML\n"
 	"  --json FILE            also write JSON\n"
 	"  --out DIR              keep each test's console (and runner stderr) "
@@ -297,6 +302,7 @@ enum {
 	OPT_KTAP,
 	OPT_SHARD,
 	OPT_REPEAT,
+	OPT_TAP_VERSION,
 };
 
 static bool parse_number(const char *s, long min, long max, long *v)
@@ -426,6 +432,13 @@ static int parse_option(int c, const char *arg, struct cli *o)
 	case OPT_TAP:
 		o->run.tap = true;
 		return 0;
+	case OPT_TAP_VERSION:
+		if (!parse_number(arg, 13, 14, &v))
+			return usage_error("--tap-version: '%s' is neither 13 "
+					   "nor 14",
+					   arg);
+		o->run.tap_version = (unsigned int)v;
+		return 0;
 	case 'j':
 	case OPT_REPEAT:
 		return parse_count_opt(c, arg, o);
@@ -468,6 +481,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"json", required_argument, NULL, OPT_JSON},
 		{"out", required_argument, NULL, OPT_OUT},
 		{"tap", no_argument, NULL, OPT_TAP},
+		{"tap-version", required_argument, NULL, OPT_TAP_VERSION},
 		{"boot-marker", required_argument, NULL, OPT_BOOT_MARKER},
 		{"ktap", required_argument, NULL, OPT_KTAP},
 		{"jobs", required_argument, NULL, 'j'},
@@ -482,6 +496,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 
 	o->run.runner.name = "lguest";
 	o->run.tail = DEFAULT_TAIL;
+	o->run.tap_version = TAP_VERSION;
 	o->run.jobs = default_jobs();
 	o->run.repeat = 1;
 	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, NULL)) != -1) {

@@ -421,7 +421,8 @@ static void print_header(const struct suite *s, size_t ncases)
 		if (o->dry_run)
 			printf("# runner: %s\n", s->r.choice);
 		else
-			tap_plan(stdout, s->nslots, s->r.choice);
+			tap_plan(stdout, o->tap_version, s->nslots,
+				 s->r.choice);
 		if (o->shard.count)
 			printf("# shard %s: %zu tests\n", o->shard_arg, ncases);
 		printf("# jobs: %u, repeat: %u\n", o->jobs, o->repeat);

@@ -235,6 +235,96 @@ START_TEST(test_qemu_supervisor)
 }
 END_TEST
 
+/* Write o's stdout to DIR/NAME.tap and run prove on it; prove's status. */
+static int prove(const char *dir, const char *name, const struct outcome *o)
+{
+	char *path = xasprintf("%s/%s.tap", dir, name), *cmd;
+	FILE *f = fopen(path, "w");
+	int ws;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(o->out, f);
+	ck_assert_int_eq(fclose(f), 0);
+	cmd = xasprintf("cd %s && prove --exec cat %s.tap >%s.prove 2>&1", dir,
+			name, name);
+	ws = system(cmd);
+	ck_assert(ws != -1 && WIFEXITED(ws));
+	free(cmd);
+	free(path);
+	return WEXITSTATUS(ws);
+}
+
+/*
+ * Debian 12's prove (TAP::Parser 3.44) reads lgtest's TAP, KTAP subtests
+ * and YAML blocks included: a passing run passes, a failing run fails at
+ * the test that failed and nowhere else, with no parse error.
+ */
+START_TEST(test_prove_reads_tap)
+{
+	char *d = temp_dir(), *cmd, *args, *out;
+	struct outcome o;
+
+	require_lgtest();
+	cmd = xasprintf("k=$(realpath tests/guests/bin/guest64.elf) && "
+			"for w in pass fail; do printf 'kernel %%s\\ntimeout "
+			"30\\ncmdline lgtest.fake=ktap-%%s\\nshutdown\\n' "
+			"\"$k\" $w >%s/$w.lgt; done",
+			d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+
+	args = xasprintf("run --tap --runner qemu --qemu " SCRIPTS
+			 "fake-qemu.sh %s/pass.lgt",
+			 d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "    ok 1 - first\n    ok 2 - second\nok 1 - ");
+	ck_assert_int_eq(prove(d, "pass", &o), 0);
+	out = xasprintf("%s/pass.prove", d);
+	file_has(out, "Result: PASS");
+	free(out);
+	outcome_free(&o);
+	free(args);
+
+	args = xasprintf("run --tap --runner qemu --qemu " SCRIPTS
+			 "fake-qemu.sh %s/pass.lgt %s/fail.lgt",
+			 d, d);
+	o = run(args);
+	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "    not ok 2 - second\nnot ok 2 - ");
+	assert_has(&o, "  ---\n  verdict: fail\n");
+	ck_assert_int_ne(prove(d, "fail", &o), 0);
+	out = xasprintf("%s/fail.prove", d);
+	file_has(out, "(Wstat: 0 Tests: 2 Failed: 1)\n  Failed test:  2\n"
+		      "Files=1");
+	file_has(out, "Result: FAIL");
+	free(out);
+	outcome_free(&o);
+	free(args);
+
+	/* TAP 14, for parsers that read it, only on request. */
+	args = xasprintf(
+		"run --tap --tap-version 14 --runner qemu --qemu " SCRIPTS
+		"fake-qemu.sh %s/pass.lgt",
+		d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	ck_assert_msg(!strncmp(o.out, "TAP version 14\n1..1\n", 20), "%s",
+		      o.out);
+	outcome_free(&o);
+	free(args);
+	o = run("run --tap-version 12 " SCRIPTS "pass.lgt");
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "--tap-version: '12' is neither 13 nor 14"),
+		      "%s", o.err);
+	outcome_free(&o);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
 /* The default runner times a probe guest and says what it chose. */
 START_TEST(test_calibration_reported)
 {
@@ -384,6 +474,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_initramfs_command);
 	tcase_add_test(tc, test_initramfs_cache);
+	tcase_add_test(tc, test_prove_reads_tap);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

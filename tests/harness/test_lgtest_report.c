@@ -104,7 +104,7 @@ static void tap_writer(FILE *f, const struct report *r)
 {
 	size_t i;
 
-	tap_plan(f, r->nentries, r->runner);
+	tap_plan(f, TAP_VERSION, r->nentries, r->runner);
 	for (i = 0; i < r->nentries; i++)
 		tap_entry(f, &r->entries[i]);
 	print_flaky(f, "# ", r);
@@ -149,6 +149,45 @@ END_TEST
 START_TEST(test_tap_golden)
 {
 	check_golden("report.tap", tap_writer);
+}
+END_TEST
+
+/*
+ * Debian 12's prove (TAP::Parser 3.44) reads the golden TAP, subtests,
+ * YAML blocks and odd bytes included: the three tests that did not pass
+ * fail, and nothing is a parse error.
+ */
+START_TEST(test_prove_reads_golden_tap)
+{
+	FILE *p = popen("prove --exec cat " GOLDEN "report.tap 2>&1", "r");
+	struct buf out = {0};
+	char line[1024];
+
+	ck_assert_ptr_nonnull(p);
+	buf_add(&out, "", 0);
+	while (fgets(line, sizeof(line), p))
+		buf_add(&out, line, strlen(line));
+	ck_assert_int_ne(pclose(p), 0);
+	ck_assert_msg(strstr(out.data, "(Wstat: 0 Tests: 4 Failed: 3)\n"
+				       "  Failed tests:  2-4\nFiles=1"),
+		      "%s", out.data);
+	ck_assert_msg(!strstr(out.data, "Parse errors"), "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
+/* TAP 14 on request: only the header differs. */
+START_TEST(test_tap_version_14)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	tap_plan(f, 14, 2, NULL);
+	fclose(f);
+	ck_assert_str_eq(text, "TAP version 14\n1..2\n");
+	free(text);
 }
 END_TEST
 
@@ -232,6 +271,8 @@ int main(void)
 	tcase_add_test(tc, test_junit_golden);
 	tcase_add_test(tc, test_json_golden);
 	tcase_add_test(tc, test_tap_golden);
+	tcase_add_test(tc, test_prove_reads_golden_tap);
+	tcase_add_test(tc, test_tap_version_14);
 	tcase_add_test(tc, test_escapes);
 	tcase_add_test(tc, test_empty_report);
 	suite_add_tcase(s, tc);
