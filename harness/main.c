@@ -107,7 +107,9 @@ static const char usage_text[] =
 	"lguest-static\n"
 	"                         beside lgtest)\n"
 	"  --qemu FILE            the emulator (default qemu-system-x86_64)\n"
-	"  --accel kvm|tcg        the qemu runner's accelerator\n"
+	"  --accel kvm|tcg        the qemu runner's accelerator (a usage "
+	"error with\n"
+	"                         any other runner)\n"
 	"Output:\n"
 	"  --tap                  TAP on stdout even on a terminal\n"
 	"  --tap-version 13|14    the TAP header's version (default 13, "
@@ -460,6 +462,27 @@ static int parse_option(int c, const char *arg, struct cli *o)
 	return EXIT_USAGE;
 }
 
+/*
+ * Options that only one runner reads are usage errors with another, not
+ * silently ignored: --accel is the qemu runner's.
+ */
+static int check_runner_options(const struct runner_settings *r)
+{
+	char *msg;
+	int rc;
+
+	if (!r->accel || !strcmp(r->name, "qemu"))
+		return 0;
+	msg = xasprintf("--accel is for the qemu runner only, not %s%s: add "
+			"--runner qemu",
+			r->name,
+			!strcmp(r->name, "lguest") ? " (the default runner)"
+						   : "");
+	rc = usage_error("%s", msg);
+	free(msg);
+	return rc;
+}
+
 static int parse_args(int argc, char **argv, struct cli *o)
 {
 	static const struct option longopts[] = {
@@ -512,7 +535,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no scripts given");
-	return 0;
+	return check_runner_options(&o->run.runner);
 }
 
 /* ---- commands --------------------------------------------------------------

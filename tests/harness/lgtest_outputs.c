@@ -325,6 +325,42 @@ START_TEST(test_prove_reads_tap)
 }
 END_TEST
 
+/* --accel belongs to the qemu runner: with any other it is a usage error. */
+START_TEST(test_accel_needs_qemu)
+{
+	static const char *const runners[] = {"lguest", "lguest-direct",
+					      "lguest-nested"};
+	struct outcome o;
+	char *args;
+	size_t i;
+
+	require_lgtest();
+	for (i = 0; i < ARRAY_SIZE(runners); i++) {
+		args = xasprintf("run -n --accel tcg --runner %s " SCRIPTS
+				 "pass.lgt",
+				 runners[i]);
+		o = run(args);
+		ck_assert_msg(o.status == 2, "%s: status %d:\n%s%s", runners[i],
+			      o.status, o.out, o.err);
+		ck_assert_msg(strstr(o.err, "lgtest: --accel is for the qemu "
+					    "runner only, not "),
+			      "%s", o.err);
+		ck_assert_str_eq(o.out, "");
+		outcome_free(&o);
+		free(args);
+	}
+	o = run("run -n --accel tcg " SCRIPTS "pass.lgt");
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "not lguest (the default runner): "
+				    "add --runner qemu\n"),
+		      "%s", o.err);
+	outcome_free(&o);
+	o = run("run -n --runner qemu --accel tcg " SCRIPTS "pass.lgt");
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	outcome_free(&o);
+}
+END_TEST
+
 /* The default runner times a probe guest and says what it chose. */
 START_TEST(test_calibration_reported)
 {
@@ -475,6 +511,7 @@ int main(void)
 	tcase_add_test(tc, test_initramfs_command);
 	tcase_add_test(tc, test_initramfs_cache);
 	tcase_add_test(tc, test_prove_reads_tap);
+	tcase_add_test(tc, test_accel_needs_qemu);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
