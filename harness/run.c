@@ -151,6 +151,15 @@ static bool play_expect_not(struct exec *x, const struct step *st, double t)
 	return st->timeout <= 0 || t >= x->watches[x->nwatches - 1].until;
 }
 
+/* The runner failed: say how, and why in its own words when it said. */
+static void runner_failed(struct exec *x, const struct step *st)
+{
+	const struct guest_stop *gs = &x->res->stop;
+
+	verdict(x, V_ERROR, st, "runner failed: %s%s%s", gs->what,
+		gs->cause[0] ? ": " : "", gs->cause);
+}
+
 static bool exit_matches(struct exec *x, const struct step *st)
 {
 	struct guest_stop *gs = &x->res->stop;
@@ -159,7 +168,7 @@ static bool exit_matches(struct exec *x, const struct step *st)
 	if (gs->status == want)
 		return true;
 	if (gs->infra)
-		verdict(x, V_ERROR, st, "runner failed: %s", gs->what);
+		runner_failed(x, st);
 	else
 		verdict(x, V_FAIL, st, "expected exit status %d%s, got %s",
 			want, st->kind == STEP_SHUTDOWN ? " (power-off)" : "",
@@ -463,7 +472,7 @@ static void check_stop(struct exec *x, double t)
 		return;
 	st = &x->t->steps[x->next];
 	if (x->res->stop.infra) {
-		verdict(x, V_ERROR, st, "runner failed: %s", x->res->stop.what);
+		runner_failed(x, st);
 		return;
 	}
 	what = step_describe(x->t, st);

@@ -117,28 +117,41 @@ START_TEST(test_ktap_and_boot_marker)
 }
 END_TEST
 
-/* On a terminal: a line per test as it ends, and a summary; no TAP. */
-START_TEST(test_live_progress)
+/* What `lgtest ARGV...` prints on a terminal; *status is its exit status. */
+static void run_on_terminal(char *const argv[], struct buf *out, int *status)
 {
-	struct buf out = {0};
 	char chunk[4096];
 	int fd, ws;
 	ssize_t n;
 	pid_t pid;
 
-	require_tools();
 	pid = forkpty(&fd, NULL, NULL, NULL);
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		execl(lgtest(), lgtest(), "run", "--runner", "lguest-direct",
-		      "--jobs", "2", SCRIPTS "pass.lgt", (char *)NULL);
+		execv(lgtest(), argv);
 		_exit(127);
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(&out, chunk, (size_t)n);
+		buf_add(out, chunk, (size_t)n);
+	buf_add(out, "", 0);
 	close(fd);
 	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s", out.data);
+	ck_assert(WIFEXITED(ws));
+	*status = WEXITSTATUS(ws);
+}
+
+/* On a terminal: a line per test as it ends, and a summary; no TAP. */
+START_TEST(test_live_progress)
+{
+	char *const argv[] = {"lgtest",		  "run",    "--runner",
+			      "lguest-direct",	  "--jobs", "2",
+			      SCRIPTS "pass.lgt", NULL};
+	struct buf out = {0};
+	int status;
+
+	require_tools();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 0, "%s", out.data);
 	ck_assert_msg(strstr(out.data, "lgtest: 5 tests, runner "
 				       "lguest-direct, 2 at a time\r\n"),
 		      "%s", out.data);
@@ -208,7 +221,7 @@ START_TEST(test_qemu_supervisor)
 {
 	struct outcome o;
 
-	require_tools();
+	require_lgtest();
 	o = run("run --tap --runner qemu --qemu " SCRIPTS
 		"fake-qemu.sh " SCRIPTS "fake-qemu.lgt");
 	ck_assert_msg(o.status == 2, "status %d:\n%s%s", o.status, o.out,
@@ -228,10 +241,74 @@ START_TEST(test_qemu_supervisor)
 	assert_has(&o, "\nnot ok 6 - " SCRIPTS "fake-qemu.lgt: qemu failing to "
 		       "start is an error\n  ---\n  verdict: error\n  "
 		       "message: \"runner failed: set-up error (qemu status "
-		       "1)\"");
+		       "1): fake-qemu: cannot start\"");
 	assert_has(&o, "    fake-qemu: cannot start\n    lgtest: qemu ended "
 		       "before the guest started");
 	outcome_free(&o);
+}
+END_TEST
+
+/* A runner's set-up error says why on the terminal too, not only in logs. */
+START_TEST(test_setup_error_on_terminal)
+{
+	char *const argv[] = {"lgtest",
+			      "run",
+			      "--runner",
+			      "qemu",
+			      "--qemu",
+			      SCRIPTS "fake-qemu.sh",
+			      "--append",
+			      "lgtest.fake=early",
+			      SCRIPTS "flaky.lgt",
+			      NULL};
+	struct buf out = {0};
+	int status;
+
+	require_lgtest();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 2, "%s", out.data);
+	ck_assert_msg(strstr(out.data,
+			     "      runner failed: set-up error (qemu "
+			     "status 1): fake-qemu: cannot start\r\n"),
+		      "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
+/*
+ * A block device's file that is not there is an error before any runner
+ * starts (for lguest-nested, before its host boots), naming the file.
+ */
+START_TEST(test_missing_block_file)
+{
+	static const char *const runners[] = {
+		"--runner lguest-direct --lguest /bin/false",
+		"--runner qemu --qemu " SCRIPTS "fake-qemu.sh"};
+	struct outcome o;
+	char *args;
+	size_t i;
+
+	require_lgtest();
+	for (i = 0; i < ARRAY_SIZE(runners); i++) {
+		args = xasprintf("run --tap %s --device block-ro=/etc/hostname "
+				 "--device block=/nonexistent/disk.img " SCRIPTS
+				 "flaky.lgt",
+				 runners[i]);
+		o = run(args);
+		ck_assert_msg(o.status == 2, "%s: status %d:\n%s%s", runners[i],
+			      o.status, o.out, o.err);
+		assert_has(&o, "\nnot ok 1 - " SCRIPTS "flaky.lgt: alternates\n"
+			       "  ---\n  verdict: error\n  message: \"device "
+			       "block /nonexistent/disk.img: No such file or "
+			       "directory\"\n");
+		/* Nothing ran: no command, no console, no runner messages. */
+		ck_assert_msg(!strstr(o.out, "command:") &&
+				      !strstr(o.out, "console_tail:") &&
+				      !strstr(o.out, "runner_stderr:"),
+			      "%s", o.out);
+		outcome_free(&o);
+		free(args);
+	}
 }
 END_TEST
 
@@ -502,7 +579,6 @@ int main(void)
 	tcase_add_test(tc, test_ktap_and_boot_marker);
 	tcase_add_test(tc, test_live_progress);
 	tcase_add_test(tc, test_runner_commands);
-	tcase_add_test(tc, test_qemu_supervisor);
 	tcase_add_test(tc, test_calibration_reported);
 	suite_add_tcase(s, tc);
 	/* These need bin/lgtest but no /dev/kvm: CK_RUN_CASE="without kvm". */
@@ -512,6 +588,9 @@ int main(void)
 	tcase_add_test(tc, test_initramfs_cache);
 	tcase_add_test(tc, test_prove_reads_tap);
 	tcase_add_test(tc, test_accel_needs_qemu);
+	tcase_add_test(tc, test_qemu_supervisor);
+	tcase_add_test(tc, test_setup_error_on_terminal);
+	tcase_add_test(tc, test_missing_block_file);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
