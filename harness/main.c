@@ -64,6 +64,13 @@ static const char usage_text[] =
 	"  --timeout DURATION     overall limit per test (default 300s)\n"
 	"  --idle-timeout DURATION  limit on time without console output "
 	"(default 60s)\n"
+	"  --step-timeout DURATION  limit on a step without a timeout of its "
+	"own\n"
+	"                         (default 60s)\n"
+	"  --boot-timeout DURATION  limit from the launch to the boot marker "
+	"(default\n"
+	"                         120s; gives every test a boot phase, see "
+	"below)\n"
 	"  --boot-marker PATTERN  what ends the boot timer (default "
 	"\"" BOOT_MARKER "\")\n"
 	"  --ktap judge|report|ignore  what to make of KTAP the guest prints "
@@ -144,6 +151,13 @@ static const char usage_text[] =
 	"    timeout DURATION     overall (default 300s)\n"
 	"    idle-timeout DURATION  no console output for this long is a hang\n"
 	"                         (default 60s)\n"
+	"    step-timeout DURATION  a step (expect, exit, shutdown, "
+	"expect-crash)\n"
+	"                         waiting longer fails the test, unless it "
+	"has a\n"
+	"                         timeout of its own (default 60s)\n"
+	"    boot-timeout DURATION  the boot phase's limit (default 120s; "
+	"see below)\n"
 	"    boot-marker PATTERN  the boot timer stops when PATTERN appears\n"
 	"    ktap judge|report|ignore  judge: a failed KTAP subtest fails the "
 	"test\n"
@@ -188,10 +202,20 @@ static const char usage_text[] =
 	"failed);\n"
 	"crash (a kernel crash report, even if every step passed; its title "
 	"is\n"
-	"syzkaller-style); hang (the overall or the no-output timeout); error "
-	"(the\n"
-	"runner could not run the guest).  A test ends when its last step "
-	"passes.\n"
+	"syzkaller-style); hang (the overall, the no-output or the boot "
+	"timeout);\n"
+	"error (the runner could not run the guest).  A test ends when its "
+	"last\n"
+	"step passes.\n"
+	"Boot phase: a test whose guest is known to print the boot marker "
+	"(it boots\n"
+	"lgtest's default initramfs, or names a boot-marker or a "
+	"boot-timeout) has\n"
+	"a boot phase, from its launch to the marker: there the boot-timeout "
+	"replaces\n"
+	"the no-output timeout, and the step-timeout does not run (a step's "
+	"own\n"
+	"timeout does).\n"
 	"Every runner runs in a process group of its own; at the end of a "
 	"test, on a\n"
 	"timeout or a signal, the group gets SIGTERM, then 2 s later "
@@ -288,8 +312,7 @@ enum {
 	OPT_CMDLINE,
 	OPT_APPEND,
 	OPT_DEVICE,
-	OPT_TIMEOUT,
-	OPT_IDLE,
+	OPT_DURATION, /* a duration setting: the option's name says which */
 	OPT_RUNNER,
 	OPT_LGUEST,
 	OPT_LGUEST_STATIC,
@@ -374,13 +397,23 @@ static int parse_shard_opt(const char *arg, struct cli *o)
 	return rc;
 }
 
-static int parse_option(int c, const char *arg, struct cli *o)
+/* Option c with argument arg; name is its long name, or NULL. */
+static int parse_option(int c, const char *name, const char *arg, struct cli *o)
 {
 	const char **dst = string_option(c, o);
+	double *dur;
 	long v;
 
 	if (dst) {
 		*dst = arg;
+		return 0;
+	}
+	if (c == OPT_DURATION) {
+		dur = config_duration(&o->over, name);
+		if (!parse_duration(arg, dur) || *dur <= 0)
+			return usage_error("'%s' is not a positive duration "
+					   "(like 30, 2.5s, 500ms, 2m)",
+					   arg);
 		return 0;
 	}
 
@@ -414,17 +447,6 @@ static int parse_option(int c, const char *arg, struct cli *o)
 		return 0;
 	case OPT_DEVICE:
 		return parse_device_opt(arg, &o->over) ? 0 : EXIT_USAGE;
-	case OPT_TIMEOUT:
-	case OPT_IDLE:
-		if (!parse_duration(arg, c == OPT_TIMEOUT
-						 ? &o->over.timeout
-						 : &o->over.idle_timeout) ||
-		    (c == OPT_TIMEOUT ? o->over.timeout
-				      : o->over.idle_timeout) <= 0)
-			return usage_error("'%s' is not a positive duration "
-					   "(like 30, 2.5s, 500ms, 2m)",
-					   arg);
-		return 0;
 	case OPT_TAIL:
 		if (!parse_number(arg, 0, 100000, &v))
 			return usage_error(
@@ -492,8 +514,10 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"cmdline", required_argument, NULL, OPT_CMDLINE},
 		{"append", required_argument, NULL, OPT_APPEND},
 		{"device", required_argument, NULL, OPT_DEVICE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"timeout", required_argument, NULL, OPT_DURATION},
+		{"idle-timeout", required_argument, NULL, OPT_DURATION},
+		{"step-timeout", required_argument, NULL, OPT_DURATION},
+		{"boot-timeout", required_argument, NULL, OPT_DURATION},
 		{"runner", required_argument, NULL, OPT_RUNNER},
 		{"lguest", required_argument, NULL, OPT_LGUEST},
 		{"lguest-static", required_argument, NULL, OPT_LGUEST_STATIC},
@@ -515,21 +539,23 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c, rc;
+	int c, rc, idx = -1;
 
 	o->run.runner.name = "lguest";
 	o->run.tail = DEFAULT_TAIL;
 	o->run.tap_version = TAP_VERSION;
 	o->run.jobs = default_jobs();
 	o->run.repeat = 1;
-	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, &idx)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(EXIT_PASS);
 		}
 		if (c == '?')
 			return usage_error("%s", "bad option");
-		rc = parse_option(c, optarg, o);
+		rc = parse_option(c, idx >= 0 ? longopts[idx].name : NULL,
+				  optarg, o);
+		idx = -1;
 		if (rc)
 			return rc;
 	}
@@ -575,12 +601,7 @@ static void apply_overrides(struct testcase *t, const struct cli *o)
 		t->cfg.cmdline = xstrdup(o->cmdline);
 	}
 	config_merge(&t->cfg, &o->over);
-	if (t->cfg.timeout <= 0)
-		t->cfg.timeout = DEFAULT_TIMEOUT;
-	if (t->cfg.idle_timeout <= 0)
-		t->cfg.idle_timeout = DEFAULT_IDLE_TIMEOUT;
-	if (!t->cfg.mem_mb)
-		t->cfg.mem_mb = DEFAULT_MEM_MB;
+	config_defaults(&t->cfg);
 }
 
 static void install_signals(void)
