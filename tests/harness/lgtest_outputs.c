@@ -180,8 +180,9 @@ START_TEST(test_runner_commands)
 	assert_has(&o, "qemu-system-x86_64 -accel tcg -m 99 ");
 	assert_has(&o, " -no-reboot -S -chardev socket,id=lgtest-qmp,fd=3 ");
 	assert_has(&o, " -device isa-debug-exit,iobase=0xf4,iosize=0x04 ");
-	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off,mux=on "
-		       "-serial chardev:lgtest-con -device virtio-serial-pci "
+	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off -chardev "
+		       "file,id=lgtest-serial,path=/proc/self/fd/1 -serial "
+		       "chardev:lgtest-serial -device virtio-serial-pci "
 		       "-device virtconsole,chardev=lgtest-con -drive "
 		       "file=tests/harness/scripts/pass.lgt,format=raw,"
 		       "if=virtio,readonly=on -device virtio-rng-pci -kernel ");
