@@ -490,7 +490,8 @@ START_TEST(test_initramfs_command)
 	fclose(f);
 	/* cpio extracts in archive order: sorted by name. */
 	file_has(cmd, "hi\n#!/bin/sh\n# lgtest's default /init");
-	file_has(cmd, "echo lgtest-boot-marker\nsetsid cttyhack sh\n"
+	file_has(cmd, "echo lgtest-boot-marker\n");
+	file_has(cmd, "then setsid -c sh; else setsid cttyhack sh; fi\n"
 		      "poweroff -f\n/lib/modules/mods/kernel/b.ko\n"
 		      "/lib/modules/mods/kernel/a.ko\n");
 	free(cmd);
