@@ -103,6 +103,17 @@ static inline void outcome_free(struct outcome *o)
 	free(o->err);
 }
 
+/* `lgtest ARGS` is a usage error: status 2, needle on stderr, no stdout. */
+static inline void assert_usage_error(const char *args, const char *needle)
+{
+	struct outcome o = run(args);
+
+	ck_assert_msg(o.status == 2 && strstr(o.err, needle) && !*o.out,
+		      "lgtest %s: status %d, want 2 and \"%s\":\n%s%s", args,
+		      o.status, needle, o.out, o.err);
+	outcome_free(&o);
+}
+
 #define assert_has(o, needle)                                                  \
 	ck_assert_msg(strstr((o)->out, (needle)),                              \
 		      "output lacks \"%s\":\n%s\n--- stderr ---\n%s",          \

@@ -393,11 +393,8 @@ START_TEST(test_prove_reads_tap)
 		      o.out);
 	outcome_free(&o);
 	free(args);
-	o = run("run --tap-version 12 " SCRIPTS "pass.lgt");
-	ck_assert_int_eq(o.status, 2);
-	ck_assert_msg(strstr(o.err, "--tap-version: '12' is neither 13 nor 14"),
-		      "%s", o.err);
-	outcome_free(&o);
+	assert_usage_error("run --tap-version 12 " SCRIPTS "pass.lgt",
+			   "--tap-version: '12' is neither 13 nor 14");
 	remove_dir(d);
 	free(d);
 }
@@ -409,7 +406,7 @@ START_TEST(test_accel_needs_qemu)
 	static const char *const runners[] = {"lguest", "lguest-direct",
 					      "lguest-nested"};
 	struct outcome o;
-	char *args;
+	char *args, *want;
 	size_t i;
 
 	require_lgtest();
@@ -417,22 +414,16 @@ START_TEST(test_accel_needs_qemu)
 		args = xasprintf("run -n --accel tcg --runner %s " SCRIPTS
 				 "pass.lgt",
 				 runners[i]);
-		o = run(args);
-		ck_assert_msg(o.status == 2, "%s: status %d:\n%s%s", runners[i],
-			      o.status, o.out, o.err);
-		ck_assert_msg(strstr(o.err, "lgtest: --accel is for the qemu "
-					    "runner only, not "),
-			      "%s", o.err);
-		ck_assert_str_eq(o.out, "");
-		outcome_free(&o);
+		want = xasprintf("lgtest: --accel is for the qemu runner only, "
+				 "not %s",
+				 runners[i]);
+		assert_usage_error(args, want);
+		free(want);
 		free(args);
 	}
-	o = run("run -n --accel tcg " SCRIPTS "pass.lgt");
-	ck_assert_int_eq(o.status, 2);
-	ck_assert_msg(strstr(o.err, "not lguest (the default runner): "
-				    "add --runner qemu\n"),
-		      "%s", o.err);
-	outcome_free(&o);
+	assert_usage_error("run -n --accel tcg " SCRIPTS "pass.lgt",
+			   "not lguest (the default runner): add --runner "
+			   "qemu\n");
 	o = run("run -n --runner qemu --accel tcg " SCRIPTS "pass.lgt");
 	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
 	outcome_free(&o);
