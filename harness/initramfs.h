@@ -7,7 +7,9 @@
  *
  * The default image's /init mounts the usual file systems, loads its
  * modules, prints BOOT_MARKER and gives a busybox shell on the console
- * (prompt "# "); when that shell exits the guest powers off.
+ * (prompt "# "): the serial port, or hvc0 when the guest has a virtio
+ * console, which then has the keyboard; when that shell exits the guest
+ * powers off.
  */
 #ifndef LGTEST_INITRAMFS_H
 #define LGTEST_INITRAMFS_H

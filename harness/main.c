@@ -13,6 +13,7 @@
 
 #include "crash.h"
 #include "initramfs.h"
+#include "report.h"
 #include "run.h"
 #include "script.h"
 #include "suite.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"guest's\n"
 	"console, watches for kernel crashes and hangs, and reports every "
 	"test: live\n"
-	"progress on a terminal, TAP (version 14) on stdout otherwise.\n"
+	"progress on a terminal, TAP (version 13) on stdout otherwise.\n"
 	"\n"
 	"Commands:\n"
 	"  run SCRIPT...       run every test in the scripts, in order\n"
@@ -65,6 +66,13 @@ static const char usage_text[] =
 	"  --timeout DURATION     overall limit per test (default 300s)\n"
 	"  --idle-timeout DURATION  limit on time without console output "
 	"(default 60s)\n"
+	"  --step-timeout DURATION  limit on a step without a timeout of its "
+	"own\n"
+	"                         (default 60s)\n"
+	"  --boot-timeout DURATION  limit from the launch to the boot marker "
+	"(default\n"
+	"                         120s; gives every test a boot phase, see "
+	"below)\n"
 	"  --boot-marker PATTERN  what ends the boot timer (default "
 	"\"" BOOT_MARKER "\")\n"
 	"  --ktap judge|report|ignore  what to make of KTAP the guest prints "
@@ -108,9 +116,15 @@ static const char usage_text[] =
 	"lguest-static\n"
 	"                         beside lgtest)\n"
 	"  --qemu FILE            the emulator (default qemu-system-x86_64)\n"
-	"  --accel kvm|tcg        the qemu runner's accelerator\n"
+	"  --accel kvm|tcg        the qemu runner's accelerator (a usage "
+	"error with\n"
+	"                         any other runner)\n"
 	"Output:\n"
 	"  --tap                  TAP on stdout even on a terminal\n"
+	"  --tap-version 13|14    the TAP header's version (default 13, "
+	"which\n"
+	"                         prove 3.44 reads; 14 is the same text "
+	"otherwise)\n"
 	"  --junit FILE           also write JUnit XML\n"
 	"  --json FILE            also write JSON\n"
 	"  --out DIR              keep each test's console (and runner stderr) "
@@ -139,6 +153,13 @@ static const char usage_text[] =
 	"    timeout DURATION     overall (default 300s)\n"
 	"    idle-timeout DURATION  no console output for this long is a hang\n"
 	"                         (default 60s)\n"
+	"    step-timeout DURATION  a step (expect, exit, shutdown, "
+	"expect-crash)\n"
+	"                         waiting longer fails the test, unless it "
+	"has a\n"
+	"                         timeout of its own (default 60s)\n"
+	"    boot-timeout DURATION  the boot phase's limit (default 120s; "
+	"see below)\n"
 	"    boot-marker PATTERN  the boot timer stops when PATTERN appears\n"
 	"    ktap judge|report|ignore  judge: a failed KTAP subtest fails the "
 	"test\n"
@@ -183,10 +204,20 @@ static const char usage_text[] =
 	"failed);\n"
 	"crash (a kernel crash report, even if every step passed; its title "
 	"is\n"
-	"syzkaller-style); hang (the overall or the no-output timeout); error "
-	"(the\n"
-	"runner could not run the guest).  A test ends when its last step "
-	"passes.\n"
+	"syzkaller-style); hang (the overall, the no-output or the boot "
+	"timeout);\n"
+	"error (the runner could not run the guest).  A test ends when its "
+	"last\n"
+	"step passes.\n"
+	"Boot phase: a test whose guest is known to print the boot marker "
+	"(it boots\n"
+	"lgtest's default initramfs, or names a boot-marker or a "
+	"boot-timeout) has\n"
+	"a boot phase, from its launch to the marker: there the boot-timeout "
+	"replaces\n"
+	"the no-output timeout, and the step-timeout does not run (a step's "
+	"own\n"
+	"timeout does).\n"
 	"Every runner runs in a process group of its own; at the end of a "
 	"test, on a\n"
 	"timeout or a signal, the group gets SIGTERM, then 2 s later "
@@ -283,8 +314,7 @@ enum {
 	OPT_CMDLINE,
 	OPT_APPEND,
 	OPT_DEVICE,
-	OPT_TIMEOUT,
-	OPT_IDLE,
+	OPT_DURATION, /* a duration setting: the option's name says which */
 	OPT_RUNNER,
 	OPT_LGUEST,
 	OPT_LGUEST_STATIC,
@@ -299,6 +329,7 @@ enum {
 	OPT_KTAP,
 	OPT_SHARD,
 	OPT_REPEAT,
+	OPT_TAP_VERSION,
 };
 
 static bool parse_number(const char *s, long min, long max, long *v)
@@ -368,13 +399,23 @@ static int parse_shard_opt(const char *arg, struct cli *o)
 	return rc;
 }
 
-static int parse_option(int c, const char *arg, struct cli *o)
+/* Option c with argument arg; name is its long name, or NULL. */
+static int parse_option(int c, const char *name, const char *arg, struct cli *o)
 {
 	const char **dst = string_option(c, o);
+	double *dur;
 	long v;
 
 	if (dst) {
 		*dst = arg;
+		return 0;
+	}
+	if (c == OPT_DURATION) {
+		dur = config_duration(&o->over, name);
+		if (!parse_duration(arg, dur) || *dur <= 0)
+			return usage_error("'%s' is not a positive duration "
+					   "(like 30, 2.5s, 500ms, 2m)",
+					   arg);
 		return 0;
 	}
 
@@ -408,17 +449,6 @@ static int parse_option(int c, const char *arg, struct cli *o)
 		return 0;
 	case OPT_DEVICE:
 		return parse_device_opt(arg, &o->over) ? 0 : EXIT_USAGE;
-	case OPT_TIMEOUT:
-	case OPT_IDLE:
-		if (!parse_duration(arg, c == OPT_TIMEOUT
-						 ? &o->over.timeout
-						 : &o->over.idle_timeout) ||
-		    (c == OPT_TIMEOUT ? o->over.timeout
-				      : o->over.idle_timeout) <= 0)
-			return usage_error("'%s' is not a positive duration "
-					   "(like 30, 2.5s, 500ms, 2m)",
-					   arg);
-		return 0;
 	case OPT_TAIL:
 		if (!parse_number(arg, 0, 100000, &v))
 			return usage_error(
@@ -427,6 +457,13 @@ static int parse_option(int c, const char *arg, struct cli *o)
 		return 0;
 	case OPT_TAP:
 		o->run.tap = true;
+		return 0;
+	case OPT_TAP_VERSION:
+		if (!parse_number(arg, 13, 14, &v))
+			return usage_error("--tap-version: '%s' is neither 13 "
+					   "nor 14",
+					   arg);
+		o->run.tap_version = (unsigned int)v;
 		return 0;
 	case 'j':
 	case OPT_REPEAT:
@@ -449,6 +486,27 @@ static int parse_option(int c, const char *arg, struct cli *o)
 	return EXIT_USAGE;
 }
 
+/*
+ * Options that only one runner reads are usage errors with another, not
+ * silently ignored: --accel is the qemu runner's.
+ */
+static int check_runner_options(const struct runner_settings *r)
+{
+	char *msg;
+	int rc;
+
+	if (!r->accel || !strcmp(r->name, "qemu"))
+		return 0;
+	msg = xasprintf("--accel is for the qemu runner only, not %s%s: add "
+			"--runner qemu",
+			r->name,
+			!strcmp(r->name, "lguest") ? " (the default runner)"
+						   : "");
+	rc = usage_error("%s", msg);
+	free(msg);
+	return rc;
+}
+
 static int parse_args(int argc, char **argv, struct cli *o)
 {
 	static const struct option longopts[] = {
@@ -458,8 +516,10 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"cmdline", required_argument, NULL, OPT_CMDLINE},
 		{"append", required_argument, NULL, OPT_APPEND},
 		{"device", required_argument, NULL, OPT_DEVICE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"timeout", required_argument, NULL, OPT_DURATION},
+		{"idle-timeout", required_argument, NULL, OPT_DURATION},
+		{"step-timeout", required_argument, NULL, OPT_DURATION},
+		{"boot-timeout", required_argument, NULL, OPT_DURATION},
 		{"runner", required_argument, NULL, OPT_RUNNER},
 		{"lguest", required_argument, NULL, OPT_LGUEST},
 		{"lguest-static", required_argument, NULL, OPT_LGUEST_STATIC},
@@ -470,6 +530,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"json", required_argument, NULL, OPT_JSON},
 		{"out", required_argument, NULL, OPT_OUT},
 		{"tap", no_argument, NULL, OPT_TAP},
+		{"tap-version", required_argument, NULL, OPT_TAP_VERSION},
 		{"boot-marker", required_argument, NULL, OPT_BOOT_MARKER},
 		{"ktap", required_argument, NULL, OPT_KTAP},
 		{"jobs", required_argument, NULL, 'j'},
@@ -480,26 +541,29 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c, rc;
+	int c, rc, idx = -1;
 
 	o->run.runner.name = "lguest";
 	o->run.tail = DEFAULT_TAIL;
+	o->run.tap_version = TAP_VERSION;
 	o->run.jobs = default_jobs();
 	o->run.repeat = 1;
-	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nvhj:", longopts, &idx)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(EXIT_PASS);
 		}
 		if (c == '?')
 			return usage_error("%s", "bad option");
-		rc = parse_option(c, optarg, o);
+		rc = parse_option(c, idx >= 0 ? longopts[idx].name : NULL,
+				  optarg, o);
+		idx = -1;
 		if (rc)
 			return rc;
 	}
 	if (optind >= argc)
 		return usage_error("%s", "no scripts given");
-	return 0;
+	return check_runner_options(&o->run.runner);
 }
 
 /* ---- commands --------------------------------------------------------------
@@ -539,12 +603,7 @@ static void apply_overrides(struct testcase *t, const struct cli *o)
 		t->cfg.cmdline = xstrdup(o->cmdline);
 	}
 	config_merge(&t->cfg, &o->over);
-	if (t->cfg.timeout <= 0)
-		t->cfg.timeout = DEFAULT_TIMEOUT;
-	if (t->cfg.idle_timeout <= 0)
-		t->cfg.idle_timeout = DEFAULT_IDLE_TIMEOUT;
-	if (!t->cfg.mem_mb)
-		t->cfg.mem_mb = DEFAULT_MEM_MB;
+	config_defaults(&t->cfg);
 }
 
 static void install_signals(void)

@@ -80,9 +80,11 @@ void print_flaky(FILE *f, const char *prefix, const struct report *r);
 /* A test's name in a report line: "NAME", or "NAME (round K)" after 1. */
 char *entry_title(const struct report_entry *e);
 
-/* ---- TAP (version 14, with KTAP subtests as TAP subtests) -------------- */
+/* ---- TAP (with KTAP subtests as TAP 14 subtests) ------------------------ */
 
-void tap_plan(FILE *f, size_t ntests, const char *runner);
+#define TAP_VERSION 13 /* the default: what Debian 12's prove reads */
+
+void tap_plan(FILE *f, unsigned int version, size_t ntests, const char *runner);
 void tap_entry(FILE *f, const struct report_entry *e);
 void tap_bail_out(FILE *f, const char *why);
 

@@ -3,8 +3,14 @@
  * The executor.  One loop waits for console output, the runner's exit or
  * the next deadline, then lets the steps advance as far as they can.
  * What ends a test, most serious first: the runner failing (error), a
- * crash report (crash, even if every step passed), the no-output or the
- * overall timeout (hang), a step that cannot pass (fail); else it passes.
+ * crash report (crash, even if every step passed), the no-output, boot
+ * or overall timeout (hang), a step that cannot pass, or waited past its
+ * timeout (fail); else it passes.
+ *
+ * A test whose guest is known to print the boot marker has a boot
+ * phase, from the launch to the marker: a boot may be quiet for long
+ * under load, so the boot-timeout bounds it rather than the no-output
+ * timeout, and the step-timeout only counts once it is over.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,6 +28,17 @@
 #define CRASH_GRACE 5.0 /* ...or this long after it began */
 #define POLL_MAX 0.2 /* wake at least this often (runner exits) */
 #define RUNNER_LOG_MAX (1u << 20)
+
+static struct pattern builtin_marker = {
+	.kind = PAT_LITERAL,
+	.text = BOOT_MARKER,
+	.len = sizeof(BOOT_MARKER) - 1,
+};
+
+static const struct pattern *marker_of(const struct config *c)
+{
+	return c->boot_marker ? c->boot_marker : &builtin_marker;
+}
 
 const char *verdict_name(enum verdict v)
 {
@@ -151,6 +168,15 @@ static bool play_expect_not(struct exec *x, const struct step *st, double t)
 	return st->timeout <= 0 || t >= x->watches[x->nwatches - 1].until;
 }
 
+/* The runner failed: say how, and why in its own words when it said. */
+static void runner_failed(struct exec *x, const struct step *st)
+{
+	const struct guest_stop *gs = &x->res->stop;
+
+	verdict(x, V_ERROR, st, "runner failed: %s%s%s", gs->what,
+		gs->cause[0] ? ": " : "", gs->cause);
+}
+
 static bool exit_matches(struct exec *x, const struct step *st)
 {
 	struct guest_stop *gs = &x->res->stop;
@@ -159,7 +185,7 @@ static bool exit_matches(struct exec *x, const struct step *st)
 	if (gs->status == want)
 		return true;
 	if (gs->infra)
-		verdict(x, V_ERROR, st, "runner failed: %s", gs->what);
+		runner_failed(x, st);
 	else
 		verdict(x, V_FAIL, st, "expected exit status %d%s, got %s",
 			want, st->kind == STEP_SHUTDOWN ? " (power-off)" : "",
@@ -396,18 +422,120 @@ static bool drain(struct exec *x, int *fd, bool console)
 	}
 }
 
+/* ---- limits ----------------------------------------------------------- */
+
+double boot_limit(const struct config *c)
+{
+	if (c->boot_timeout > 0)
+		return c->boot_timeout;
+	return c->boot_marker || c->prints_marker ? DEFAULT_BOOT_TIMEOUT : 0;
+}
+
+/* Steps that wait for something, and so can wait too long. */
+static bool step_waits(const struct step *st)
+{
+	return st->kind != STEP_SEND && st->kind != STEP_EXPECT_NOT;
+}
+
+static void earlier(enum limit *l, double *at, enum limit cand, double limit,
+		    double from)
+{
+	if (limit > 0 && from + limit < *at) {
+		*l = cand;
+		*at = from + limit;
+	}
+}
+
+enum limit first_limit(const struct config *c, const struct step *st,
+		       const struct clocks *k, double *at)
+{
+	double boot = boot_limit(c);
+	bool booting = boot > 0 && !k->marker;
+	enum limit l = LIMIT_NONE;
+
+	*at = INFINITY;
+	earlier(&l, at, LIMIT_OVERALL, c->timeout, k->launched);
+	if (booting)
+		earlier(&l, at, LIMIT_BOOT, boot, k->launched);
+	else
+		earlier(&l, at, LIMIT_IDLE, c->idle_timeout, k->last_output);
+	if (!st || !step_waits(st))
+		return l;
+	if (st->timeout > 0)
+		earlier(&l, at, LIMIT_STEP, st->timeout, k->step_start);
+	else if (!booting)
+		earlier(&l, at, LIMIT_STEP_TIMEOUT, c->step_timeout,
+			boot > 0 ? fmax(k->step_start, k->marker)
+				 : k->step_start);
+	return l;
+}
+
+enum verdict limit_verdict(enum limit l, const struct testcase *t,
+			   const struct step *st, char **message)
+{
+	const struct config *c = &t->cfg;
+	char *what;
+
+	switch (l) {
+	case LIMIT_NONE:
+		break;
+	case LIMIT_OVERALL:
+		*message = xasprintf("overall timeout: the test ran for %g s",
+				     c->timeout);
+		return V_HANG;
+	case LIMIT_BOOT:
+		what = pattern_describe(marker_of(c));
+		*message = xasprintf("boot timeout: no boot marker (%s) within "
+				     "%g s of the launch",
+				     what, boot_limit(c));
+		free(what);
+		return V_HANG;
+	case LIMIT_IDLE:
+		*message = xasprintf("no-output timeout: no console output "
+				     "for %g s",
+				     c->idle_timeout);
+		return V_HANG;
+	case LIMIT_STEP:
+	case LIMIT_STEP_TIMEOUT:
+		what = step_describe(t, st);
+		*message = xasprintf(
+			"timed out after %g s waiting for: %s (step %zu%s)",
+			l == LIMIT_STEP ? st->timeout : c->step_timeout, what,
+			(size_t)(st - t->steps) + 1,
+			l == LIMIT_STEP ? "" : ", step-timeout");
+		free(what);
+		return V_FAIL;
+	}
+	*message = xstrdup("no limit ran out");
+	return V_PASS;
+}
+
+static const struct step *current_step(const struct exec *x)
+{
+	return x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
+}
+
+static void clocks_of(const struct exec *x, struct clocks *k)
+{
+	k->launched = x->launched;
+	k->last_output = x->last_output;
+	k->marker = x->res->boot_marker >= 0 ? x->launched + x->res->boot_marker
+					     : 0;
+	k->step_start = x->step_start;
+}
+
 static double next_deadline(const struct exec *x)
 {
-	const struct config *c = &x->t->cfg;
-	const struct step *st =
-		x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
-	double d = x->launched + c->timeout;
+	const struct step *st = current_step(x);
+	struct clocks k;
+	double d;
 
 	if (!x->launched)
 		return x->start + RUNNER_SETUP_TIMEOUT;
-
-	d = fmin(d, x->last_output + c->idle_timeout);
-	if (st && st->timeout > 0)
+	clocks_of(x, &k);
+	first_limit(&x->t->cfg, st, &k, &d);
+	/* Wake when an expect-not's window closes: the step then passes. */
+	if (st && st->kind == STEP_EXPECT_NOT && st->timeout > 0)
 		d = fmin(d, x->step_start + st->timeout);
 	return d;
 }
@@ -463,7 +591,7 @@ static void check_stop(struct exec *x, double t)
 		return;
 	st = &x->t->steps[x->next];
 	if (x->res->stop.infra) {
-		verdict(x, V_ERROR, st, "runner failed: %s", x->res->stop.what);
+		runner_failed(x, st);
 		return;
 	}
 	what = step_describe(x->t, st);
@@ -474,10 +602,12 @@ static void check_stop(struct exec *x, double t)
 
 static void check_timeouts(struct exec *x, double t)
 {
-	const struct config *c = &x->t->cfg;
-	const struct step *st =
-		x->next < x->t->nsteps ? &x->t->steps[x->next] : NULL;
-	char *what;
+	const struct step *st = current_step(x);
+	struct clocks k;
+	enum limit l;
+	enum verdict v;
+	char *why;
+	double at;
 
 	if (x->done)
 		return;
@@ -489,20 +619,13 @@ static void check_timeouts(struct exec *x, double t)
 				RUNNER_SETUP_TIMEOUT);
 		return;
 	}
-	if (t - x->launched >= c->timeout) {
-		verdict(x, V_HANG, st, "overall timeout: the test ran for %g s",
-			c->timeout);
-	} else if (t - x->last_output >= c->idle_timeout) {
-		verdict(x, V_HANG, st,
-			"no-output timeout: no console output for %g s",
-			c->idle_timeout);
-	} else if (st && st->timeout > 0 && st->kind != STEP_EXPECT_NOT &&
-		   t - x->step_start >= st->timeout) {
-		what = step_describe(x->t, st);
-		verdict(x, V_FAIL, st, "timed out after %g s waiting for: %s",
-			st->timeout, what);
-		free(what);
-	}
+	clocks_of(x, &k);
+	l = first_limit(&x->t->cfg, st, &k, &at);
+	if (l == LIMIT_NONE || t < at)
+		return;
+	v = limit_verdict(l, x->t, st, &why);
+	verdict(x, v, st, "%s", why);
+	free(why);
 }
 
 /*
@@ -618,11 +741,6 @@ static void judge_expected(struct exec *x)
 void run_test(const struct runner *r, const struct testcase *t,
 	      const struct run_options *o, struct result *res)
 {
-	static struct pattern builtin_marker = {
-		.kind = PAT_LITERAL,
-		.text = BOOT_MARKER,
-		.len = sizeof(BOOT_MARKER) - 1,
-	};
 	struct exec x = {.r = r, .t = t, .o = o, .res = res};
 	char *err = NULL;
 
@@ -630,7 +748,7 @@ void run_test(const struct runner *r, const struct testcase *t,
 	console_append(&res->console, "", 0);
 	res->stop.status = -1;
 	res->first_byte = res->boot_marker = -1;
-	x.marker = t->cfg.boot_marker ? t->cfg.boot_marker : &builtin_marker;
+	x.marker = marker_of(&t->cfg);
 	x.start = x.last_output = x.step_start = now();
 	if (!r->ops->launch_marker)
 		launch(&x, x.start);

@@ -58,6 +58,46 @@ struct result {
 
 void run_test(const struct runner *r, const struct testcase *t,
 	      const struct run_options *o, struct result *res);
+
+/*
+ * The clocks a running test's limits count from, in now()'s seconds.
+ * Which limit runs out first is a pure function of them and the test.
+ */
+struct clocks {
+	double launched; /* the guest's launch */
+	double last_output; /* its last console output, or the launch */
+	double marker; /* when the boot marker appeared; 0: not yet */
+	double step_start; /* when the step being played began */
+};
+
+enum limit {
+	LIMIT_NONE,
+	LIMIT_OVERALL, /* timeout: the whole test */
+	LIMIT_BOOT, /* boot-timeout: launch to the boot marker */
+	LIMIT_IDLE, /* idle-timeout: no console output, once booted */
+	LIMIT_STEP, /* the step's own timeout */
+	LIMIT_STEP_TIMEOUT, /* step-timeout: the test's, once booted */
+};
+
+/*
+ * How long the test's boot phase may last: from the launch to the boot
+ * marker, when the guest is known to print one (lgtest's default
+ * initramfs, or the test names a boot-marker or a boot-timeout); 0: the
+ * test has no boot phase.
+ */
+double boot_limit(const struct config *c);
+
+/*
+ * The first limit to run out for step st (NULL: none is being played),
+ * and when, in *at: INFINITY with LIMIT_NONE when no limit applies.
+ * Ties go to the first in enum limit's order.
+ */
+enum limit first_limit(const struct config *c, const struct step *st,
+		       const struct clocks *k, double *at);
+
+/* The verdict, and in *message why, when limit l ran out on step st. */
+enum verdict limit_verdict(enum limit l, const struct testcase *t,
+			   const struct step *st, char **message);
 void result_free(struct result *res);
 
 /* "file:line: keyword argument", for messages. */

@@ -42,19 +42,67 @@ static bool readable_file(const char *what, const char *path, char **err)
 
 bool check_boot_files(const struct config *cfg, char **err)
 {
+	size_t i;
+	char *what;
+	bool ok;
+
 	if (!cfg->kernel) {
 		*err = xstrdup("no kernel: name one with 'kernel' in the "
 			       "script or --kernel");
 		return false;
 	}
-	return readable_file("kernel", cfg->kernel, err) &&
-	       (!cfg->initrd || readable_file("initrd", cfg->initrd, err));
+	if (!readable_file("kernel", cfg->kernel, err) ||
+	    (cfg->initrd && !readable_file("initrd", cfg->initrd, err)))
+		return false;
+	for (i = 0; i < cfg->ndevices; i++) {
+		const struct device *d = &cfg->devices[i];
+
+		if (strcmp(d->kind, "block") && strcmp(d->kind, "block-ro"))
+			continue;
+		what = xasprintf("device %s", d->kind);
+		ok = readable_file(what, d->value, err);
+		free(what);
+		if (!ok)
+			return false;
+	}
+	return true;
 }
 
 char *kernel_cmdline(const struct config *cfg)
 {
 	return cfg->cmdline ? xasprintf("%s %s", DEFAULT_CMDLINE, cfg->cmdline)
 			    : xstrdup(DEFAULT_CMDLINE);
+}
+
+void runner_cause(const char *stderr_text, char *out, size_t len)
+{
+	const char *end = stderr_text ? strchr(stderr_text, '\0') : NULL;
+	const char *line, *last = NULL;
+	size_t n, last_n = 0;
+
+	out[0] = '\0';
+	while (end && end > stderr_text) {
+		/* The line that ends at end (less its newline). */
+		for (line = end; line > stderr_text && line[-1] != '\n'; line--)
+			;
+		n = (size_t)(end - line);
+		end = line > stderr_text ? line - 1 : NULL;
+		while (n && strchr(" \t\r\n", line[n - 1]))
+			n--;
+		if (!n)
+			continue;
+		if (!last) {
+			last = line;
+			last_n = n;
+		}
+		if (strncmp(line, "lgtest: ", 8)) {
+			last = line;
+			last_n = n;
+			break;
+		}
+	}
+	if (last)
+		snprintf(out, len, "%.*s", (int)last_n, last);
 }
 
 /* The launcher's exit statuses (README, lguest(1)). */
@@ -72,6 +120,7 @@ void describe_stop(int wstatus, const char *stderr_text, const char *who,
 	};
 	int s;
 
+	stop->cause[0] = '\0';
 	if (WIFSIGNALED(wstatus)) {
 		stop->status = -1;
 		stop->infra = true;
@@ -86,6 +135,8 @@ void describe_stop(int wstatus, const char *stderr_text, const char *who,
 	 */
 	stop->infra =
 		s == 4 || s == 130 || (s == 1 && stderr_text && *stderr_text);
+	if (s == 1 && stop->infra)
+		runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
 	if (s < (int)ARRAY_SIZE(meaning) && !(s == 1 && !stop->infra))
 		snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)",
 			 meaning[s], who, s);

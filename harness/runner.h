@@ -27,6 +27,8 @@ struct guest_stop {
 	int status; /* the guest's exit status, -1 if none */
 	bool infra; /* the runner failed rather than the guest */
 	char what[160]; /* e.g. "reset (launcher status 2)" */
+	/* On a set-up error, why: the runner's own last word, or "". */
+	char cause[256];
 };
 
 struct runner;
@@ -115,11 +117,21 @@ extern const struct runner_ops lguest_direct_ops, lguest_nested_ops, qemu_ops;
 
 void push_arg(char ***argv, size_t *argc, char *arg);
 
-/* The kernel is given and it and the initrd are readable files. */
+/*
+ * The kernel is given, and it, the initrd and the block devices' files
+ * are readable files: a missing one is an error before any runner starts.
+ */
 bool check_boot_files(const struct config *cfg, char **err);
 
 /* "console=ttyS0 panic=-1" and the test's own arguments. */
 char *kernel_cmdline(const struct config *cfg);
+
+/*
+ * The cause in a runner's stderr: its last line that is not blank and
+ * not lgtest's own (the supervisor's "see its messages above"), else its
+ * last line that is not blank; "" when there is none.
+ */
+void runner_cause(const char *stderr_text, char *out, size_t len);
 
 /*
  * The launcher's exit statuses as a guest stop; `who` names the runner

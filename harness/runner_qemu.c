@@ -85,33 +85,44 @@ static bool add_devices(const struct config *cfg, char ***argv, size_t *argc,
 	return true;
 }
 
+/*
+ * The consoles, as the launcher has them: the serial port on stdin and
+ * stdout; with a virtio console, that console on stdin and stdout and the
+ * serial port on stdout only (QEMU's file chardev on its own fd 1).  Not a
+ * mux: a mux would take ^A from the keyboard as its escape (^A x quits
+ * QEMU, ^A c moves the keyboard to the serial port).
+ */
+static void add_consoles(bool vcon, char ***argv, size_t *argc)
+{
+	const char *const serial[] = {"-chardev",
+				      "stdio,id=lgtest-con,signal=off",
+				      "-serial", "chardev:lgtest-con"};
+	const char *const virtio[] = {
+		"-chardev", "stdio,id=lgtest-con,signal=off",
+		"-chardev", "file,id=lgtest-serial,path=/proc/self/fd/1",
+		"-serial",  "chardev:lgtest-serial",
+		"-device",  "virtio-serial-pci",
+		"-device",  "virtconsole,chardev=lgtest-con"};
+	const char *const *args = vcon ? virtio : serial;
+	size_t i, n = vcon ? ARRAY_SIZE(virtio) : ARRAY_SIZE(serial);
+
+	for (i = 0; i < n; i++)
+		push_arg(argv, argc, xstrdup(args[i]));
+}
+
 static bool qemu_command(const struct runner *r, const struct config *cfg,
 			 char ***argv, size_t *argc, char **err)
 {
 	bool kvm = !strcmp(r->accel, "kvm");
-	/* The launcher's virtio console takes stdin; so does QEMU's mux. */
-	bool vcon = has_device(cfg, "virtio-console");
 	size_t i;
 	const char *const fixed[] = {
-		"-smp",
-		"1",
-		"-nodefaults",
-		"-no-user-config",
-		"-display",
-		"none",
-		"-no-reboot",
-		"-S",
-		"-chardev",
-		"socket,id=lgtest-qmp,fd=3",
-		"-mon",
-		"chardev=lgtest-qmp,mode=control",
-		"-device",
-		"isa-debug-exit,iobase=0xf4,iosize=0x04",
-		"-chardev",
-		vcon ? "stdio,id=lgtest-con,signal=off,mux=on"
-		     : "stdio,id=lgtest-con,signal=off",
-		"-serial",
-		"chardev:lgtest-con"};
+		"-smp",	       "1",
+		"-nodefaults", "-no-user-config",
+		"-display",    "none",
+		"-no-reboot",  "-S",
+		"-chardev",    "socket,id=lgtest-qmp,fd=3",
+		"-mon",	       "chardev=lgtest-qmp,mode=control",
+		"-device",     "isa-debug-exit,iobase=0xf4,iosize=0x04"};
 
 	if (!check_boot_files(cfg, err))
 		return false;
@@ -127,12 +138,7 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		push_arg(argv, argc, xstrdup(fixed[i]));
-	if (vcon) {
-		push_arg(argv, argc, xstrdup("-device"));
-		push_arg(argv, argc, xstrdup("virtio-serial-pci"));
-		push_arg(argv, argc, xstrdup("-device"));
-		push_arg(argv, argc, xstrdup("virtconsole,chardev=lgtest-con"));
-	}
+	add_consoles(has_device(cfg, "virtio-console"), argv, argc);
 	if (!add_devices(cfg, argv, argc, err))
 		return false;
 	push_arg(argv, argc, xstrdup("-kernel"));

@@ -467,9 +467,23 @@ static bool parse_expect_verdict(struct lexer *lx, size_t at, struct config *c)
 	return true;
 }
 
+double *config_duration(struct config *c, const char *kw)
+{
+	if (!strcmp(kw, "timeout"))
+		return &c->timeout;
+	if (!strcmp(kw, "idle-timeout"))
+		return &c->idle_timeout;
+	if (!strcmp(kw, "step-timeout"))
+		return &c->step_timeout;
+	if (!strcmp(kw, "boot-timeout"))
+		return &c->boot_timeout;
+	return NULL;
+}
+
 static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 			  struct config *c)
 {
+	double *dur = config_duration(c, kw);
 	unsigned long v;
 
 	if (!strcmp(kw, "kernel"))
@@ -489,12 +503,8 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 		return parse_cmdline(lx, c);
 	if (!strcmp(kw, "device"))
 		return parse_device(lx, c);
-	if (!strcmp(kw, "timeout"))
-		return set_once(lx, at, c->timeout > 0, kw) &&
-		       lex_duration(lx, &c->timeout);
-	if (!strcmp(kw, "idle-timeout"))
-		return set_once(lx, at, c->idle_timeout > 0, kw) &&
-		       lex_duration(lx, &c->idle_timeout);
+	if (dur)
+		return set_once(lx, at, *dur > 0, kw) && lex_duration(lx, dur);
 	if (!strcmp(kw, "boot-marker"))
 		return parse_boot_marker(lx, at, c);
 	if (!strcmp(kw, "ktap"))
@@ -507,9 +517,9 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 static bool is_setting(const char *kw)
 {
 	static const char *const settings[] = {
-		"kernel", "initrd",	    "mem",	    "cmdline",
-		"device", "timeout",	    "idle-timeout", "boot-marker",
-		"ktap",	  "expect-verdict",
+		"kernel",	"initrd",      "mem",	       "cmdline",
+		"device",	"timeout",     "idle-timeout", "step-timeout",
+		"boot-timeout", "boot-marker", "ktap",	       "expect-verdict",
 	};
 	size_t i;
 
@@ -868,6 +878,11 @@ void config_merge(struct config *base, const struct config *top)
 		base->timeout = top->timeout;
 	if (top->idle_timeout > 0)
 		base->idle_timeout = top->idle_timeout;
+	if (top->step_timeout > 0)
+		base->step_timeout = top->step_timeout;
+	if (top->boot_timeout > 0)
+		base->boot_timeout = top->boot_timeout;
+	base->prints_marker |= top->prints_marker;
 	if (top->ktap)
 		base->ktap = top->ktap;
 	if (top->expect_verdict)
@@ -887,6 +902,22 @@ void config_merge(struct config *base, const struct config *top)
 				   ? xstrdup(top->devices[i].value)
 				   : NULL;
 	}
+}
+
+/*
+ * The boot-timeout stays unset: set, it gives any test a boot phase,
+ * which only tests that print a boot marker may have (run.c).
+ */
+void config_defaults(struct config *c)
+{
+	if (c->timeout <= 0)
+		c->timeout = DEFAULT_TIMEOUT;
+	if (c->idle_timeout <= 0)
+		c->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+	if (c->step_timeout <= 0)
+		c->step_timeout = DEFAULT_STEP_TIMEOUT;
+	if (!c->mem_mb)
+		c->mem_mb = DEFAULT_MEM_MB;
 }
 
 void config_free(struct config *c)

@@ -15,6 +15,8 @@
 #define DEFAULT_MEM_MB 256
 #define DEFAULT_TIMEOUT 300.0 /* seconds, the whole test */
 #define DEFAULT_IDLE_TIMEOUT 60.0 /* seconds without console output */
+#define DEFAULT_STEP_TIMEOUT 60.0 /* seconds a step may wait, once booted */
+#define DEFAULT_BOOT_TIMEOUT 120.0 /* seconds from launch to boot marker */
 #define DEFAULT_CMDLINE "console=ttyS0 panic=-1"
 
 enum step_kind {
@@ -71,7 +73,14 @@ struct config {
 	size_t ndevices;
 	double timeout;
 	double idle_timeout;
+	double step_timeout; /* a step without a timeout of its own */
+	double boot_timeout; /* launch to the boot marker */
 	struct pattern *boot_marker; /* default: BOOT_MARKER, literally */
+	/*
+	 * The guest prints the boot marker for sure (it boots lgtest's
+	 * default initramfs): the test has a boot phase (see run.c).
+	 */
+	bool prints_marker;
 	enum ktap_mode ktap; /* default: judge */
 	enum expect_verdict expect_verdict; /* default: pass */
 };
@@ -106,6 +115,13 @@ void script_free(struct script *s);
 
 /* Lay over: every field set in top replaces or (lists, cmdline) extends. */
 void config_merge(struct config *base, const struct config *top);
+/*
+ * Where the duration setting kw ("timeout", "idle-timeout", ...) keeps
+ * its value in c; NULL when kw is no such setting.
+ */
+double *config_duration(struct config *c, const char *kw);
+/* The defaults for what is still unset: timeouts, memory. */
+void config_defaults(struct config *c);
 void config_free(struct config *c);
 
 const char *step_keyword(enum step_kind kind);

@@ -39,7 +39,8 @@ struct suite {
 };
 
 /* Tests that name no kernel boot the default one, and its default image
- * when they name no initrd either. */
+ * when they name no initrd either: then they have a boot phase, for that
+ * image's /init prints the boot marker. */
 static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
 {
 	const char *path;
@@ -58,6 +59,7 @@ static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
 		if (!(path = default_initramfs(err)))
 			return false;
 		c->initrd = xstrdup(path);
+		c->prints_marker = true;
 	}
 	return true;
 }
@@ -350,12 +352,16 @@ static bool run_slots(struct suite *s, char **err)
 
 static void dry_run(const struct suite *s, const struct job *j)
 {
-	char *err = NULL, *cmd = vm_command(&s->r, &j->t->cfg, &err);
+	const struct config *c = &j->t->cfg;
+	char *err = NULL, *cmd = vm_command(&s->r, c, &err);
 
-	printf("# %zu %s: %s: %zu steps, timeout %gs, idle-timeout %gs\n",
-	       j->number, j->t->file, j->t->name, j->t->nsteps,
-	       j->t->cfg.timeout, j->t->cfg.idle_timeout);
-	printf("%s\n", cmd ? cmd : err);
+	printf("# %zu %s: %s: %zu steps, timeout %gs, idle-timeout %gs, "
+	       "step-timeout %gs",
+	       j->number, j->t->file, j->t->name, j->t->nsteps, c->timeout,
+	       c->idle_timeout, c->step_timeout);
+	if (boot_limit(c) > 0)
+		printf(", boot-timeout %gs", boot_limit(c));
+	printf("\n%s\n", cmd ? cmd : err);
 	free(cmd);
 	free(err);
 }
@@ -421,7 +427,8 @@ static void print_header(const struct suite *s, size_t ncases)
 		if (o->dry_run)
 			printf("# runner: %s\n", s->r.choice);
 		else
-			tap_plan(stdout, s->nslots, s->r.choice);
+			tap_plan(stdout, o->tap_version, s->nslots,
+				 s->r.choice);
 		if (o->shard.count)
 			printf("# shard %s: %zu tests\n", o->shard_arg, ncases);
 		printf("# jobs: %u, repeat: %u\n", o->jobs, o->repeat);

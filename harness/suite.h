@@ -30,6 +30,7 @@ struct suite_options {
 	bool dry_run; /* print the commands only */
 	bool verbose; /* echo consoles to stderr */
 	bool tap; /* TAP on stdout even on a terminal */
+	unsigned int tap_version; /* 13 or 14: the header's */
 	const char *junit, *json; /* report files, or NULL */
 	const char *out; /* directory for console logs, or NULL */
 	unsigned int jobs; /* tests run side by side */

@@ -77,8 +77,17 @@ run_suite "boot/devices" tests/boot/devices.sh
 run_suite "boot/net" tests/boot/net.sh
 # The lgtest scripts on Debian's cloud kernel: under the default runner
 # (calibrated: direct or nested), and under qemu for the same verdicts.
-run_suite "boot/lgtest" bin/lgtest run --tap tests/boot/*.lgt
-run_suite "boot/lgtest-qemu" bin/lgtest run --tap --runner qemu tests/boot/*.lgt
+# Each run's TAP is kept in build/tap/ and must satisfy Debian's prove.
+lgtest_prove() {
+	local tap=build/tap/$1.tap rc
+	shift
+	mkdir -p build/tap
+	bin/lgtest run --tap "$@" | tee "$tap"
+	rc=${PIPESTATUS[0]}
+	prove --exec cat "$tap" && return "$rc"
+}
+run_suite "boot/lgtest" lgtest_prove lgtest tests/boot/*.lgt
+run_suite "boot/lgtest-qemu" lgtest_prove lgtest-qemu --runner qemu tests/boot/*.lgt
 # Every saved fuzz input (seeds and past crashes) through the sanitizer
 # build, then each AFL++ target for a short run from its seeds.
 for c in corpora/*/; do

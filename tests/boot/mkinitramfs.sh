@@ -121,9 +121,15 @@ hash_inputs() {
 		sha256sum "$script_self" "$busybox" "$init" | cut -d' ' -f1
 		for spec in "${files[@]}"; do
 			echo "file ${spec#*:}"
-			# Directories: hash every file with its relative name and mode.
-			(cd "${spec%%:*}" 2>/dev/null && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum; find . -printf '%p %m %y\n' | LC_ALL=C sort) ||
-				{ sha256sum "${spec%%:*}"; stat -c '%a' "${spec%%:*}"; }
+			# A directory: every file's content with its relative
+			# name, and every entry's name, mode and type.  A file:
+			# its content and mode (not its host name).
+			if [ -d "${spec%%:*}" ]; then
+				(cd "${spec%%:*}" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum && find . -printf '%p %m %y\n' | LC_ALL=C sort)
+			else
+				sha256sum <"${spec%%:*}"
+				stat -c '%a' "${spec%%:*}"
+			fi
 		done
 		for n in "${order[@]}"; do echo "module $n"; sha256sum "${ko_path[$n]}" | cut -d' ' -f1; done
 		[ ${#order[@]} -eq 0 ] || echo "moddir $(basename "$moddir")"

@@ -29,21 +29,31 @@ static inline const char *lgtest(void)
 	return p && *p ? p : "bin/lgtest";
 }
 
-static inline void require_tools(void)
+/* What every test needs, /dev/kvm aside: lgtest and the guests' files. */
+static inline void require_lgtest(void)
 {
 	ck_assert_msg(!access(lgtest(), X_OK), "%s not built: run make",
 		      lgtest());
 	ck_assert_msg(!access("tests/guests/bin/guest64.elf", R_OK),
 		      "test guests not built: run make guests");
+}
+
+static inline void require_tools(void)
+{
+	require_lgtest();
 	ck_assert_msg(!access("/dev/kvm", R_OK | W_OK),
 		      "/dev/kvm not usable: these tests boot guests under KVM");
 }
 
-/* Run lgtest with args (a shell fragment), collecting stdout and stderr. */
-static inline struct outcome run(const char *args)
+/*
+ * Run lgtest with args (a shell fragment) after pre (a shell prefix such
+ * as "cd DIR && VAR=x ", or ""), collecting stdout and stderr.
+ */
+static inline struct outcome run_after(const char *pre, const char *args)
 {
 	char outf[] = "/tmp/lgtest-out.XXXXXX",
 	     errf[] = "/tmp/lgtest-err.XXXXXX";
+	char *self = realpath(lgtest(), NULL);
 	struct outcome o;
 	char *cmd;
 	int fo = mkstemp(outf), fe = mkstemp(errf), ws;
@@ -51,8 +61,9 @@ static inline struct outcome run(const char *args)
 	ck_assert(fo >= 0 && fe >= 0);
 	close(fo);
 	close(fe);
-	cmd = xasprintf("%s %s >%s 2>%s </dev/null", lgtest(), args, outf,
-			errf);
+	cmd = xasprintf("%s%s %s >%s 2>%s </dev/null", pre,
+			self ? self : lgtest(), args, outf, errf);
+	free(self);
 	ws = system(cmd);
 	ck_assert_msg(ws != -1 && WIFEXITED(ws), "%s did not exit", cmd);
 	o.status = WEXITSTATUS(ws);
@@ -62,6 +73,11 @@ static inline struct outcome run(const char *args)
 	unlink(errf);
 	free(cmd);
 	return o;
+}
+
+static inline struct outcome run(const char *args)
+{
+	return run_after("", args);
 }
 
 /* A fresh directory under /tmp; the caller removes it (remove_dir). */
@@ -85,6 +101,17 @@ static inline void outcome_free(struct outcome *o)
 {
 	free(o->out);
 	free(o->err);
+}
+
+/* `lgtest ARGS` is a usage error: status 2, needle on stderr, no stdout. */
+static inline void assert_usage_error(const char *args, const char *needle)
+{
+	struct outcome o = run(args);
+
+	ck_assert_msg(o.status == 2 && strstr(o.err, needle) && !*o.out,
+		      "lgtest %s: status %d, want 2 and \"%s\":\n%s%s", args,
+		      o.status, needle, o.out, o.err);
+	outcome_free(&o);
 }
 
 #define assert_has(o, needle)                                                  \

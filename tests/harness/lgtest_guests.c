@@ -42,7 +42,7 @@ START_TEST(test_passing_script)
 	o = run(RUN SCRIPTS "pass.lgt");
 	ck_assert_msg(o.status == 0, "status %d:\n%s%s", o.status, o.out,
 		      o.err);
-	assert_has(&o, "TAP version 14\n1..5\n# runner: lguest-direct\n");
+	assert_has(&o, "TAP version 13\n1..5\n# runner: lguest-direct\n");
 	assert_has(&o, "\nok 1 - " SCRIPTS
 		       "pass.lgt: echo: expect, send, regex, expect-not\n");
 	assert_has(&o, "\nok 5 - " SCRIPTS "pass.lgt: expected crash\n");

@@ -117,28 +117,41 @@ START_TEST(test_ktap_and_boot_marker)
 }
 END_TEST
 
-/* On a terminal: a line per test as it ends, and a summary; no TAP. */
-START_TEST(test_live_progress)
+/* What `lgtest ARGV...` prints on a terminal; *status is its exit status. */
+static void run_on_terminal(char *const argv[], struct buf *out, int *status)
 {
-	struct buf out = {0};
 	char chunk[4096];
 	int fd, ws;
 	ssize_t n;
 	pid_t pid;
 
-	require_tools();
 	pid = forkpty(&fd, NULL, NULL, NULL);
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		execl(lgtest(), lgtest(), "run", "--runner", "lguest-direct",
-		      "--jobs", "2", SCRIPTS "pass.lgt", (char *)NULL);
+		execv(lgtest(), argv);
 		_exit(127);
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(&out, chunk, (size_t)n);
+		buf_add(out, chunk, (size_t)n);
+	buf_add(out, "", 0);
 	close(fd);
 	ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-	ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s", out.data);
+	ck_assert(WIFEXITED(ws));
+	*status = WEXITSTATUS(ws);
+}
+
+/* On a terminal: a line per test as it ends, and a summary; no TAP. */
+START_TEST(test_live_progress)
+{
+	char *const argv[] = {"lgtest",		  "run",    "--runner",
+			      "lguest-direct",	  "--jobs", "2",
+			      SCRIPTS "pass.lgt", NULL};
+	struct buf out = {0};
+	int status;
+
+	require_tools();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 0, "%s", out.data);
 	ck_assert_msg(strstr(out.data, "lgtest: 5 tests, runner "
 				       "lguest-direct, 2 at a time\r\n"),
 		      "%s", out.data);
@@ -167,8 +180,9 @@ START_TEST(test_runner_commands)
 	assert_has(&o, "qemu-system-x86_64 -accel tcg -m 99 ");
 	assert_has(&o, " -no-reboot -S -chardev socket,id=lgtest-qmp,fd=3 ");
 	assert_has(&o, " -device isa-debug-exit,iobase=0xf4,iosize=0x04 ");
-	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off,mux=on "
-		       "-serial chardev:lgtest-con -device virtio-serial-pci "
+	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off -chardev "
+		       "file,id=lgtest-serial,path=/proc/self/fd/1 -serial "
+		       "chardev:lgtest-serial -device virtio-serial-pci "
 		       "-device virtconsole,chardev=lgtest-con -drive "
 		       "file=tests/harness/scripts/pass.lgt,format=raw,"
 		       "if=virtio,readonly=on -device virtio-rng-pci -kernel ");
@@ -208,7 +222,7 @@ START_TEST(test_qemu_supervisor)
 {
 	struct outcome o;
 
-	require_tools();
+	require_lgtest();
 	o = run("run --tap --runner qemu --qemu " SCRIPTS
 		"fake-qemu.sh " SCRIPTS "fake-qemu.lgt");
 	ck_assert_msg(o.status == 2, "status %d:\n%s%s", o.status, o.out,
@@ -228,9 +242,190 @@ START_TEST(test_qemu_supervisor)
 	assert_has(&o, "\nnot ok 6 - " SCRIPTS "fake-qemu.lgt: qemu failing to "
 		       "start is an error\n  ---\n  verdict: error\n  "
 		       "message: \"runner failed: set-up error (qemu status "
-		       "1)\"");
+		       "1): fake-qemu: cannot start\"");
 	assert_has(&o, "    fake-qemu: cannot start\n    lgtest: qemu ended "
 		       "before the guest started");
+	outcome_free(&o);
+}
+END_TEST
+
+/* A runner's set-up error says why on the terminal too, not only in logs. */
+START_TEST(test_setup_error_on_terminal)
+{
+	char *const argv[] = {"lgtest",
+			      "run",
+			      "--runner",
+			      "qemu",
+			      "--qemu",
+			      SCRIPTS "fake-qemu.sh",
+			      "--append",
+			      "lgtest.fake=early",
+			      SCRIPTS "flaky.lgt",
+			      NULL};
+	struct buf out = {0};
+	int status;
+
+	require_lgtest();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 2, "%s", out.data);
+	ck_assert_msg(strstr(out.data,
+			     "      runner failed: set-up error (qemu "
+			     "status 1): fake-qemu: cannot start\r\n"),
+		      "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
+/*
+ * A block device's file that is not there is an error before any runner
+ * starts (for lguest-nested, before its host boots), naming the file.
+ */
+START_TEST(test_missing_block_file)
+{
+	static const char *const runners[] = {
+		"--runner lguest-direct --lguest /bin/false",
+		"--runner qemu --qemu " SCRIPTS "fake-qemu.sh"};
+	struct outcome o;
+	char *args;
+	size_t i;
+
+	require_lgtest();
+	for (i = 0; i < ARRAY_SIZE(runners); i++) {
+		args = xasprintf("run --tap %s --device block-ro=/etc/hostname "
+				 "--device block=/nonexistent/disk.img " SCRIPTS
+				 "flaky.lgt",
+				 runners[i]);
+		o = run(args);
+		ck_assert_msg(o.status == 2, "%s: status %d:\n%s%s", runners[i],
+			      o.status, o.out, o.err);
+		assert_has(&o, "\nnot ok 1 - " SCRIPTS "flaky.lgt: alternates\n"
+			       "  ---\n  verdict: error\n  message: \"device "
+			       "block /nonexistent/disk.img: No such file or "
+			       "directory\"\n");
+		/* Nothing ran: no command, no console, no runner messages. */
+		ck_assert_msg(!strstr(o.out, "command:") &&
+				      !strstr(o.out, "console_tail:") &&
+				      !strstr(o.out, "runner_stderr:"),
+			      "%s", o.out);
+		outcome_free(&o);
+		free(args);
+	}
+}
+END_TEST
+
+/* Write o's stdout to DIR/NAME.tap and run prove on it; prove's status. */
+static int prove(const char *dir, const char *name, const struct outcome *o)
+{
+	char *path = xasprintf("%s/%s.tap", dir, name), *cmd;
+	FILE *f = fopen(path, "w");
+	int ws;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(o->out, f);
+	ck_assert_int_eq(fclose(f), 0);
+	cmd = xasprintf("cd %s && prove --exec cat %s.tap >%s.prove 2>&1", dir,
+			name, name);
+	ws = system(cmd);
+	ck_assert(ws != -1 && WIFEXITED(ws));
+	free(cmd);
+	free(path);
+	return WEXITSTATUS(ws);
+}
+
+/*
+ * Debian 12's prove (TAP::Parser 3.44) reads lgtest's TAP, KTAP subtests
+ * and YAML blocks included: a passing run passes, a failing run fails at
+ * the test that failed and nowhere else, with no parse error.
+ */
+START_TEST(test_prove_reads_tap)
+{
+	char *d = temp_dir(), *cmd, *args, *out;
+	struct outcome o;
+
+	require_lgtest();
+	cmd = xasprintf("k=$(realpath tests/guests/bin/guest64.elf) && "
+			"for w in pass fail; do printf 'kernel %%s\\ntimeout "
+			"30\\ncmdline lgtest.fake=ktap-%%s\\nshutdown\\n' "
+			"\"$k\" $w >%s/$w.lgt; done",
+			d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+
+	args = xasprintf("run --tap --runner qemu --qemu " SCRIPTS
+			 "fake-qemu.sh %s/pass.lgt",
+			 d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "    ok 1 - first\n    ok 2 - second\nok 1 - ");
+	ck_assert_int_eq(prove(d, "pass", &o), 0);
+	out = xasprintf("%s/pass.prove", d);
+	file_has(out, "Result: PASS");
+	free(out);
+	outcome_free(&o);
+	free(args);
+
+	args = xasprintf("run --tap --runner qemu --qemu " SCRIPTS
+			 "fake-qemu.sh %s/pass.lgt %s/fail.lgt",
+			 d, d);
+	o = run(args);
+	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "    not ok 2 - second\nnot ok 2 - ");
+	assert_has(&o, "  ---\n  verdict: fail\n");
+	ck_assert_int_ne(prove(d, "fail", &o), 0);
+	out = xasprintf("%s/fail.prove", d);
+	file_has(out, "(Wstat: 0 Tests: 2 Failed: 1)\n  Failed test:  2\n"
+		      "Files=1");
+	file_has(out, "Result: FAIL");
+	free(out);
+	outcome_free(&o);
+	free(args);
+
+	/* TAP 14, for parsers that read it, only on request. */
+	args = xasprintf(
+		"run --tap --tap-version 14 --runner qemu --qemu " SCRIPTS
+		"fake-qemu.sh %s/pass.lgt",
+		d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	ck_assert_msg(!strncmp(o.out, "TAP version 14\n1..1\n", 20), "%s",
+		      o.out);
+	outcome_free(&o);
+	free(args);
+	assert_usage_error("run --tap-version 12 " SCRIPTS "pass.lgt",
+			   "--tap-version: '12' is neither 13 nor 14");
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+/* --accel belongs to the qemu runner: with any other it is a usage error. */
+START_TEST(test_accel_needs_qemu)
+{
+	static const char *const runners[] = {"lguest", "lguest-direct",
+					      "lguest-nested"};
+	struct outcome o;
+	char *args, *want;
+	size_t i;
+
+	require_lgtest();
+	for (i = 0; i < ARRAY_SIZE(runners); i++) {
+		args = xasprintf("run -n --accel tcg --runner %s " SCRIPTS
+				 "pass.lgt",
+				 runners[i]);
+		want = xasprintf("lgtest: --accel is for the qemu runner only, "
+				 "not %s",
+				 runners[i]);
+		assert_usage_error(args, want);
+		free(want);
+		free(args);
+	}
+	assert_usage_error("run -n --accel tcg " SCRIPTS "pass.lgt",
+			   "not lguest (the default runner): add --runner "
+			   "qemu\n");
+	o = run("run -n --runner qemu --accel tcg " SCRIPTS "pass.lgt");
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
 	outcome_free(&o);
 }
 END_TEST
@@ -261,7 +456,7 @@ START_TEST(test_initramfs_command)
 	struct outcome o;
 	FILE *f;
 
-	require_tools();
+	require_lgtest();
 	cmd = xasprintf("mkdir -p %s/mods/kernel && cd %s/mods/kernel && "
 			"printf 'depends=b\\0' >a.ko && "
 			"printf 'depends=\\0' >b.ko && echo hi >%s/extra",
@@ -286,7 +481,8 @@ START_TEST(test_initramfs_command)
 	fclose(f);
 	/* cpio extracts in archive order: sorted by name. */
 	file_has(cmd, "hi\n#!/bin/sh\n# lgtest's default /init");
-	file_has(cmd, "echo lgtest-boot-marker\nsetsid cttyhack sh\n"
+	file_has(cmd, "echo lgtest-boot-marker\n");
+	file_has(cmd, "then setsid -c sh; else setsid cttyhack sh; fi\n"
 		      "poweroff -f\n/lib/modules/mods/kernel/b.ko\n"
 		      "/lib/modules/mods/kernel/a.ko\n");
 	free(cmd);
@@ -294,6 +490,73 @@ START_TEST(test_initramfs_command)
 	ck_assert_int_eq(o.status, 2);
 	outcome_free(&o);
 	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+/* stdout's one line (an image's path), without its newline. */
+static char *first_line(const struct outcome *o)
+{
+	return xstrndup(o->out, strcspn(o->out, "\n"));
+}
+
+/*
+ * The image cache, from a directory that holds it (as lgtest runs from
+ * the repository root, whose .cache is the default): the same inputs
+ * again are a cache hit that leaves the image alone (mkinitramfs -v says
+ * "cache hit", and the file keeps its inode and time), and one changed
+ * byte in an added file makes another image.
+ */
+START_TEST(test_initramfs_cache)
+{
+	char *d = temp_dir(), *cmd, *pre, *args, *img, *again, *hit;
+	struct stat before, after;
+	struct outcome o;
+
+	require_lgtest();
+	cmd = xasprintf("mkdir -p %s/mods && printf 'depends=\\0' "
+			">%s/mods/a.ko && echo hi >%s/extra",
+			d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	pre = xasprintf("cd %s && CACHE=%s/cache ", d, d);
+	args = xasprintf("initramfs -v --modules-dir %s/mods --module a "
+			 "--file %s/extra:/etc/extra",
+			 d, d);
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	img = first_line(&o);
+	ck_assert_int_eq(stat(img, &before), 0);
+	outcome_free(&o);
+
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	again = first_line(&o);
+	ck_assert_str_eq(again, img);
+	hit = xasprintf("mkinitramfs: cache hit: %s\n", img);
+	ck_assert_msg(strstr(o.err, hit), "no cache hit:\n%s", o.err);
+	ck_assert_msg(!strstr(o.err, "built"), "%s", o.err);
+	ck_assert_int_eq(stat(img, &after), 0);
+	ck_assert_uint_eq(after.st_ino, before.st_ino);
+	ck_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+		  after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+	outcome_free(&o);
+	free(again);
+
+	cmd = xasprintf("echo hj >%s/extra", d);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	o = run_after(pre, args);
+	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
+	again = first_line(&o);
+	ck_assert_str_ne(again, img);
+	outcome_free(&o);
+	free(again);
+	free(hit);
+	free(img);
+	free(args);
+	free(pre);
 	remove_dir(d);
 	free(d);
 }
@@ -309,9 +572,18 @@ int main(void)
 	tcase_add_test(tc, test_ktap_and_boot_marker);
 	tcase_add_test(tc, test_live_progress);
 	tcase_add_test(tc, test_runner_commands);
-	tcase_add_test(tc, test_qemu_supervisor);
 	tcase_add_test(tc, test_calibration_reported);
+	suite_add_tcase(s, tc);
+	/* These need bin/lgtest but no /dev/kvm: CK_RUN_CASE="without kvm". */
+	tc = tcase_create("without kvm");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_initramfs_command);
+	tcase_add_test(tc, test_initramfs_cache);
+	tcase_add_test(tc, test_prove_reads_tap);
+	tcase_add_test(tc, test_accel_needs_qemu);
+	tcase_add_test(tc, test_qemu_supervisor);
+	tcase_add_test(tc, test_setup_error_on_terminal);
+	tcase_add_test(tc, test_missing_block_file);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -104,7 +104,7 @@ static void tap_writer(FILE *f, const struct report *r)
 {
 	size_t i;
 
-	tap_plan(f, r->nentries, r->runner);
+	tap_plan(f, TAP_VERSION, r->nentries, r->runner);
 	for (i = 0; i < r->nentries; i++)
 		tap_entry(f, &r->entries[i]);
 	print_flaky(f, "# ", r);
@@ -149,6 +149,47 @@ END_TEST
 START_TEST(test_tap_golden)
 {
 	check_golden("report.tap", tap_writer);
+}
+END_TEST
+
+/*
+ * Debian 12's prove (TAP::Parser 3.44) reads the golden TAP, subtests,
+ * YAML blocks and odd bytes included: the three tests that did not pass
+ * fail, and nothing is a parse error.
+ */
+START_TEST(test_prove_reads_golden_tap)
+{
+	char path[] = "/tmp/lgtest-prove.XXXXXX", *cmd, *out;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	cmd = xasprintf("prove --exec cat " GOLDEN "report.tap >%s 2>&1", path);
+	/* prove fails: three of the tests did not pass. */
+	ck_assert_int_ne(system(cmd), 0);
+	out = slurp(path, NULL);
+	unlink(path);
+	ck_assert_msg(strstr(out, "(Wstat: 0 Tests: 4 Failed: 3)\n  Failed "
+				  "tests:  2-4\nFiles=1") &&
+			      !strstr(out, "Parse errors"),
+		      "%s", out);
+	free(out);
+	free(cmd);
+}
+END_TEST
+
+/* TAP 14 on request: only the header differs. */
+START_TEST(test_tap_version_14)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	tap_plan(f, 14, 2, NULL);
+	fclose(f);
+	ck_assert_str_eq(text, "TAP version 14\n1..2\n");
+	free(text);
 }
 END_TEST
 
@@ -232,6 +273,8 @@ int main(void)
 	tcase_add_test(tc, test_junit_golden);
 	tcase_add_test(tc, test_json_golden);
 	tcase_add_test(tc, test_tap_golden);
+	tcase_add_test(tc, test_prove_reads_golden_tap);
+	tcase_add_test(tc, test_tap_version_14);
 	tcase_add_test(tc, test_escapes);
 	tcase_add_test(tc, test_empty_report);
 	suite_add_tcase(s, tc);

@@ -188,6 +188,10 @@ static const struct {
 			"an optional unit ms, s or m)"},
 	{"\t expect \"x\" timeout 1 timeout 2\n",
 	 "b.lgt:1:24: 'timeout' given twice"},
+	{"step-timeout 1\nstep-timeout 2\n",
+	 "b.lgt:2:1: 'step-timeout' given twice in one section"},
+	{"boot-timeout -3\n", "b.lgt:1:14: bad duration (want a positive "
+			      "number with an optional unit ms, s or m)"},
 };
 
 START_TEST(test_broken_scripts)
@@ -255,6 +259,33 @@ START_TEST(test_marker_and_ktap)
 }
 END_TEST
 
+/* step-timeout and boot-timeout: file-wide, a case may change them. */
+START_TEST(test_step_and_boot_timeouts)
+{
+	struct script s = parse_ok("t.lgt", "step-timeout 5s\n"
+					    "test a\nexpect \"x\"\n"
+					    "test b\nstep-timeout 500ms\n"
+					    "boot-timeout 2m\nexpect \"x\"\n");
+	struct config *a = &s.tests[0].cfg, *b = &s.tests[1].cfg;
+
+	ck_assert(a->step_timeout == 5);
+	ck_assert(a->boot_timeout == 0);
+	ck_assert(b->step_timeout == 0.5);
+	ck_assert(b->boot_timeout == 120);
+	/* Defaults fill in what is unset; the boot-timeout stays unset. */
+	config_defaults(a);
+	ck_assert(a->step_timeout == 5);
+	ck_assert(a->timeout == DEFAULT_TIMEOUT);
+	ck_assert(a->idle_timeout == DEFAULT_IDLE_TIMEOUT);
+	ck_assert(a->boot_timeout == 0);
+	script_free(&s);
+	s = parse_ok("d.lgt", "expect \"x\"\n");
+	config_defaults(&s.tests[0].cfg);
+	ck_assert(s.tests[0].cfg.step_timeout == DEFAULT_STEP_TIMEOUT);
+	script_free(&s);
+}
+END_TEST
+
 /* expect-verdict: a file-wide default, which a case may change. */
 START_TEST(test_expect_verdict)
 {
@@ -314,6 +345,7 @@ int main(void)
 	tcase_add_test(tc, test_config_merge);
 	tcase_add_test(tc, test_marker_and_ktap);
 	tcase_add_test(tc, test_expect_verdict);
+	tcase_add_test(tc, test_step_and_boot_timeouts);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -4,8 +4,10 @@
 # command line's lgtest.fake=WAY says: poweroff, reset, exit:V (what
 # isa-debug-exit does: exit (V << 1) | 1), stop (QEMU pausing the guest on
 # an internal error), early (dying before the guest starts), hang (a child
-# that sleeps, so that only killing the process group ends it), or
-# flaky:FILE (power-off and reset in turn, counting runs in FILE).
+# that sleeps, so that only killing the process group ends it),
+# flaky:FILE (power-off and reset in turn, counting runs in FILE), or
+# ktap-pass and ktap-fail (KTAP with a passing or a failing subtest, then
+# power-off).
 for a; do
 	case $a in *lgtest.fake=*) way=${a##*lgtest.fake=}; way=${way%% *} ;; esac
 done
@@ -26,6 +28,12 @@ flaky:*)
 	n=$(cat "${way#flaky:}" 2>/dev/null || echo 0)
 	echo $((n + 1)) >"${way#flaky:}"
 	[ $((n % 2)) = 0 ] && way=poweroff || way=reset ;;
+esac
+case $way in
+ktap-*)
+	[ "$way" = ktap-pass ] && last=ok || last="not ok"
+	printf 'KTAP version 1\n1..2\nok 1 first\n%s 2 second\n' "$last"
+	way=poweroff ;;
 esac
 case $way in
 hang)
