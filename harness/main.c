@@ -13,6 +13,7 @@
 
 #include "crash.h"
 #include "initramfs.h"
+#include "nested_host.h"
 #include "report.h"
 #include "run.h"
 #include "script.h"
@@ -770,6 +771,12 @@ int main(int argc, char **argv)
 		return cmd_initramfs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kvm-probe"))
 		return cmd_kvm_probe(argc - 1, argv + 1);
+	/* The nested runner's client and agent (nested_host.c); not for
+	 * users. */
+	if (!strcmp(argv[1], "nested-client"))
+		return nested_client(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "nested-agent"))
+		return nested_agent(argc - 1, argv + 1);
 	/* The qemu runner's own child (runner_qemu.c); not for users. */
 	if (!strcmp(argv[1], "qemu-supervise"))
 		return qemu_supervise(argc - 1, argv + 1);

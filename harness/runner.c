@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nested_host.h"
 #include "runner.h"
 
 #define STOP_GRACE 2.0 /* seconds a runner has to end after SIGTERM */
@@ -194,6 +195,10 @@ void runner_free(struct runner *r)
 {
 	free(r->program);
 	free(r->helper);
+	free(r->agent);
+	if (r->pool)
+		nested_pool_destroy(r->pool);
+	free(r->pool);
 	free(r->accel);
 	free(r->choice);
 	memset(r, 0, sizeof(*r));

@@ -69,6 +69,8 @@ struct runner {
 	const struct runner_ops *ops;
 	char *program; /* the launcher or emulator to run */
 	char *helper; /* lguest-nested: tests/boot/nested.sh */
+	char *agent; /* lguest-nested: this lgtest, the host's agent */
+	char *pool; /* lguest-nested: the kept hosts' directory */
 	char *accel; /* qemu: kvm or tcg */
 	char *choice; /* which runner, and why: one line for the reports */
 };

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The lguest runners.  lguest-direct runs bin/lguest here; lguest-nested
- * runs bin/lguest-static inside the nested host of tests/boot/nested.sh
- * (QEMU TCG emulating an SVM CPU, whose kernel's kvm-amd gives a KVM fast
- * enough for Linux), with the launcher's console on the script's stdin
- * and stdout (--stdio).  "lguest" chooses between them by timing a tiny
- * guest's loop on this machine's /dev/kvm: a software KVM (design.md) runs
- * it a thousand times slower than hardware and cannot boot Linux.
+ * runs it inside a kept nested host (nested_host.c: QEMU TCG emulating an
+ * SVM CPU, whose kernel's kvm-amd gives a KVM fast enough for Linux, on
+ * this machine's own root), one host per job slot, test after test.  "lguest"
+ * chooses between them by timing a tiny guest's loop on this machine's
+ * /dev/kvm: a software KVM (design.md) runs it a thousand times slower than
+ * hardware and cannot boot Linux.
  */
 #include <elf.h>
 #include <errno.h>
@@ -23,33 +23,28 @@
 #include "runner.h"
 #include "tools.h"
 
-/* Where the nested host keeps the test's files. */
-#define NESTED_KERNEL "/lgtest/kernel"
-#define NESTED_INITRD "/lgtest/initrd"
-/* The nested host's own set-up may take this long beyond the test's. */
-#define NESTED_SETUP_SECONDS 300
+/* The nested host's view of this machine's root, writable: for disks. */
+#define NESTED_RW_ROOT "/run/lguest-host-rw"
 
 /* ---- the launcher's command ------------------------------------------- */
 
 /*
- * The launcher's arguments after its name.  kernel and initrd are the
- * paths the launcher will see; in the nested host, the block devices are
- * the host's own disks, which nested.sh makes of the files.
+ * The launcher's arguments after its name.  A kept nested host sees this
+ * machine's root read-only, and writable under NESTED_RW_ROOT, where the
+ * launcher finds the disks it may write.
  */
-static bool launcher_args(const struct config *cfg, const char *kernel,
-			  const char *initrd, bool nested, char ***argv,
+static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 			  size_t *argc, char **err)
 {
-	size_t i, disks = 0;
+	size_t i;
 
 	/* A reboot is an end: the test sees it as launcher status 2. */
 	push_arg(argv, argc, xstrdup("--no-reboot"));
-	if (initrd)
-		push_arg(argv, argc, xasprintf("--initrd=%s", initrd));
+	if (cfg->initrd)
+		push_arg(argv, argc, xasprintf("--initrd=%s", cfg->initrd));
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
-		bool disk = !strcmp(d->kind, "block") ||
-			    !strcmp(d->kind, "block-ro");
+		char *abs;
 
 		if (nested && (!strcmp(d->kind, "tunnet") ||
 			       !strcmp(d->kind, "sharenet"))) {
@@ -59,24 +54,27 @@ static bool launcher_args(const struct config *cfg, const char *kernel,
 					 d->kind);
 			return false;
 		}
-		if (nested && disk && disks == 26) {
-			*err = xstrdup("too many disks for the nested host");
-			return false;
-		}
-		/* The nested host's disks are /dev/vda, vdb, ... in order. */
-		if (nested && disk)
-			push_arg(argv, argc,
-				 xasprintf("--%s=/dev/vd%c", d->kind,
-					   (char)('a' + disks++)));
-		else if (d->value)
+		if (nested && !strcmp(d->kind, "block")) {
+			abs = realpath(d->value, NULL);
+			if (!abs) {
+				*err = xasprintf("disk %s: %s", d->value,
+						 strerror(errno));
+				return false;
+			}
+			push_arg(
+				argv, argc,
+				xasprintf("--block=%s%s", NESTED_RW_ROOT, abs));
+			free(abs);
+		} else if (d->value) {
 			push_arg(argv, argc,
 				 xasprintf("--%s=%s", d->kind, d->value));
-		else
+		} else {
 			push_arg(argv, argc, xasprintf("--%s", d->kind));
+		}
 	}
 	push_arg(argv, argc,
 		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
-	push_arg(argv, argc, xstrdup(kernel));
+	push_arg(argv, argc, xstrdup(cfg->kernel));
 	/* The launcher joins its kernel arguments with spaces, so one will do.
 	 */
 	push_arg(argv, argc, kernel_cmdline(cfg));
@@ -89,8 +87,7 @@ static bool direct_command(const struct runner *r, const struct config *cfg,
 	if (!check_boot_files(cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->program));
-	return launcher_args(cfg, cfg->kernel, cfg->initrd, false, argv, argc,
-			     err);
+	return launcher_args(cfg, false, argv, argc, err);
 }
 
 const struct runner_ops lguest_direct_ops = {
@@ -101,56 +98,27 @@ const struct runner_ops lguest_direct_ops = {
 
 /* ---- nested ---------------------------------------------------------- */
 
-/* nested.sh --add HOST:GUEST splits at the first colon. */
-static bool add_file(const char *host, const char *guest, char ***argv,
-		     size_t *argc, char **err)
-{
-	if (strchr(host, ':')) {
-		*err = xasprintf("%s: the nested runner cannot take a file "
-				 "whose name holds ':'",
-				 host);
-		return false;
-	}
-	push_arg(argv, argc, xstrdup("--add"));
-	push_arg(argv, argc, xasprintf("%s:%s", host, guest));
-	return true;
-}
-
+/* lgtest nested-client runs the launcher in a kept host of the pool. */
 static bool nested_command(const struct runner *r, const struct config *cfg,
 			   char ***argv, size_t *argc, char **err)
 {
-	double limit = (cfg->timeout > 0 ? cfg->timeout : DEFAULT_TIMEOUT) +
-		       NESTED_SETUP_SECONDS;
-	size_t i;
-
 	if (!check_boot_files(cfg, err))
 		return false;
+	push_arg(argv, argc, xstrdup(r->agent));
+	push_arg(argv, argc, xstrdup("nested-client"));
+	push_arg(argv, argc, xstrdup("--pool"));
+	push_arg(argv, argc, xstrdup(r->pool));
+	push_arg(argv, argc, xstrdup("--helper"));
 	push_arg(argv, argc, xstrdup(r->helper));
-	push_arg(argv, argc, xstrdup("--stdio"));
-	push_arg(argv, argc, xstrdup("--launcher"));
-	push_arg(argv, argc, xstrdup(r->program));
-	push_arg(argv, argc, xstrdup("--timeout"));
-	push_arg(argv, argc, xasprintf("%.0f", ceil(limit)));
-	if (!add_file(cfg->kernel, NESTED_KERNEL, argv, argc, err) ||
-	    (cfg->initrd &&
-	     !add_file(cfg->initrd, NESTED_INITRD, argv, argc, err)))
-		return false;
-	for (i = 0; i < cfg->ndevices; i++) {
-		const struct device *d = &cfg->devices[i];
-
-		if (strcmp(d->kind, "block") && strcmp(d->kind, "block-ro"))
-			continue;
-		push_arg(argv, argc, xstrdup("--disk"));
-		push_arg(argv, argc, xstrdup(d->value));
-	}
+	push_arg(argv, argc, xstrdup("--agent"));
+	push_arg(argv, argc, xstrdup(r->agent));
 	push_arg(argv, argc, xstrdup("--"));
-	return launcher_args(cfg, NESTED_KERNEL,
-			     cfg->initrd ? NESTED_INITRD : NULL, true, argv,
-			     argc, err);
+	push_arg(argv, argc, xstrdup(r->program));
+	return launcher_args(cfg, true, argv, argc, err);
 }
 
-/* nested.sh exits 125, with "nested: error: WHY" on stderr, when the host
- * failed; any other status is the launcher's. */
+/* nested-client exits 125, with "nested: error: WHY" on stderr, when the
+ * host failed; any other status is the launcher's. */
 static void nested_stopped(int wstatus, const char *stderr_text,
 			   struct guest_stop *stop)
 {
@@ -330,12 +298,17 @@ static char *find_launcher(const char *given, const char *name)
 static bool setup_nested(struct runner *r, const struct runner_settings *s,
 			 char **err)
 {
+	const char *tmpdir = getenv("TMPDIR");
+
 	r->ops = &lguest_nested_ops;
-	r->program = find_launcher(s->lguest_static, "lguest-static");
+	/* The host sees this machine's root: any launcher built here runs. */
+	r->program = find_launcher(
+		s->lguest_static ? s->lguest_static : s->lguest, "lguest");
 	r->helper = tool_path("tests/boot/nested.sh");
+	r->agent = realpath("/proc/self/exe", NULL);
 	if (!have_program(r->program)) {
-		*err = xasprintf("the nested runner needs a statically linked "
-				 "launcher: %s is missing (make static)",
+		*err = xasprintf("the nested runner needs the launcher: %s is "
+				 "missing (make)",
 				 r->program);
 		return false;
 	}
@@ -348,6 +321,16 @@ static bool setup_nested(struct runner *r, const struct runner_settings *s,
 	if (!have_program("qemu-system-x86_64")) {
 		*err = xstrdup("the nested runner needs qemu-system-x86_64 "
 			       "(apt-get install qemu-system-x86)");
+		return false;
+	}
+	r->pool = xasprintf("%s/lgtest-hosts.XXXXXX",
+			    tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!r->agent || !mkdtemp(r->pool)) {
+		*err = xasprintf("cannot make a directory for the nested "
+				 "hosts: %s",
+				 strerror(errno));
+		free(r->pool);
+		r->pool = NULL;
 		return false;
 	}
 	return true;

@@ -44,6 +44,11 @@ Options:
                       (see above); --add, --disk and --script do not apply
   --env NAME=VALUE    set NAME in COMMAND's environment (--host-root);
                       repeatable
+  --serve DIR         (with --host-root) the host's first two serial ports
+                      are the unix sockets DIR/console.sock and
+                      DIR/control.sock, for COMMAND (lgtest nested-agent)
+                      to serve test after test; the host's own console is
+                      the third port, on stdout
   --add HOST:GUEST    put file or directory HOST at GUEST (absolute) in the
                       nested host; repeatable
   --disk FILE         attach FILE as a raw virtio disk of the nested host
@@ -92,6 +97,7 @@ die() { log "error: $*"; exit "$HOST_FAILED"; }
 
 launcher=
 host_root=0
+serve=
 envs=()
 adds=()
 disks=()
@@ -114,6 +120,7 @@ while [ $# -gt 0 ]; do
 	-h|--help) usage; exit 0 ;;
 	--launcher) launcher=${2:?--launcher needs a file}; shift 2 ;;
 	--host-root) host_root=1; shift ;;
+	--serve) serve=${2:?--serve needs a directory}; shift 2 ;;
 	--env) envs+=("${2:?--env needs NAME=VALUE}"); shift 2 ;;
 	--add) adds+=("${2:?--add needs HOST:GUEST}"); shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
@@ -138,6 +145,9 @@ if [ "$host_root" = 1 ]; then
 	[ $# -gt 0 ] || { usage >&2; die "--host-root needs a command after --"; }
 	[ -n "$launcher$script${adds[*]}${disks[*]}" ] && die "--host-root takes none of --launcher, --script, --add, --disk"
 	[ -x "$VIRTIOFSD" ] || die "$VIRTIOFSD not found (apt-get install qemu-system-common)"
+	[ -z "$serve" ] || [ -d "$serve" ] || die "--serve: '$serve' is not a directory"
+elif [ -n "$serve" ]; then
+	die "--serve needs --host-root"
 else
 	[ -n "$launcher" ] || { usage >&2; die "--launcher is required"; }
 	[ -f "$launcher" ] || die "launcher '$launcher' not found"
@@ -238,10 +248,13 @@ if [ "$host_root" = 1 ]; then
 	cmd+=" /bin/sh -c $(sq "$inner")"
 	# This machine's root, read-only, under a tmpfs overlay: every file
 	# here is seen there, and what the nested host writes stays in its RAM.
-	# Each pseudo file system and /run are the nested host's own.
+	# Each pseudo file system and /run are the nested host's own.  The
+	# same root, writable, is at /run/lguest-host-rw, only for the disk
+	# files a launcher must write (lgtest's kept hosts name them there).
 	# shellcheck disable=SC2016 # expanded by the nested host's /init
-	root_setup='mkdir -p /lower /rw /host
-mount -t virtiofs -o ro hostroot /lower || fail "cannot mount this machine'"'"'s root (virtiofs)"
+	root_setup='mkdir -p /hostrw /lower /rw /host
+mount -t virtiofs hostroot /hostrw || fail "cannot mount this machine'"'"'s root (virtiofs)"
+mount --bind /hostrw /lower && mount -o remount,bind,ro /lower || fail "cannot make a read-only view of the root"
 mount -t tmpfs -o mode=0755 tmpfs /rw && mkdir /rw/upper /rw/work || fail "cannot mount a tmpfs"
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /host ||
 	fail "cannot mount the overlay root"
@@ -251,6 +264,7 @@ done
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /host/dev/pts && ln -sf pts/ptmx /host/dev/ptmx
 mount -t tmpfs tmpfs /host/dev/shm
+mkdir -p /host/run/lguest-host-rw && mount --bind /hostrw /host/run/lguest-host-rw
 ln -s /proc/self/fd /host/dev/fd
 for f in stdin:0 stdout:1 stderr:2; do ln -s "/proc/self/fd/${f#*:}" "/host/dev/${f%%:*}"; done'
 fi
@@ -259,7 +273,16 @@ fi
 # host's console is the second one); otherwise it shares the console.
 host_console=ttyS0
 launcher_tty=
-if [ "$stdio" = 1 ]; then
+serials=(-serial stdio)
+if [ -n "$serve" ]; then
+	# --serve: the first two serial ports are unix sockets in DIR that a
+	# client connects to, test after test; the host's console is the third.
+	host_console=ttyS2
+	# shellcheck disable=SC2054 # commas inside QEMU's own arguments
+	serials=(-chardev "socket,id=con,path=$serve/console.sock,server=on,wait=off" -serial chardev:con
+		 -chardev "socket,id=ctl,path=$serve/control.sock,server=on,wait=off" -serial chardev:ctl
+		 -serial stdio)
+elif [ "$stdio" = 1 ]; then
 	host_console=ttyS1
 	launcher_tty='exec 3<>/dev/ttyS0 && stty raw -echo <&3 || fail "cannot set up /dev/ttyS0"'
 	cmd+=" <&3 >&3"
@@ -309,7 +332,7 @@ t0=$EPOCHREALTIME
 vlog "initramfs $(du -h "$tmp/outer.cpio" | cut -f1) built in $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $t0}") s"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
-	-nodefaults -no-user-config -display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
+	-nodefaults -no-user-config -display none "${serials[@]}" -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
 	-append "console=$host_console panic=-1 quiet $extra_append"
 	-chardev "pipe,id=mon,path=$tmp/mon" -mon chardev=mon,mode=readline)
 mkfifo "$tmp/mon.in" "$tmp/mon.out"
