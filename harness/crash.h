@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #define CRASH_TITLE_MAX 256
-#define CRASH_REPORT_LINES 200 /* a report is judged on this many lines */
+#define CRASH_REPORT_LINES 400 /* a report is judged on this many lines */
 
 struct crash_report {
 	bool found;
