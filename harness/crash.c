@@ -129,7 +129,7 @@ static const struct rule {
 	{"WARNING: kernel stack ",
 	 "(regs|frame pointer) at [0-9a-f]+ in [^ ]+ has bad ('[a-z]+' )?value",
 	 K_STACK_WARNING, NULL, B_NONE, 0},
-	{"WARNING: ", "(([^ ]+/[0-9]+ )?[a-z][a-z_ '()-]*[a-z!.])[ ]*$",
+	{"WARNING: ", "(([^ ]+/[0-9]+ )?[a-z][a-z_ '()-]*( detected|!))[ ]*$",
 	 K_LOCKDEP, "WARNING", B_LOCK, 0},
 	{"BUG: ", "(.+)$", K_BUG, NULL, B_LOCK, 0},
 	{"general protection fault", "", K_PLAIN, "general protection fault",
@@ -244,6 +244,8 @@ void message_of(const char *line, size_t len, char *out)
 
 	while (at < len && (line[at] == ' ' || line[at] == '\t'))
 		at++;
+	while (len > at && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
 	len -= at;
 	if (len >= LINE_MAX_LEN)
 		len = LINE_MAX_LEN - 1;
@@ -509,16 +511,20 @@ static void panic_title(char *title, const struct start_match *sm,
 {
 	static const char canary[] = "stack-protector: Kernel stack is "
 				     "corrupted in: ";
-	const struct rule *r = &rules[sm->rule];
+	/* The canary names the function; a stack end overrun is a stall's. */
+	static const struct rule in_canary = {.how = B_FIRST,
+					      .flags = R_NEEDS_FN};
+	static const struct rule overrun = {.how = B_STALL,
+					    .flags = R_NEEDS_FN};
 	char msg[CRASH_TITLE_MAX];
 
 	group(sm, 1, msg, sizeof(msg));
 	if (!strncmp(msg, canary, sizeof(canary) - 1))
-		with_function(title, "kernel panic: stack is corrupted", r, v,
-			      msg + sizeof(canary) - 1);
+		with_function(title, "kernel panic: stack is corrupted",
+			      &in_canary, v, msg + sizeof(canary) - 1);
 	else if (!strncmp(msg, "corrupted stack end detected", 28))
-		with_function(title, "kernel panic: corrupted stack end", r, v,
-			      NULL);
+		with_function(title, "kernel panic: corrupted stack end",
+			      &overrun, v, NULL);
 	else if (!strncmp(msg, "Attempted to kill init!", 23))
 		set_title(title, "kernel panic: Attempted to kill init!");
 	else
@@ -541,13 +547,13 @@ static void kasan_title(char *title, const struct start_match *sm,
 	group(sm, 3, rest, sizeof(rest));
 	if (!strcmp(kind, "double-free or invalid-free"))
 		snprintf(kind, sizeof(kind), "invalid-free");
-	if (!strncmp(rest, " at addr ", 9)) {
+	if (strstr(rest, " at addr ")) {
 		set_title(title, "KASAN: %s in %s at addr ADDR", kind, hint);
 		return;
 	}
-	if (nearby_line(v, "Read of size", 6, msg))
+	if (nearby_line(v, "Read ", 6, msg))
 		set_title(base, "KASAN: %s Read", kind);
-	else if (nearby_line(v, "Write of size", 6, msg))
+	else if (nearby_line(v, "Write ", 6, msg))
 		set_title(base, "KASAN: %s Write", kind);
 	else
 		set_title(base, "KASAN: %s", kind);

@@ -77,10 +77,11 @@ static const char *const generic_frames[] = {
 	"do_bad_area",
 	"el1_*",
 	"el1h_*",
-	"el0_*",
-	"el0t_*",
-	"__dabt_*",
 	"__irq_svc",
+	"do_tag_check_fault",
+	"do_alignment_fault",
+	"do_sea",
+	"report_tag_fault",
 	"die_kernel_fault",
 	"arm64_notify_die",
 	"do_sp_pc_abort",
@@ -89,8 +90,6 @@ static const char *const generic_frames[] = {
 	"stack_trace_*",
 	"save_stack*",
 	"__save_stack_trace*",
-	"unwind_*",
-	"__unwind_*",
 	"nmi_cpu_backtrace*",
 	"nmi_trigger_cpumask_backtrace",
 	"arch_trigger_cpumask_backtrace",
@@ -103,8 +102,9 @@ static const char *const generic_frames[] = {
 	"skb_panic",
 	"skb_over_panic",
 	"skb_under_panic",
-	"fortify_panic",
-	"__fortify_panic",
+	"*_panic",
+	"*assertfail",
+	"*assert_fail*",
 	"__stack_chk_fail",
 	"__copy_overflow",
 	"copy_overflow",
@@ -255,6 +255,13 @@ static const char *const generic_frames[] = {
 	"_local_bh_*",
 	"__local_lock*",
 	"preempt_count_*",
+	"__task_rq_lock",
+	"task_rq_lock",
+	"raw_spin_rq_lock*",
+	"double_rq_lock",
+	"lock_sock*",
+	"__lock_sock*",
+	"release_sock",
 	/* scheduling and waiting */
 	"__schedule*",
 	"schedule",
@@ -292,10 +299,11 @@ static const char *const generic_frames[] = {
 	"__delay",
 	"native_safe_halt",
 	"cpu_relax",
-	"synchronize_*",
-	"__synchronize_*",
 	"flush_work",
 	"__flush_work",
+	"cancel_work*",
+	"__cancel_work*",
+	"cancel_delayed_work*",
 	"rcu_*",
 	"__rcu_*",
 	"srcu_*",
@@ -337,6 +345,13 @@ static const char *const generic_frames[] = {
 	"strchr",
 	"strrchr",
 	"strstr",
+	"strnstr",
+	"strcasecmp",
+	"strncasecmp",
+	"strspn",
+	"strcspn",
+	"strpbrk",
+	"strim",
 	"strsep",
 	"kstrdup*",
 	"kmemdup*",
@@ -370,6 +385,15 @@ static const char *const generic_frames[] = {
 	"strncpy_from_user",
 	"strnlen_user",
 	"memdup_user*",
+	"*copy_to_iter*",
+	"*copy_from_iter*",
+	"copy_page_to_iter*",
+	"copy_page_from_iter*",
+	"iov_iter_*",
+	"skb_put",
+	"__skb_put*",
+	"skb_push",
+	"skb_pull",
 	"kfree*",
 	"kvfree*",
 	"kzfree",
@@ -433,6 +457,21 @@ static const char *const generic_frames[] = {
 	"xa_*",
 	"__xa_*",
 	"radix_tree_*",
+	"xas_*",
+	"ref_tracker_*",
+	"call_rcu*",
+	"__call_rcu*",
+	"mod_timer",
+	"__mod_timer",
+	"add_timer*",
+	"queue_work*",
+	"__queue_work",
+	"queue_delayed_work*",
+	"exiting_irq",
+	"kthread",
+	"ret_from_fork*",
+	"entry_*",
+	"do_syscall_*",
 	"_find_*_bit*",
 	"find_*_bit",
 	"__bitmap_*",
@@ -473,14 +512,9 @@ static const char *const dispatch_frames[] = {
 	"vfs_ioctl",
 	"do_vfs_ioctl",
 	"ksys_ioctl",
-	"__x64_sys_ioctl",
-	"__se_sys_ioctl",
-	"__do_sys_ioctl",
-	"__arm64_sys_ioctl",
 	"sys_ioctl",
 	"compat_sys_ioctl",
-	"__x64_compat_sys_ioctl",
-	"__ia32_compat_sys_ioctl",
+	"compat_ioctl",
 	"vfs_read",
 	"vfs_write",
 	"__vfs_read",
@@ -606,11 +640,14 @@ struct stack {
 	int n;
 };
 
+static void syscall_name(char *fn);
+
 static void push_frame(struct stack *st, const char *fn, int trace)
 {
 	if (st->n == MAX_FRAMES || !fn[0])
 		return;
 	snprintf(st->fn[st->n], FUNC_MAX, "%s", fn);
+	syscall_name(st->fn[st->n]);
 	st->trace[st->n++] = trace;
 }
 
@@ -678,6 +715,7 @@ static bool frame_function(const char *msg, char *fn)
 	if (!n)
 		return false;
 	return (msg[n] == '+' && msg[n + 1] == '0') ||
+	       !strncmp(msg + n, ") from ", 7) ||
 	       (msg[n] == ' ' && strstr(msg + n, ".c:")) ||
 	       (msg[n] == ' ' && msg[n + 1] == '(' && strstr(msg + n, ":"));
 }
@@ -704,6 +742,8 @@ static bool is_trace_noise(const char *msg)
 		i++;
 	if (i && i <= 8 && (msg[i] == ':' || !strncmp(msg + i, " :", 2)))
 		return true;
+	if (!strncmp(msg, "Exception stack(", 16))
+		return true;
 	i = strspn(msg, "0123456789abcdef");
 	return i >= 8 && (msg[i] == ' ' || msg[i] == '\0');
 }
@@ -724,29 +764,47 @@ static bool starts_trace(const char *msg)
 	       (strstr(msg, " read ") || strstr(msg, " write "));
 }
 
+/*
+ * Frames in the order printed, numbered by trace.  A RIP line before a
+ * call trace belongs to it; within a trace, registers, code and lines
+ * without the console's time stamp (another program's output mixed in)
+ * are passed over.
+ */
 static void read_stack(const struct report_view *v, struct stack *st)
 {
 	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
 	const char *p, *m;
-	bool in_trace = false;
+	bool in_trace = false, rip_opened = false, stamped = false;
 	int trace = 0;
+	size_t n;
 
 	st->n = 0;
-	for (p = v->s; p < v->end; p += line_len(p, v->end) + 1) {
-		message_of(p, line_len(p, v->end), msg);
+	for (p = v->s; p < v->end; p += n + 1) {
+		n = line_len(p, v->end);
+		message_of(p, n, msg);
 		m = skip_markers(msg);
 		if (rip_function(m, fn)) {
-			push_frame(st, fn, trace);
-		} else if (starts_trace(m)) {
+			trace += !in_trace;
+			rip_opened = !in_trace;
 			in_trace = true;
-			trace++;
-		} else if (in_trace && !*m) {
-			continue;
-		} else if (in_trace && is_unreliable_frame(m)) {
-			continue;
-		} else if (in_trace && frame_function(m, fn)) {
 			push_frame(st, fn, trace);
-		} else if (in_trace && !is_trace_noise(m)) {
+			continue;
+		}
+		if (starts_trace(m)) {
+			trace += !rip_opened;
+			in_trace = true;
+			rip_opened = false;
+			stamped = message_start(p, n) > 0;
+			continue;
+		}
+		if (in_trace && stamped && !message_start(p, n))
+			continue;
+		if (!in_trace || !*m || is_unreliable_frame(m))
+			continue;
+		if (frame_function(m, fn)) {
+			push_frame(st, fn, trace);
+			rip_opened = false;
+		} else if (!is_trace_noise(m)) {
 			in_trace = false;
 		}
 	}
@@ -795,7 +853,6 @@ static bool pick(const struct stack *st, int i, char *out)
 	    implements(st->fn[i], st->fn[i + 1]))
 		i++;
 	snprintf(out, FUNC_MAX, "%s", st->fn[i]);
-	syscall_name(out);
 	return true;
 }
 
@@ -804,7 +861,7 @@ static bool first_frame(const struct stack *st, char *out)
 	int i;
 
 	for (i = 0; i < st->n; i++)
-		if (!is_generic_frame(st->fn[i]) && !is_dispatcher(st->fn[i]))
+		if (!is_generic_frame(st->fn[i]))
 			return pick(st, i, out);
 	return false;
 }
