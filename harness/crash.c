@@ -878,3 +878,94 @@ bool crash_classify(const char *text, size_t len, struct crash_report *r)
 	*r = d.report;
 	return r->found;
 }
+
+/* ---- classifying a stream ------------------------------------------------ */
+
+#define STREAM_CHUNK 65536
+#define LINE_KEEP 4096 /* bytes kept of a line; a title needs far fewer */
+
+/*
+ * A console read in chunks and judged as it comes: CR and NUL go as the
+ * harness's console drops them, lines are cut to LINE_KEEP bytes, and the
+ * text before the first report's start is dropped once scanned, so
+ * memory stays bounded whatever the input's size.
+ */
+struct crash_stream {
+	struct buf text;
+	size_t line_start; /* where the unfinished last line begins */
+	size_t dropped; /* bytes of text dropped from the front */
+	struct crash_detector d;
+};
+
+/* Add a run without CR or NUL, cutting over-long lines. */
+static void stream_add_run(struct crash_stream *s, const char *p, size_t n)
+{
+	const char *nl;
+	size_t seg, room, have;
+
+	while (n) {
+		nl = memchr(p, '\n', n);
+		seg = nl ? (size_t)(nl - p) : n;
+		have = s->text.len - s->line_start;
+		room = have < LINE_KEEP ? LINE_KEEP - have : 0;
+		buf_add(&s->text, p, seg < room ? seg : room);
+		if (nl) {
+			buf_add(&s->text, "\n", 1);
+			s->line_start = s->text.len;
+			seg++;
+		}
+		p += seg;
+		n -= seg;
+	}
+}
+
+static void stream_add(struct crash_stream *s, const char *data, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && data[i] != '\r' && data[i] != '\0')
+			continue;
+		stream_add_run(s, data + start, i - start);
+		start = i + 1;
+	}
+}
+
+/* Forget the text already searched while no report has been found. */
+static void stream_compact(struct crash_stream *s)
+{
+	size_t cut = s->d.scanned;
+
+	if (s->d.report.found || cut == 0)
+		return;
+	memmove(s->text.data, s->text.data + cut, s->text.len - cut + 1);
+	s->text.len -= cut;
+	s->line_start -= cut;
+	s->dropped += cut;
+	s->d.scanned = 0;
+}
+
+int crash_classify_stream(FILE *f, struct crash_report *r)
+{
+	struct crash_stream s = {0};
+	char *chunk = xmalloc(STREAM_CHUNK);
+	size_t n;
+	int rc;
+
+	buf_add(&s.text, "", 0);
+	while (!s.d.report.complete &&
+	       (n = fread(chunk, 1, STREAM_CHUNK, f)) > 0) {
+		stream_add(&s, chunk, n);
+		crash_feed(&s.d, s.text.data, s.text.len, false);
+		stream_compact(&s);
+	}
+	rc = ferror(f) ? -1 : 0;
+	if (!s.d.report.complete)
+		crash_feed(&s.d, s.text.data, s.text.len, true);
+	*r = s.d.report;
+	r->start += s.dropped;
+	r->end += s.dropped;
+	free(chunk);
+	buf_free(&s.text);
+	return rc ? rc : r->found;
+}

@@ -374,6 +374,37 @@ START_TEST(test_rule)
 }
 END_TEST
 
+/* A stream: far past the first chunk, NULs, CRs and an endless line. */
+START_TEST(test_stream)
+{
+	const char *crash = "[ 9.0] kernel BUG at mm/x.c:5!\r\n"
+			    "[ 9.0] RIP: 0010:do_thing+0x1/0x2\n"
+			    "[ 9.1] ---[ end trace 0000000000000000 ]---\n";
+	struct crash_report r;
+	struct buf in = {0};
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 100000; i++)
+		buf_addf(&in, "[ %d.0] ordinary line %d\r\n", i, i);
+	buf_add(&in, "\0\0\0", 3);
+	for (i = 0; i < 100000; i++)
+		buf_add(&in, "long line ", 10);
+	buf_add(&in, "\n", 1);
+	buf_add(&in, crash, strlen(crash));
+	f = fmemopen(in.data, in.len, "r");
+	ck_assert_int_eq(crash_classify_stream(f, &r), 1);
+	ck_assert_str_eq(r.title, "kernel BUG in do_thing");
+	ck_assert_int_eq(r.start_line, 100002);
+	ck_assert(r.complete);
+	fclose(f);
+	f = fmemopen(in.data, in.len - strlen(crash), "r");
+	ck_assert_int_eq(crash_classify_stream(f, &r), 0);
+	fclose(f);
+	buf_free(&in);
+}
+END_TEST
+
 /* The same bug on another run: other CPU, task, addresses, times. */
 START_TEST(test_title_is_stable)
 {
@@ -477,6 +508,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_incomplete_until_end);
 	tcase_add_test(tc, test_first_report_wins);
 	tcase_add_loop_test(tc, test_rule, 0, ARRAY_SIZE(rule_cases));
+	tcase_add_test(tc, test_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }
