@@ -534,7 +534,8 @@ static void panic_title(char *title, const struct start_match *sm,
 /*
  * KASAN: "BUG: KASAN: use-after-free in f+0x1/0x2" then "Read of size 8
  * at addr ..." gives "KASAN: use-after-free Read in f"; the oldest form,
- * "... in f+0x1/0x2 at addr ffff...", is kept as it is.
+ * "... in f+0x1/0x2 at addr ffff...", is kept as it is when the access
+ * line is missing.
  */
 static void kasan_title(char *title, const struct start_match *sm,
 			const struct report_view *v)
@@ -547,14 +548,13 @@ static void kasan_title(char *title, const struct start_match *sm,
 	group(sm, 3, rest, sizeof(rest));
 	if (!strcmp(kind, "double-free or invalid-free"))
 		snprintf(kind, sizeof(kind), "invalid-free");
-	if (strstr(rest, " at addr ")) {
-		set_title(title, "KASAN: %s in %s at addr ADDR", kind, hint);
-		return;
-	}
 	if (nearby_line(v, "Read ", 6, msg))
 		set_title(base, "KASAN: %s Read", kind);
 	else if (nearby_line(v, "Write ", 6, msg))
 		set_title(base, "KASAN: %s Write", kind);
+	else if (strstr(rest, " at addr "))
+		return set_title(title, "KASAN: %s in %s at addr ADDR", kind,
+				 hint);
 	else
 		set_title(base, "KASAN: %s", kind);
 	with_function(title, base, &rules[sm->rule], v, hint);

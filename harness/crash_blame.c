@@ -315,9 +315,10 @@ static const char *const generic_frames[] = {
 	"prepare_to_wait*",
 	"finish_wait",
 	"__wake_up*",
-	"wake_up*",
-	"try_to_wake_up",
-	"ttwu_*",
+	"wake_up_process",
+	"wake_up_bit",
+	"wake_up_var",
+	"do_read_cache_*",
 	"do_exit_sleep",
 	/* memory, strings and copies */
 	"memcpy*",
@@ -694,6 +695,17 @@ static const char *skip_markers(const char *msg)
 	return msg;
 }
 
+/* "fs/x.c:12", "include/linux/y.h:3", "rust/z.rs:7": a source line. */
+static bool is_source_ref(const char *s)
+{
+	size_t n =
+		strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "0123456789_/.-");
+
+	return n > 2 && s[n] == ':' && s[n + 1] >= '0' && s[n + 1] <= '9' &&
+	       memchr(s, '.', n);
+}
+
 /*
  * A call trace frame: "f+0x1/0x2 [mod]", "f file.c:12" (syzkaller's
  * symbolised form), "f (file.c:12)", "[<addr>] f+0x1/0x2" and "[<addr>]
@@ -716,8 +728,8 @@ static bool frame_function(const char *msg, char *fn)
 		return false;
 	return (msg[n] == '+' && msg[n + 1] == '0') ||
 	       !strncmp(msg + n, ") from ", 7) ||
-	       (msg[n] == ' ' && strstr(msg + n, ".c:")) ||
-	       (msg[n] == ' ' && msg[n + 1] == '(' && strstr(msg + n, ":"));
+	       (msg[n] == ' ' &&
+		is_source_ref(msg + n + 1 + (msg[n + 1] == '(')));
 }
 
 static bool is_unreliable_frame(const char *msg)
@@ -744,6 +756,8 @@ static bool is_trace_noise(const char *msg)
 		return true;
 	if (!strncmp(msg, "Exception stack(", 16))
 		return true;
+	if (!strncmp(msg, "[<", 2) && strstr(msg, ">] 0x"))
+		return true;
 	i = strspn(msg, "0123456789abcdef");
 	return i >= 8 && (msg[i] == ' ' || msg[i] == '\0');
 }
@@ -757,7 +771,8 @@ static bool starts_trace(const char *msg)
 	size_t n = strlen(msg);
 
 	if (!strcmp(msg, "Call Trace:") || !strcmp(msg, "Call trace:") ||
-	    !strcmp(msg, "backtrace:") || !strncmp(msg, "Backtrace:", 10) ||
+	    (!strncmp(msg, "backtrace", 9) && msg[n - 1] == ':') ||
+	    !strncmp(msg, "Backtrace:", 10) ||
 	    !strncmp(msg, "Call Trace: ", 12))
 		return true;
 	return n && msg[n - 1] == ':' && strstr(msg, " at 0x") &&
@@ -765,16 +780,40 @@ static bool starts_trace(const char *msg)
 }
 
 /*
+ * arm prints "[<a>] (f) from [<b>] (g+0x1/0x2)": g, f's caller, comes
+ * again as the next line's f, unless the trace was cut there.
+ */
+static bool arm_caller(const char *msg, char *fn)
+{
+	const char *from = strstr(msg, ") from [<");
+	const char *open = from ? strstr(from, "] (") : NULL;
+
+	return open && symbol_at(open + 3, fn) > 0;
+}
+
+/* A trace line's frames; *caller is the arm caller it also pushed. */
+static void push_trace_line(struct stack *st, const char *msg, const char *fn,
+			    int trace, char *caller)
+{
+	if (!caller[0] || strcmp(caller, fn))
+		push_frame(st, fn, trace);
+	caller[0] = '\0';
+	if (arm_caller(msg, caller))
+		push_frame(st, caller, trace);
+}
+
+/*
  * Frames in the order printed, numbered by trace.  A RIP line before a
  * call trace belongs to it; within a trace, registers, code and lines
  * without the console's time stamp (another program's output mixed in)
- * are passed over.
+ * are passed over.  Sanitizers (KMSAN, KCSAN) print their stack right
+ * under the report's first line, without a header.
  */
 static void read_stack(const struct report_view *v, struct stack *st)
 {
-	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
+	char msg[LINE_MAX_LEN], fn[FUNC_MAX], caller[FUNC_MAX] = "";
 	const char *p, *m;
-	bool in_trace = false, rip_opened = false, stamped = false;
+	bool in_trace = false, fresh = false, stamped = false;
 	int trace = 0;
 	size_t n;
 
@@ -785,15 +824,14 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		m = skip_markers(msg);
 		if (rip_function(m, fn)) {
 			trace += !in_trace;
-			rip_opened = !in_trace;
+			fresh = fresh || !in_trace;
 			in_trace = true;
 			push_frame(st, fn, trace);
 			continue;
 		}
-		if (starts_trace(m)) {
-			trace += !rip_opened;
-			in_trace = true;
-			rip_opened = false;
+		if (p == v->s || starts_trace(m)) {
+			trace += !(in_trace && fresh);
+			in_trace = fresh = true;
 			stamped = message_start(p, n) > 0;
 			continue;
 		}
@@ -802,8 +840,8 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		if (!in_trace || !*m || is_unreliable_frame(m))
 			continue;
 		if (frame_function(m, fn)) {
-			push_frame(st, fn, trace);
-			rip_opened = false;
+			push_trace_line(st, m, fn, trace, caller);
+			fresh = false;
 		} else if (!is_trace_noise(m)) {
 			in_trace = false;
 		}
@@ -836,22 +874,8 @@ static void syscall_name(char *fn)
 		memcpy(fn, "compat_sys_", 11);
 }
 
-/*
- * "do_f" or "__f" called by f itself is f's implementation: f, the name
- * callers use, is the better identity.
- */
-static bool implements(const char *helper, const char *caller)
-{
-	if (!strncmp(helper, "__", 2) && !strcmp(helper + 2, caller))
-		return true;
-	return !strncmp(helper, "do_", 3) && !strcmp(helper + 3, caller);
-}
-
 static bool pick(const struct stack *st, int i, char *out)
 {
-	if (i + 1 < st->n && st->trace[i + 1] == st->trace[i] &&
-	    implements(st->fn[i], st->fn[i + 1]))
-		i++;
 	snprintf(out, FUNC_MAX, "%s", st->fn[i]);
 	return true;
 }

@@ -299,7 +299,7 @@ static const struct {
 	 "pc : selinux_socket_sendmsg+0x1/0x2\nlr : other+0x1/0x2\n",
 	 "BUG: unable to handle kernel paging request in "
 	 "selinux_socket_sendmsg"},
-	{"arm: Unhandled fault, its Backtrace: form",
+	{"arm: Unhandled fault, a Backtrace: cut after a caller",
 	 "Unhandled fault: page domain fault (0x01b) at 0x00000e30\n"
 	 "Internal error: : 1b [#1] PREEMPT SMP ARM\n"
 	 "PC is at __sanitizer_cov_trace_pc+0x4c/0x78\n"
@@ -308,10 +308,34 @@ static const struct {
 	 "(trace_hardirqs_off+0x6c/0x120)\n"
 	 "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] "
 	 "(__dabt_svc+0x54/0xa0)\n"
-	 "Exception stack(0x8bdfc048 to 0x8bdfc090)\n"
-	 "c040: 00000000 00000000 00000000 00000000\n"
-	 "[<80100a20>] (__dabt_svc) from [<80200060>] (do_x+0x0/0x1c)\n",
+	 "Exception stack(0x8bdfc048 to 0x8bdfc090)\n",
 	 "Unhandled fault in __dabt_svc"},
+	{"KMSAN: the stack right under the header, no Call Trace line",
+	 "BUG: KMSAN: kernel-infoleak in _copy_to_iter+0x376/0x1c60\n"
+	 " _copy_to_iter+0x376/0x1c60\n copy_page_to_iter+0x420/0x880\n"
+	 " filemap_read+0xbcc/0x1470\n",
+	 "KMSAN: kernel-infoleak in filemap_read"},
+	{"kmemleak's newer backtrace header and symbolised frames",
+	 "BUG: memory leak\n"
+	 "unreferenced object 0xffff8882d78c9ea0 (size 96):\n"
+	 "  backtrace (crc c9a1c131):\n"
+	 "    kmemleak_alloc_recursive include/linux/kmemleak.h:44 [inline]\n"
+	 "    __kmalloc_cache_noprof+0x42f/0x5e0 mm/slub.c:5719\n"
+	 "    lookup_module_kobject+0x57/0x110 kernel/params.c:764\n",
+	 "memory leak in lookup_module_kobject"},
+	{"arm64: a raw address frame does not end the trace",
+	 "Internal error: Oops - SP/PC alignment exception: 8a000000 [#1]\n"
+	 "Call trace:\n"
+	 "Exception stack(0xffffffc01ec87d20 to 0xffffffc01ec87e50)\n"
+	 "7d20: ffffffc055663000 ffffff9009e02000\n"
+	 "[<0000000015c44a38>] 0xffffffffdeadbeef\n"
+	 "[<000000004fa15e98>] el0_svc_naked+0x34/0x38\n",
+	 "Internal error in el0_svc_naked"},
+	{"KASAN's old header with its access line is the usual title",
+	 "BUG: KASAN: use-after-free in remove_wait_queue+0x1/0x2 at addr "
+	 "ffff8800b7eb5780\n"
+	 "Write of size 8 by task syz/123\n",
+	 "KASAN: use-after-free Write in remove_wait_queue"},
 	{"panic: init's exit code is no part of the title",
 	 "Kernel panic - not syncing: Attempted to kill init! "
 	 "exitcode=0x00000100\n",
