@@ -43,8 +43,9 @@ enum rule_kind {
 /*
  * lit: the literal a matching message starts with (or holds, for
  * R_ANYWHERE rules), checked before the regex for speed.  Templates take
- * the regex's groups as \1 and \2.  Table order matters: a line is taken
- * by the first rule that matches it, so specific forms come first.
+ * the regex's match as \0, its groups as \1 and \2.  Table order matters: a
+ * line is taken by the first rule that matches it, so specific forms come
+ * first.
  */
 static const struct rule {
 	const char *lit;
@@ -84,9 +85,11 @@ static const struct rule {
 	{"BUG: scheduling while atomic", "", K_PLAIN,
 	 "BUG: scheduling while atomic", B_FIRST, R_NEEDS_FN},
 	{"BUG: sleeping function called from invalid context", "", K_PLAIN,
-	 "BUG: sleeping function called from invalid context", B_FIRST, 0},
+	 "BUG: sleeping function called from invalid context", B_FIRST,
+	 R_NEEDS_FN},
 	{"BUG: using ", "([a-z_]+\\(\\)) in preemptible", K_PLAIN,
-	 "BUG: using \\1 in preemptible code", B_FIRST, 0},
+	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN},
+	{"BUG: MAX_", "[A-Z_]+ too low!", K_PLAIN, "BUG: MAX_\\0", B_NONE, 0},
 	{"BUG: workqueue lockup", "", K_PLAIN, "BUG: workqueue lockup", B_NONE,
 	 0},
 	{"BUG: workqueue leaked lock or atomic", "", K_WQ_LEAK,
@@ -136,6 +139,7 @@ static const struct rule {
 	 B_FIRST, R_NEEDS_FN | R_ANYWHERE},
 	{"kernel BUG at ", "([^ ]+)!", K_KERNEL_BUG, "kernel BUG", B_FIRST,
 	 R_ANYWHERE},
+	{"Kernel BUG at ", "([^ ]+)", K_KERNEL_BUG, "kernel BUG", B_FIRST, 0},
 	{"Internal error: Oops - BUG", "", K_PLAIN, "kernel BUG", B_FIRST,
 	 R_NEEDS_FN},
 	{"Internal error: ", "", K_PLAIN, "Internal error", B_FIRST,
@@ -155,16 +159,15 @@ static const struct rule {
 	 "INFO: task can't die", B_FIRST, R_NEEDS_FN},
 	{"INFO: rcu_", "[a-z]+ (self-)?detected (expedited )?stalls?", K_PLAIN,
 	 "INFO: rcu detected stall", B_STALL, R_NEEDS_FN},
+	{"unregister_netdevice: waiting for ", "[^ ]+ to become free", K_PLAIN,
+	 "unregister_netdevice: waiting for DEV to become free", B_NONE, 0},
 	{"VFS: Busy inodes after unmount", "", K_PLAIN,
 	 "VFS: Busy inodes after unmount (use-after-free)", B_NONE, 0},
 };
 
 /* Prefixes some reports' first lines carry, taken off before matching. */
 static const char *const line_prefixes[] = {
-	"watchdog: ",
-	"NMI watchdog: ",
-	"rcu: ",
-	"kernel: ",
+	"watchdog: ", "NMI watchdog: ", "Oops: ", "rcu: ", "kernel: ",
 };
 
 static regex_t rule_re[ARRAY_SIZE(rules)];
@@ -440,14 +443,14 @@ static void group(const struct start_match *sm, int i, char *out, size_t len)
 			 sm->text + m->rm_so);
 }
 
-/* The rule's template with its groups put in for \1 and \2. */
+/* The rule's template: its match put in for \0, its groups for \1, \2. */
 static void expand(const char *tmpl, const struct start_match *sm, char *out)
 {
 	char g[CRASH_TITLE_MAX];
 	size_t n = 0;
 
 	for (; *tmpl && n + 1 < CRASH_TITLE_MAX; tmpl++) {
-		if (tmpl[0] == '\\' && (tmpl[1] == '1' || tmpl[1] == '2')) {
+		if (tmpl[0] == '\\' && tmpl[1] >= '0' && tmpl[1] <= '2') {
 			group(sm, tmpl[1] - '0', g, sizeof(g));
 			n += (size_t)snprintf(out + n, CRASH_TITLE_MAX - n,
 					      "%s", g);
@@ -623,11 +626,10 @@ static void drop_hex_words(char *s)
 
 	while (*r) {
 		n = strspn(r, "0123456789abcdefx");
-		if (r == s || r[-1] == ' ') {
-			if (n >= 8 && (r[n] == ' ' || !r[n])) {
-				r += n + (r[n] == ' ');
-				continue;
-			}
+		if ((r == s || r[-1] == ' ') && n >= 8) {
+			r += strcspn(r, " ");
+			r += *r == ' ';
+			continue;
 		}
 		*w++ = *r++;
 	}

@@ -469,6 +469,37 @@ static const char *const generic_frames[] = {
 	"__queue_work",
 	"queue_delayed_work*",
 	"exiting_irq",
+	"sysvec_*",
+	"asm_sysvec_*",
+	"__sysvec_*",
+	"common_interrupt",
+	"asm_common_interrupt",
+	"*apic_timer_interrupt",
+	"hrtimer_interrupt",
+	"__hrtimer_run_queues",
+	"hrtimer_run_queues",
+	"tick_sched_handle*",
+	"tick_sched_timer",
+	"tick_nohz_*",
+	"update_process_times",
+	"scheduler_tick",
+	"sched_tick",
+	"watchdog_*",
+	"check_cpu_stall*",
+	"csd_lock_wait*",
+	"gic_handle_irq",
+	"handle_domain_irq",
+	"__handle_domain_irq",
+	"generic_handle_*",
+	"handle_irq_desc",
+	"call_on_irq_stack",
+	"do_interrupt_handler",
+	"handle_arch_irq",
+	"__phys_addr",
+	"kcov_*",
+	"__kcov_*",
+	"percpu_ref_*",
+	"__percpu_ref_*",
 	"kthread",
 	"ret_from_fork*",
 	"entry_*",
@@ -620,9 +651,17 @@ static bool in_list(const char *const *list, const char *fn)
 	return false;
 }
 
+/* Waits that name what is waited for, though their prefixes are machinery's. */
+static const char *const kept_frames[] = {
+	"rcu_barrier*",
+	"synchronize_rcu*",
+	"synchronize_srcu*",
+	NULL,
+};
+
 bool is_generic_frame(const char *fn)
 {
-	return in_list(generic_frames, fn);
+	return in_list(generic_frames, fn) && !in_list(kept_frames, fn);
 }
 
 static bool is_dispatcher(const char *fn)
@@ -652,6 +691,24 @@ static void push_frame(struct stack *st, const char *fn, int trace)
 	st->trace[st->n++] = trace;
 }
 
+/* Past "[<ffffffff81000000>] " and powerpc's "[c000000000012345] ". */
+static const char *skip_addresses(const char *p)
+{
+	size_t n;
+
+	while (*p == '[') {
+		n = 1 + (p[1] == '<');
+		n += strspn(p + n, "0123456789abcdef");
+		n += p[n] == '>';
+		if (p[n] != ']' || n < 4)
+			break;
+		p += n + 1;
+		while (*p == ' ')
+			p++;
+	}
+	return p;
+}
+
 /*
  * The kernel-mode instruction pointer's function: x86 "RIP: 0010:f+0x1/0x2"
  * and the older "RIP: 0010:[<addr>]  [<addr>] f+0x1/0x2" and "IP: [<addr>]
@@ -660,8 +717,9 @@ static void push_frame(struct stack *st, const char *fn, int trace)
 static bool rip_function(const char *msg, char *fn)
 {
 	static const char *const heads[] = {
-		"RIP: 0010:", "EIP: 0060:", "IP: ", "pc : ", "PC is at "};
-	const char *p = NULL, *q;
+		"RIP: ",     "EIP: ",  "IP: ", "pc : ",
+		"PC is at ", "epc : ", "NIP ", "NIP: "};
+	const char *p = NULL;
 	size_t i, n;
 
 	for (i = 0; i < ARRAY_SIZE(heads) && !p; i++)
@@ -669,11 +727,10 @@ static bool rip_function(const char *msg, char *fn)
 			p = msg + strlen(heads[i]);
 	if (!p)
 		return false;
-	while ((q = strstr(p, "[<")) == p && (q = strstr(p, ">]"))) {
-		p = q + 2;
-		while (*p == ' ')
-			p++;
-	}
+	n = strspn(p, "0123456789abcdef"); /* a segment: "0010:" */
+	if (n == 4 && p[4] == ':')
+		p += 5;
+	p = skip_addresses(p);
 	n = symbol_at(p, fn);
 	return n && p[n] == '+';
 }
@@ -709,18 +766,14 @@ static bool is_source_ref(const char *s)
 /*
  * A call trace frame: "f+0x1/0x2 [mod]", "f file.c:12" (syzkaller's
  * symbolised form), "f (file.c:12)", "[<addr>] f+0x1/0x2" and "[<addr>]
- * (f+0x1/0x2)" (older kernels, arm).  Unreliable "? f" frames are none.
+ * (f+0x1/0x2)" (older kernels, arm), "[addr] [addr] f+0x1/0x2" (powerpc).
+ * Unreliable "? f" frames are none.
  */
 static bool frame_function(const char *msg, char *fn)
 {
-	const char *close;
 	size_t n;
 
-	if (!strncmp(msg, "[<", 2) && (close = strstr(msg, ">] "))) {
-		msg = close + 3;
-		while (*msg == ' ')
-			msg++;
-	}
+	msg = skip_addresses(msg);
 	if (*msg == '(')
 		msg++;
 	n = symbol_at(msg, fn);
@@ -732,11 +785,14 @@ static bool frame_function(const char *msg, char *fn)
 		is_source_ref(msg + n + 1 + (msg[n + 1] == '(')));
 }
 
+/* "? f+0x1/0x2", "[<addr>] ? f+0x1/0x2", powerpc's "... (unreliable)". */
 static bool is_unreliable_frame(const char *msg)
 {
-	if (!strncmp(msg, "[<", 2) && strstr(msg, ">] ? "))
-		return true;
-	return msg[0] == '?' && msg[1] == ' ';
+	size_t n = strlen(msg);
+
+	msg = skip_addresses(msg);
+	return (msg[0] == '?' && msg[1] == ' ') ||
+	       (n > 13 && !strcmp(msg + strlen(msg) - 13, " (unreliable)"));
 }
 
 /*

@@ -336,6 +336,35 @@ static const struct {
 	 "ffff8800b7eb5780\n"
 	 "Write of size 8 by task syz/123\n",
 	 "KASAN: use-after-free Write in remove_wait_queue"},
+	{"x86's newer 'Oops: ' before the trap's name",
+	 "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
+	 "RIP: 0010:mydev_rate+0x1/0x2\n",
+	 "divide error in mydev_rate"},
+	{"lockdep running out of room names no function",
+	 "BUG: MAX_STACK_TRACE_ENTRIES too low!\n"
+	 "Call Trace:\n save_trace+0x1/0x2\n flush_workqueue+0x1/0x2\n",
+	 "BUG: MAX_STACK_TRACE_ENTRIES too low!"},
+	{"powerpc: NIP and (unreliable) frames",
+	 "kernel BUG at fs/x.c:12!\n"
+	 "NIP [c000000000012345] __might_resched+0x1/0x2\n"
+	 "Call Trace:\n"
+	 "[c00000000e8b7a50] [c000000000012340] other+0x1/0x2 (unreliable)\n"
+	 "[c00000000e8b7b00] [c000000000012350] xfs_do_thing+0x1/0x2\n",
+	 "kernel BUG in xfs_do_thing"},
+	{"hung in rcu_barrier: a wait that names what it waits for",
+	 "INFO: task kworker/0:1:12 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n wait_for_completion+0x1/0x2\n"
+	 " rcu_barrier+0x1/0x2\n netdev_run_todo+0x1/0x2\n",
+	 "INFO: task hung in rcu_barrier"},
+	{"addresses stuck to other text are dropped from BUG titles",
+	 "BUG: Dentry ffff88801b8a2e00{i=0,n=.index} still in use (1) "
+	 "[unmount of tmpfs tmpfs]\n"
+	 "Call Trace:\n umount_check+0x1/0x2\n",
+	 "BUG: Dentry still in use in umount_check"},
+	{"unregister_netdevice waiting",
+	 "unregister_netdevice: waiting for lo to become free. Usage count = "
+	 "2\n",
+	 "unregister_netdevice: waiting for DEV to become free"},
 	{"panic: init's exit code is no part of the title",
 	 "Kernel panic - not syncing: Attempted to kill init! "
 	 "exitcode=0x00000100\n",
