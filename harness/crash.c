@@ -549,7 +549,8 @@ static void kasan_title(char *title, const struct start_match *sm,
 	group(sm, 1, kind, sizeof(kind));
 	group(sm, 2, hint, sizeof(hint));
 	group(sm, 3, rest, sizeof(rest));
-	if (!strcmp(kind, "double-free or invalid-free"))
+	if (!strcmp(kind, "double-free or invalid-free") ||
+	    !strcmp(kind, "double-free"))
 		snprintf(kind, sizeof(kind), "invalid-free");
 	if (nearby_line(v, "Read ", 6, msg))
 		set_title(base, "KASAN: %s Read", kind);

@@ -651,17 +651,9 @@ static bool in_list(const char *const *list, const char *fn)
 	return false;
 }
 
-/* Waits that name what is waited for, though their prefixes are machinery's. */
-static const char *const kept_frames[] = {
-	"rcu_barrier*",
-	"synchronize_rcu*",
-	"synchronize_srcu*",
-	NULL,
-};
-
 bool is_generic_frame(const char *fn)
 {
-	return in_list(generic_frames, fn) && !in_list(kept_frames, fn);
+	return in_list(generic_frames, fn);
 }
 
 static bool is_dispatcher(const char *fn)

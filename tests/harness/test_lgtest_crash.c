@@ -351,11 +351,11 @@ static const struct {
 	 "[c00000000e8b7a50] [c000000000012340] other+0x1/0x2 (unreliable)\n"
 	 "[c00000000e8b7b00] [c000000000012350] xfs_do_thing+0x1/0x2\n",
 	 "kernel BUG in xfs_do_thing"},
-	{"hung in rcu_barrier: a wait that names what it waits for",
+	{"hung in synchronize_rcu: a wait named after what it waits for",
 	 "INFO: task kworker/0:1:12 blocked for more than 143 seconds.\n"
 	 "Call Trace:\n schedule+0x1/0x2\n wait_for_completion+0x1/0x2\n"
-	 " rcu_barrier+0x1/0x2\n netdev_run_todo+0x1/0x2\n",
-	 "INFO: task hung in rcu_barrier"},
+	 "synchronize_rcu+0x1/0x2\n netdev_run_todo+0x1/0x2\n",
+	 "INFO: task hung in synchronize_rcu"},
 	{"addresses stuck to other text are dropped from BUG titles",
 	 "BUG: Dentry ffff88801b8a2e00{i=0,n=.index} still in use (1) "
 	 "[unmount of tmpfs tmpfs]\n"
