@@ -15,6 +15,8 @@
 #   HALF       all (default), even or odd: only the files whose number / 2
 #              is even or odd, to develop on one half and check on the other
 #   VERBOSE=1  also list every miss: file, expected, got
+#   CHECK=1    exit 1 unless the rates reach issue 12's: 97% detected, no
+#              false positive, 90% exact titles, 98% right class
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,7 +83,7 @@ END { flush() }' "${files[@]}"
 sed -E -e "s|^$tmp/([0-9]+)\.log: |\1\t|" -e 's/ \(line [0-9]+\)$//' \
 	-e 's/\tno crash$/\t/' "$tmp/got" >"$tmp/titles"
 
-awk -F'\t' -v verbose="${VERBOSE:-}" -v half="$half" '
+awk -F'\t' -v verbose="${VERBOSE:-}" -v half="$half" -v check="${CHECK:-}" '
 function class(t,   i, c) {
 	c = t
 	if ((i = index(c, ":")) > 0) c = substr(c, 1, i - 1)
@@ -140,4 +142,10 @@ END {
 	row("all")
 	for (i = 1; i <= split("x86 arm64 other", order, " "); i++)
 		if (order[i] in archs) row(order[i])
+	if (check && (n["all", "detected"] < 0.97 * n["all", "crashes"] ||
+		      n["all", "fp"] > 0 || n["all", "exact"] < 0.90 * n["all", "clean"] ||
+		      n["all", "exact"] + n["all", "class"] < 0.98 * n["all", "clean"])) {
+		print "crash-score: below the rates issue 12 asks (97% detected, no false positive, 90% exact, 98% class)"
+		exit 1
+	}
 }' "$tmp/titles" "$tmp/expected"
