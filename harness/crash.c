@@ -311,6 +311,39 @@ static bool rule_matches_at(size_t i, const char *at, struct start_match *sm)
 	return true;
 }
 
+/*
+ * Where an x86 trap's "name: 0000 [#1]" begins inside a message, for a
+ * trap glued to other output ("...doneinvalid opcode: 0000 [#1]").
+ */
+static const char *trap_start(const char *msg)
+{
+	static const char *const traps[] = {
+		"divide error",
+		"invalid opcode",
+		"stack segment",
+		"segment not present",
+		"invalid TSS",
+		"alignment check",
+		"bounds",
+		"overflow",
+		"int3",
+		"double fault",
+		"coprocessor segment overrun",
+	};
+	const char *at = strstr(msg, " [#"), *name;
+	size_t i, n;
+
+	if (!at || at - msg < 7 || strncmp(at - 6, ": ", 2))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(traps); i++) {
+		n = strlen(traps[i]);
+		name = at - 6 - n;
+		if (name >= msg && !strncmp(name, traps[i], n))
+			return name;
+	}
+	return NULL;
+}
+
 static bool match_from(const char *msg, struct start_match *sm)
 {
 	size_t i;
@@ -319,9 +352,12 @@ static bool match_from(const char *msg, struct start_match *sm)
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (rule_matches_at(i, msg, sm))
 			return true;
-		if (!(rules[i].flags & R_ANYWHERE) || !rule_lit_len[i])
+		if (rules[i].flags & R_TRAP)
+			at = trap_start(msg);
+		else if (!(rules[i].flags & R_ANYWHERE) || !rule_lit_len[i])
 			continue;
-		at = strstr(msg, rules[i].lit);
+		else
+			at = strstr(msg, rules[i].lit);
 		if (at && at != msg && rule_matches_at(i, at, sm))
 			return true;
 	}

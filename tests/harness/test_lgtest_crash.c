@@ -340,6 +340,10 @@ static const struct {
 	 "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
 	 "RIP: 0010:mydev_rate+0x1/0x2\n",
 	 "divide error in mydev_rate"},
+	{"a trap glued to other output",
+	 "random: crng init doneinvalid opcode: 0000 [#1] SMP\n"
+	 "RIP: 0010:mydev_probe+0x1/0x2\n",
+	 "invalid opcode in mydev_probe"},
 	{"lockdep running out of room names no function",
 	 "BUG: MAX_STACK_TRACE_ENTRIES too low!\n"
 	 "Call Trace:\n save_trace+0x1/0x2\n flush_workqueue+0x1/0x2\n",
