@@ -39,6 +39,7 @@ enum rule_kind {
 #define R_NEEDS_FN 2u /* always names a function: "in corrupted" without */
 #define R_HINT 4u /* group 2 names a function, used unless machinery */
 #define R_TRAP 8u /* an x86 trap: "name: 0000 [#1]" */
+#define R_NO_STACK_CUT 16u /* "in corrupted" without any stack, hint or not */
 
 /*
  * lit: the literal a matching message starts with (or holds, for
@@ -124,11 +125,11 @@ static const struct rule {
 	{"INFO: trying to register non-static key", "", K_PLAIN,
 	 "INFO: trying to register non-static key", B_FIRST, 0},
 	{"WARNING: CPU: ", "[0-9]+ PID: [0-9]+ at ([^ ]+) ([A-Za-z0-9_.]+)",
-	 K_WARNING, NULL, B_FIRST, R_NEEDS_FN | R_HINT},
+	 K_WARNING, NULL, B_FIRST, R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
 	{"WARNING: at ", "([^ ]+) ([A-Za-z0-9_.]+)", K_WARNING, NULL, B_FIRST,
-	 R_NEEDS_FN | R_HINT},
+	 R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
 	{"WARNING: ", "([^ ]+\\.[chS]:[0-9]+) at ([A-Za-z0-9_.]+)", K_WARNING,
-	 NULL, B_FIRST, R_NEEDS_FN | R_HINT},
+	 NULL, B_FIRST, R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
 	{"WARNING: kernel stack ",
 	 "(regs|frame pointer) at [0-9a-f]+ in [^ ]+ has bad ('[a-z]+' )?value",
 	 K_STACK_WARNING, NULL, B_NONE, 0},
@@ -509,15 +510,19 @@ static bool is_address(const char *s)
 /*
  * "base in f": f is the hint the start line gives unless it is machinery,
  * else the function the rule's blame finds, else "corrupted" for kinds
- * that always name one.  Returns false when base stays alone.
+ * that always name one; a WARNING without any stack was cut short,
+ * whatever its first line says, and is "corrupted" too.  Returns false
+ * when base stays alone.
  */
 static bool with_function(char *title, const char *base, const struct rule *r,
 			  const struct report_view *v, const char *hint)
 {
 	char fn[FUNC_MAX];
 
-	if (hint && symbol_at(hint, fn) && !is_address(hint) &&
-	    !is_generic_frame(fn))
+	if ((r->flags & R_NO_STACK_CUT) && !report_has_stack(v))
+		set_title(title, "%s in corrupted", base);
+	else if (hint && symbol_at(hint, fn) && !is_address(hint) &&
+		 !is_generic_frame(fn))
 		set_title(title, "%s in %s", base, fn);
 	else if (blame_function(v, r->how, fn))
 		set_title(title, "%s in %s", base, fn);

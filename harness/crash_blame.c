@@ -1043,6 +1043,14 @@ static bool lock_function(const struct report_view *v, char *out)
 	return first[0];
 }
 
+bool report_has_stack(const struct report_view *v)
+{
+	static __thread struct stack st;
+
+	read_stack(v, &st);
+	return st.n > 0;
+}
+
 bool blame_function(const struct report_view *v, enum blame how, char *out)
 {
 	static __thread struct stack st;

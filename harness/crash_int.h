@@ -35,5 +35,7 @@ enum blame {
 
 bool is_generic_frame(const char *fn);
 bool blame_function(const struct report_view *v, enum blame how, char *out);
+/* Whether the report holds any frame at all (else it was cut short). */
+bool report_has_stack(const struct report_view *v);
 
 #endif

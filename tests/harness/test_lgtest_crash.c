@@ -340,6 +340,11 @@ static const struct {
 	 "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
 	 "RIP: 0010:mydev_rate+0x1/0x2\n",
 	 "divide error in mydev_rate"},
+	{"a WARNING cut short before any stack",
+	 "------------[ cut here ]------------\n"
+	 "WARNING: CPU: 3 PID: 1975 at fs/locks.c:241 "
+	 "locks_free_ctx+0x118/0x180()\n",
+	 "WARNING in corrupted"},
 	{"a trap glued to other output",
 	 "random: crng init doneinvalid opcode: 0000 [#1] SMP\n"
 	 "RIP: 0010:mydev_probe+0x1/0x2\n",
