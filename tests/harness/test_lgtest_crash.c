@@ -345,6 +345,12 @@ static const struct {
 	 "WARNING: CPU: 3 PID: 1975 at fs/locks.c:241 "
 	 "locks_free_ctx+0x118/0x180()\n",
 	 "WARNING in corrupted"},
+	{"I/O accessors are the driver's",
+	 "Internal error: synchronous external abort: 96000010 [#1] SMP\n"
+	 "pc : __raw_readb+0x18/0x2c\n"
+	 "Call trace:\n __raw_readb+0x18/0x2c\n logic_inb+0x50/0x13c\n"
+	 " joy_init+0x17c/0x63c\n",
+	 "Internal error in joy_init"},
 	{"a trap glued to other output",
 	 "random: crng init doneinvalid opcode: 0000 [#1] SMP\n"
 	 "RIP: 0010:mydev_probe+0x1/0x2\n",
