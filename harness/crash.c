@@ -30,7 +30,6 @@ enum rule_kind {
 	K_STACK_WARNING,
 	K_BUG,
 	K_LOCKDEP,
-	K_OLD_LOCKDEP,
 	K_KERNEL_BUG,
 	K_WQ_LEAK,
 };
@@ -107,8 +106,8 @@ static const struct rule {
 	{"ODEBUG: ", "[a-z_]+ [a-z ]*\\(active state", K_PLAIN,
 	 "WARNING: ODEBUG bug", B_FIRST, R_NEEDS_FN},
 	{"BUG ", "[^ ]+ \\([^)]*\\): (.+)$", K_PLAIN, "BUG: \\1", B_FIRST, 0},
-	{"[ BUG: ", "(.*[a-z!]) ]$", K_OLD_LOCKDEP, "BUG", B_LOCK, 0},
-	{"[ INFO: ", "(.*[a-z!.]) ]$", K_OLD_LOCKDEP, "INFO", B_LOCK, 0},
+	{"[ BUG: ", "(.*[a-z!]) ]$", K_LOCKDEP, "BUG", B_LOCK, 0},
+	{"[ INFO: ", "(.*[a-z!.]) ]$", K_LOCKDEP, "INFO", B_LOCK, 0},
 	{"WARNING: ",
 	 "(possible circular locking dependency|possible recursive "
 	 "locking|possible irq lock inversion dependency|.*-safe -> "
@@ -800,7 +799,6 @@ static void raw_title(const struct start_match *sm, const struct report_view *v,
 	case K_STACK_WARNING:
 		return stack_warning_title(title, sm);
 	case K_LOCKDEP:
-	case K_OLD_LOCKDEP:
 		return lockdep_title(title, sm, v, r->title);
 	case K_BUG:
 		return bug_title(title, sm, v);
