@@ -55,3 +55,12 @@ bench-emulate: $(BUILD)/bench/emulate_bench $(BUILD)/bench/startup bin/lguest gu
 	bench/run-emulate.sh
 
 .PHONY: bench-emulate
+
+# lgtest's crash titles against syzkaller's, on real kernel console logs
+# (HALF=even|odd for one half, VERBOSE=1 for every miss), then classify's
+# speed and memory on large inputs.
+bench-crash: bin/lgtest
+	bench/crash-score.sh
+	bench/classify-speed.sh
+
+.PHONY: bench-crash

@@ -4,9 +4,10 @@
  * the rules below matches (after the console's "[  12.345678]" time stamp
  * and similar prefixes are taken off); the earliest such line in the
  * console is the crash.  The title is built from that line and, for most
- * kinds, the function to blame: the first function, among the one the
- * start line names, the RIP line's and the first call trace's reliable
- * frames, that is not reporting or scheduling machinery.
+ * kinds, the function to blame (crash_blame.c), after syzkaller's
+ * conventions: "WARNING in f", "KASAN: use-after-free Read in f", "INFO:
+ * task hung in f", "possible deadlock in f", and "... in corrupted" when
+ * a report that always names a function has none to give.
  */
 #include <pthread.h>
 #include <regex.h>
@@ -16,180 +17,175 @@
 #include <string.h>
 
 #include "crash.h"
+#include "crash_int.h"
 #include "util.h"
 
-#define LINE_MAX_LEN 1024
-#define FUNC_MAX 128
-
+/* How a rule's title is made, besides its template. */
 enum rule_kind {
-	R_PANIC,
-	R_KASAN,
-	R_KFENCE,
-	R_KCSAN,
-	R_UBSAN,
-	R_NULL_DEREF,
-	R_PAGE_FAULT,
-	R_SOFT_LOCKUP,
-	R_HARD_LOCKUP,
-	R_SCHED_ATOMIC,
-	R_SLEEPING,
-	R_LIST,
-	R_USERCOPY,
-	R_REFCOUNT,
-	R_SLUB,
-	R_BUG_OTHER,
-	R_GPF,
-	R_KERNEL_BUG,
-	R_TRAP,
-	R_DEADLOCK,
-	R_RCU_USAGE,
-	R_LOCKDEP_OTHER,
-	R_WARNING,
-	R_WARNING_OLD,
-	R_HUNG_TASK,
-	R_RCU_STALL,
+	K_PLAIN, /* the template, then " in f" as its blame says */
+	K_PANIC,
+	K_KASAN,
+	K_UBSAN,
+	K_WARNING,
+	K_STACK_WARNING,
+	K_BUG,
+	K_LOCKDEP,
+	K_KERNEL_BUG,
+	K_WQ_LEAK,
 };
+
+#define R_ANYWHERE 1u /* may follow other text on its line */
+#define R_NEEDS_FN 2u /* always names a function: "in corrupted" without */
+#define R_HINT 4u /* group 2 names a function, used unless machinery */
+#define R_TRAP 8u /* an x86 trap: "name: 0000 [#1]" */
+#define R_NO_STACK_CUT 16u /* "in corrupted" without any stack, hint or not */
 
 /*
- * Table order matters: a line is taken by the first rule that matches it,
- * so the specific "BUG: ..." and "WARNING: ..." forms come before the
- * general ones.
+ * lit: the literal a matching message starts with (or holds, for
+ * R_ANYWHERE rules), checked before the regex for speed.  Templates take
+ * the regex's match as \0, its groups as \1 and \2.  Table order matters: a
+ * line is taken by the first rule that matches it, so specific forms come
+ * first.
  */
 static const struct rule {
+	const char *lit;
+	const char *re;
 	enum rule_kind kind;
-	const char *src;
+	const char *title;
+	enum blame how;
+	unsigned int flags;
 } rules[] = {
-	{R_PANIC, "^Kernel panic - not syncing: (.*)$"},
-	{R_KASAN, "^BUG: KASAN: ([a-z0-9-]+) in ([A-Za-z0-9_.]+)"},
-	{R_KFENCE, "^BUG: KFENCE: ([a-z -]+) in ([A-Za-z0-9_.]+)"},
-	{R_KCSAN, "^BUG: KCSAN: ([a-z-]+) in (.*)$"},
-	{R_UBSAN, "^UBSAN: ([a-z-]+) in ([^ ]+)"},
-	{R_NULL_DEREF,
-	 "^BUG: (unable to handle )?kernel NULL pointer dereference"},
-	{R_PAGE_FAULT,
-	 "^BUG: unable to handle (page fault|kernel paging request)"},
-	{R_SOFT_LOCKUP, "^(watchdog: )?BUG: soft lockup - CPU#"},
-	{R_HARD_LOCKUP, "^(watchdog: )?Watchdog detected hard LOCKUP on cpu"},
-	{R_SCHED_ATOMIC, "^BUG: scheduling while atomic"},
-	{R_SLEEPING, "^BUG: sleeping function called from invalid context"},
-	{R_LIST, "^list_(add|del) corruption"},
-	{R_USERCOPY,
-	 "^usercopy: Kernel memory (exposure|overwrite) attempt detected"},
-	{R_REFCOUNT, "^refcount_t: [a-z]"},
-	{R_SLUB, "^BUG [^ ]+ \\([^)]*\\): (.+)$"},
-	{R_BUG_OTHER, "^BUG: ([^:,]+)"},
-	{R_GPF, "^general protection fault"},
-	{R_KERNEL_BUG, "^kernel BUG at ([^ ]+)!"},
-	{R_TRAP, "^([a-z][a-z ]+): [0-9a-f]{4} \\[#[0-9]+\\]"},
-	{R_DEADLOCK, "^WARNING: (possible circular locking dependency|possible "
-		     "recursive locking|possible irq lock inversion "
-		     "dependency|.*-safe -> .*-unsafe lock order) detected"},
-	{R_RCU_USAGE, "^WARNING: suspicious RCU usage"},
-	{R_LOCKDEP_OTHER, "^WARNING: ([a-z][a-z ]*[a-z!])[ ]*$"},
-	{R_WARNING,
-	 "^WARNING: CPU: [0-9]+ PID: [0-9]+ at [^ ]+ ([A-Za-z0-9_.]+)"},
-	{R_WARNING_OLD, "^WARNING: at [^ ]+ ([A-Za-z0-9_.]+)"},
-	{R_HUNG_TASK, "^INFO: task .* blocked for more than [0-9]+ seconds"},
-	{R_RCU_STALL, "^(rcu: )?INFO: rcu_[a-z]+ (self-)?detected stalls?"},
+	{"Kernel panic - not syncing: ", "(.*)$", K_PANIC, "kernel panic: \\1",
+	 B_NONE, R_ANYWHERE},
+	{"BUG: KASAN: ", "([a-z -]+) in ([A-Za-z0-9_.]+)(.*)$", K_KASAN, NULL,
+	 B_FIRST, R_NEEDS_FN | R_HINT},
+	{"BUG: KMSAN: ", "([a-z-]+) in ([A-Za-z0-9_.]+)", K_PLAIN, "KMSAN: \\1",
+	 B_FIRST, R_NEEDS_FN | R_HINT},
+	{"BUG: KFENCE: ", "([a-z -]+) in ([A-Za-z0-9_.]+)", K_PLAIN,
+	 "KFENCE: \\1", B_FIRST, R_NEEDS_FN | R_HINT},
+	{"BUG: KCSAN: ", "(.*)$", K_PLAIN, "KCSAN: \\1", B_NONE, 0},
+	{"UBSAN: Undefined behaviour in ", "([^ ]+)", K_UBSAN,
+	 "UBSAN: undefined-behaviour", B_FIRST, 0},
+	{"UBSAN: ", "([a-z-]+) in ([^ ]+)", K_UBSAN, "UBSAN: \\1", B_FIRST, 0},
+	{"BUG: ", "(unable to handle )?kernel NULL pointer dereference",
+	 K_PLAIN, "BUG: unable to handle kernel NULL pointer dereference",
+	 B_FIRST, R_NEEDS_FN},
+	{"BUG: unable to handle ", "(page fault|kernel paging request)",
+	 K_PLAIN, "BUG: unable to handle kernel paging request", B_FIRST,
+	 R_NEEDS_FN},
+	{"Unable to handle kernel NULL pointer dereference", "", K_PLAIN,
+	 "BUG: unable to handle kernel NULL pointer dereference", B_FIRST,
+	 R_NEEDS_FN},
+	{"Unable to handle kernel ", "[a-z ]+ at virtual address", K_PLAIN,
+	 "BUG: unable to handle kernel paging request", B_FIRST, R_NEEDS_FN},
+	{"BUG: soft lockup", "", K_PLAIN, "BUG: soft lockup", B_STALL,
+	 R_NEEDS_FN},
+	{"Watchdog detected hard LOCKUP", "", K_PLAIN, "BUG: hard lockup",
+	 B_STALL, R_NEEDS_FN},
+	{"BUG: scheduling while atomic", "", K_PLAIN,
+	 "BUG: scheduling while atomic", B_FIRST, R_NEEDS_FN},
+	{"BUG: sleeping function called from invalid context", "", K_PLAIN,
+	 "BUG: sleeping function called from invalid context", B_FIRST,
+	 R_NEEDS_FN},
+	{"BUG: using ", "([a-z_]+\\(\\)) in preemptible", K_PLAIN,
+	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN},
+	{"BUG: MAX_", "[A-Z_]+ too low!", K_PLAIN, "BUG: MAX_\\0", B_NONE, 0},
+	{"BUG: workqueue lockup", "", K_PLAIN, "BUG: workqueue lockup", B_NONE,
+	 0},
+	{"BUG: workqueue leaked lock or atomic", "", K_WQ_LEAK,
+	 "BUG: workqueue leaked lock or atomic", B_NONE, 0},
+	{"BUG: memory leak", "", K_PLAIN, "memory leak", B_LEAK, R_NEEDS_FN},
+	{"unreferenced object 0x", "", K_PLAIN, "memory leak", B_LEAK,
+	 R_NEEDS_FN},
+	{"list_", "(add|del)[a-z_]* (corruption|double add)", K_PLAIN,
+	 "BUG: corrupted list", B_FIRST, 0},
+	{"usercopy: Kernel memory ", "(exposure|overwrite) attempt", K_PLAIN,
+	 "BUG: bad usercopy", B_FIRST, 0},
+	{"refcount_t: ", "[a-z]", K_PLAIN, "WARNING: refcount bug", B_FIRST,
+	 R_NEEDS_FN},
+	{"ODEBUG: ", "[a-z_]+ [a-z ]*\\(active state", K_PLAIN,
+	 "WARNING: ODEBUG bug", B_FIRST, R_NEEDS_FN},
+	{"BUG ", "[^ ]+ \\([^)]*\\): (.+)$", K_PLAIN, "BUG: \\1", B_FIRST, 0},
+	{"[ BUG: ", "(.*[a-z!]) ]$", K_LOCKDEP, "BUG", B_LOCK, 0},
+	{"[ INFO: ", "(.*[a-z!.]) ]$", K_LOCKDEP, "INFO", B_LOCK, 0},
+	{"WARNING: ",
+	 "(possible circular locking dependency|possible recursive "
+	 "locking|possible irq lock inversion dependency|.*-safe -> "
+	 ".*-unsafe lock order) detected",
+	 K_PLAIN, "possible deadlock", B_LOCK, R_NEEDS_FN},
+	{"WARNING: inconsistent lock state", "", K_PLAIN,
+	 "inconsistent lock state", B_LOCK, R_NEEDS_FN},
+	{"INFO: inconsistent lock state", "", K_PLAIN,
+	 "inconsistent lock state", B_LOCK, R_NEEDS_FN},
+	{"WARNING: suspicious RCU usage", "", K_PLAIN,
+	 "WARNING: suspicious RCU usage", B_FIRST, 0},
+	{"INFO: suspicious RCU usage", "", K_PLAIN,
+	 "INFO: suspicious RCU usage", B_FIRST, 0},
+	{"INFO: trying to register non-static key", "", K_PLAIN,
+	 "INFO: trying to register non-static key", B_FIRST, 0},
+	{"WARNING: CPU: ", "[0-9]+ PID: [0-9]+ at ([^ ]+) ([A-Za-z0-9_.]+)",
+	 K_WARNING, NULL, B_FIRST, R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
+	{"WARNING: at ", "([^ ]+) ([A-Za-z0-9_.]+)", K_WARNING, NULL, B_FIRST,
+	 R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
+	{"WARNING: ", "([^ ]+\\.[chS]:[0-9]+) at ([A-Za-z0-9_.]+)", K_WARNING,
+	 NULL, B_FIRST, R_NEEDS_FN | R_HINT | R_NO_STACK_CUT},
+	{"WARNING: kernel stack ",
+	 "(regs|frame pointer) at [0-9a-f]+ in [^ ]+ has bad ('[a-z]+' )?value",
+	 K_STACK_WARNING, NULL, B_NONE, 0},
+	{"WARNING: ", "(([^ ]+/[0-9]+ )?[a-z][a-z_ '()-]*( detected|!))[ ]*$",
+	 K_LOCKDEP, "WARNING", B_LOCK, 0},
+	{"BUG: ", "(.+)$", K_BUG, NULL, B_LOCK, 0},
+	{"general protection fault", "", K_PLAIN, "general protection fault",
+	 B_FIRST, R_NEEDS_FN | R_ANYWHERE},
+	{"kernel BUG at ", "([^ ]+)!", K_KERNEL_BUG, "kernel BUG", B_FIRST,
+	 R_ANYWHERE},
+	{"Kernel BUG at ", "([^ ]+)", K_KERNEL_BUG, "kernel BUG", B_FIRST, 0},
+	{"Internal error: Oops - BUG", "", K_PLAIN, "kernel BUG", B_FIRST,
+	 R_NEEDS_FN},
+	{"Internal error: ", "", K_PLAIN, "Internal error", B_FIRST,
+	 R_NEEDS_FN},
+	{"Unhandled fault: ", "", K_PLAIN, "Unhandled fault", B_FIRST,
+	 R_NEEDS_FN},
+	{"Alignment trap: ", "", K_PLAIN, "Alignment trap", B_FIRST,
+	 R_NEEDS_FN},
+	{"PANIC: double fault", "", K_PLAIN, "PANIC: double fault", B_FIRST,
+	 R_NEEDS_FN},
+	{"", "([a-z][a-z ]+): [0-9a-f]{4} \\[#[0-9]+\\]", K_PLAIN, "\\1",
+	 B_FIRST, R_NEEDS_FN | R_TRAP},
+	{"INFO: task ",
+	 ".* blocked (in I/O wait )?for more than [0-9]+ seconds", K_PLAIN,
+	 "INFO: task hung", B_FIRST, R_NEEDS_FN},
+	{"INFO: task ", ".* can't die for more than [0-9]+ seconds", K_PLAIN,
+	 "INFO: task can't die", B_FIRST, R_NEEDS_FN},
+	{"INFO: rcu_", "[a-z]+ (self-)?detected (expedited )?stalls?", K_PLAIN,
+	 "INFO: rcu detected stall", B_STALL, R_NEEDS_FN},
+	{"unregister_netdevice: waiting for ", "[^ ]+ to become free", K_PLAIN,
+	 "unregister_netdevice: waiting for DEV to become free", B_NONE, 0},
+	{"VFS: Busy inodes after unmount", "", K_PLAIN,
+	 "VFS: Busy inodes after unmount (use-after-free)", B_NONE, 0},
 };
 
-/* Functions that report, trap, schedule or wait: never the one to blame. */
-static const char *const not_guilty[] = {
-	"dump_stack*",
-	"__dump_stack",
-	"show_stack",
-	"dump_backtrace",
-	"panic",
-	"__warn*",
-	"warn_slowpath*",
-	"report_bug",
-	"handle_bug",
-	"exc_*",
-	"asm_exc_*",
-	"do_error_trap",
-	"do_trap",
-	"die",
-	"oops_*",
-	"__die*",
-	"__schedule*",
-	"schedule",
-	"schedule_timeout*",
-	"schedule_preempt_disabled",
-	"preempt_schedule*",
-	"__wait_for_common",
-	"wait_for_completion*",
-	"io_schedule*",
-	"__might_sleep",
-	"__might_resched",
-	"___might_sleep",
-	"__might_fault",
-	"kasan_*",
-	"__kasan_*",
-	"__asan_*",
-	"print_address_description*",
-	"print_report",
-	"check_memory_region",
-	"ubsan_*",
-	"__ubsan_*",
-	"kfence_*",
-	"__kfence_*",
-	"kcsan_*",
-	"__tsan_*",
-	"refcount_warn_saturate",
-	"__list_add_valid*",
-	"__list_del_entry_valid*",
-	"usercopy_abort",
-	"__check_heap_object",
-	"check_heap_object",
-	"__check_object_size",
-	"check_object_size",
-	"delay_tsc",
-	"delay_loop",
-	"__const_udelay",
-	"__udelay",
-	"udelay",
-	"native_safe_halt",
-	"kthread",
-	"ret_from_fork*",
-	"entry_SYSCALL*",
-	"do_syscall_64",
-	"lock_acquire*",
-	"lock_release",
-	"_raw_spin_lock*",
-	"_raw_read_lock*",
-	"_raw_write_lock*",
-	"kfree",
-	"kmem_cache_free",
-	"memcpy",
-	"memset",
-	"memmove",
-	"strlen",
-	"strcpy",
-	"rcu_*",
-	"__rcu_*",
-	"__copy_overflow",
-	"copy_overflow",
-	"object_err",
-	"slab_err",
-	"free_to_partial_list",
-	"free_debug_processing",
-	"__slab_free",
-	"print_trailer",
-	"msleep*",
+/* Prefixes some reports' first lines carry, taken off before matching. */
+static const char *const line_prefixes[] = {
+	"watchdog: ", "NMI watchdog: ", "Oops: ", "rcu: ", "kernel: ",
 };
 
 static regex_t rule_re[ARRAY_SIZE(rules)];
+static size_t rule_lit_len[ARRAY_SIZE(rules)];
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
 /* Once per process, whichever of the tests running side by side is first. */
 static void compile_rules_once(void)
 {
+	char src[512];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
-		if (regcomp(&rule_re[i], rules[i].src, REG_EXTENDED)) {
+		rule_lit_len[i] = strlen(rules[i].lit);
+		snprintf(src, sizeof(src), "^%s", rules[i].re);
+		if (regcomp(&rule_re[i], src, REG_EXTENDED)) {
 			fprintf(stderr, "lgtest: internal error: bad rule %s\n",
-				rules[i].src);
+				rules[i].re);
 			abort();
 		}
 	}
@@ -200,16 +196,34 @@ static void compile_rules(void)
 	pthread_once(&rules_once, compile_rules_once);
 }
 
+/* ---- console lines ------------------------------------------------------- */
+
+/* A kernel's "** 12 printk messages dropped ** " before a line. */
+static size_t dropped_prefix(const char *s, size_t len)
+{
+	static const char tail[] = " printk messages dropped ** ";
+	size_t i = 3;
+
+	if (len < 4 || strncmp(s, "** ", 3))
+		return 0;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (len - i < sizeof(tail) - 1 ||
+	    strncmp(s + i, tail, sizeof(tail) - 1))
+		return 0;
+	return i + sizeof(tail) - 1;
+}
+
 /*
  * Where a console line's message begins: after a syslog level "<4>", a
  * time stamp "[   12.345678]" and a caller id "[  T123]" or "[    C1]".
  */
-static size_t message_start(const char *s, size_t len)
+size_t message_start(const char *s, size_t len)
 {
-	size_t i = 0, j;
+	size_t i = dropped_prefix(s, len), j;
 
-	if (len >= 3 && s[0] == '<' && s[2] == '>')
-		i = 3;
+	if (len >= i + 3 && s[i] == '<' && s[i + 2] == '>')
+		i += 3;
 	while (i < len && s[i] == '[') {
 		for (j = i + 1; j < len && s[j] != ']'; j++)
 			if (!strchr(" 0123456789.TC", s[j]))
@@ -227,12 +241,14 @@ static size_t message_start(const char *s, size_t len)
  * A console line's message, NUL-terminated and cut to LINE_MAX_LEN, with
  * its indentation (call trace frames have some) taken off.
  */
-static void message_of(const char *line, size_t len, char *out)
+void message_of(const char *line, size_t len, char *out)
 {
 	size_t at = message_start(line, len);
 
 	while (at < len && (line[at] == ' ' || line[at] == '\t'))
 		at++;
+	while (len > at && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
 	len -= at;
 	if (len >= LINE_MAX_LEN)
 		len = LINE_MAX_LEN - 1;
@@ -240,21 +256,138 @@ static void message_of(const char *line, size_t len, char *out)
 	out[len] = '\0';
 }
 
-static size_t line_len(const char *s, const char *end)
+size_t line_len(const char *s, const char *end)
 {
 	const char *nl = memchr(s, '\n', (size_t)(end - s));
 
 	return nl ? (size_t)(nl - s) : (size_t)(end - s);
 }
 
-static int match_rule(const char *msg, regmatch_t *m, size_t nm)
+/*
+ * Copy the symbol at s (an identifier, possibly with .clone suffixes) to
+ * out without its suffixes.  Returns its length in s, 0 if none is there.
+ */
+size_t symbol_at(const char *s, char *out)
+{
+	size_t n = 0, keep;
+
+	if (!(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') ||
+	      (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	while (s[n] &&
+	       (s[n] == '_' || s[n] == '.' || (s[n] >= '0' && s[n] <= '9') ||
+		(s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
+		n++;
+	keep = strcspn(s, ".");
+	if (keep > n)
+		keep = n;
+	if (keep >= FUNC_MAX)
+		keep = FUNC_MAX - 1;
+	memcpy(out, s, keep);
+	out[keep] = '\0';
+	return n;
+}
+
+/* ---- matching start lines ------------------------------------------------ */
+
+/* A rule's match: which rule, its groups, and the text they point into. */
+struct start_match {
+	int rule;
+	const char *text;
+	regmatch_t m[4];
+};
+
+static bool rule_matches_at(size_t i, const char *at, struct start_match *sm)
+{
+	if (strncmp(at, rules[i].lit, rule_lit_len[i]))
+		return false;
+	if ((rules[i].flags & R_TRAP) && !strstr(at, " [#"))
+		return false;
+	if (regexec(&rule_re[i], at + rule_lit_len[i], ARRAY_SIZE(sm->m), sm->m,
+		    0))
+		return false;
+	sm->rule = (int)i;
+	sm->text = at + rule_lit_len[i];
+	return true;
+}
+
+/*
+ * Where an x86 trap's "name: 0000 [#1]" begins inside a message, for a
+ * trap glued to other output ("...doneinvalid opcode: 0000 [#1]").
+ */
+static const char *trap_start(const char *msg)
+{
+	static const char *const traps[] = {
+		"divide error",
+		"invalid opcode",
+		"stack segment",
+		"segment not present",
+		"invalid TSS",
+		"alignment check",
+		"bounds",
+		"overflow",
+		"int3",
+		"double fault",
+		"coprocessor segment overrun",
+	};
+	const char *at = strstr(msg, " [#"), *name;
+	size_t i, n;
+
+	if (!at || at - msg < 7 || strncmp(at - 6, ": ", 2))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(traps); i++) {
+		n = strlen(traps[i]);
+		name = at - 6 - n;
+		if (name >= msg && !strncmp(name, traps[i], n))
+			return name;
+	}
+	return NULL;
+}
+
+static bool match_from(const char *msg, struct start_match *sm)
 {
 	size_t i;
+	const char *at;
 
-	for (i = 0; i < ARRAY_SIZE(rules); i++)
-		if (!regexec(&rule_re[i], msg, nm, m, 0))
-			return (int)i;
-	return -1;
+	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+		if (rule_matches_at(i, msg, sm))
+			return true;
+		if (rules[i].flags & R_TRAP)
+			at = trap_start(msg);
+		else if (!(rules[i].flags & R_ANYWHERE) || !rule_lit_len[i])
+			continue;
+		else
+			at = strstr(msg, rules[i].lit);
+		if (at && at != msg && rule_matches_at(i, at, sm))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The rule a console message starts a report of, if any: at its start,
+ * after a subsystem prefix ("watchdog: "), or after another time stamp
+ * further along the line, where console output from two sources met
+ * ("syzkaller login: [  417.7] rcu: INFO: ...").
+ */
+static bool match_start(const char *msg, struct start_match *sm)
+{
+	const char *p;
+	size_t i, n;
+
+	if (match_from(msg, sm))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(line_prefixes); i++) {
+		n = strlen(line_prefixes[i]);
+		if (!strncmp(msg, line_prefixes[i], n))
+			return match_start(msg + n, sm);
+	}
+	for (p = strchr(msg + 1, '['); p; p = strchr(p + 1, '[')) {
+		n = message_start(p, strlen(p));
+		if (n && p[n - 1] == ' ' && match_start(p + n, sm))
+			return true;
+	}
+	return false;
 }
 
 /* ---- normalisation ------------------------------------------------------ */
@@ -320,217 +453,7 @@ void crash_normalize(const char *in, char *out, size_t outlen)
 	*w = '\0';
 }
 
-/* ---- the function to blame ---------------------------------------------- */
-
-static bool is_not_guilty(const char *fn)
-{
-	size_t i, n;
-
-	for (i = 0; i < ARRAY_SIZE(not_guilty); i++) {
-		n = strlen(not_guilty[i]);
-		if (not_guilty[i][n - 1] == '*'
-			    ? !strncmp(fn, not_guilty[i], n - 1)
-			    : !strcmp(fn, not_guilty[i]))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Copy the symbol at s (an identifier, possibly with .clone suffixes) to
- * out without its suffixes.  Returns its length in s, 0 if none is there.
- */
-static size_t symbol_at(const char *s, char *out)
-{
-	size_t n = 0, keep;
-
-	if (!(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') ||
-	      (s[0] >= 'A' && s[0] <= 'Z')))
-		return 0;
-	while (s[n] &&
-	       (s[n] == '_' || s[n] == '.' || (s[n] >= '0' && s[n] <= '9') ||
-		(s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
-		n++;
-	keep = strcspn(s, ".");
-	if (keep > n)
-		keep = n;
-	if (keep >= FUNC_MAX)
-		keep = FUNC_MAX - 1;
-	memcpy(out, s, keep);
-	out[keep] = '\0';
-	return n;
-}
-
-static bool take_candidate(const char *fn, char *out)
-{
-	if (!fn[0] || is_not_guilty(fn))
-		return false;
-	snprintf(out, FUNC_MAX, "%s", fn);
-	return true;
-}
-
-/* "RIP: 0010:func+0x1/0x2" (kernel mode only) or the older "IP: [<..>] func".
- */
-static bool rip_function(const char *msg, char *fn)
-{
-	const char *p;
-
-	if (!strncmp(msg, "RIP: 0010:", 10))
-		p = msg + 10;
-	else if (!strncmp(msg, "IP: [<", 6) && (p = strstr(msg, "] ")))
-		p += 2;
-	else
-		return false;
-	return symbol_at(p, fn) && p[strlen(fn)] != '\0' &&
-	       strchr("+.", p[strlen(fn)]);
-}
-
-static bool is_trace_marker(const char *msg)
-{
-	return msg[0] == '<' && strchr(msg, '>') && !strchr(msg, ' ');
-}
-
-/*
- * A reliable call trace frame: "func+0x1/0x2 [mod]", "func file.c:12"
- * (syzkaller's symbolised form), "func (file.c:12)" (decode_stacktrace)
- * or, from old kernels, "[<ffffffff8100a0b0>] func+0x1/0x2".
- */
-static bool frame_function(const char *msg, char *fn)
-{
-	const char *close;
-	size_t n;
-
-	while (*msg == ' ')
-		msg++;
-	if (!strncmp(msg, "[<", 2) && (close = strstr(msg, ">] ")))
-		msg = close + 3;
-	n = symbol_at(msg, fn);
-	if (!n)
-		return false;
-	return (msg[n] == '+' && msg[n + 1] == '0') ||
-	       (msg[n] == ' ' && strstr(msg + n, ".c:"));
-}
-
-/* An unreliable frame ("? func+0x1/0x2"), which still belongs to the trace. */
-static bool is_unreliable_frame(const char *msg)
-{
-	char fn[FUNC_MAX];
-
-	while (*msg == ' ')
-		msg++;
-	return msg[0] == '?' && msg[1] == ' ' &&
-	       (frame_function(msg + 2, fn) || !strncmp(msg + 2, "0x", 2));
-}
-
-/*
- * Where a stack starts: a call trace, or the stack under a KFENCE
- * "Use-after-free read at 0x...:" line.
- */
-static bool starts_trace(const char *msg)
-{
-	size_t n = strlen(msg);
-
-	return !strcmp(msg, "Call Trace:") || !strcmp(msg, "Call trace:") ||
-	       (n && msg[n - 1] == ':' && strstr(msg, " at 0x") &&
-		(strstr(msg, " read ") || strstr(msg, " write ")));
-}
-
-struct report_view {
-	const char *s;
-	const char *end;
-};
-
-/*
- * The function to blame: hint if it is not machinery, else the first
- * kernel RIP's function, else the first reliable frame of the first call
- * trace that has one.
- */
-static bool guilty_function(const struct report_view *v, const char *hint,
-			    char *out)
-{
-	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
-	const char *p;
-	bool in_trace = false, trace_done = false;
-	char frame_pick[FUNC_MAX] = "", rip_pick[FUNC_MAX] = "";
-
-	if (hint && take_candidate(hint, out))
-		return true;
-	for (p = v->s; p < v->end; p += line_len(p, v->end) + 1) {
-		message_of(p, line_len(p, v->end), msg);
-		if (!rip_pick[0] && rip_function(msg, fn))
-			take_candidate(fn, rip_pick);
-		if (starts_trace(msg)) {
-			in_trace = !trace_done;
-			continue;
-		}
-		if (!in_trace || is_trace_marker(msg) ||
-		    is_unreliable_frame(msg))
-			continue;
-		if (!frame_function(msg, fn)) {
-			in_trace = false;
-			trace_done = frame_pick[0];
-			continue;
-		}
-		if (!frame_pick[0])
-			take_candidate(fn, frame_pick);
-	}
-	if (rip_pick[0] || frame_pick[0]) {
-		snprintf(out, FUNC_MAX, "%s",
-			 rip_pick[0] ? rip_pick : frame_pick);
-		return true;
-	}
-	return false;
-}
-
-/*
- * The function after the first lockdep "at: " in the report, passing over
- * inline helpers from headers (syzkaller prints "at: f include/x.h:9
- * [inline]" before the function that holds them).
- */
-static bool lock_function(const struct report_view *v, char *out)
-{
-	char msg[LINE_MAX_LEN];
-	const char *p, *at;
-	size_t n;
-
-	for (p = v->s; p < v->end; p += line_len(p, v->end) + 1) {
-		message_of(p, line_len(p, v->end), msg);
-		at = strstr(msg, "at: ");
-		if (!at || !(n = symbol_at(at + 4, out)) || is_not_guilty(out))
-			continue;
-		if (!strstr(at + 4 + n, ".h:"))
-			return true;
-	}
-	return false;
-}
-
-/* The first line within the first few of the report that matches re_src. */
-static bool find_nearby(const struct report_view *v, const char *re_src,
-			int max_lines, char *group, size_t glen)
-{
-	char msg[LINE_MAX_LEN];
-	regmatch_t m[2];
-	const char *p;
-	regex_t re;
-	bool found = false;
-
-	if (regcomp(&re, re_src, REG_EXTENDED))
-		abort();
-	for (p = v->s; p < v->end && max_lines-- > 0 && !found;
-	     p += line_len(p, v->end) + 1) {
-		message_of(p, line_len(p, v->end), msg);
-		if (regexec(&re, msg, 2, m, 0))
-			continue;
-		found = true;
-		snprintf(group, glen, "%.*s", (int)(m[1].rm_eo - m[1].rm_so),
-			 msg + m[1].rm_so);
-	}
-	regfree(&re);
-	return found;
-}
-
-/* ---- titles ----------------------------------------------------------------
- */
+/* ---- titles -------------------------------------------------------------- */
 
 /* Titles are cut at CRASH_TITLE_MAX on purpose. */
 static void set_title(char *title, const char *fmt, ...)
@@ -545,172 +468,359 @@ static void set_title(char *title, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void group(const char *msg, const regmatch_t *m, int i, char *out,
-		  size_t len)
+static void group(const struct start_match *sm, int i, char *out, size_t len)
 {
-	if (m[i].rm_so < 0)
+	const regmatch_t *m = &sm->m[i];
+
+	if (m->rm_so < 0)
 		out[0] = '\0';
 	else
-		snprintf(out, len, "%.*s", (int)(m[i].rm_eo - m[i].rm_so),
-			 msg + m[i].rm_so);
+		snprintf(out, len, "%.*s", (int)(m->rm_eo - m->rm_so),
+			 sm->text + m->rm_so);
 }
 
-/* "base in guilty", or base alone when nothing is to blame. */
-static void blame(char *title, const char *base, const struct report_view *v,
-		  const char *hint)
+/* The rule's template: its match put in for \0, its groups for \1, \2. */
+static void expand(const char *tmpl, const struct start_match *sm, char *out)
+{
+	char g[CRASH_TITLE_MAX];
+	size_t n = 0;
+
+	for (; *tmpl && n + 1 < CRASH_TITLE_MAX; tmpl++) {
+		if (tmpl[0] == '\\' && tmpl[1] >= '0' && tmpl[1] <= '2') {
+			group(sm, tmpl[1] - '0', g, sizeof(g));
+			n += (size_t)snprintf(out + n, CRASH_TITLE_MAX - n,
+					      "%s", g);
+			n = n < CRASH_TITLE_MAX ? n : CRASH_TITLE_MAX - 1;
+			tmpl++;
+		} else {
+			out[n++] = *tmpl;
+		}
+	}
+	out[n] = '\0';
+}
+
+static bool is_address(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= 8 && (s[n] == '\0' || s[n] == ' ');
+}
+
+/*
+ * "base in f": f is the hint the start line gives unless it is machinery,
+ * else the function the rule's blame finds, else "corrupted" for kinds
+ * that always name one; a WARNING without any stack was cut short,
+ * whatever its first line says, and is "corrupted" too.  Returns false
+ * when base stays alone.
+ */
+static bool with_function(char *title, const char *base, const struct rule *r,
+			  const struct report_view *v, const char *hint)
 {
 	char fn[FUNC_MAX];
 
-	if (guilty_function(v, hint, fn))
+	if ((r->flags & R_NO_STACK_CUT) && !report_has_stack(v))
+		set_title(title, "%s in corrupted", base);
+	else if (hint && symbol_at(hint, fn) && !is_address(hint) &&
+		 !is_generic_frame(fn))
+		set_title(title, "%s in %s", base, fn);
+	else if (blame_function(v, r->how, fn))
+		set_title(title, "%s in %s", base, fn);
+	else if (r->flags & R_NEEDS_FN)
+		set_title(title, "%s in corrupted", base);
+	else {
+		set_title(title, "%s", base);
+		return false;
+	}
+	return true;
+}
+
+/* The first line among the report's first few that starts with s. */
+static bool nearby_line(const struct report_view *v, const char *s,
+			int max_lines, char *msg)
+{
+	const char *p;
+
+	for (p = v->s; p < v->end && max_lines-- > 0;
+	     p += line_len(p, v->end) + 1) {
+		message_of(p, line_len(p, v->end), msg);
+		if (!strncmp(msg, s, strlen(s)))
+			return true;
+	}
+	return false;
+}
+
+static void panic_title(char *title, const struct start_match *sm,
+			const struct report_view *v)
+{
+	static const char canary[] = "stack-protector: Kernel stack is "
+				     "corrupted in: ";
+	/* The canary names the function; a stack end overrun is a stall's. */
+	static const struct rule in_canary = {.how = B_FIRST,
+					      .flags = R_NEEDS_FN};
+	static const struct rule overrun = {.how = B_STALL,
+					    .flags = R_NEEDS_FN};
+	char msg[CRASH_TITLE_MAX];
+
+	group(sm, 1, msg, sizeof(msg));
+	if (!strncmp(msg, canary, sizeof(canary) - 1))
+		with_function(title, "kernel panic: stack is corrupted",
+			      &in_canary, v, msg + sizeof(canary) - 1);
+	else if (!strncmp(msg, "corrupted stack end detected", 28))
+		with_function(title, "kernel panic: corrupted stack end",
+			      &overrun, v, NULL);
+	else if (!strncmp(msg, "Attempted to kill init!", 23))
+		set_title(title, "kernel panic: Attempted to kill init!");
+	else
+		set_title(title, "kernel panic: %s", msg);
+}
+
+/*
+ * KASAN: "BUG: KASAN: use-after-free in f+0x1/0x2" then "Read of size 8
+ * at addr ..." gives "KASAN: use-after-free Read in f"; the oldest form,
+ * "... in f+0x1/0x2 at addr ffff...", is kept as it is when the access
+ * line is missing.
+ */
+static void kasan_title(char *title, const struct start_match *sm,
+			const struct report_view *v)
+{
+	char kind[64], hint[FUNC_MAX], rest[CRASH_TITLE_MAX];
+	char msg[LINE_MAX_LEN], base[CRASH_TITLE_MAX];
+
+	group(sm, 1, kind, sizeof(kind));
+	group(sm, 2, hint, sizeof(hint));
+	group(sm, 3, rest, sizeof(rest));
+	if (!strcmp(kind, "double-free or invalid-free") ||
+	    !strcmp(kind, "double-free"))
+		snprintf(kind, sizeof(kind), "invalid-free");
+	if (nearby_line(v, "Read ", 6, msg))
+		set_title(base, "KASAN: %s Read", kind);
+	else if (nearby_line(v, "Write ", 6, msg))
+		set_title(base, "KASAN: %s Write", kind);
+	else if (strstr(rest, " at addr "))
+		return set_title(title, "KASAN: %s in %s at addr ADDR", kind,
+				 hint);
+	else
+		set_title(base, "KASAN: %s", kind);
+	with_function(title, base, &rules[sm->rule], v, hint);
+}
+
+/* UBSAN names the source file; the function comes from the stack. */
+static void ubsan_title(char *title, const struct start_match *sm,
+			const struct report_view *v)
+{
+	char base[CRASH_TITLE_MAX], file[CRASH_TITLE_MAX];
+
+	expand(rules[sm->rule].title, sm, base);
+	group(sm, sm->m[2].rm_so >= 0 ? 2 : 1, file, sizeof(file));
+	if (!with_function(title, base, &rules[sm->rule], v, NULL))
+		set_title(title, "%s in %s", base, file);
+}
+
+/*
+ * "WARNING: CPU: 0 PID: 1 at FILE f+0x1/0x2": "WARNING in f".  Warnings
+ * from the kernel's own checkers are named after them, as syzkaller does:
+ * lockdep's ("locking bug"), debugobjects' ("ODEBUG bug"), refcount's,
+ * kobject's and kmalloc's; f is then their caller.
+ */
+static void warning_title(char *title, const struct start_match *sm,
+			  const struct report_view *v)
+{
+	static const struct {
+		const char *file, *name;
+	} checkers[] = {
+		{"kernel/locking/", "WARNING: locking bug"},
+		{"lib/debugobjects.c", "WARNING: ODEBUG bug"},
+		{"lib/refcount.c", "WARNING: refcount bug"},
+		{"lib/kobject.c", "WARNING: kobject bug"},
+	};
+	char file[CRASH_TITLE_MAX], hint[FUNC_MAX];
+	const char *base = "WARNING", *f;
+	size_t i;
+
+	group(sm, 1, file, sizeof(file));
+	group(sm, 2, hint, sizeof(hint));
+	for (i = 0; i < ARRAY_SIZE(checkers); i++) {
+		f = strstr(file, checkers[i].file);
+		if (f && (f == file || f[-1] == '/'))
+			base = checkers[i].name;
+	}
+	if (!strncmp(hint, "kmalloc", 7) || !strncmp(hint, "__kmalloc", 9))
+		base = "WARNING: kmalloc bug";
+	with_function(title, base, &rules[sm->rule], v,
+		      strcmp(base, "WARNING") ? NULL : hint);
+}
+
+static void stack_warning_title(char *title, const struct start_match *sm)
+{
+	char what[64], bad[64];
+
+	group(sm, 1, what, sizeof(what));
+	group(sm, 2, bad, sizeof(bad));
+	set_title(title, "WARNING: kernel stack %s has bad %svalue", what, bad);
+}
+
+/* Hex words (addresses, flags) out of a message, white space kept single. */
+static void drop_hex_words(char *s)
+{
+	char *r = s, *w = s;
+	size_t n;
+
+	while (*r) {
+		n = strspn(r, "0123456789abcdefx");
+		if ((r == s || r[-1] == ' ') && n >= 8) {
+			r += strcspn(r, " ");
+			r += *r == ' ';
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/*
+ * A "BUG: what ..." message up to where its details start: "BUG: Bad page
+ * state in process syz  pfn:1234" is "BUG: Bad page state".
+ */
+static void cut_details(char *what)
+{
+	static const char *const cuts[] = {
+		": ",  " (", " [",	    " at ",	" on ",	 " for ",
+		" - ", "!",  " in process", " in task", " pfn:", ", ",
+	};
+	size_t i, n;
+	char *c;
+
+	drop_hex_words(what);
+	n = strlen(what);
+	for (i = 0; i < ARRAY_SIZE(cuts); i++)
+		if ((c = strstr(what, cuts[i])) && (size_t)(c - what) < n)
+			n = (size_t)(c - what);
+	while (n && (what[n - 1] == ' ' || what[n - 1] == '.'))
+		n--;
+	what[n] = '\0';
+}
+
+/* A lockdep message: "syz/123 still has locks held!" -> "still has locks held".
+ */
+static void lockdep_words(char *what)
+{
+	const char *sp = strchr(what, ' ');
+	const char *slash = strchr(what, '/');
+	size_t n;
+
+	if (sp && slash && slash < sp)
+		memmove(what, sp + 1, strlen(sp + 1) + 1);
+	n = strlen(what);
+	while (n && strchr("!. ", what[n - 1]))
+		n--;
+	what[n] = '\0';
+	if (n > 9 && !strcmp(what + n - 9, " detected"))
+		what[n - 9] = '\0';
+}
+
+/*
+ * lockdep's old headers, "[ INFO: possible circular locking dependency
+ * detected ]", and its other warnings, "WARNING: bad unlock balance
+ * detected!": named as the current forms are.
+ */
+static void lockdep_title(char *title, const struct start_match *sm,
+			  const struct report_view *v, const char *prefix)
+{
+	static const struct rule rcu = {.how = B_FIRST};
+	const struct rule *r = &rules[sm->rule];
+	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
+
+	group(sm, 1, what, sizeof(what));
+	lockdep_words(what);
+	if (!strncmp(what, "possible ", 9) && strstr(what, "lock"))
+		with_function(title, "possible deadlock", r, v, NULL);
+	else if (!strcmp(what, "inconsistent lock state"))
+		with_function(title, what, r, v, NULL);
+	else if (!strcmp(what, "suspicious RCU usage")) {
+		set_title(base, "%s: %s", prefix, what);
+		with_function(title, base, &rcu, v, NULL);
+	} else {
+		cut_details(what);
+		set_title(base, "%s: %s", prefix, what);
+		with_function(title, base, r, v, NULL);
+	}
+}
+
+static void bug_title(char *title, const struct start_match *sm,
+		      const struct report_view *v)
+{
+	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
+
+	group(sm, 1, what, sizeof(what));
+	cut_details(what);
+	set_title(base, "BUG: %s", what);
+	with_function(title, base, &rules[sm->rule], v, NULL);
+}
+
+static void kernel_bug_title(char *title, const struct start_match *sm,
+			     const struct report_view *v)
+{
+	char file[CRASH_TITLE_MAX];
+
+	group(sm, 1, file, sizeof(file));
+	if (!with_function(title, "kernel BUG", &rules[sm->rule], v, NULL))
+		set_title(title, "kernel BUG at %s", file);
+}
+
+/* A work item that returned holding a lock: "last function: f". */
+static void wq_leak_title(char *title, const struct start_match *sm,
+			  const struct report_view *v)
+{
+	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
+	const char *base = rules[sm->rule].title;
+
+	if (nearby_line(v, "last function: ", 4, msg) &&
+	    symbol_at(msg + 15, fn))
 		set_title(title, "%s in %s", base, fn);
 	else
 		set_title(title, "%s", base);
 }
 
-/* The general "BUG: what" form: what up to " at ", " in ", " for ", " - ". */
-static void bug_other(char *title, const char *what,
-		      const struct report_view *v)
+static void raw_title(const struct start_match *sm, const struct report_view *v,
+		      char *title)
 {
-	static const char *const cuts[] = {" at ", " in ", " for ", " - "};
-	char base[CRASH_TITLE_MAX];
-	size_t i, n = strlen(what);
-	const char *c;
+	const struct rule *r = &rules[sm->rule];
+	char base[CRASH_TITLE_MAX], hint[FUNC_MAX];
 
-	for (i = 0; i < ARRAY_SIZE(cuts); i++)
-		if ((c = strstr(what, cuts[i])) && (size_t)(c - what) < n)
-			n = (size_t)(c - what);
-	while (n && (what[n - 1] == '!' || what[n - 1] == ' '))
-		n--;
-	set_title(base, "BUG: %.*s", (int)n, what);
-	blame(title, base, v, NULL);
-}
-
-static void lockdep_title(char *title, const char *base,
-			  const struct report_view *v)
-{
-	char fn[FUNC_MAX];
-
-	if (lock_function(v, fn))
-		set_title(title, "%s in %s", base, fn);
-	else
-		blame(title, base, v, NULL);
-}
-
-static void kasan_title(char *title, const char *msg, const regmatch_t *m,
-			const struct report_view *v)
-{
-	char kind[64], fn[FUNC_MAX], access[16], base[CRASH_TITLE_MAX];
-
-	group(msg, m, 1, kind, sizeof(kind));
-	group(msg, m, 2, fn, sizeof(fn));
-	symbol_at(fn, fn);
-	if (find_nearby(v, "^(Read|Write) of size", 4, access, sizeof(access)))
-		set_title(base, "KASAN: %s %s", kind, access);
-	else
-		set_title(base, "KASAN: %s", kind);
-	blame(title, base, v, fn);
-}
-
-static void rcu_usage_title(char *title, const struct report_view *v)
-{
-	char file[CRASH_TITLE_MAX];
-
-	if (find_nearby(v, "^([^ ]+\\.[chS]):[0-9]+ suspicious", 6, file,
-			sizeof(file)))
-		set_title(title, "suspicious RCU usage at %s", file);
-	else
-		set_title(title, "suspicious RCU usage");
-}
-
-/* What the start line's own words give, before normalisation. */
-static void raw_title(enum rule_kind kind, const char *msg, const regmatch_t *m,
-		      const struct report_view *v, char *title)
-{
-	char a[CRASH_TITLE_MAX], b[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
-	char fn[FUNC_MAX];
-	static const char *const fixed[] = {
-		[R_NULL_DEREF] =
-			"BUG: unable to handle kernel NULL pointer dereference",
-		[R_PAGE_FAULT] = "BUG: unable to handle kernel paging request",
-		[R_SOFT_LOCKUP] = "BUG: soft lockup",
-		[R_HARD_LOCKUP] = "BUG: hard lockup",
-		[R_SCHED_ATOMIC] = "BUG: scheduling while atomic",
-		[R_SLEEPING] =
-			"BUG: sleeping function called from invalid context",
-		[R_LIST] = "BUG: corrupted list",
-		[R_USERCOPY] = "BUG: bad usercopy",
-		[R_REFCOUNT] = "refcount bug",
-		[R_GPF] = "general protection fault",
-		[R_HUNG_TASK] = "INFO: task hung",
-		[R_RCU_STALL] = "INFO: rcu detected stall",
-	};
-
-	group(msg, m, 1, a, sizeof(a));
-	group(msg, m, 2, b, sizeof(b));
-	switch (kind) {
-	case R_PANIC:
-		set_title(title, "kernel panic: %s", a);
-		break;
-	case R_KASAN:
-		kasan_title(title, msg, m, v);
-		break;
-	case R_KFENCE:
-		symbol_at(b, b);
-		set_title(base, "KFENCE: %s", a);
-		blame(title, base, v, b);
-		break;
-	case R_KCSAN:
-		set_title(title, "KCSAN: %s in %s", a, b);
-		break;
-	case R_UBSAN:
-		if (guilty_function(v, NULL, fn))
-			set_title(title, "UBSAN: %s in %s", a, fn);
-		else
-			set_title(title, "UBSAN: %s in %s", a, b);
-		break;
-	case R_BUG_OTHER:
-		bug_other(title, a, v);
-		break;
-	case R_SLUB:
-		set_title(base, "BUG: %s", a);
-		blame(title, base, v, NULL);
-		break;
-	case R_KERNEL_BUG:
-		if (guilty_function(v, NULL, fn))
-			set_title(title, "kernel BUG in %s", fn);
-		else
-			set_title(title, "kernel BUG at %s", a);
-		break;
-	case R_TRAP:
-		blame(title, a, v, NULL);
-		break;
-	case R_DEADLOCK:
-		lockdep_title(title, "possible deadlock", v);
-		break;
-	case R_RCU_USAGE:
-		rcu_usage_title(title, v);
-		break;
-	case R_LOCKDEP_OTHER:
-		substitute(a, sizeof(a), "( detected)?!$", "");
-		lockdep_title(title, a, v);
-		break;
-	case R_WARNING:
-	case R_WARNING_OLD:
-		symbol_at(a, a);
-		blame(title, "WARNING", v, a);
-		break;
-	default:
-		blame(title, fixed[kind], v, NULL);
+	switch (r->kind) {
+	case K_PANIC:
+		return panic_title(title, sm, v);
+	case K_KASAN:
+		return kasan_title(title, sm, v);
+	case K_UBSAN:
+		return ubsan_title(title, sm, v);
+	case K_WARNING:
+		return warning_title(title, sm, v);
+	case K_STACK_WARNING:
+		return stack_warning_title(title, sm);
+	case K_LOCKDEP:
+		return lockdep_title(title, sm, v, r->title);
+	case K_BUG:
+		return bug_title(title, sm, v);
+	case K_KERNEL_BUG:
+		return kernel_bug_title(title, sm, v);
+	case K_WQ_LEAK:
+		return wq_leak_title(title, sm, v);
+	case K_PLAIN:
 		break;
 	}
+	expand(r->title, sm, base);
+	if (r->flags & R_HINT)
+		group(sm, 2, hint, sizeof(hint));
+	with_function(title, base, r, v, (r->flags & R_HINT) ? hint : NULL);
 }
 
-static void make_title(int rule, const char *msg, const regmatch_t *m,
+static void make_title(const struct start_match *sm,
 		       const struct report_view *v, char *title)
 {
 	char raw[CRASH_TITLE_MAX];
 
-	raw_title(rules[rule].kind, msg, m, v, raw);
+	raw_title(sm, v, raw);
 	crash_normalize(raw, title, CRASH_TITLE_MAX);
 }
 
@@ -733,7 +843,7 @@ static bool is_end_marker(const char *msg)
 static bool begins_body(const char *msg)
 {
 	return !strncmp(msg, "CPU: ", 5) || !strncmp(msg, "RIP: ", 5) ||
-	       !strcmp(msg, "Call Trace:");
+	       !strcmp(msg, "Call Trace:") || !strcmp(msg, "Call trace:");
 }
 
 /* Judge the report at r->start on the lines that have arrived. */
@@ -741,10 +851,10 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		  bool settled)
 {
 	char msg[LINE_MAX_LEN];
-	regmatch_t m[4];
+	struct start_match sm;
 	struct report_view v = {text + r->start, text + len};
 	const char *p = v.s;
-	int lines = 0, rule;
+	int lines = 0;
 	bool body = false;
 
 	while (p < v.end && lines < CRASH_REPORT_LINES && !r->complete) {
@@ -753,7 +863,7 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		if (p + n == v.end && !settled)
 			break; /* an unfinished line */
 		message_of(p, n, msg);
-		if (body && match_rule(msg, m, ARRAY_SIZE(m)) >= 0) {
+		if (body && match_start(msg, &sm)) {
 			r->complete = true;
 			break;
 		}
@@ -771,15 +881,15 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		return;
 	v.end = p;
 	message_of(v.s, line_len(v.s, v.end), msg);
-	rule = match_rule(msg, m, ARRAY_SIZE(m));
-	make_title(rule, msg, m, &v, r->title);
+	if (match_start(msg, &sm))
+		make_title(&sm, &v, r->title);
 }
 
 void crash_feed(struct crash_detector *d, const char *text, size_t len,
 		bool settled)
 {
 	char msg[LINE_MAX_LEN];
-	regmatch_t m[4];
+	struct start_match sm;
 	const char *nl;
 
 	compile_rules();
@@ -790,7 +900,7 @@ void crash_feed(struct crash_detector *d, const char *text, size_t len,
 		d->lines++;
 		message_of(text + d->scanned,
 			   line_len(text + d->scanned, text + len), msg);
-		if (match_rule(msg, m, ARRAY_SIZE(m)) >= 0) {
+		if (match_start(msg, &sm)) {
 			d->report.found = true;
 			d->report.start = d->scanned;
 			d->report.start_line = d->lines;
@@ -809,4 +919,95 @@ bool crash_classify(const char *text, size_t len, struct crash_report *r)
 	crash_feed(&d, text, len, true);
 	*r = d.report;
 	return r->found;
+}
+
+/* ---- classifying a stream ------------------------------------------------ */
+
+#define STREAM_CHUNK 65536
+#define LINE_KEEP 4096 /* bytes kept of a line; a title needs far fewer */
+
+/*
+ * A console read in chunks and judged as it comes: CR and NUL go as the
+ * harness's console drops them, lines are cut to LINE_KEEP bytes, and the
+ * text before the first report's start is dropped once scanned, so
+ * memory stays bounded whatever the input's size.
+ */
+struct crash_stream {
+	struct buf text;
+	size_t line_start; /* where the unfinished last line begins */
+	size_t dropped; /* bytes of text dropped from the front */
+	struct crash_detector d;
+};
+
+/* Add a run without CR or NUL, cutting over-long lines. */
+static void stream_add_run(struct crash_stream *s, const char *p, size_t n)
+{
+	const char *nl;
+	size_t seg, room, have;
+
+	while (n) {
+		nl = memchr(p, '\n', n);
+		seg = nl ? (size_t)(nl - p) : n;
+		have = s->text.len - s->line_start;
+		room = have < LINE_KEEP ? LINE_KEEP - have : 0;
+		buf_add(&s->text, p, seg < room ? seg : room);
+		if (nl) {
+			buf_add(&s->text, "\n", 1);
+			s->line_start = s->text.len;
+			seg++;
+		}
+		p += seg;
+		n -= seg;
+	}
+}
+
+static void stream_add(struct crash_stream *s, const char *data, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && data[i] != '\r' && data[i] != '\0')
+			continue;
+		stream_add_run(s, data + start, i - start);
+		start = i + 1;
+	}
+}
+
+/* Forget the text already searched while no report has been found. */
+static void stream_compact(struct crash_stream *s)
+{
+	size_t cut = s->d.scanned;
+
+	if (s->d.report.found || cut == 0)
+		return;
+	memmove(s->text.data, s->text.data + cut, s->text.len - cut + 1);
+	s->text.len -= cut;
+	s->line_start -= cut;
+	s->dropped += cut;
+	s->d.scanned = 0;
+}
+
+int crash_classify_stream(FILE *f, struct crash_report *r)
+{
+	struct crash_stream s = {0};
+	char *chunk = xmalloc(STREAM_CHUNK);
+	size_t n;
+	int rc;
+
+	buf_add(&s.text, "", 0);
+	while (!s.d.report.complete &&
+	       (n = fread(chunk, 1, STREAM_CHUNK, f)) > 0) {
+		stream_add(&s, chunk, n);
+		crash_feed(&s.d, s.text.data, s.text.len, false);
+		stream_compact(&s);
+	}
+	rc = ferror(f) ? -1 : 0;
+	if (!s.d.report.complete)
+		crash_feed(&s.d, s.text.data, s.text.len, true);
+	*r = s.d.report;
+	r->start += s.dropped;
+	r->end += s.dropped;
+	free(chunk);
+	buf_free(&s.text);
+	return rc ? rc : r->found;
 }

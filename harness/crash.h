@@ -11,9 +11,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CRASH_TITLE_MAX 256
-#define CRASH_REPORT_LINES 200 /* a report is judged on this many lines */
+#define CRASH_REPORT_LINES 400 /* a report is judged on this many lines */
 
 struct crash_report {
 	bool found;
@@ -41,6 +42,14 @@ void crash_feed(struct crash_detector *d, const char *text, size_t len,
 
 /* One-shot: classify all of text.  Returns true when it holds a crash. */
 bool crash_classify(const char *text, size_t len, struct crash_report *r);
+
+/*
+ * Classify a console read from f in chunks, in bounded memory: reading
+ * stops at the end of the first report.  Returns 1 when it holds a crash,
+ * 0 when not, -1 on a read error (errno says which).  CR and NUL are
+ * dropped as the harness's console does; offsets count what is left.
+ */
+int crash_classify_stream(FILE *f, struct crash_report *r);
 
 /*
  * The normalisation titles go through, exposed for tests: symbol offsets,

@@ -673,47 +673,27 @@ static int cmd_check(int argc, char **argv)
 	return ok ? EXIT_PASS : EXIT_TESTS_FAILED;
 }
 
-static bool read_all(const char *path, struct buf *b)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char chunk[65536];
-	size_t n;
-	bool ok;
-
-	if (!f) {
-		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(b, chunk, n);
-	ok = !ferror(f);
-	if (!ok)
-		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	return ok;
-}
-
 /* Classify one log; 0 no crash, 1 crash, 2 unreadable. */
 static int classify_one(const char *path)
 {
-	struct console c = {0};
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	struct crash_report rep;
-	struct buf raw = {0};
-	int rc = EXIT_USAGE;
+	int rc;
 
-	if (read_all(path, &raw)) {
-		console_append(&c, raw.data ? raw.data : "", raw.len);
-		rc = crash_classify(c.text.data, c.text.len, &rep);
-		if (rc)
-			printf("%s: %s (line %d)\n", path, rep.title,
-			       rep.start_line);
-		else
-			printf("%s: no crash\n", path);
+	if (!f) {
+		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
 	}
-	buf_free(&raw);
-	console_free(&c);
-	return rc;
+	rc = crash_classify_stream(f, &rep);
+	if (rc < 0)
+		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
+	else if (rc)
+		printf("%s: %s (line %d)\n", path, rep.title, rep.start_line);
+	else
+		printf("%s: no crash\n", path);
+	if (f != stdin)
+		fclose(f);
+	return rc < 0 ? EXIT_USAGE : rc;
 }
 
 static int cmd_classify(int argc, char **argv)

@@ -153,6 +153,326 @@ START_TEST(test_normalize)
 }
 END_TEST
 
+/* Small made-up reports, one per rule, in the kernel's own formats. */
+static const struct {
+	const char *what, *log, *title;
+} rule_cases[] = {
+	{"old-style frames: ? frames pass, machinery is skipped",
+	 "general protection fault: 0000 [#1] SMP KASAN\n"
+	 "RIP: 0010:[<ffffffff81d64236>]  [<ffffffff81d64236>] "
+	 "memcmp+0x86/0x1d0\n"
+	 "Call Trace:\n"
+	 " [<ffffffff81000001>] ? unrelated+0x1/0x2\n"
+	 " [<ffffffff81000002>] __lock_acquire+0x1/0x2\n"
+	 " [<ffffffff81000003>] tipc_sub_delete+0x1/0x2\n",
+	 "general protection fault in tipc_sub_delete"},
+	{"hung task: locking and waiting frames are not to blame",
+	 "INFO: task syz:10244 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n __schedule+0x1/0x2\n schedule+0x1/0x2\n"
+	 " schedule_preempt_disabled+0x1/0x2\n __mutex_lock+0x1/0x2\n"
+	 " mutex_lock_nested+0x1/0x2\n rtnl_lock+0x1/0x2\n"
+	 " dev_ioctl+0x1/0x2\n",
+	 "INFO: task hung in rtnl_lock"},
+	{"hung in I/O wait: do_f called by f is blamed as f",
+	 "INFO: task udevd:5612 blocked in I/O wait for more than 143 "
+	 "seconds.\n"
+	 "Call trace:\n io_schedule+0x1/0x2\n folio_wait_bit_common+0x1/0x2\n"
+	 " do_read_cache_folio+0x1/0x2\n read_cache_folio+0x1/0x2\n"
+	 " read_part_sector+0x1/0x2\n",
+	 "INFO: task hung in read_cache_folio"},
+	{"lockdep: the lock being taken, old [<addr>] form",
+	 "WARNING: possible circular locking dependency detected\n"
+	 "syz/4217 is trying to acquire lock:\n"
+	 " (rtnl_mutex){+.+.}, at: [<00000000ac220e5b>] rtnl_lock+0x17/0x20\n"
+	 "but task is already holding lock:\n"
+	 " (&xt[i].mutex){+.+.}, at: [<0000000088>] xt_find_table+0x3e/0x3e0\n"
+	 "Call Trace:\n dump_stack+0x1/0x2\n print_circular_bug+0x1/0x2\n",
+	 "possible deadlock in rtnl_lock"},
+	{"lockdep's old [ BUG: ] header, lock site on the next line",
+	 "[ BUG: bad unlock balance detected! ]\n"
+	 "syz/1081 is trying to release lock (mrt_lock) at:\n"
+	 "[<ffffffff834dea24>] ipmr_mfc_seq_stop+0xe4/0x140\n"
+	 "but there are no more locks to release!\n",
+	 "BUG: bad unlock balance in ipmr_mfc_seq_stop"},
+	{"lockdep warning without its 'detected'",
+	 "WARNING: syz/4398 still has locks held!\n"
+	 "1 lock held by syz/4398:\n"
+	 " #0: (&pipe->mutex/1){+.+.+.}, at: pipe_lock+0x5b/0x70\n",
+	 "WARNING: still has locks held in pipe_lock"},
+	{"a WARNING from lockdep itself is a locking bug",
+	 "WARNING: CPU: 1 PID: 7 at kernel/locking/lockdep.c:3476 "
+	 "__lock_acquire+0x1/0x2\n"
+	 "Call Trace:\n lock_acquire+0x1/0x2\n lock_sock_nested+0x1/0x2\n"
+	 " do_ipv6_setsockopt+0x1/0x2\n",
+	 "WARNING: locking bug in do_ipv6_setsockopt"},
+	{"refcount_t",
+	 "refcount_t: underflow; use-after-free.\n"
+	 "WARNING: CPU: 0 PID: 1 at lib/refcount.c:28 "
+	 "refcount_warn_saturate+0x1/0x2\n"
+	 "Call Trace:\n kobject_put+0x1/0x2\n"
+	 " input_register_device+0x1/0x2\n",
+	 "WARNING: refcount bug in input_register_device"},
+	{"debugobjects",
+	 "ODEBUG: activate active (active state 1) object type: rcu_head\n"
+	 "WARNING: CPU: 0 PID: 5989 at lib/debugobjects.c:291 "
+	 "debug_print_object+0x1/0x2\n"
+	 "Call Trace:\n debug_object_activate+0x1/0x2\n __call_rcu+0x1/0x2\n"
+	 " pppol2tp_release+0x1/0x2\n",
+	 "WARNING: ODEBUG bug in pppol2tp_release"},
+	{"KMSAN names the function unless it is a copy helper",
+	 "BUG: KMSAN: kernel-infoleak in instrument_copy_to_user+0x1/0x2\n"
+	 "instrument_copy_to_user include/linux/instrumented.h:114 [inline]\n"
+	 "Call Trace:\n _copy_to_iter+0x1/0x2\n filemap_read+0x1/0x2\n",
+	 "KMSAN: kernel-infoleak in filemap_read"},
+	{"KASAN: the access from the next line, the old kind's new name",
+	 "BUG: KASAN: double-free or invalid-free in kvfree+0x1/0x2\n"
+	 "CPU: 0 PID: 1 Comm: syz\nCall Trace:\n kfree+0x1/0x2\n"
+	 " xt_free_table_info+0x1/0x2\n",
+	 "KASAN: invalid-free in xt_free_table_info"},
+	{"KASAN: tag-based 'Read at addr', and a generic hint",
+	 "BUG: KASAN: invalid-access in __memset+0x16c/0x188\n"
+	 "Read at addr 0bff00002a0f4600 by task syz/6700\n"
+	 "Call trace:\n do_tag_check_fault+0x1/0x2\n el1_abort+0x1/0x2\n"
+	 " __memset+0x1/0x2\n io_submit_sqes+0x1/0x2\n",
+	 "KASAN: invalid-access Read in io_submit_sqes"},
+	{"KASAN's oldest form is kept as printed, behind dropped messages",
+	 "** 3764 printk messages dropped ** [   46.300984] BUG: KASAN: "
+	 "slab-out-of-bounds in gup_pmd+0x5ad/0x660 at addr ffff8800b7eb5780\n",
+	 "KASAN: slab-out-of-bounds in gup_pmd at addr ADDR"},
+	{"UBSAN's old form",
+	 "UBSAN: Undefined behaviour in drivers/usb/core/devio.c:1517:25\n"
+	 "shift exponent -1 is negative\nCall Trace:\n"
+	 " [<ffffffff81bcb87d>] ubsan_epilogue+0xd/0x40\n"
+	 " [<ffffffff82226794>] proc_do_submiturb+0x2994/0x2c30\n",
+	 "UBSAN: undefined-behaviour in proc_do_submiturb"},
+	{"memory leak: the first caller outside the allocators",
+	 "BUG: memory leak\n"
+	 "unreferenced object 0xffff88005f7ac800 (size 2048): \n"
+	 "  backtrace: \n"
+	 "    [<00000000996d44e4>] __kmalloc+0x14f/0x2a0\n"
+	 "    [<00000000d3775b57>] pcpu_mem_zalloc+0x6a/0x90\n"
+	 "    [<00000000f3c9f17c>] htab_map_alloc+0x447/0x5c0\n"
+	 "    [<0000000018bf48ad>] map_create+0x149/0x520\n",
+	 "memory leak in map_create"},
+	{"suspicious RCU usage, old INFO form",
+	 "[ INFO: suspicious RCU usage. ]\n"
+	 "net/ipv6/ip6_flowlabel.c:544 suspicious rcu_dereference_check()!\n"
+	 "Call Trace:\n dump_stack+0x1/0x2\n lockdep_rcu_suspicious+0x1/0x2\n"
+	 " ipv6_flowlabel_opt+0x1/0x2\n",
+	 "INFO: suspicious RCU usage in ipv6_flowlabel_opt"},
+	{"unwinder warnings name no function",
+	 "WARNING: kernel stack frame pointer at ffff8801c1a9f858 in "
+	 "syz:1234 has bad value 0000000000000001\n",
+	 "WARNING: kernel stack frame pointer has bad value"},
+	{"RCU stall: the work the dispatcher handed over",
+	 "INFO: rcu_sched self-detected stall on CPU\n"
+	 "NMI backtrace for cpu 1\nCall Trace:\n <IRQ>\n"
+	 " dump_stack+0x1/0x2\n rcu_dump_cpu_stacks+0x1/0x2\n"
+	 " update_process_times+0x1/0x2\n hrtimer_interrupt+0x1/0x2\n"
+	 " apic_timer_interrupt+0x1/0x2\n </IRQ>\n"
+	 "RIP: 0010:vmx_vcpu_run+0x1/0x2\n"
+	 "RSP: 0018:ffff8801aab0f358 EFLAGS: 00000293\n"
+	 " kvm_arch_vcpu_ioctl_run+0x1/0x2\n kvm_vcpu_ioctl+0x1/0x2\n"
+	 " vfs_ioctl+0x1/0x2\n __x64_sys_ioctl+0x1/0x2\n"
+	 " do_syscall_64+0x1/0x2\n",
+	 "INFO: rcu detected stall in kvm_vcpu_ioctl"},
+	{"RCU stall: the RCU kthread's own stack is passed over",
+	 "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+	 "rcu: RCU grace-period kthread stack dump:\n"
+	 "Call Trace:\n schedule+0x1/0x2\n rcu_gp_kthread+0x1/0x2\n"
+	 " kthread+0x1/0x2\n ret_from_fork+0x1/0x2\n"
+	 "NMI backtrace for cpu 1\nCall Trace:\n"
+	 " smp_call_function_many+0x1/0x2\n native_flush_tlb_others+0x1/0x2\n",
+	 "INFO: rcu detected stall in smp_call_function"},
+	{"soft lockup: the syscall, not the loop it was in",
+	 "watchdog: BUG: soft lockup - CPU#1 stuck for 134s! [syz:4588]\n"
+	 "RIP: 0010:d_walk+0x840/0xc80\n"
+	 "RSP: 0018:ffff880183f5f9f8 EFLAGS: 00000293\n"
+	 "Call Trace:\n shrink_dcache_parent+0x1/0x2\n vfs_rmdir+0x1/0x2\n"
+	 " do_rmdir+0x1/0x2\n __x64_sys_rmdir+0x1/0x2\n"
+	 " do_syscall_64+0x1/0x2\n",
+	 "BUG: soft lockup in sys_rmdir"},
+	{"arm64: paging request, pc line",
+	 "Unable to handle kernel paging request at virtual address "
+	 "dfffa00000000003\n"
+	 "Internal error: Oops: 96000004 [#1] PREEMPT SMP\n"
+	 "pc : selinux_socket_sendmsg+0x1/0x2\nlr : other+0x1/0x2\n",
+	 "BUG: unable to handle kernel paging request in "
+	 "selinux_socket_sendmsg"},
+	{"arm: Unhandled fault, a Backtrace: cut after a caller",
+	 "Unhandled fault: page domain fault (0x01b) at 0x00000e30\n"
+	 "Internal error: : 1b [#1] PREEMPT SMP ARM\n"
+	 "PC is at __sanitizer_cov_trace_pc+0x4c/0x78\n"
+	 "Backtrace: \n"
+	 "[<802b3ffc>] (__sanitizer_cov_trace_pc) from [<802e1324>] "
+	 "(trace_hardirqs_off+0x6c/0x120)\n"
+	 "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] "
+	 "(__dabt_svc+0x54/0xa0)\n"
+	 "Exception stack(0x8bdfc048 to 0x8bdfc090)\n",
+	 "Unhandled fault in __dabt_svc"},
+	{"KMSAN: the stack right under the header, no Call Trace line",
+	 "BUG: KMSAN: kernel-infoleak in _copy_to_iter+0x376/0x1c60\n"
+	 " _copy_to_iter+0x376/0x1c60\n copy_page_to_iter+0x420/0x880\n"
+	 " filemap_read+0xbcc/0x1470\n",
+	 "KMSAN: kernel-infoleak in filemap_read"},
+	{"kmemleak's newer backtrace header and symbolised frames",
+	 "BUG: memory leak\n"
+	 "unreferenced object 0xffff8882d78c9ea0 (size 96):\n"
+	 "  backtrace (crc c9a1c131):\n"
+	 "    kmemleak_alloc_recursive include/linux/kmemleak.h:44 [inline]\n"
+	 "    __kmalloc_cache_noprof+0x42f/0x5e0 mm/slub.c:5719\n"
+	 "    lookup_module_kobject+0x57/0x110 kernel/params.c:764\n",
+	 "memory leak in lookup_module_kobject"},
+	{"arm64: a raw address frame does not end the trace",
+	 "Internal error: Oops - SP/PC alignment exception: 8a000000 [#1]\n"
+	 "Call trace:\n"
+	 "Exception stack(0xffffffc01ec87d20 to 0xffffffc01ec87e50)\n"
+	 "7d20: ffffffc055663000 ffffff9009e02000\n"
+	 "[<0000000015c44a38>] 0xffffffffdeadbeef\n"
+	 "[<000000004fa15e98>] el0_svc_naked+0x34/0x38\n",
+	 "Internal error in el0_svc_naked"},
+	{"KASAN's old header with its access line is the usual title",
+	 "BUG: KASAN: use-after-free in remove_wait_queue+0x1/0x2 at addr "
+	 "ffff8800b7eb5780\n"
+	 "Write of size 8 by task syz/123\n",
+	 "KASAN: use-after-free Write in remove_wait_queue"},
+	{"x86's newer 'Oops: ' before the trap's name",
+	 "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
+	 "RIP: 0010:mydev_rate+0x1/0x2\n",
+	 "divide error in mydev_rate"},
+	{"a WARNING cut short before any stack",
+	 "------------[ cut here ]------------\n"
+	 "WARNING: CPU: 3 PID: 1975 at fs/locks.c:241 "
+	 "locks_free_ctx+0x118/0x180()\n",
+	 "WARNING in corrupted"},
+	{"I/O accessors are the driver's",
+	 "Internal error: synchronous external abort: 96000010 [#1] SMP\n"
+	 "pc : __raw_readb+0x18/0x2c\n"
+	 "Call trace:\n __raw_readb+0x18/0x2c\n logic_inb+0x50/0x13c\n"
+	 " joy_init+0x17c/0x63c\n",
+	 "Internal error in joy_init"},
+	{"a trap glued to other output",
+	 "random: crng init doneinvalid opcode: 0000 [#1] SMP\n"
+	 "RIP: 0010:mydev_probe+0x1/0x2\n",
+	 "invalid opcode in mydev_probe"},
+	{"lockdep running out of room names no function",
+	 "BUG: MAX_STACK_TRACE_ENTRIES too low!\n"
+	 "Call Trace:\n save_trace+0x1/0x2\n flush_workqueue+0x1/0x2\n",
+	 "BUG: MAX_STACK_TRACE_ENTRIES too low!"},
+	{"powerpc: NIP and (unreliable) frames",
+	 "kernel BUG at fs/x.c:12!\n"
+	 "NIP [c000000000012345] __might_resched+0x1/0x2\n"
+	 "Call Trace:\n"
+	 "[c00000000e8b7a50] [c000000000012340] other+0x1/0x2 (unreliable)\n"
+	 "[c00000000e8b7b00] [c000000000012350] xfs_do_thing+0x1/0x2\n",
+	 "kernel BUG in xfs_do_thing"},
+	{"hung in synchronize_rcu: a wait named after what it waits for",
+	 "INFO: task kworker/0:1:12 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n wait_for_completion+0x1/0x2\n"
+	 "synchronize_rcu+0x1/0x2\n netdev_run_todo+0x1/0x2\n",
+	 "INFO: task hung in synchronize_rcu"},
+	{"addresses stuck to other text are dropped from BUG titles",
+	 "BUG: Dentry ffff88801b8a2e00{i=0,n=.index} still in use (1) "
+	 "[unmount of tmpfs tmpfs]\n"
+	 "Call Trace:\n umount_check+0x1/0x2\n",
+	 "BUG: Dentry still in use in umount_check"},
+	{"unregister_netdevice waiting",
+	 "unregister_netdevice: waiting for lo to become free. Usage count = "
+	 "2\n",
+	 "unregister_netdevice: waiting for DEV to become free"},
+	{"panic: init's exit code is no part of the title",
+	 "Kernel panic - not syncing: Attempted to kill init! "
+	 "exitcode=0x00000100\n",
+	 "kernel panic: Attempted to kill init!"},
+	{"panic: stack protector",
+	 "Kernel panic - not syncing: stack-protector: Kernel stack is "
+	 "corrupted in: udp4_lib_lookup2+0x1/0x2\n",
+	 "kernel panic: stack is corrupted in udp4_lib_lookup2"},
+	{"a report that always names a function, with none",
+	 "general protection fault: 0000 [#1] SMP KASAN\n"
+	 "Modules linked in:\n",
+	 "general protection fault in corrupted"},
+	{"a start line glued to the end of another message",
+	 "kasan: GPF could be caused by NULL-ptr deref or user memory "
+	 "accessgeneral protection fault: 0000 [#1] PREEMPT SMP KASAN\n"
+	 "RIP: 0010:tipc_sub_delete+0x1/0x2\n",
+	 "general protection fault in tipc_sub_delete"},
+	{"a start line after another source's text and time stamp",
+	 "syzkaller login: [  417.725670][    C1] rcu: INFO: rcu_sched "
+	 "self-detected stall on CPU\n"
+	 "Call trace:\n nmi_cpu_backtrace+0x1/0x2\n"
+	 " do_recvmmsg+0x1/0x2\n __arm64_sys_recvmmsg+0x1/0x2\n"
+	 " invoke_syscall+0x1/0x2\n",
+	 "INFO: rcu detected stall in sys_recvmmsg"},
+	{"BUG: details cut off",
+	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
+	 "Call Trace:\n bad_page+0x1/0x2\n",
+	 "BUG: Bad page state in bad_page"},
+	{"BUG: preemptible code",
+	 "BUG: using smp_processor_id() in preemptible [00000000] code: "
+	 "syz/123\n"
+	 "Call Trace:\n check_preemption_disabled+0x1/0x2\n"
+	 " ext4_mb_new_blocks+0x1/0x2\n",
+	 "BUG: using smp_processor_id() in preemptible code in "
+	 "ext4_mb_new_blocks"},
+	{"workqueue leak: the work function",
+	 "BUG: workqueue leaked lock or atomic: kworker/0:1/0x00000000/12\n"
+	 "    last function: addrconf_dad_work\n",
+	 "BUG: workqueue leaked lock or atomic in addrconf_dad_work"},
+	{"another program's lines inside a trace",
+	 "BUG: KASAN: stack-out-of-bounds in memcmp+0xe3/0x160\n"
+	 "[  396.969914] Read of size 1 at addr ffff8801c19175d0\n"
+	 "[  396.995841] Call Trace:\n"
+	 "[  396.998428]  dump_stack+0x194/0x257\n"
+	 "2018/01/02 18:20:06 executing program 3:\n"
+	 "mmap(&(0x7f0000000000/0xa000)=nil, 0xa000)\n"
+	 "[  397.002054]  memcmp+0x1/0x2\n"
+	 "[  397.002055]  xfrm_selector_match+0x1/0x2\n",
+	 "KASAN: stack-out-of-bounds Read in xfrm_selector_match"},
+};
+
+START_TEST(test_rule)
+{
+	struct crash_report r;
+
+	classify_str(rule_cases[_i].log, &r, true);
+	ck_assert_msg(!strcmp(r.title, rule_cases[_i].title),
+		      "%s: expected '%s', got '%s'", rule_cases[_i].what,
+		      rule_cases[_i].title, r.title);
+}
+END_TEST
+
+/* A stream: far past the first chunk, NULs, CRs and an endless line. */
+START_TEST(test_stream)
+{
+	const char *crash = "[ 9.0] kernel BUG at mm/x.c:5!\r\n"
+			    "[ 9.0] RIP: 0010:do_thing+0x1/0x2\n"
+			    "[ 9.1] ---[ end trace 0000000000000000 ]---\n";
+	struct crash_report r;
+	struct buf in = {0};
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 100000; i++)
+		buf_addf(&in, "[ %d.0] ordinary line %d\r\n", i, i);
+	buf_add(&in, "\0\0\0", 3);
+	for (i = 0; i < 100000; i++)
+		buf_add(&in, "long line ", 10);
+	buf_add(&in, "\n", 1);
+	buf_add(&in, crash, strlen(crash));
+	f = fmemopen(in.data, in.len, "r");
+	ck_assert_int_eq(crash_classify_stream(f, &r), 1);
+	ck_assert_str_eq(r.title, "kernel BUG in do_thing");
+	ck_assert_int_eq(r.start_line, 100002);
+	ck_assert(r.complete);
+	fclose(f);
+	f = fmemopen(in.data, in.len - strlen(crash), "r");
+	ck_assert_int_eq(crash_classify_stream(f, &r), 0);
+	fclose(f);
+	buf_free(&in);
+}
+END_TEST
+
 /* The same bug on another run: other CPU, task, addresses, times. */
 START_TEST(test_title_is_stable)
 {
@@ -181,7 +501,8 @@ START_TEST(test_no_false_positives)
 		     "audit: BUG in user space is not ours\n"
 		     "mem auto-init: stack:all(zero), heap alloc:on\n"
 		     "Kernel command line: panic=-1 oops=panic\n"
-		     "WARNING: this line names no CPU\n",
+		     "WARNING: this line names no CPU\n"
+		     "WARNING: the mand mount option is being deprecated and\n",
 		     &r, false);
 }
 END_TEST
@@ -254,6 +575,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_no_false_positives);
 	tcase_add_test(tc, test_incomplete_until_end);
 	tcase_add_test(tc, test_first_report_wins);
+	tcase_add_loop_test(tc, test_rule, 0, ARRAY_SIZE(rule_cases));
+	tcase_add_test(tc, test_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

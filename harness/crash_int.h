@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the crash classifier's parts share: console lines as messages, and
+ * the stack frames of a report with the ways to pick the function to
+ * blame from them (crash_blame.c).
+ */
+#ifndef LGTEST_CRASH_INT_H
+#define LGTEST_CRASH_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LINE_MAX_LEN 1024
+#define FUNC_MAX 128
+
+/* The lines of one report: from s up to end. */
+struct report_view {
+	const char *s;
+	const char *end;
+};
+
+size_t line_len(const char *s, const char *end);
+size_t message_start(const char *s, size_t len);
+void message_of(const char *line, size_t len, char *out);
+size_t symbol_at(const char *s, char *out);
+
+/* Where the function to blame comes from. */
+enum blame {
+	B_NONE, /* the title names no function */
+	B_FIRST, /* the first frame that is not machinery */
+	B_STALL, /* what the stalled CPU was running for its caller */
+	B_LOCK, /* the lock site lockdep names ("at: f") */
+	B_LEAK, /* the first caller outside the allocators */
+};
+
+bool is_generic_frame(const char *fn);
+bool blame_function(const struct report_view *v, enum blame how, char *out);
+/* Whether the report holds any frame at all (else it was cut short). */
+bool report_has_stack(const struct report_view *v);
+
+#endif
