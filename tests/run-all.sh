@@ -72,6 +72,7 @@ if [ "$integ" -eq 0 ]; then
 fi
 
 run_suite "boot/nested-timeout" tests/boot/nested-timeout.sh
+run_suite "boot/kept-host" tests/boot/kept-host.sh
 run_suite "boot/real-kernel" tests/boot/real-kernel.sh
 run_suite "boot/devices" tests/boot/devices.sh
 run_suite "boot/net" tests/boot/net.sh
