@@ -431,12 +431,27 @@ START_TEST(test_accel_needs_qemu)
 }
 END_TEST
 
-/* The default runner times a probe guest and says what it chose. */
+/* The default runner times a probe guest and says what it chose;
+ * LGUEST_RUNNER overrides the probe, and is said to. */
 START_TEST(test_calibration_reported)
 {
 	struct outcome o;
 
 	require_tools();
+	setenv("LGUEST_RUNNER", "direct", 1);
+	o = run("run -n " SCRIPTS "pass.lgt");
+	ck_assert_msg(
+		strstr(o.out, "# runner: lguest-direct (LGUEST_RUNNER)\n"),
+		"%s%s", o.out, o.err);
+	outcome_free(&o);
+	setenv("LGUEST_RUNNER", "sideways", 1);
+	o = run("run -n " SCRIPTS "pass.lgt");
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "LGUEST_RUNNER must be direct or nested, "
+				    "not 'sideways'"),
+		      "%s", o.err);
+	outcome_free(&o);
+	unsetenv("LGUEST_RUNNER");
 	o = run("run -n " SCRIPTS "pass.lgt");
 	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
 	ck_assert_msg(
