@@ -56,7 +56,7 @@ in_kvm() {
 	if [ "$LGUEST_RUNNER" = direct ]; then
 		"$@"
 	else
-		tests/boot/nested.sh --host-root --mem 2048 --smp 2 --timeout 1800 -- "$@"
+		tests/boot/nested.sh --host-root --mem 2048 --timeout 1800 -- "$@"
 	fi
 }
 integ=0
