@@ -74,7 +74,7 @@ START_TEST(test_failing_script)
 		     "status 33))");
 	expect_block(&o, 5, "crash",
 		     "crash: \"BUG: unable to handle kernel NULL pointer "
-		     "dereference\"");
+		     "dereference in corrupted\"");
 	expect_block(&o, 6, "crash",
 		     "crash 'WARNING in my_func' does not match");
 	expect_block(&o, 7, "hang",
