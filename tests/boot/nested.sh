@@ -65,9 +65,8 @@ Options:
   --timeout SECS      kill QEMU after this long (default 300)
   --mem MB            nested host memory (default 1024)
   --smp N             nested host CPUs (default 1)
-  --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt,+rdrand,+xsave,
-                      +avx; qemu64,-svm makes kvm-amd refuse to load, to
-                      test that path)
+  --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt,+rdrand; qemu64,-svm
+                      makes kvm-amd refuse to load, to test that path)
   --kernel VMLINUZ    nested host kernel (default: ci/fetch-kernel.sh)
   --modules-dir DIR   its lib/modules/<version> (default: ci/fetch-kernel.sh)
   --append ARGS       extra nested host kernel arguments
@@ -109,9 +108,7 @@ mem=1024
 smp=1
 # RDRAND seeds the host's entropy pool at boot; without it the first
 # blocking getrandom() (a guest's virtio-rng) waits a second for jitter.
-# XSAVE and AVX (TCG has them since QEMU 7.2) let the test guests run the
-# VMOVDQU that KVM hands to the launcher's emulator.
-cpu=qemu64,+svm,+npt,+rdrand,+xsave,+avx
+cpu=qemu64,+svm,+npt,+rdrand
 kernel=
 moddir=
 extra_append=
