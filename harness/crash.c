@@ -99,7 +99,7 @@ static const struct rule {
 	 R_NEEDS_FN},
 	{"list_", "(add|del)[a-z_]* (corruption|double add)", K_PLAIN,
 	 "BUG: corrupted list", B_FIRST, 0},
-	{"usercopy: Kernel memory ", "(exposure|overwrite) attempt", K_PLAIN,
+	{"usercopy: ", "[Kk]ernel memory (exposure|overwrite) attempt", K_PLAIN,
 	 "BUG: bad usercopy", B_FIRST, 0},
 	{"refcount_t: ", "[a-z]", K_PLAIN, "WARNING: refcount bug", B_FIRST,
 	 R_NEEDS_FN},
@@ -628,7 +628,7 @@ static void warning_title(char *title, const struct start_match *sm,
 	static const struct {
 		const char *file, *name;
 	} checkers[] = {
-		{"kernel/locking/", "WARNING: locking bug"},
+		{"kernel/locking/lockdep", "WARNING: locking bug"},
 		{"lib/debugobjects.c", "WARNING: ODEBUG bug"},
 		{"lib/refcount.c", "WARNING: refcount bug"},
 		{"lib/kobject.c", "WARNING: kobject bug"},
@@ -726,7 +726,7 @@ static void lockdep_words(char *what)
 static void lockdep_title(char *title, const struct start_match *sm,
 			  const struct report_view *v, const char *prefix)
 {
-	static const struct rule rcu = {.how = B_FIRST};
+	static const struct rule first = {.how = B_FIRST};
 	const struct rule *r = &rules[sm->rule];
 	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
 
@@ -736,14 +736,28 @@ static void lockdep_title(char *title, const struct start_match *sm,
 		with_function(title, "possible deadlock", r, v, NULL);
 	else if (!strcmp(what, "inconsistent lock state"))
 		with_function(title, what, r, v, NULL);
+	else if (!strcmp(what, "Invalid wait context"))
+		with_function(title, "WARNING: locking bug", &first, v, NULL);
 	else if (!strcmp(what, "suspicious RCU usage")) {
 		set_title(base, "%s: %s", prefix, what);
-		with_function(title, base, &rcu, v, NULL);
+		with_function(title, base, &first, v, NULL);
 	} else {
 		cut_details(what);
 		set_title(base, "%s: %s", prefix, what);
 		with_function(title, base, r, v, NULL);
 	}
+}
+
+/*
+ * "BUG: TASK stack guard page was hit" (and IRQ, NMI, ... stacks in newer
+ * kernels) is the same bug as the older "BUG: stack guard page was hit".
+ */
+static void drop_stack_kind(char *what)
+{
+	size_t n = strspn(what, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+	if (n && !strncmp(what + n, " stack guard page", 17))
+		memmove(what, what + n + 1, strlen(what + n + 1) + 1);
 }
 
 static void bug_title(char *title, const struct start_match *sm,
@@ -753,6 +767,7 @@ static void bug_title(char *title, const struct start_match *sm,
 
 	group(sm, 1, what, sizeof(what));
 	cut_details(what);
+	drop_stack_kind(what);
 	set_title(base, "BUG: %s", what);
 	with_function(title, base, &rules[sm->rule], v, NULL);
 }
@@ -838,7 +853,8 @@ static bool is_end_marker(const char *msg)
  * A report's header may hold lines that would start a report of their own
  * ("BUG: ..." then "Oops: ...", "refcount_t: ..." then "WARNING: ...");
  * once its body has begun (the CPU line, RIP or call trace), another start
- * line begins a new report and ends this one.
+ * line begins a new report and ends this one, unless a frame follows it:
+ * then it is other output dropped into a call trace.
  */
 static bool begins_body(const char *msg)
 {
@@ -863,7 +879,8 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		if (p + n == v.end && !settled)
 			break; /* an unfinished line */
 		message_of(p, n, msg);
-		if (body && match_start(msg, &sm)) {
+		if (body && match_start(msg, &sm) &&
+		    !is_frame_line(p + n + 1, v.end)) {
 			r->complete = true;
 			break;
 		}

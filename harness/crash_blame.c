@@ -95,6 +95,8 @@ static const char *const generic_frames[] = {
 	"arch_trigger_cpumask_backtrace",
 	"trigger_*backtrace",
 	"sched_show_task",
+	"_sched_show_task",
+	"dump_cpu_task*",
 	"show_state*",
 	"check_preemption_disabled",
 	"debug_smp_processor_id",
@@ -474,7 +476,7 @@ static const char *const generic_frames[] = {
 	"__sysvec_*",
 	"common_interrupt",
 	"asm_common_interrupt",
-	"*apic_timer_interrupt",
+	"*apic_timer_interrupt*",
 	"hrtimer_interrupt",
 	"__hrtimer_run_queues",
 	"hrtimer_run_queues",
@@ -496,6 +498,116 @@ static const char *const generic_frames[] = {
 	"do_interrupt_handler",
 	"handle_arch_irq",
 	"__phys_addr",
+	"sysenter_*",
+	"system_call_fastpath",
+	"int_ret_from_sys_call",
+	"ia32_sysenter_target",
+	"ia32_do_call",
+	"cstar_dispatch",
+	/*
+	 * The driver core, kobjects and sysfs: registering and tearing down
+	 * a device goes through them, the driver that asked is to blame.
+	 */
+	"device_add",
+	"device_del",
+	"device_unregister",
+	"device_destroy",
+	"device_release",
+	"device_release_driver*",
+	"__device_release_driver",
+	"device_links_*",
+	"bus_remove_device",
+	"bus_add_device",
+	"get_device_parent",
+	"put_device",
+	"get_device",
+	"dpm_sysfs_*",
+	"devres_release*",
+	"klist_*",
+	"sysfs_*",
+	"kernfs_*",
+	"kset_*",
+	"add_uevent_var",
+	"usb_kill_urb",
+	"usb_poison_urb",
+	"usb_kill_anchored_urbs",
+	/* timers and work: cancelling and flushing wait for them */
+	"del_timer*",
+	"timer_delete*",
+	"try_to_del_timer_sync",
+	"try_to_grab_pending",
+	"timer_is_static_object",
+	"work_is_static_object",
+	"flush_workqueue",
+	"__flush_workqueue",
+	"drain_workqueue",
+	"destroy_workqueue",
+	/* bit operations, checksums and other library code on caller data */
+	"test_and_set_bit*",
+	"test_and_clear_bit*",
+	"__test_and_set_bit",
+	"__test_and_clear_bit",
+	"set_bit",
+	"clear_bit*",
+	"change_bit",
+	"__set_bit",
+	"__clear_bit",
+	"test_bit",
+	"_atomic_dec_and_*",
+	"atomic_dec_and_*",
+	"crc_itu_t*",
+	"crc16",
+	"crc32*",
+	"__crc32*",
+	"crc_ccitt*",
+	"crc_t10dif*",
+	"format_decode",
+	"bad_page",
+	"*fortify_panic",
+	"__fortify_report",
+	"fortify_report",
+	/* page cache and VFS helpers that check the state their caller left */
+	"filemap_fdatawait*",
+	"__filemap_fdatawait*",
+	"filemap_write_and_wait*",
+	"find_lock_entries",
+	"find_get_entries",
+	"truncate_inode_pages*",
+	"folio_unlock",
+	"unlock_page",
+	"iput",
+	"drop_nlink",
+	"clear_nlink",
+	"inc_nlink",
+	"set_nlink",
+	"mark_buffer_dirty*",
+	"__brelse",
+	"dput",
+	"fast_dput",
+	/* networking: freeing buffers, the receive path's core */
+	"kfree_skb*",
+	"__kfree_skb",
+	"consume_skb",
+	"skb_release_*",
+	"skb_free_head",
+	"sk_skb_reason_drop",
+	"__netif_receive_skb*",
+	"netif_receive_skb*",
+	"process_backlog",
+	"create_object*",
+	"check_panic_on_warn",
+	"panic_saved_regs",
+	"do_DataAbort",
+	"do_PrefetchAbort",
+	"*fdatawait*",
+	"__alloc_frozen_pages*",
+	"alloc_frozen_pages*",
+	"rollback_registered*",
+	"__hwasan_*",
+	"hwasan_*",
+	"___kmalloc*",
+	"__vunmap",
+	"vunmap",
 	/* MMIO and port I/O accessors: the driver that called them is to blame
 	 */
 	"__raw_readb",
@@ -575,6 +687,11 @@ static const char *const dispatch_frames[] = {
 	"ret_fast_syscall",
 	"vector_swi",
 	"system_call",
+	"system_call_fastpath",
+	"sysenter_*",
+	"ia32_sysenter_target",
+	"ia32_do_call",
+	"cstar_dispatch",
 	"vfs_ioctl",
 	"do_vfs_ioctl",
 	"ksys_ioctl",
@@ -611,6 +728,12 @@ static const char *const dispatch_frames[] = {
 	"sock_write_iter",
 	"sock_read_iter",
 	"sock_ioctl",
+	"blkdev_ioctl",
+	"compat_blkdev_ioctl",
+	"*_compat_ioctl",
+	"__netif_receive_skb*",
+	"netif_receive_skb*",
+	"process_backlog",
 	"sock_do_ioctl",
 	"__sys_setsockopt",
 	"__sys_getsockopt",
@@ -857,6 +980,8 @@ static bool starts_trace(const char *msg)
 	    !strncmp(msg, "Backtrace:", 10) ||
 	    !strncmp(msg, "Call Trace: ", 12))
 		return true;
+	if (n > 11 && !strcmp(msg + n - 11, "Call Trace:"))
+		return true; /* glued to the raw stack words before it */
 	return n && msg[n - 1] == ':' && strstr(msg, " at 0x") &&
 	       (strstr(msg, " read ") || strstr(msg, " write "));
 }
@@ -885,15 +1010,66 @@ static void push_trace_line(struct stack *st, const char *msg, const char *fn,
 }
 
 /*
+ * The caller id after a console line's time stamp ("[ T123]", "[  C1]"),
+ * copied to id (empty when the line has none).
+ */
+static void caller_id(const char *line, size_t len, char *id, size_t size)
+{
+	const char *p = memchr(line, ']', len), *end = line + len, *q;
+	size_t n;
+
+	id[0] = '\0';
+	if (!p || p + 2 >= end || p[1] != '[')
+		return;
+	p += 2;
+	while (p < end && *p == ' ')
+		p++;
+	q = memchr(p, ']', (size_t)(end - p));
+	if (!q || (*p != 'T' && *p != 'C'))
+		return;
+	n = (size_t)(q - p);
+	if (n >= size)
+		n = size - 1;
+	memcpy(id, p, n);
+	id[n] = '\0';
+}
+
+/*
+ * Another program's line dropped into a trace ("unregister_netdevice:
+ * waiting ...", "blkid used greatest stack depth"): one line between
+ * two frames, not a section header ending in ':'.
+ */
+static bool is_stray_line(const char *msg, const char *next, const char *end)
+{
+	size_t n = strlen(msg);
+
+	return !(n && msg[n - 1] == ':') && is_frame_line(next, end);
+}
+
+bool is_frame_line(const char *line, const char *end)
+{
+	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
+
+	if (line >= end)
+		return false;
+	message_of(line, line_len(line, end), msg);
+	return frame_function(skip_markers(msg), fn) ||
+	       is_unreliable_frame(msg);
+}
+
+/*
  * Frames in the order printed, numbered by trace.  A RIP line before a
- * call trace belongs to it; within a trace, registers, code and lines
- * without the console's time stamp (another program's output mixed in)
- * are passed over.  Sanitizers (KMSAN, KCSAN) print their stack right
- * under the report's first line, without a header.
+ * call trace belongs to it; within a trace, registers, code, lines
+ * without the console's time stamp or with another caller id than the
+ * trace's (another program's output, another task's messages mixed in)
+ * and single stray lines are passed over.  Sanitizers (KMSAN, KCSAN)
+ * print their stack right under the report's first line, without a
+ * header.
  */
 static void read_stack(const struct report_view *v, struct stack *st)
 {
 	char msg[LINE_MAX_LEN], fn[FUNC_MAX], caller[FUNC_MAX] = "";
+	char id[16], trace_id[16] = "";
 	const char *p, *m;
 	bool in_trace = false, fresh = false, stamped = false;
 	int trace = 0;
@@ -903,11 +1079,15 @@ static void read_stack(const struct report_view *v, struct stack *st)
 	for (p = v->s; p < v->end; p += n + 1) {
 		n = line_len(p, v->end);
 		message_of(p, n, msg);
+		caller_id(p, n, id, sizeof(id));
 		m = skip_markers(msg);
+		if (in_trace && id[0] && trace_id[0] && strcmp(id, trace_id))
+			continue;
 		if (rip_function(m, fn)) {
 			trace += !in_trace;
 			fresh = fresh || !in_trace;
 			in_trace = true;
+			snprintf(trace_id, sizeof(trace_id), "%s", id);
 			push_frame(st, fn, trace);
 			continue;
 		}
@@ -915,6 +1095,7 @@ static void read_stack(const struct report_view *v, struct stack *st)
 			trace += !(in_trace && fresh);
 			in_trace = fresh = true;
 			stamped = message_start(p, n) > 0;
+			snprintf(trace_id, sizeof(trace_id), "%s", id);
 			continue;
 		}
 		if (in_trace && stamped && !message_start(p, n))
@@ -924,7 +1105,8 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		if (frame_function(m, fn)) {
 			push_trace_line(st, m, fn, trace, caller);
 			fresh = false;
-		} else if (!is_trace_noise(m)) {
+		} else if (!is_trace_noise(m) &&
+			   (fresh || !is_stray_line(m, p + n + 1, v->end))) {
 			in_trace = false;
 		}
 	}
@@ -952,8 +1134,6 @@ static void syscall_name(char *fn)
 	}
 	if (!strncmp(fn, "SyS_", 4))
 		memcpy(fn, "sys_", 4);
-	if (!strncmp(fn, "compat_SyS_", 11))
-		memcpy(fn, "compat_sys_", 11);
 }
 
 static bool pick(const struct stack *st, int i, char *out)

@@ -35,6 +35,8 @@ enum blame {
 
 bool is_generic_frame(const char *fn);
 bool blame_function(const struct report_view *v, enum blame how, char *out);
+/* Whether the line at line is a call trace's frame, reliable or not. */
+bool is_frame_line(const char *line, const char *end);
 /* Whether the report holds any frame at all (else it was cut short). */
 bool report_has_stack(const struct report_view *v);
 

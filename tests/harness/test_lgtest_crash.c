@@ -404,10 +404,54 @@ static const struct {
 	 " do_recvmmsg+0x1/0x2\n __arm64_sys_recvmmsg+0x1/0x2\n"
 	 " invoke_syscall+0x1/0x2\n",
 	 "INFO: rcu detected stall in sys_recvmmsg"},
+	{"driver core teardown: the driver that unregisters is to blame",
+	 "BUG: KASAN: use-after-free in klist_next+0x1/0x2\n"
+	 "Read of size 8 at addr ffff888012345678 by task kworker/0:1/12\n"
+	 "Call Trace:\n dump_stack+0x1/0x2\n kasan_report+0x1/0x2\n"
+	 " klist_next+0x1/0x2\n device_del+0x1/0x2\n"
+	 " device_unregister+0x1/0x2\n mydrv_disconnect+0x1/0x2\n"
+	 " usb_unbind_interface+0x1/0x2\n",
+	 "KASAN: use-after-free Read in mydrv_disconnect"},
+	{"another task's line inside a trace is passed over",
+	 "[   1.0][ T58] WARNING: CPU: 0 PID: 58 at fs/dcache.c:1 "
+	 "fast_dput+0x1/0x2\n"
+	 "[   1.1][ T58] Call Trace:\n"
+	 "[   1.2][ T58]  dput+0x1/0x2\n"
+	 "[   1.3][ T77] usb 1-1: New USB device found\n"
+	 "[   1.4][ T58]  myfs_put+0x1/0x2\n",
+	 "WARNING in myfs_put"},
+	{"a stray line between two frames is passed over",
+	 "INFO: task syz:61 blocked for more than 120 seconds.\n"
+	 "Call Trace:\n [<ffffffff81000000>] schedule+0x1/0x2\n"
+	 "blkid (20588) used greatest stack depth: 3352 bytes left\n"
+	 " [<ffffffff81000001>] mutex_lock_nested+0x1/0x2\n"
+	 " [<ffffffff81000002>] copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns"},
+	{"a report start inside a call trace does not end the report",
+	 "INFO: task syz:61 blocked for more than 120 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n"
+	 "unregister_netdevice: waiting for lo to become free. Usage count = "
+	 "6\n"
+	 " mutex_lock_nested+0x1/0x2\n copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns"},
+	{"lockdep: an invalid wait context is a locking bug",
+	 "[ BUG: Invalid wait context ]\n"
+	 "syz/1 is trying to lock:\n"
+	 "ffff0000 (&mm->mmap_lock){++++}-{3:3}, at: __might_fault+0x1/0x2\n"
+	 "stack backtrace:\nCall trace:\n dump_backtrace+0x1/0x2\n"
+	 " lock_acquire+0x1/0x2\n __might_fault+0x1/0x2\n"
+	 " do_ipv6_setsockopt+0x1/0x2\n",
+	 "WARNING: locking bug in do_ipv6_setsockopt"},
+	{"the TASK stack's guard page is the stack guard page",
+	 "BUG: TASK stack guard page was hit at ffffc900054afff8 (stack is "
+	 "ffffc900054b0000..ffffc900054b8000)\n"
+	 "RIP: 0010:tls_setsockopt+0x1/0x2\n",
+	 "BUG: stack guard page was hit in tls_setsockopt"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
-	 "Call Trace:\n bad_page+0x1/0x2\n",
-	 "BUG: Bad page state in bad_page"},
+	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
+	 " mydrv_free_rx+0x1/0x2\n",
+	 "BUG: Bad page state in mydrv_free_rx"},
 	{"BUG: preemptible code",
 	 "BUG: using smp_processor_id() in preemptible [00000000] code: "
 	 "syz/123\n"
