@@ -455,6 +455,16 @@ void crash_normalize(const char *in, char *out, size_t outlen)
 
 /* ---- titles -------------------------------------------------------------- */
 
+/*
+ * A title being made, with the function it blames (none: "") and, when
+ * the report's first line names that function's file, that file.
+ */
+struct titled {
+	char text[CRASH_TITLE_MAX];
+	char frame[FUNC_MAX];
+	char source[CRASH_TITLE_MAX];
+};
+
 /* Titles are cut at CRASH_TITLE_MAX on purpose. */
 static void set_title(char *title, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -513,22 +523,23 @@ static bool is_address(const char *s)
  * whatever its first line says, and is "corrupted" too.  Returns false
  * when base stays alone.
  */
-static bool with_function(char *title, const char *base, const struct rule *r,
-			  const struct report_view *v, const char *hint)
+static bool with_function(struct titled *t, const char *base,
+			  const struct rule *r, const struct report_view *v,
+			  const char *hint)
 {
 	char fn[FUNC_MAX];
 
 	if ((r->flags & R_NO_STACK_CUT) && !report_has_stack(v))
-		set_title(title, "%s in corrupted", base);
-	else if (hint && symbol_at(hint, fn) && !is_address(hint) &&
-		 !is_generic_frame(fn))
-		set_title(title, "%s in %s", base, fn);
-	else if (blame_function(v, r->how, fn))
-		set_title(title, "%s in %s", base, fn);
-	else if (r->flags & R_NEEDS_FN)
-		set_title(title, "%s in corrupted", base);
+		set_title(t->text, "%s in corrupted", base);
+	else if ((hint && symbol_at(hint, fn) && !is_address(hint) &&
+		  !is_generic_frame(fn)) ||
+		 blame_function(v, r->how, fn)) {
+		set_title(t->text, "%s in %s", base, fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else if (r->flags & R_NEEDS_FN)
+		set_title(t->text, "%s in corrupted", base);
 	else {
-		set_title(title, "%s", base);
+		set_title(t->text, "%s", base);
 		return false;
 	}
 	return true;
@@ -549,7 +560,7 @@ static bool nearby_line(const struct report_view *v, const char *s,
 	return false;
 }
 
-static void panic_title(char *title, const struct start_match *sm,
+static void panic_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	static const char canary[] = "stack-protector: Kernel stack is "
@@ -563,15 +574,15 @@ static void panic_title(char *title, const struct start_match *sm,
 
 	group(sm, 1, msg, sizeof(msg));
 	if (!strncmp(msg, canary, sizeof(canary) - 1))
-		with_function(title, "kernel panic: stack is corrupted",
-			      &in_canary, v, msg + sizeof(canary) - 1);
+		with_function(t, "kernel panic: stack is corrupted", &in_canary,
+			      v, msg + sizeof(canary) - 1);
 	else if (!strncmp(msg, "corrupted stack end detected", 28))
-		with_function(title, "kernel panic: corrupted stack end",
-			      &overrun, v, NULL);
+		with_function(t, "kernel panic: corrupted stack end", &overrun,
+			      v, NULL);
 	else if (!strncmp(msg, "Attempted to kill init!", 23))
-		set_title(title, "kernel panic: Attempted to kill init!");
+		set_title(t->text, "kernel panic: Attempted to kill init!");
 	else
-		set_title(title, "kernel panic: %s", msg);
+		set_title(t->text, "kernel panic: %s", msg);
 }
 
 /*
@@ -580,7 +591,7 @@ static void panic_title(char *title, const struct start_match *sm,
  * "... in f+0x1/0x2 at addr ffff...", is kept as it is when the access
  * line is missing.
  */
-static void kasan_title(char *title, const struct start_match *sm,
+static void kasan_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	char kind[64], hint[FUNC_MAX], rest[CRASH_TITLE_MAX];
@@ -597,23 +608,23 @@ static void kasan_title(char *title, const struct start_match *sm,
 	else if (nearby_line(v, "Write ", 6, msg))
 		set_title(base, "KASAN: %s Write", kind);
 	else if (strstr(rest, " at addr "))
-		return set_title(title, "KASAN: %s in %s at addr ADDR", kind,
+		return set_title(t->text, "KASAN: %s in %s at addr ADDR", kind,
 				 hint);
 	else
 		set_title(base, "KASAN: %s", kind);
-	with_function(title, base, &rules[sm->rule], v, hint);
+	with_function(t, base, &rules[sm->rule], v, hint);
 }
 
 /* UBSAN names the source file; the function comes from the stack. */
-static void ubsan_title(char *title, const struct start_match *sm,
+static void ubsan_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	char base[CRASH_TITLE_MAX], file[CRASH_TITLE_MAX];
 
 	expand(rules[sm->rule].title, sm, base);
 	group(sm, sm->m[2].rm_so >= 0 ? 2 : 1, file, sizeof(file));
-	if (!with_function(title, base, &rules[sm->rule], v, NULL))
-		set_title(title, "%s in %s", base, file);
+	if (!with_function(t, base, &rules[sm->rule], v, NULL))
+		set_title(t->text, "%s in %s", base, file);
 }
 
 /*
@@ -622,7 +633,7 @@ static void ubsan_title(char *title, const struct start_match *sm,
  * lockdep's ("locking bug"), debugobjects' ("ODEBUG bug"), refcount's,
  * kobject's and kmalloc's; f is then their caller.
  */
-static void warning_title(char *title, const struct start_match *sm,
+static void warning_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v)
 {
 	static const struct {
@@ -633,7 +644,7 @@ static void warning_title(char *title, const struct start_match *sm,
 		{"lib/refcount.c", "WARNING: refcount bug"},
 		{"lib/kobject.c", "WARNING: kobject bug"},
 	};
-	char file[CRASH_TITLE_MAX], hint[FUNC_MAX];
+	char file[CRASH_TITLE_MAX], hint[FUNC_MAX], fn[FUNC_MAX];
 	const char *base = "WARNING", *f;
 	size_t i;
 
@@ -646,17 +657,21 @@ static void warning_title(char *title, const struct start_match *sm,
 	}
 	if (!strncmp(hint, "kmalloc", 7) || !strncmp(hint, "__kmalloc", 9))
 		base = "WARNING: kmalloc bug";
-	with_function(title, base, &rules[sm->rule], v,
+	with_function(t, base, &rules[sm->rule], v,
 		      strcmp(base, "WARNING") ? NULL : hint);
+	symbol_at(hint, fn);
+	if (!strcmp(t->frame, fn))
+		snprintf(t->source, sizeof(t->source), "%s", file);
 }
 
-static void stack_warning_title(char *title, const struct start_match *sm)
+static void stack_warning_title(struct titled *t, const struct start_match *sm)
 {
 	char what[64], bad[64];
 
 	group(sm, 1, what, sizeof(what));
 	group(sm, 2, bad, sizeof(bad));
-	set_title(title, "WARNING: kernel stack %s has bad %svalue", what, bad);
+	set_title(t->text, "WARNING: kernel stack %s has bad %svalue", what,
+		  bad);
 }
 
 /* Hex words (addresses, flags) out of a message, white space kept single. */
@@ -723,7 +738,7 @@ static void lockdep_words(char *what)
  * detected ]", and its other warnings, "WARNING: bad unlock balance
  * detected!": named as the current forms are.
  */
-static void lockdep_title(char *title, const struct start_match *sm,
+static void lockdep_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v, const char *prefix)
 {
 	static const struct rule first = {.how = B_FIRST};
@@ -733,18 +748,18 @@ static void lockdep_title(char *title, const struct start_match *sm,
 	group(sm, 1, what, sizeof(what));
 	lockdep_words(what);
 	if (!strncmp(what, "possible ", 9) && strstr(what, "lock"))
-		with_function(title, "possible deadlock", r, v, NULL);
+		with_function(t, "possible deadlock", r, v, NULL);
 	else if (!strcmp(what, "inconsistent lock state"))
-		with_function(title, what, r, v, NULL);
+		with_function(t, what, r, v, NULL);
 	else if (!strcmp(what, "Invalid wait context"))
-		with_function(title, "WARNING: locking bug", &first, v, NULL);
+		with_function(t, "WARNING: locking bug", &first, v, NULL);
 	else if (!strcmp(what, "suspicious RCU usage")) {
 		set_title(base, "%s: %s", prefix, what);
-		with_function(title, base, &first, v, NULL);
+		with_function(t, base, &first, v, NULL);
 	} else {
 		cut_details(what);
 		set_title(base, "%s: %s", prefix, what);
-		with_function(title, base, r, v, NULL);
+		with_function(t, base, r, v, NULL);
 	}
 }
 
@@ -760,7 +775,7 @@ static void drop_stack_kind(char *what)
 		memmove(what, what + n + 1, strlen(what + n + 1) + 1);
 }
 
-static void bug_title(char *title, const struct start_match *sm,
+static void bug_title(struct titled *t, const struct start_match *sm,
 		      const struct report_view *v)
 {
 	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
@@ -769,74 +784,197 @@ static void bug_title(char *title, const struct start_match *sm,
 	cut_details(what);
 	drop_stack_kind(what);
 	set_title(base, "BUG: %s", what);
-	with_function(title, base, &rules[sm->rule], v, NULL);
+	with_function(t, base, &rules[sm->rule], v, NULL);
 }
 
-static void kernel_bug_title(char *title, const struct start_match *sm,
+static void kernel_bug_title(struct titled *t, const struct start_match *sm,
 			     const struct report_view *v)
 {
 	char file[CRASH_TITLE_MAX];
 
 	group(sm, 1, file, sizeof(file));
-	if (!with_function(title, "kernel BUG", &rules[sm->rule], v, NULL))
-		set_title(title, "kernel BUG at %s", file);
+	if (!with_function(t, "kernel BUG", &rules[sm->rule], v, NULL))
+		set_title(t->text, "kernel BUG at %s", file);
 }
 
 /* A work item that returned holding a lock: "last function: f". */
-static void wq_leak_title(char *title, const struct start_match *sm,
+static void wq_leak_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v)
 {
 	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
 	const char *base = rules[sm->rule].title;
 
 	if (nearby_line(v, "last function: ", 4, msg) &&
-	    symbol_at(msg + 15, fn))
-		set_title(title, "%s in %s", base, fn);
-	else
-		set_title(title, "%s", base);
+	    symbol_at(msg + 15, fn)) {
+		set_title(t->text, "%s in %s", base, fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else
+		set_title(t->text, "%s", base);
 }
 
 static void raw_title(const struct start_match *sm, const struct report_view *v,
-		      char *title)
+		      struct titled *t)
 {
 	const struct rule *r = &rules[sm->rule];
 	char base[CRASH_TITLE_MAX], hint[FUNC_MAX];
 
 	switch (r->kind) {
 	case K_PANIC:
-		return panic_title(title, sm, v);
+		return panic_title(t, sm, v);
 	case K_KASAN:
-		return kasan_title(title, sm, v);
+		return kasan_title(t, sm, v);
 	case K_UBSAN:
-		return ubsan_title(title, sm, v);
+		return ubsan_title(t, sm, v);
 	case K_WARNING:
-		return warning_title(title, sm, v);
+		return warning_title(t, sm, v);
 	case K_STACK_WARNING:
-		return stack_warning_title(title, sm);
+		return stack_warning_title(t, sm);
 	case K_LOCKDEP:
-		return lockdep_title(title, sm, v, r->title);
+		return lockdep_title(t, sm, v, r->title);
 	case K_BUG:
-		return bug_title(title, sm, v);
+		return bug_title(t, sm, v);
 	case K_KERNEL_BUG:
-		return kernel_bug_title(title, sm, v);
+		return kernel_bug_title(t, sm, v);
 	case K_WQ_LEAK:
-		return wq_leak_title(title, sm, v);
+		return wq_leak_title(t, sm, v);
 	case K_PLAIN:
 		break;
 	}
 	expand(r->title, sm, base);
 	if (r->flags & R_HINT)
 		group(sm, 2, hint, sizeof(hint));
-	with_function(title, base, r, v, (r->flags & R_HINT) ? hint : NULL);
+	with_function(t, base, r, v, (r->flags & R_HINT) ? hint : NULL);
 }
 
-static void make_title(const struct start_match *sm,
-		       const struct report_view *v, char *title)
+const char *crash_type_name(enum crash_type type)
 {
-	char raw[CRASH_TITLE_MAX];
+	static const char *const names[] = {
+		[CRASH_CRASH] = "crash",
+		[CRASH_HANG] = "hang",
+		[CRASH_LEAK] = "leak",
+		[CRASH_UBSAN] = "ubsan",
+		[CRASH_WARNING] = "warning",
+		[CRASH_LOCKDEP] = "lockdep",
+		[CRASH_MEMORY] = "memory",
+		[CRASH_DATA_RACE] = "data-race",
+		[CRASH_ATOMIC_SLEEP] = "atomic-sleep",
+	};
 
-	raw_title(sm, v, raw);
-	crash_normalize(raw, title, CRASH_TITLE_MAX);
+	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "crash";
+}
+
+/* Title prefixes and the kind of report, and class, they are. */
+static const struct title_kind {
+	const char *prefix;
+	enum crash_type type;
+	const char *alt; /* syzkaller's class-wide alternative, or NULL */
+} title_kinds[] = {
+	{"INFO: rcu detected stall", CRASH_HANG, "stall"},
+	{"BUG: soft lockup", CRASH_HANG, "stall"},
+	{"BUG: hard lockup", CRASH_HANG, "stall"},
+	{"INFO: task hung", CRASH_HANG, "hang"},
+	{"INFO: task can't die", CRASH_HANG, "hang"},
+	{"BUG: workqueue lockup", CRASH_HANG, NULL},
+	{"BUG: spinlock lockup", CRASH_HANG, NULL},
+	{"unregister_netdevice: waiting", CRASH_HANG, NULL},
+	{"memory leak", CRASH_LEAK, NULL},
+	{"UBSAN: array-index-out-of-bounds", CRASH_UBSAN, "bad-access"},
+	{"UBSAN: ", CRASH_UBSAN, NULL},
+	{"KASAN: invalid-free", CRASH_MEMORY, "invalid-free"},
+	{"KFENCE: invalid free", CRASH_MEMORY, "invalid-free"},
+	{"KASAN: ", CRASH_MEMORY, "bad-access"},
+	{"KFENCE: ", CRASH_MEMORY, "bad-access"},
+	{"KMSAN: ", CRASH_MEMORY, "bad-access"},
+	{"KCSAN: ", CRASH_DATA_RACE, NULL},
+	{"general protection fault", CRASH_MEMORY, "bad-access"},
+	{"BUG: unable to handle", CRASH_MEMORY, "bad-access"},
+	{"Unhandled fault", CRASH_MEMORY, "bad-access"},
+	{"Internal error", CRASH_MEMORY, "bad-access"},
+	{"BUG: corrupted list", CRASH_MEMORY, "bad-access"},
+	{"BUG: bad usercopy", CRASH_MEMORY, NULL},
+	{"BUG: stack guard page was hit", CRASH_MEMORY, "stack-overflow"},
+	{"kernel panic: corrupted stack end", CRASH_MEMORY, "stack-overflow"},
+	{"kernel panic: stack is corrupted", CRASH_MEMORY, NULL},
+	{"possible deadlock", CRASH_LOCKDEP, NULL},
+	{"inconsistent lock state", CRASH_LOCKDEP, NULL},
+	{"WARNING: locking bug", CRASH_LOCKDEP, NULL},
+	{"WARNING: suspicious RCU usage", CRASH_LOCKDEP, NULL},
+	{"INFO: suspicious RCU usage", CRASH_LOCKDEP, NULL},
+	{"INFO: trying to register non-static key", CRASH_LOCKDEP, NULL},
+	{"BUG: sleeping function called", CRASH_ATOMIC_SLEEP, NULL},
+	{"BUG: scheduling while atomic", CRASH_ATOMIC_SLEEP, NULL},
+	{"WARNING", CRASH_WARNING, NULL},
+};
+
+/*
+ * The kind of a report: from its title, and lockdep's own reports (its
+ * "[ BUG: ... ]" and "WARNING: ... detected!" forms) by the rule.
+ */
+static const struct title_kind *kind_of(const char *title, const struct rule *r)
+{
+	static const struct title_kind lockdep = {"", CRASH_LOCKDEP, NULL};
+	static const struct title_kind crash = {"", CRASH_CRASH, NULL};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(title_kinds); i++)
+		if (!strncmp(title, title_kinds[i].prefix,
+			     strlen(title_kinds[i].prefix)))
+			return &title_kinds[i];
+	return r->kind == K_LOCKDEP ? &lockdep : &crash;
+}
+
+/*
+ * The report's lines up to the end of its stacks or its end marker; all
+ * the lines judged when it has no stack.
+ */
+static void cut_text(struct crash_report *r, const struct report_view *v,
+		     const char *marker_end)
+{
+	const char *end = v->end, *se = stack_end(v);
+	size_t n;
+
+	if (se)
+		end = se;
+	while (end > v->s && end[-1] == '\n')
+		end--;
+	if (marker_end && marker_end > end)
+		end = marker_end;
+	n = (size_t)(end - v->s);
+	r->text_cut = n >= sizeof(r->text);
+	if (r->text_cut)
+		n = sizeof(r->text) - 1;
+	memcpy(r->text, v->s, n);
+	r->text[n] = '\0';
+	r->text_len = n;
+}
+
+/* Everything a complete report's lines say, its title first. */
+static void make_report(struct crash_report *r, const struct start_match *sm,
+			const struct report_view *v, const char *marker_end)
+{
+	static const char corrupted[] = " in corrupted";
+	const struct title_kind *k;
+	struct titled t = {0};
+	size_t n;
+
+	raw_title(sm, v, &t);
+	crash_normalize(t.text, r->title, CRASH_TITLE_MAX);
+	n = strlen(r->title);
+	r->corrupted =
+		n >= sizeof(corrupted) - 1 &&
+		!strcmp(r->title + n - (sizeof(corrupted) - 1), corrupted);
+	snprintf(r->frame, sizeof(r->frame), "%s", t.frame);
+	if (!t.frame[0] ||
+	    !frame_source(v, t.frame, r->source, sizeof(r->source)))
+		snprintf(r->source, sizeof(r->source), "%s", t.source);
+	k = kind_of(r->title, &rules[sm->rule]);
+	r->type = k->type;
+	r->nalt = 0;
+	if (k->alt)
+		set_title(r->alt[r->nalt++], "%s in %s", k->alt,
+			  r->corrupted ? "corrupted"
+				       : (t.frame[0] ? r->frame : "corrupted"));
+	cut_text(r, v, marker_end);
 }
 
 /* ---- finding reports ------------------------------------------------------
@@ -869,7 +1007,7 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 	char msg[LINE_MAX_LEN];
 	struct start_match sm;
 	struct report_view v = {text + r->start, text + len};
-	const char *p = v.s;
+	const char *p = v.s, *marker_end = NULL;
 	int lines = 0;
 	bool body = false;
 
@@ -886,6 +1024,8 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		}
 		body = body || begins_body(msg);
 		r->complete = is_end_marker(msg);
+		if (r->complete)
+			marker_end = p + n;
 		lines++;
 		p += n + 1;
 	}
@@ -899,7 +1039,7 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 	v.end = p;
 	message_of(v.s, line_len(v.s, v.end), msg);
 	if (match_start(msg, &sm))
-		make_title(&sm, &v, r->title);
+		make_report(r, &sm, &v, marker_end);
 }
 
 void crash_feed(struct crash_detector *d, const char *text, size_t len,

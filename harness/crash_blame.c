@@ -822,21 +822,27 @@ static bool is_dispatcher(const char *fn)
 
 #define MAX_FRAMES 512
 
-/* A report's frames in the order printed; trace[i] counts call traces. */
+/*
+ * A report's frames in the order printed; trace[i] counts call traces,
+ * line[i] is where the frame was printed.
+ */
 struct stack {
 	char fn[MAX_FRAMES][FUNC_MAX];
 	int trace[MAX_FRAMES];
+	const char *line[MAX_FRAMES];
 	int n;
 };
 
 static void syscall_name(char *fn);
 
-static void push_frame(struct stack *st, const char *fn, int trace)
+static void push_frame(struct stack *st, const char *fn, int trace,
+		       const char *line)
 {
 	if (st->n == MAX_FRAMES || !fn[0])
 		return;
 	snprintf(st->fn[st->n], FUNC_MAX, "%s", fn);
 	syscall_name(st->fn[st->n]);
+	st->line[st->n] = line;
 	st->trace[st->n++] = trace;
 }
 
@@ -1000,13 +1006,13 @@ static bool arm_caller(const char *msg, char *fn)
 
 /* A trace line's frames; *caller is the arm caller it also pushed. */
 static void push_trace_line(struct stack *st, const char *msg, const char *fn,
-			    int trace, char *caller)
+			    int trace, char *caller, const char *line)
 {
 	if (!caller[0] || strcmp(caller, fn))
-		push_frame(st, fn, trace);
+		push_frame(st, fn, trace, line);
 	caller[0] = '\0';
 	if (arm_caller(msg, caller))
-		push_frame(st, caller, trace);
+		push_frame(st, caller, trace, line);
 }
 
 /*
@@ -1088,7 +1094,7 @@ static void read_stack(const struct report_view *v, struct stack *st)
 			fresh = fresh || !in_trace;
 			in_trace = true;
 			snprintf(trace_id, sizeof(trace_id), "%s", id);
-			push_frame(st, fn, trace);
+			push_frame(st, fn, trace, p);
 			continue;
 		}
 		if (p == v->s || starts_trace(m)) {
@@ -1103,7 +1109,7 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		if (!in_trace || !*m || is_unreliable_frame(m))
 			continue;
 		if (frame_function(m, fn)) {
-			push_trace_line(st, m, fn, trace, caller);
+			push_trace_line(st, m, fn, trace, caller, p);
 			fresh = false;
 		} else if (!is_trace_noise(m) &&
 			   (fresh || !is_stray_line(m, p + n + 1, v->end))) {
@@ -1111,6 +1117,9 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		}
 	}
 }
+
+/* The frames of the report being judged: one set a thread, reused. */
+static __thread struct stack frames;
 
 /* ---- picking the function ------------------------------------------------ */
 
@@ -1257,29 +1266,76 @@ static bool lock_function(const struct report_view *v, char *out)
 	return first[0];
 }
 
+/* The first "file.c:12" token of a line, up to a ')' or a blank. */
+static bool line_source(const char *line, const char *end, char *out,
+			size_t size)
+{
+	char msg[LINE_MAX_LEN];
+	const char *p;
+	size_t n;
+
+	message_of(line, line_len(line, end), msg);
+	for (p = msg; *p; p++) {
+		if (p != msg && p[-1] != ' ' && p[-1] != '(')
+			continue;
+		if (!is_source_ref(p))
+			continue;
+		n = strcspn(p, " )");
+		snprintf(out, size, "%.*s", (int)n, p);
+		return true;
+	}
+	return false;
+}
+
+bool frame_source(const struct report_view *v, const char *fn, char *out,
+		  size_t size)
+{
+	struct stack *st = &frames;
+	int i;
+
+	out[0] = '\0';
+	read_stack(v, st);
+	for (i = 0; i < st->n; i++)
+		if (!strcmp(st->fn[i], fn))
+			return line_source(st->line[i], v->end, out, size);
+	return false;
+}
+
+const char *stack_end(const struct report_view *v)
+{
+	struct stack *st = &frames;
+	const char *last;
+
+	read_stack(v, st);
+	if (!st->n)
+		return NULL;
+	last = st->line[st->n - 1];
+	return last + line_len(last, v->end);
+}
+
 bool report_has_stack(const struct report_view *v)
 {
-	static __thread struct stack st;
+	struct stack *st = &frames;
 
-	read_stack(v, &st);
-	return st.n > 0;
+	read_stack(v, st);
+	return st->n > 0;
 }
 
 bool blame_function(const struct report_view *v, enum blame how, char *out)
 {
-	static __thread struct stack st;
+	struct stack *st = &frames;
 
 	if (how == B_NONE)
 		return false;
 	if (how == B_LOCK && lock_function(v, out))
 		return true;
-	read_stack(v, &st);
+	read_stack(v, st);
 	switch (how) {
 	case B_STALL:
-		return stall_frame(&st, out) || first_frame(&st, out);
+		return stall_frame(st, out) || first_frame(st, out);
 	case B_LEAK:
-		return leak_frame(&st, out);
+		return leak_frame(st, out);
 	default:
-		return first_frame(&st, out);
+		return first_frame(st, out);
 	}
 }

@@ -31,6 +31,8 @@ void report_entry_init(struct report_entry *e, size_t number,
 	e->verdict = res->verdict;
 	e->message = dup_or_null(res->message);
 	e->crash_title = dup_or_null(res->crash_title);
+	e->crash = res->crash;
+	res->crash = NULL;
 	if (res->step) {
 		e->line = res->step->line;
 		e->col = res->step->col;
@@ -58,6 +60,7 @@ static void entry_free(struct report_entry *e)
 	free(e->name);
 	free(e->message);
 	free(e->crash_title);
+	free(e->crash);
 	free(e->stopped);
 	free(e->command);
 	free(e->console_tail);

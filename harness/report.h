@@ -23,6 +23,7 @@ struct report_entry {
 	enum verdict verdict;
 	char *message;
 	char *crash_title; /* NULL without a crash */
+	struct crash_report *crash; /* its report, or NULL */
 	int line, col; /* the failed step's position; 0 when none */
 	double seconds; /* the whole test */
 	double setup_seconds; /* runner set-up before the launch */
@@ -92,6 +93,12 @@ void tap_bail_out(FILE *f, const char *why);
 
 void junit_write(FILE *f, const struct report *r);
 void json_write(FILE *f, const struct report *r);
+/*
+ * One element of `lgtest classify --json`'s array: {"file": path,
+ * "crash": the report's object as in json_write, or null}.
+ */
+void json_classify_entry(FILE *f, bool first, const char *path,
+			 const struct crash_report *r);
 
 /* ---- escapes ----------------------------------------------------------- */
 

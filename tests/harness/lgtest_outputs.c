@@ -66,7 +66,22 @@ START_TEST(test_junit_json_and_logs)
 		       "    \"error\": 0,\n    \"flaky\": 0\n  }");
 	file_has(path, "\"runner\": \"lguest-direct\"");
 	file_has(path, "\"crash\": \"WARNING in my_func\"");
+	/* The whole report beside the title, in each file. */
+	file_has(path, "\"crash_report\": {\n        \"title\": \"WARNING in "
+		       "my_func\",\n        \"alt_titles\": [],\n        "
+		       "\"type\": \"warning\",\n        \"corrupted\": false,\n"
+		       "        \"frame\": \"my_func\",\n        \"source\": "
+		       "\"lib/x.c:1\",");
+	file_has(path, "\"report\": \"WARNING: CPU: 0 PID: 1 at lib/x.c:1 "
+		       "my_func+0x1/0x2\\nCall Trace:\\n my_func+0x1/0x2 "
+		       "lib/x.c:1\\n my_caller+0x1/0x2\",");
 	free(path);
+	path = xasprintf("%s/r.xml", d);
+	file_has(path, "crash type: warning\ncrash corrupted: no\ncrash frame: "
+		       "my_func at lib/x.c:1\n--- crash report (console line ");
+	free(path);
+	assert_has(&o, "  crash_report:\n    type: warning\n    alt_titles: "
+		       "[]\n    corrupted: false\n    frame: \"my_func\"\n");
 	/* One console log per test, with what the guest printed. */
 	path = xasprintf("%s/logs", d);
 	ck_assert_uint_eq(count_files(path, ".log"), 13);

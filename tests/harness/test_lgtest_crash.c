@@ -486,6 +486,149 @@ START_TEST(test_rule)
 }
 END_TEST
 
+/*
+ * The report beyond its title, field by field: the kind, the alternative
+ * title of its class, the corrupted flag, the guilty frame and its source
+ * file where printed, and the text from its first line to the end of its
+ * last stack (or its end marker, or all its lines when it has no stack).
+ */
+static const struct {
+	const char *what, *log, *title, *alt;
+	enum crash_type type;
+	bool corrupted;
+	const char *frame, *source, *text;
+} field_cases[] = {
+	{"a symbolised WARNING: the stack's source, text to the last frame",
+	 "boot noise\n"
+	 "WARNING: CPU: 0 PID: 1 at fs/inode.c:336 drop_nlink+0xc4/0x110\n"
+	 "Modules linked in:\n"
+	 "RIP: 0010:drop_nlink+0xc4/0x110 fs/inode.c:336\n"
+	 "Call Trace:\n"
+	 " myfs_rmdir+0x3bc/0x730 fs/myfs/namei.c:12\n"
+	 " vfs_rmdir+0x3a3/0x510 fs/namei.c:4000\n"
+	 "RSP: 002b:00007ffc9a1c EFLAGS: 00000246\n"
+	 "login: after the report\n",
+	 "WARNING in myfs_rmdir", NULL, CRASH_WARNING, false, "myfs_rmdir",
+	 "fs/myfs/namei.c:12",
+	 "WARNING: CPU: 0 PID: 1 at fs/inode.c:336 drop_nlink+0xc4/0x110\n"
+	 "Modules linked in:\n"
+	 "RIP: 0010:drop_nlink+0xc4/0x110 fs/inode.c:336\n"
+	 "Call Trace:\n"
+	 " myfs_rmdir+0x3bc/0x730 fs/myfs/namei.c:12\n"
+	 " vfs_rmdir+0x3a3/0x510 fs/namei.c:4000"},
+	{"a WARNING's own file when the stack prints none",
+	 "WARNING: CPU: 1 PID: 2 at drivers/foo.c:12 foo_probe+0x1/0x2\n"
+	 "Call Trace:\n foo_probe+0x1/0x2\n bar_init+0x1/0x2\n"
+	 "---[ end trace 0000000000000000 ]---\n"
+	 "more output\n",
+	 "WARNING in foo_probe", NULL, CRASH_WARNING, false, "foo_probe",
+	 "drivers/foo.c:12",
+	 "WARNING: CPU: 1 PID: 2 at drivers/foo.c:12 foo_probe+0x1/0x2\n"
+	 "Call Trace:\n foo_probe+0x1/0x2\n bar_init+0x1/0x2\n"
+	 "---[ end trace 0000000000000000 ]---"},
+	{"a hung task: a hang, \"hang in f\"",
+	 "INFO: task syz:61 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n mutex_lock_nested+0x1/0x2\n"
+	 " copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns", "hang in copy_net_ns", CRASH_HANG,
+	 false, "copy_net_ns", "",
+	 "INFO: task syz:61 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n mutex_lock_nested+0x1/0x2\n"
+	 " copy_net_ns+0x1/0x2"},
+	{"an RCU stall: \"stall in f\"",
+	 "rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	 "Call Trace:\n <IRQ>\n rcu_sched_clock_irq+0x1/0x2\n </IRQ>\n"
+	 " mydrv_poll+0x1/0x2 drivers/my/poll.c:40\n"
+	 " mydrv_ioctl+0x1/0x2\n vfs_ioctl+0x1/0x2\n",
+	 "INFO: rcu detected stall in mydrv_ioctl", "stall in mydrv_ioctl",
+	 CRASH_HANG, false, "mydrv_ioctl", "", NULL},
+	{"a cut NULL dereference: corrupted, bad-access, all its lines",
+	 "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	 "#PF: supervisor write access in kernel mode\n",
+	 "BUG: unable to handle kernel NULL pointer dereference in corrupted",
+	 "bad-access in corrupted", CRASH_MEMORY, true, "", "",
+	 "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	 "#PF: supervisor write access in kernel mode"},
+	{"KASAN: memory, \"bad-access in f\"",
+	 "BUG: KASAN: slab-out-of-bounds in mydrv_read+0x1/0x2\n"
+	 "Read of size 4 at addr ffff888012345678 by task cat/1\n"
+	 "Call Trace:\n kasan_report+0x1/0x2\n mydrv_read+0x1/0x2\n",
+	 "KASAN: slab-out-of-bounds Read in mydrv_read",
+	 "bad-access in mydrv_read", CRASH_MEMORY, false, "mydrv_read", "",
+	 NULL},
+	{"lockdep: its own kind",
+	 "WARNING: possible recursive locking detected\n"
+	 "syz/1 is trying to acquire lock:\n"
+	 "ffff0000 (&dev->lock){+.+.}, at: mydrv_reset+0x1/0x2\n",
+	 "possible deadlock in mydrv_reset", NULL, CRASH_LOCKDEP, false,
+	 "mydrv_reset", "", NULL},
+	{"kmemleak: a leak",
+	 "BUG: memory leak\nunreferenced object 0xffff8881 (size 32):\n"
+	 "  backtrace:\n    kmalloc_trace+0x1/0x2\n    mydrv_open+0x1/0x2\n",
+	 "memory leak in mydrv_open", NULL, CRASH_LEAK, false, "mydrv_open",
+	 "", NULL},
+	{"UBSAN's old form: no function, the file",
+	 "UBSAN: Undefined behaviour in lib/foo.c:12:3\n"
+	 "shift exponent 64 is too large\n",
+	 "UBSAN: undefined-behaviour in lib/foo.c", NULL, CRASH_UBSAN, false,
+	 "", "", NULL},
+	{"a panic: a crash",
+	 "Kernel panic - not syncing: sysrq triggered crash\n"
+	 "---[ end Kernel panic - not syncing: sysrq triggered crash ]---\n",
+	 "kernel panic: sysrq triggered crash", NULL, CRASH_CRASH, false, "",
+	 "", NULL},
+};
+
+START_TEST(test_fields)
+{
+	const __typeof__(field_cases[0]) *c = &field_cases[_i];
+	struct crash_report r;
+
+	classify_str(c->log, &r, true);
+	ck_assert_msg(!strcmp(r.title, c->title), "%s: title '%s'", c->what,
+		      r.title);
+	ck_assert_msg(r.nalt == (c->alt != NULL) &&
+			      (!c->alt || !strcmp(r.alt[0], c->alt)),
+		      "%s: %d alternative titles, '%s'", c->what, r.nalt,
+		      r.nalt ? r.alt[0] : "");
+	ck_assert_msg(r.type == c->type, "%s: type %s", c->what,
+		      crash_type_name(r.type));
+	ck_assert_msg(r.corrupted == c->corrupted, "%s: corrupted %d", c->what,
+		      r.corrupted);
+	ck_assert_msg(!strcmp(r.frame, c->frame), "%s: frame '%s'", c->what,
+		      r.frame);
+	ck_assert_msg(!strcmp(r.source, c->source), "%s: source '%s'",
+		      c->what, r.source);
+	if (c->text)
+		ck_assert_msg(!strcmp(r.text, c->text) &&
+				      r.text_len == strlen(c->text),
+			      "%s: text\n%s", c->what, r.text);
+	ck_assert(!r.text_cut);
+}
+END_TEST
+
+/* A report longer than the text kept: cut, still a C string. */
+START_TEST(test_text_cut)
+{
+	struct crash_report r;
+	struct buf in = {0};
+	int i;
+
+	buf_addf(&in, "BUG: soft lockup - CPU#0 stuck for 22s! [syz:1]\n"
+		      "Call Trace:\n");
+	for (i = 0; i < 380; i++)
+		buf_addf(&in, " mydrv_loop_helper_with_a_long_name_%d+0x1/0x2 "
+			      "drivers/my/very/long/path/to/a/file.c:%d\n",
+			 i, i);
+	classify_str(in.data, &r, true);
+	ck_assert(r.text_cut);
+	ck_assert_uint_eq(r.text_len, sizeof(r.text) - 1);
+	ck_assert_uint_eq(strlen(r.text), r.text_len);
+	ck_assert(!strncmp(r.text, "BUG: soft lockup", 16));
+	buf_free(&in);
+}
+END_TEST
+
 /* A stream: far past the first chunk, NULs, CRs and an endless line. */
 START_TEST(test_stream)
 {
@@ -621,6 +764,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_first_report_wins);
 	tcase_add_loop_test(tc, test_rule, 0, ARRAY_SIZE(rule_cases));
 	tcase_add_test(tc, test_stream);
+	tcase_add_loop_test(tc, test_fields, 0, ARRAY_SIZE(field_cases));
+	tcase_add_test(tc, test_text_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -37,6 +37,22 @@ static void entry(struct report_entry *e, size_t number, const char *name,
 	e->first_byte = e->boot_marker = -1;
 }
 
+/* A crash report from a console with markup, controls and bad UTF-8. */
+static struct crash_report *odd_crash(void)
+{
+	static const char console[] =
+		"login: \033[0m\n"
+		"WARNING: CPU: 0 PID: 1 at drivers/<x>&.c:3 x_probe+0x1/0x2\n"
+		"  \"quoted\" \\ back \x01\x7f \xff\xc0\x80 \xc3\xa9 ]]> --\n"
+		"Call Trace:\n"
+		" x_probe+0x1/0x2 drivers/<x>&.c:3\n"
+		" x_init+0x1/0x2\n";
+	struct crash_report *c = xmalloc(sizeof(*c));
+
+	ck_assert(crash_classify(console, strlen(console), c));
+	return c;
+}
+
 static void make_report(struct report *r)
 {
 	struct report_entry *e;
@@ -65,6 +81,7 @@ static void make_report(struct report *r)
 	entry(e, 2, "panics <&>", V_CRASH);
 	e->message = xstrdup("kernel panic: \"it's\" <gone> & done");
 	e->crash_title = xstrdup("kernel panic: it's gone");
+	e->crash = odd_crash();
 	e->expected = "hang";
 	e->line = 7;
 	e->col = 3;
@@ -178,6 +195,74 @@ START_TEST(test_prove_reads_golden_tap)
 }
 END_TEST
 
+/* A report of one crash whose console lines hold every byte but NUL. */
+static void all_bytes_report(struct report *r)
+{
+	struct buf con = {0};
+	struct report_entry *e;
+	int c;
+
+	buf_addf(&con, "BUG: KASAN: use-after-free in x_read+0x1/0x2\n"
+		       "Read of size 1 at addr ffff888012345678 by task x/1\n"
+		       "Call Trace:\n x_read+0x1/0x2 drivers/x.c:3\n ");
+	for (c = 1; c < 256; c++)
+		if (c != '\n')
+			buf_add(&con, (char[]){(char)c}, 1);
+	buf_addf(&con, "\n x_open+0x1/0x2\n");
+	memset(r, 0, sizeof(*r));
+	r->runner = xstrdup("lguest-direct");
+	r->nentries = 1;
+	r->entries = xcalloc(1, sizeof(*r->entries));
+	e = &r->entries[0];
+	entry(e, 1, "all bytes", V_CRASH);
+	e->crash = xmalloc(sizeof(*e->crash));
+	ck_assert(crash_classify(con.data, con.len, e->crash));
+	e->crash_title = xstrdup(e->crash->title);
+	e->message = xstrdup(e->crash->title);
+	e->console_tail = xstrdup(con.data);
+	ck_assert(strstr(e->crash->text, "\x7f\x80\x81") &&
+		  strstr(e->crash->text, "\xfe\xff"));
+	buf_free(&con);
+}
+
+/* writer's file for r is accepted by the command (its status is 0). */
+static void check_tool(void (*writer)(FILE *, const struct report *),
+		       const struct report *r, const char *tool)
+{
+	char path[] = "/tmp/lgtest-valid.XXXXXX", *cmd;
+	int fd = mkstemp(path), rc;
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	writer(f, r);
+	fclose(f);
+	cmd = xasprintf("%s %s >/dev/null", tool, path);
+	rc = system(cmd);
+	unlink(path);
+	ck_assert_msg(rc == 0, "'%s' rejects what it was given (status %d)",
+		      tool, rc);
+	free(cmd);
+}
+
+/*
+ * Whatever bytes the console holds, the crash report's text and the
+ * console tail leave JSON that jq reads, XML that xmllint reads and TAP
+ * whose YAML prove reads.
+ */
+START_TEST(test_any_bytes_stay_valid)
+{
+	struct report r;
+
+	all_bytes_report(&r);
+	check_tool(json_write, &r, "jq -e .");
+	check_tool(junit_write, &r, "xmllint --noout");
+	check_tool(tap_writer, &r,
+		   "sh -c 'prove --exec cat \"$0\" 2>&1 | grep -q \"Parse "
+		   "errors\" && exit 1; exit 0'");
+	report_free(&r);
+}
+END_TEST
+
 /* TAP 14 on request: only the header differs. */
 START_TEST(test_tap_version_14)
 {
@@ -276,6 +361,7 @@ int main(void)
 	tcase_add_test(tc, test_prove_reads_golden_tap);
 	tcase_add_test(tc, test_tap_version_14);
 	tcase_add_test(tc, test_escapes);
+	tcase_add_test(tc, test_any_bytes_stay_valid);
 	tcase_add_test(tc, test_empty_report);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
