@@ -8,6 +8,9 @@
  *    "summary": {"tests": N, "pass": N, "fail": N, "crash": N, "hang": N,
  *                "error": N, "flaky": N},
  *    "flaky": [{"file": "...", "name": "...", "runs": N, "passed": N}],
+ *    "crashes": [{"title": "...", "count": N,
+ *                 "tests": [{"file": "...", "name": "...",
+ *                            "rounds": [1, 3]}]}],
  *    "tests": [{"number": 1, "round": 1, "file": "...", "name": "...",
  *               "verdict": "pass", "expected": "hang" or null,
  *               "message": "...", "crash": "TITLE" or null,
@@ -232,6 +235,42 @@ static void test(struct json *j, const struct report_entry *e)
 	end(j, '}');
 }
 
+/* "crashes": each distinct crash title, its count and its tests. */
+static void crash_list(struct json *j, const struct report *r)
+{
+	struct crash_group *g;
+	size_t i, t, k, n = report_crashes(r, &g);
+
+	key(j, "crashes");
+	begin(j, '[');
+	for (i = 0; i < n; i++) {
+		next(j);
+		begin(j, '{');
+		string(j, "title", g[i].title);
+		number(j, "count", g[i].count);
+		key(j, "tests");
+		begin(j, '[');
+		for (t = 0; t < g[i].ntests; t++) {
+			next(j);
+			begin(j, '{');
+			string(j, "file", g[i].tests[t].file);
+			string(j, "name", g[i].tests[t].name);
+			key(j, "rounds");
+			begin(j, '[');
+			for (k = 0; k < g[i].tests[t].nrounds; k++) {
+				next(j);
+				fprintf(j->f, "%u", g[i].tests[t].rounds[k]);
+			}
+			end(j, ']');
+			end(j, '}');
+		}
+		end(j, ']');
+		end(j, '}');
+	}
+	end(j, ']');
+	crash_groups_free(g, n);
+}
+
 static void flaky_list(struct json *j, const struct flaky *list, size_t n)
 {
 	size_t i;
@@ -279,6 +318,7 @@ void json_write(FILE *f, const struct report *r)
 	end(&j, '}');
 	flaky_list(&j, flaky, nflaky);
 	free(flaky);
+	crash_list(&j, r);
 	key(&j, "tests");
 	begin(&j, '[');
 	for (i = 0; i < r->nentries; i++)

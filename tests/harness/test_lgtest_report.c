@@ -125,6 +125,7 @@ static void tap_writer(FILE *f, const struct report *r)
 	for (i = 0; i < r->nentries; i++)
 		tap_entry(f, &r->entries[i]);
 	print_flaky(f, "# ", r);
+	print_crashes(f, "# ", r);
 }
 
 static void check_golden(const char *name,
@@ -263,6 +264,89 @@ START_TEST(test_any_bytes_stay_valid)
 }
 END_TEST
 
+/*
+ * Five runs of three tests under --repeat 2: one crash title from two
+ * tests (three runs), another from a third test, a pass.
+ */
+static void crashing_report(struct report *r)
+{
+	static const struct {
+		const char *name, *title;
+		unsigned int round;
+	} runs[] = {
+		{"a", "WARNING in f", 1},
+		{"b", "WARNING in f", 1},
+		{"c", "INFO: task hung in g", 1},
+		{"a", "WARNING in f", 2},
+		{"b", NULL, 2},
+	};
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->repeat = 2;
+	r->nentries = ARRAY_SIZE(runs);
+	r->entries = xcalloc(r->nentries, sizeof(*r->entries));
+	for (i = 0; i < r->nentries; i++) {
+		entry(&r->entries[i], i + 1, runs[i].name,
+		      runs[i].title ? V_CRASH : V_PASS);
+		r->entries[i].round = runs[i].round;
+		if (runs[i].title)
+			r->entries[i].crash_title = xstrdup(runs[i].title);
+	}
+}
+
+/* One identity per crash: its title, its count, its tests and rounds. */
+START_TEST(test_crash_groups)
+{
+	struct crash_group *g;
+	struct report r;
+	char *text;
+	size_t n;
+
+	crashing_report(&r);
+	n = report_crashes(&r, &g);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(g[0].title, "WARNING in f");
+	ck_assert_uint_eq(g[0].count, 3);
+	ck_assert_uint_eq(g[0].ntests, 2);
+	ck_assert_str_eq(g[0].tests[0].name, "a");
+	ck_assert_uint_eq(g[0].tests[0].nrounds, 2);
+	ck_assert_uint_eq(g[0].tests[0].rounds[1], 2);
+	ck_assert_str_eq(g[0].tests[1].name, "b");
+	ck_assert_uint_eq(g[0].tests[1].nrounds, 1);
+	ck_assert_str_eq(g[1].title, "INFO: task hung in g");
+	ck_assert_uint_eq(g[1].count, 1);
+	crash_groups_free(g, n);
+
+	text = written(tap_writer, &r);
+	ck_assert_msg(strstr(text, "# crash: WARNING in f: 3 runs: "
+				   "tests/boot/x.lgt: a (rounds 1, 2), "
+				   "tests/boot/x.lgt: b (round 1)\n"
+				   "# crash: INFO: task hung in g: 1 run: "
+				   "tests/boot/x.lgt: c (round 1)\n"),
+		      "%s", text);
+	free(text);
+	text = written(json_write, &r);
+	ck_assert_msg(strstr(text, "\"crashes\": [\n    {\n      \"title\": "
+				   "\"WARNING in f\",\n      \"count\": 3,\n"
+				   "      \"tests\": [\n        {\n          "
+				   "\"file\": \"tests/boot/x.lgt\",\n       "
+				   "   \"name\": \"a\",\n          "
+				   "\"rounds\": [\n            1,\n          "
+				   "  2\n          ]\n        },"),
+		      "%s", text);
+	free(text);
+	/* Without --repeat, no rounds in the summary line. */
+	r.repeat = 1;
+	text = written(tap_writer, &r);
+	ck_assert_msg(strstr(text, "# crash: INFO: task hung in g: 1 run: "
+				   "tests/boot/x.lgt: c\n"),
+		      "%s", text);
+	free(text);
+	report_free(&r);
+}
+END_TEST
+
 /* TAP 14 on request: only the header differs. */
 START_TEST(test_tap_version_14)
 {
@@ -362,6 +446,7 @@ int main(void)
 	tcase_add_test(tc, test_tap_version_14);
 	tcase_add_test(tc, test_escapes);
 	tcase_add_test(tc, test_any_bytes_stay_valid);
+	tcase_add_test(tc, test_crash_groups);
 	tcase_add_test(tc, test_empty_report);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
