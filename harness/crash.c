@@ -39,6 +39,7 @@ enum rule_kind {
 #define R_HINT 4u /* group 2 names a function, used unless machinery */
 #define R_TRAP 8u /* an x86 trap: "name: 0000 [#1]" */
 #define R_NO_STACK_CUT 16u /* "in corrupted" without any stack, hint or not */
+#define R_CALLER 32u /* a "caller is f" line names the function */
 
 /*
  * lit: the literal a matching message starts with (or holds, for
@@ -88,7 +89,7 @@ static const struct rule {
 	 "BUG: sleeping function called from invalid context", B_FIRST,
 	 R_NEEDS_FN},
 	{"BUG: using ", "([a-z_]+\\(\\)) in preemptible", K_PLAIN,
-	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN},
+	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN | R_CALLER},
 	{"BUG: MAX_", "[A-Z_]+ too low!", K_PLAIN, "BUG: MAX_\\0", B_NONE, 0},
 	{"BUG: workqueue lockup", "", K_PLAIN, "BUG: workqueue lockup", B_NONE,
 	 0},
@@ -150,7 +151,7 @@ static const struct rule {
 	 R_NEEDS_FN},
 	{"PANIC: double fault", "", K_PLAIN, "PANIC: double fault", B_FIRST,
 	 R_NEEDS_FN},
-	{"", "([a-z][a-z ]+): [0-9a-f]{4} \\[#[0-9]+\\]", K_PLAIN, "\\1",
+	{"", "([a-z][a-z_ ]+): [0-9a-f]{4} \\[#[0-9]+\\]", K_PLAIN, "\\1",
 	 B_FIRST, R_NEEDS_FN | R_TRAP},
 	{"INFO: task ",
 	 ".* blocked (in I/O wait )?for more than [0-9]+ seconds", K_PLAIN,
@@ -812,11 +813,34 @@ static void wq_leak_title(struct titled *t, const struct start_match *sm,
 		set_title(t->text, "%s", base);
 }
 
+/*
+ * "caller is f": the function the preemption check names as having used
+ * a per-CPU value in preemptible code, unless it is the check's own
+ * wrapper (then the stack says who called it).
+ */
+static bool named_caller(const struct report_view *v, char *fn)
+{
+	static const char *const checks[] = {
+		"check_preemption_disabled",
+		"debug_smp_processor_id",
+		"__this_cpu_preempt_check",
+	};
+	char msg[LINE_MAX_LEN];
+	size_t i;
+
+	if (!nearby_line(v, "caller is ", 4, msg) || !symbol_at(msg + 10, fn))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(checks); i++)
+		if (!strcmp(fn, checks[i]))
+			return false;
+	return true;
+}
+
 static void raw_title(const struct start_match *sm, const struct report_view *v,
 		      struct titled *t)
 {
 	const struct rule *r = &rules[sm->rule];
-	char base[CRASH_TITLE_MAX], hint[FUNC_MAX];
+	char base[CRASH_TITLE_MAX], hint[FUNC_MAX], *p;
 
 	switch (r->kind) {
 	case K_PANIC:
@@ -841,6 +865,14 @@ static void raw_title(const struct start_match *sm, const struct report_view *v,
 		break;
 	}
 	expand(r->title, sm, base);
+	if (r->flags & R_TRAP) /* "divide_error: 0000 [#1]": divide error */
+		for (p = base; (p = strchr(p, '_')); p++)
+			*p = ' ';
+	if ((r->flags & R_CALLER) && named_caller(v, hint)) {
+		set_title(t->text, "%s in %s", base, hint);
+		snprintf(t->frame, sizeof(t->frame), "%s", hint);
+		return;
+	}
 	if (r->flags & R_HINT)
 		group(sm, 2, hint, sizeof(hint));
 	with_function(t, base, r, v, (r->flags & R_HINT) ? hint : NULL);

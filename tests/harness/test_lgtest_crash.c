@@ -447,6 +447,31 @@ static const struct {
 	 "ffffc900054b0000..ffffc900054b8000)\n"
 	 "RIP: 0010:tls_setsockopt+0x1/0x2\n",
 	 "BUG: stack guard page was hit in tls_setsockopt"},
+	{"an x86 trap named with an underscore",
+	 "divide_error: 0000 [#1] PREEMPT SMP KASAN\n"
+	 "RIP: 0010:tabledist+0x1/0x2\n",
+	 "divide error in tabledist"},
+	{"preemptible code: the caller the kernel names",
+	 "BUG: using smp_processor_id() in preemptible [00000000] code: "
+	 "syz/1\ncaller is radix_tree_node_alloc.constprop.0+0x200/0x330\n"
+	 "Call Trace:\n check_preemption_disabled+0x1/0x2\n"
+	 " radix_tree_node_alloc+0x1/0x2\n qrtr_bind+0x1/0x2\n",
+	 "BUG: using smp_processor_id() in preemptible code in "
+	 "radix_tree_node_alloc"},
+	{"preemptible code: a caller that is machinery is passed over",
+	 "BUG: using __this_cpu_read() in preemptible [00000000] code: "
+	 "syz/1\ncaller is __this_cpu_preempt_check+0x1c/0x20\n"
+	 "Call Trace:\n __this_cpu_preempt_check+0x1/0x2\n"
+	 " ipcomp_init_state+0x1/0x2\n",
+	 "BUG: using __this_cpu_read() in preemptible code in "
+	 "ipcomp_init_state"},
+	{"a stall in a syscall's own body is the syscall's",
+	 "rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	 "Call Trace:\n <IRQ>\n rcu_sched_clock_irq+0x1/0x2\n </IRQ>\n"
+	 " __copy_msghdr_from_user+0x1/0x2\n ___sys_recvmsg+0x1/0x2\n"
+	 " do_recvmmsg+0x1/0x2\n __x64_sys_recvmmsg+0x1/0x2\n"
+	 " do_syscall_64+0x1/0x2\n",
+	 "INFO: rcu detected stall in sys_recvmmsg"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
 	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
@@ -565,8 +590,8 @@ static const struct {
 	{"kmemleak: a leak",
 	 "BUG: memory leak\nunreferenced object 0xffff8881 (size 32):\n"
 	 "  backtrace:\n    kmalloc_trace+0x1/0x2\n    mydrv_open+0x1/0x2\n",
-	 "memory leak in mydrv_open", NULL, CRASH_LEAK, false, "mydrv_open",
-	 "", NULL},
+	 "memory leak in mydrv_open", NULL, CRASH_LEAK, false, "mydrv_open", "",
+	 NULL},
 	{"UBSAN's old form: no function, the file",
 	 "UBSAN: Undefined behaviour in lib/foo.c:12:3\n"
 	 "shift exponent 64 is too large\n",
@@ -597,8 +622,8 @@ START_TEST(test_fields)
 		      r.corrupted);
 	ck_assert_msg(!strcmp(r.frame, c->frame), "%s: frame '%s'", c->what,
 		      r.frame);
-	ck_assert_msg(!strcmp(r.source, c->source), "%s: source '%s'",
-		      c->what, r.source);
+	ck_assert_msg(!strcmp(r.source, c->source), "%s: source '%s'", c->what,
+		      r.source);
 	if (c->text)
 		ck_assert_msg(!strcmp(r.text, c->text) &&
 				      r.text_len == strlen(c->text),
@@ -617,8 +642,9 @@ START_TEST(test_text_cut)
 	buf_addf(&in, "BUG: soft lockup - CPU#0 stuck for 22s! [syz:1]\n"
 		      "Call Trace:\n");
 	for (i = 0; i < 380; i++)
-		buf_addf(&in, " mydrv_loop_helper_with_a_long_name_%d+0x1/0x2 "
-			      "drivers/my/very/long/path/to/a/file.c:%d\n",
+		buf_addf(&in,
+			 " mydrv_loop_helper_with_a_long_name_%d+0x1/0x2 "
+			 "drivers/my/very/long/path/to/a/file.c:%d\n",
 			 i, i);
 	classify_str(in.data, &r, true);
 	ck_assert(r.text_cut);
