@@ -40,6 +40,7 @@ enum rule_kind {
 #define R_TRAP 8u /* an x86 trap: "name: 0000 [#1]" */
 #define R_NO_STACK_CUT 16u /* "in corrupted" without any stack, hint or not */
 #define R_CALLER 32u /* a "caller is f" line names the function */
+#define R_OWN 64u /* a sanitizer's: never part of another report's header */
 
 /*
  * lit: the literal a matching message starts with (or holds, for
@@ -59,12 +60,12 @@ static const struct rule {
 	{"Kernel panic - not syncing: ", "(.*)$", K_PANIC, "kernel panic: \\1",
 	 B_NONE, R_ANYWHERE},
 	{"BUG: KASAN: ", "([a-z -]+) in ([A-Za-z0-9_.]+)(.*)$", K_KASAN, NULL,
-	 B_FIRST, R_NEEDS_FN | R_HINT},
+	 B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
 	{"BUG: KMSAN: ", "([a-z-]+) in ([A-Za-z0-9_.]+)", K_PLAIN, "KMSAN: \\1",
-	 B_FIRST, R_NEEDS_FN | R_HINT},
+	 B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
 	{"BUG: KFENCE: ", "([a-z -]+) in ([A-Za-z0-9_.]+)", K_PLAIN,
-	 "KFENCE: \\1", B_FIRST, R_NEEDS_FN | R_HINT},
-	{"BUG: KCSAN: ", "(.*)$", K_PLAIN, "KCSAN: \\1", B_NONE, 0},
+	 "KFENCE: \\1", B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
+	{"BUG: KCSAN: ", "(.*)$", K_PLAIN, "KCSAN: \\1", B_NONE, R_OWN},
 	{"UBSAN: Undefined behaviour in ", "([^ ]+)", K_UBSAN,
 	 "UBSAN: undefined-behaviour", B_FIRST, 0},
 	{"UBSAN: ", "([a-z-]+) in ([^ ]+)", K_UBSAN, "UBSAN: \\1", B_FIRST, 0},
@@ -1024,12 +1025,24 @@ static bool is_end_marker(const char *msg)
  * ("BUG: ..." then "Oops: ...", "refcount_t: ..." then "WARNING: ...");
  * once its body has begun (the CPU line, RIP or call trace), another start
  * line begins a new report and ends this one, unless a frame follows it:
- * then it is other output dropped into a call trace.
+ * then it is other output dropped into a call trace.  A sanitizer's report
+ * is always one of its own: from the same task, it ends a report even in
+ * its header, which is then cut.
  */
 static bool begins_body(const char *msg)
 {
 	return !strncmp(msg, "CPU: ", 5) || !strncmp(msg, "RIP: ", 5) ||
 	       !strcmp(msg, "Call Trace:") || !strcmp(msg, "Call trace:");
+}
+
+/* Whether two lines came from the same task or CPU, as far as they say. */
+static bool same_caller(const char *a, const char *b, const char *end)
+{
+	char ida[16], idb[16];
+
+	caller_id(a, line_len(a, end), ida, sizeof(ida));
+	caller_id(b, line_len(b, end), idb, sizeof(idb));
+	return !ida[0] || !idb[0] || !strcmp(ida, idb);
 }
 
 /* Judge the report at r->start on the lines that have arrived. */
@@ -1049,7 +1062,9 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		if (p + n == v.end && !settled)
 			break; /* an unfinished line */
 		message_of(p, n, msg);
-		if (body && match_start(msg, &sm) &&
+		if (p != v.s && match_start(msg, &sm) &&
+		    (body || ((rules[sm.rule].flags & R_OWN) &&
+			      same_caller(v.s, p, v.end))) &&
 		    !is_frame_line(p + n + 1, v.end)) {
 			r->complete = true;
 			break;

@@ -1011,7 +1011,7 @@ static void push_trace_line(struct stack *st, const char *msg, const char *fn,
  * The caller id after a console line's time stamp ("[ T123]", "[  C1]"),
  * copied to id (empty when the line has none).
  */
-static void caller_id(const char *line, size_t len, char *id, size_t size)
+void caller_id(const char *line, size_t len, char *id, size_t size)
 {
 	const char *p = memchr(line, ']', len), *end = line + len, *q;
 	size_t n;
@@ -1222,7 +1222,8 @@ static bool lock_site(const char *at, char *out)
 	while (*at == ' ')
 		at++;
 	if (!strncmp(at, "[<", 2) && (at = strstr(at, ">] ")))
-		at += 3;
+		for (at += 3; *at == ' ';)
+			at++;
 	if (!at || !(n = symbol_at(at, out)) || is_generic_frame(out))
 		return false;
 	return !strstr(at + n, ".h:");

@@ -472,6 +472,29 @@ static const struct {
 	 " do_recvmmsg+0x1/0x2\n __x64_sys_recvmmsg+0x1/0x2\n"
 	 " do_syscall_64+0x1/0x2\n",
 	 "INFO: rcu detected stall in sys_recvmmsg"},
+	{"a sanitizer's report cuts the header before it",
+	 "BUG: unable to handle kernel paging request at ffffffff0001eea6\n"
+	 "==================================================================\n"
+	 "BUG: KASAN: use-after-free in rb_first_postorder+0x7c/0xa0\n"
+	 "Read of size 8 at addr ffff8801d92ca840 by task syz/1\n"
+	 "Call Trace:\n kasan_report+0x1/0x2\n rb_first_postorder+0x1/0x2\n"
+	 " tipc_group_join+0x1/0x2\n",
+	 "BUG: unable to handle kernel paging request in corrupted"},
+	{"another task's sanitizer report does not cut this one",
+	 "[ 1.0][ T1560] general protection fault: 0000 [#1] PREEMPT SMP\n"
+	 "[ 1.1][ T1533] BUG: KASAN: null-ptr-deref in "
+	 "refcount_sub+0x87/0x200\n"
+	 "[ 1.2][ T1560] CPU: 0 PID: 1560 Comm: syz Not tainted 5.2.0 #26\n"
+	 "[ 1.3][ T1560] RIP: 0010:refcount_sub_and_test_checked+0x8e/0x200\n"
+	 "[ 1.4][ T1560] Call Trace:\n"
+	 "[ 1.5][ T1560]  x25_connect+0x1/0x2\n",
+	 "general protection fault in x25_connect"},
+	{"lockdep: an old lock site with blanks after its address",
+	 "[ INFO: possible circular locking dependency detected ]\n"
+	 "swapper/2/0 is trying to acquire lock:\n"
+	 " (&port_lock_key){-.-...}, at: [<c036a6dc>]     "
+	 "serial8250_console_write+0x108/0x134\n",
+	 "possible deadlock in serial8250_console_write"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
 	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
