@@ -174,6 +174,8 @@ static const char *const line_prefixes[] = {
 
 static regex_t rule_re[ARRAY_SIZE(rules)];
 static size_t rule_lit_len[ARRAY_SIZE(rules)];
+static bool rule_first_byte[256]; /* some rule's literal starts with it */
+static size_t anywhere[ARRAY_SIZE(rules)], nanywhere; /* R_ANYWHERE rules */
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
 /* Once per process, whichever of the tests running side by side is first. */
@@ -184,6 +186,9 @@ static void compile_rules_once(void)
 
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		rule_lit_len[i] = strlen(rules[i].lit);
+		rule_first_byte[(unsigned char)rules[i].lit[0]] = true;
+		if ((rules[i].flags & R_ANYWHERE) && rule_lit_len[i])
+			anywhere[nanywhere++] = i;
 		snprintf(src, sizeof(src), "^%s", rules[i].re);
 		if (regcomp(&rule_re[i], src, REG_EXTENDED)) {
 			fprintf(stderr, "lgtest: internal error: bad rule %s\n",
@@ -346,11 +351,30 @@ static const char *trap_start(const char *msg)
 	return NULL;
 }
 
+/*
+ * Whether any rule could match msg: at its start (by the first byte), or
+ * further along (the literals of R_ANYWHERE rules, a trap's " [#").  Most
+ * console lines start no report; this keeps them cheap.
+ */
+static bool could_match(const char *msg)
+{
+	size_t i;
+
+	if (rule_first_byte[(unsigned char)msg[0]] || strstr(msg, " [#"))
+		return true;
+	for (i = 0; i < nanywhere; i++)
+		if (strstr(msg, rules[anywhere[i]].lit))
+			return true;
+	return false;
+}
+
 static bool match_from(const char *msg, struct start_match *sm)
 {
 	size_t i;
 	const char *at;
 
+	if (!could_match(msg))
+		return false;
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (rule_matches_at(i, msg, sm))
 			return true;
