@@ -685,8 +685,7 @@ static void warning_title(struct titled *t, const struct start_match *sm,
 		base = "WARNING: kmalloc bug";
 	with_function(t, base, &rules[sm->rule], v,
 		      strcmp(base, "WARNING") ? NULL : hint);
-	symbol_at(hint, fn);
-	if (!strcmp(t->frame, fn))
+	if (symbol_at(hint, fn) && !strcmp(t->frame, fn))
 		snprintf(t->source, sizeof(t->source), "%s", file);
 }
 
