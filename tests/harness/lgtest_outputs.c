@@ -181,6 +181,39 @@ START_TEST(test_live_progress)
 }
 END_TEST
 
+/* On a terminal, the summary lists each distinct crash once. */
+START_TEST(test_live_crash_summary)
+{
+	char *const argv[] = {"lgtest",
+			      "run",
+			      "--jobs",
+			      "1",
+			      "--repeat",
+			      "2",
+			      "--runner",
+			      "qemu",
+			      "--qemu",
+			      SCRIPTS "fake-qemu.sh",
+			      SCRIPTS "crashes.lgt",
+			      NULL};
+	struct buf out = {0};
+	int status;
+
+	require_tools();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 1, "%s", out.data);
+	ck_assert_msg(strstr(out.data,
+			     "\033[Kcrash: WARNING in my_func: 4 runs: " SCRIPTS
+			     "crashes.lgt: warns (rounds 1, 2), " SCRIPTS
+			     "crashes.lgt: warns too (rounds 1, 2)\r\n"
+			     "crash: kernel BUG in other_func: 2 runs: " SCRIPTS
+			     "crashes.lgt: hits a BUG (rounds 1, 2)\r\n"
+			     "0 passed, 6 failed (fail 0, crash 6, "),
+		      "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
 /* What each runner would run, and what it cannot do. */
 START_TEST(test_runner_commands)
 {
@@ -602,6 +635,7 @@ int main(void)
 	tcase_add_test(tc, test_junit_json_and_logs);
 	tcase_add_test(tc, test_ktap_and_boot_marker);
 	tcase_add_test(tc, test_live_progress);
+	tcase_add_test(tc, test_live_crash_summary);
 	tcase_add_test(tc, test_runner_commands);
 	tcase_add_test(tc, test_calibration_reported);
 	suite_add_tcase(s, tc);
