@@ -654,6 +654,23 @@ static void ubsan_title(struct titled *t, const struct start_match *sm,
 }
 
 /*
+ * usb_submit_urb() warns about the URB its caller submitted: syzkaller
+ * names both, "WARNING in caller/usb_submit_urb" ("corrupted/..." when the
+ * stack is lost).
+ */
+static void urb_warning_title(struct titled *t, const struct report_view *v)
+{
+	char fn[FUNC_MAX];
+
+	if (report_has_stack(v) && caller_of(v, "usb_submit_urb", fn)) {
+		set_title(t->text, "WARNING in %s/usb_submit_urb", fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else {
+		set_title(t->text, "WARNING in corrupted/usb_submit_urb");
+	}
+}
+
+/*
  * "WARNING: CPU: 0 PID: 1 at FILE f+0x1/0x2": "WARNING in f".  Warnings
  * from the kernel's own checkers are named after them, as syzkaller does:
  * lockdep's ("locking bug"), debugobjects' ("ODEBUG bug"), refcount's,
@@ -683,6 +700,8 @@ static void warning_title(struct titled *t, const struct start_match *sm,
 	}
 	if (!strncmp(hint, "kmalloc", 7) || !strncmp(hint, "__kmalloc", 9))
 		base = "WARNING: kmalloc bug";
+	if (!strcmp(hint, "usb_submit_urb"))
+		return urb_warning_title(t, v);
 	with_function(t, base, &rules[sm->rule], v,
 		      strcmp(base, "WARNING") ? NULL : hint);
 	if (symbol_at(hint, fn) && !strcmp(t->frame, fn))

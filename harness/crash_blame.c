@@ -1314,6 +1314,18 @@ bool report_has_stack(const struct report_view *v)
 	return st->n > 0;
 }
 
+bool caller_of(const struct report_view *v, const char *fn, char *out)
+{
+	struct stack *st = &frames;
+	int i;
+
+	read_stack(v, st);
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->fn[i], fn) && !is_generic_frame(st->fn[i]))
+			return pick(st, i, out);
+	return false;
+}
+
 bool blame_function(const struct report_view *v, enum blame how, char *out)
 {
 	struct stack *st = &frames;

@@ -35,6 +35,8 @@ enum blame {
 
 bool is_generic_frame(const char *fn);
 bool blame_function(const struct report_view *v, enum blame how, char *out);
+/* The first frame that is neither machinery nor fn: fn's caller. */
+bool caller_of(const struct report_view *v, const char *fn, char *out);
 /*
  * The source position ("fs/x.c:12") printed on the first frame of fn in
  * the report's stacks; false when none is printed.

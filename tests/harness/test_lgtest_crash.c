@@ -495,6 +495,16 @@ static const struct {
 	 " (&port_lock_key){-.-...}, at: [<c036a6dc>]     "
 	 "serial8250_console_write+0x108/0x134\n",
 	 "possible deadlock in serial8250_console_write"},
+	{"usb_submit_urb's WARNING names its caller too",
+	 "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 "
+	 "usb_submit_urb+0x119a/0x13c0\n"
+	 "RIP: 0010:usb_submit_urb+0x119a/0x13c0\n"
+	 "Call Trace:\n submit_rx_urb+0x1/0x2\n mydrv_probe+0x1/0x2\n",
+	 "WARNING in submit_rx_urb/usb_submit_urb"},
+	{"usb_submit_urb's WARNING without a stack",
+	 "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 "
+	 "usb_submit_urb+0x119a/0x13c0\n",
+	 "WARNING in corrupted/usb_submit_urb"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
 	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
