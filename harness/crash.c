@@ -786,8 +786,12 @@ static void lockdep_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v, const char *prefix)
 {
 	static const struct rule first = {.how = B_FIRST};
-	const struct rule *r = &rules[sm->rule];
+	/* lockdep names a lock site or prints a stack: else it was cut. */
+	struct rule lock = rules[sm->rule];
+	const struct rule *r = &lock;
 	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
+
+	lock.flags |= R_NEEDS_FN;
 
 	group(sm, 1, what, sizeof(what));
 	lockdep_words(what);

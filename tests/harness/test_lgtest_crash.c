@@ -505,6 +505,10 @@ static const struct {
 	 "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 "
 	 "usb_submit_urb+0x119a/0x13c0\n",
 	 "WARNING in corrupted/usb_submit_urb"},
+	{"lockdep cut before its lock site and stack",
+	 "[ BUG: bad unlock balance detected! ]\n"
+	 "4.9.0 #1 Not tainted\n",
+	 "BUG: bad unlock balance in corrupted"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
 	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
