@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # lgtest classify's speed and memory on inputs without a crash (so it
 # reads them whole): ordinary console text, many short lines, and NULs
-# from /dev/zero.  Prints MB/s or µs per line, and the peak RSS.
+# from /dev/zero.  Prints MB/s or µs per line, and the peak RSS, each
+# beside its peer in the same run: grep -c -E over the same input for
+# the report starts' commonest words (a plain line scanner, so the
+# machine's load shows in both).
 #
 #   MB         size of the console text and of the NUL input (default 300)
 #   LINES      how many short lines (default 5000000)
@@ -23,17 +26,28 @@ awk -v mb="$mb" 'BEGIN {
 	} }' >"$tmp/console"
 awk -v n="$lines" 'BEGIN { for (i = 0; i < n; i++) print "x" i % 10 }' >"$tmp/short"
 
-# run NAME INPUT-COMMAND: prints seconds and peak RSS in KiB.
-run() {
-	/usr/bin/time -f '%e %M' -o "$tmp/time" sh -c "$2 | $lgtest classify >/dev/null"
-	read -r secs rss <"$tmp/time"
-	echo "$secs $rss"
+# show LABEL mb|lines AMOUNT INPUT-COMMAND [CONSUMER]: one line with the
+# wall and CPU seconds (user + system, the input's cat included), the
+# rate per CPU second (MB/s) or CPU µs per line, and the peak RSS.  The
+# machine is shared: CPU time is the steadier figure, wall time the one
+# a user waits.
+show() {
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
+		sh -c "$4 | { ${5:-$lgtest classify}; } >/dev/null"
+	read -r wall user sys rss <"$tmp/time"
+	awk -v l="$1" -v k="$2" -v n="$3" -v w="$wall" -v c="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" -v r="$rss" 'BEGIN {
+		c = c > 0 ? c : 0.01
+		if (k == "mb")
+			printf "%-13s %5d MB    wall %6.2f s  cpu %6.2f s  %8.1f MB/s     RSS %6.1f MiB\n", l, n, w, c, n / c, r / 1024
+		else
+			printf "%-13s %5.1fM lines wall %6.2f s  cpu %6.2f s  %8.3f us/line  RSS %6.1f MiB\n", l, n / 1e6, w, c, c * 1e6 / n, r / 1024
+	}'
 }
+peer="grep -c -E 'BUG: |WARNING: |Kernel panic|general protection' || true"
 
 uptime
-read -r s r < <(run console "cat $tmp/console")
-awk -v s="$s" -v r="$r" -v mb="$mb" 'BEGIN { printf "console text  %4d MB  %6.2f s  %7.1f MB/s   RSS %6.1f MiB\n", mb, s, mb / (s ? s : 0.01), r / 1024 }'
-read -r s r < <(run short "cat $tmp/short")
-awk -v s="$s" -v r="$r" -v n="$lines" 'BEGIN { printf "short lines   %4.1fM     %6.2f s  %7.3f us/line RSS %6.1f MiB\n", n / 1e6, s, s * 1e6 / n, r / 1024 }'
-read -r s r < <(run zero "head -c ${mb}M /dev/zero")
-awk -v s="$s" -v r="$r" -v mb="$mb" 'BEGIN { printf "/dev/zero     %4d MB  %6.2f s  %7.1f MB/s   RSS %6.1f MiB\n", mb, s, mb / (s ? s : 0.01), r / 1024 }'
+show "console text" mb "$mb" "cat $tmp/console"
+show "  peer grep" mb "$mb" "cat $tmp/console" "$peer"
+show "short lines" lines "$lines" "cat $tmp/short"
+show "  peer grep" lines "$lines" "cat $tmp/short" "$peer"
+show "/dev/zero" mb "$mb" "head -c ${mb}M /dev/zero"

@@ -12,7 +12,7 @@ fi
 
 packages=(build-essential pkg-config check busybox-static cpio
 	  qemu-system-x86 zstd xz-utils kmod ca-certificates
-	  afl++ clang llvm zip perl iproute2 e2fsprogs)
+	  afl++ clang llvm zip perl iproute2 e2fsprogs jq libxml2-utils)
 
 if [ "$(id -u)" != 0 ]; then
 	missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>&1 |

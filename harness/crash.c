@@ -39,6 +39,8 @@ enum rule_kind {
 #define R_HINT 4u /* group 2 names a function, used unless machinery */
 #define R_TRAP 8u /* an x86 trap: "name: 0000 [#1]" */
 #define R_NO_STACK_CUT 16u /* "in corrupted" without any stack, hint or not */
+#define R_CALLER 32u /* a "caller is f" line names the function */
+#define R_OWN 64u /* a sanitizer's: never part of another report's header */
 
 /*
  * lit: the literal a matching message starts with (or holds, for
@@ -58,12 +60,12 @@ static const struct rule {
 	{"Kernel panic - not syncing: ", "(.*)$", K_PANIC, "kernel panic: \\1",
 	 B_NONE, R_ANYWHERE},
 	{"BUG: KASAN: ", "([a-z -]+) in ([A-Za-z0-9_.]+)(.*)$", K_KASAN, NULL,
-	 B_FIRST, R_NEEDS_FN | R_HINT},
+	 B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
 	{"BUG: KMSAN: ", "([a-z-]+) in ([A-Za-z0-9_.]+)", K_PLAIN, "KMSAN: \\1",
-	 B_FIRST, R_NEEDS_FN | R_HINT},
+	 B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
 	{"BUG: KFENCE: ", "([a-z -]+) in ([A-Za-z0-9_.]+)", K_PLAIN,
-	 "KFENCE: \\1", B_FIRST, R_NEEDS_FN | R_HINT},
-	{"BUG: KCSAN: ", "(.*)$", K_PLAIN, "KCSAN: \\1", B_NONE, 0},
+	 "KFENCE: \\1", B_FIRST, R_NEEDS_FN | R_HINT | R_OWN},
+	{"BUG: KCSAN: ", "(.*)$", K_PLAIN, "KCSAN: \\1", B_NONE, R_OWN},
 	{"UBSAN: Undefined behaviour in ", "([^ ]+)", K_UBSAN,
 	 "UBSAN: undefined-behaviour", B_FIRST, 0},
 	{"UBSAN: ", "([a-z-]+) in ([^ ]+)", K_UBSAN, "UBSAN: \\1", B_FIRST, 0},
@@ -88,7 +90,7 @@ static const struct rule {
 	 "BUG: sleeping function called from invalid context", B_FIRST,
 	 R_NEEDS_FN},
 	{"BUG: using ", "([a-z_]+\\(\\)) in preemptible", K_PLAIN,
-	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN},
+	 "BUG: using \\1 in preemptible code", B_FIRST, R_NEEDS_FN | R_CALLER},
 	{"BUG: MAX_", "[A-Z_]+ too low!", K_PLAIN, "BUG: MAX_\\0", B_NONE, 0},
 	{"BUG: workqueue lockup", "", K_PLAIN, "BUG: workqueue lockup", B_NONE,
 	 0},
@@ -99,7 +101,7 @@ static const struct rule {
 	 R_NEEDS_FN},
 	{"list_", "(add|del)[a-z_]* (corruption|double add)", K_PLAIN,
 	 "BUG: corrupted list", B_FIRST, 0},
-	{"usercopy: Kernel memory ", "(exposure|overwrite) attempt", K_PLAIN,
+	{"usercopy: ", "[Kk]ernel memory (exposure|overwrite) attempt", K_PLAIN,
 	 "BUG: bad usercopy", B_FIRST, 0},
 	{"refcount_t: ", "[a-z]", K_PLAIN, "WARNING: refcount bug", B_FIRST,
 	 R_NEEDS_FN},
@@ -150,7 +152,7 @@ static const struct rule {
 	 R_NEEDS_FN},
 	{"PANIC: double fault", "", K_PLAIN, "PANIC: double fault", B_FIRST,
 	 R_NEEDS_FN},
-	{"", "([a-z][a-z ]+): [0-9a-f]{4} \\[#[0-9]+\\]", K_PLAIN, "\\1",
+	{"", "([a-z][a-z_ ]+): [0-9a-f]{4} \\[#[0-9]+\\]", K_PLAIN, "\\1",
 	 B_FIRST, R_NEEDS_FN | R_TRAP},
 	{"INFO: task ",
 	 ".* blocked (in I/O wait )?for more than [0-9]+ seconds", K_PLAIN,
@@ -172,6 +174,8 @@ static const char *const line_prefixes[] = {
 
 static regex_t rule_re[ARRAY_SIZE(rules)];
 static size_t rule_lit_len[ARRAY_SIZE(rules)];
+static bool rule_first_byte[256]; /* some rule's literal starts with it */
+static size_t anywhere[ARRAY_SIZE(rules)], nanywhere; /* R_ANYWHERE rules */
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
 /* Once per process, whichever of the tests running side by side is first. */
@@ -182,6 +186,9 @@ static void compile_rules_once(void)
 
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		rule_lit_len[i] = strlen(rules[i].lit);
+		rule_first_byte[(unsigned char)rules[i].lit[0]] = true;
+		if ((rules[i].flags & R_ANYWHERE) && rule_lit_len[i])
+			anywhere[nanywhere++] = i;
 		snprintf(src, sizeof(src), "^%s", rules[i].re);
 		if (regcomp(&rule_re[i], src, REG_EXTENDED)) {
 			fprintf(stderr, "lgtest: internal error: bad rule %s\n",
@@ -344,11 +351,30 @@ static const char *trap_start(const char *msg)
 	return NULL;
 }
 
+/*
+ * Whether any rule could match msg: at its start (by the first byte), or
+ * further along (the literals of R_ANYWHERE rules, a trap's " [#").  Most
+ * console lines start no report; this keeps them cheap.
+ */
+static bool could_match(const char *msg)
+{
+	size_t i;
+
+	if (rule_first_byte[(unsigned char)msg[0]] || strstr(msg, " [#"))
+		return true;
+	for (i = 0; i < nanywhere; i++)
+		if (strstr(msg, rules[anywhere[i]].lit))
+			return true;
+	return false;
+}
+
 static bool match_from(const char *msg, struct start_match *sm)
 {
 	size_t i;
 	const char *at;
 
+	if (!could_match(msg))
+		return false;
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (rule_matches_at(i, msg, sm))
 			return true;
@@ -455,6 +481,16 @@ void crash_normalize(const char *in, char *out, size_t outlen)
 
 /* ---- titles -------------------------------------------------------------- */
 
+/*
+ * A title being made, with the function it blames (none: "") and, when
+ * the report's first line names that function's file, that file.
+ */
+struct titled {
+	char text[CRASH_TITLE_MAX];
+	char frame[FUNC_MAX];
+	char source[CRASH_TITLE_MAX];
+};
+
 /* Titles are cut at CRASH_TITLE_MAX on purpose. */
 static void set_title(char *title, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -513,22 +549,23 @@ static bool is_address(const char *s)
  * whatever its first line says, and is "corrupted" too.  Returns false
  * when base stays alone.
  */
-static bool with_function(char *title, const char *base, const struct rule *r,
-			  const struct report_view *v, const char *hint)
+static bool with_function(struct titled *t, const char *base,
+			  const struct rule *r, const struct report_view *v,
+			  const char *hint)
 {
 	char fn[FUNC_MAX];
 
 	if ((r->flags & R_NO_STACK_CUT) && !report_has_stack(v))
-		set_title(title, "%s in corrupted", base);
-	else if (hint && symbol_at(hint, fn) && !is_address(hint) &&
-		 !is_generic_frame(fn))
-		set_title(title, "%s in %s", base, fn);
-	else if (blame_function(v, r->how, fn))
-		set_title(title, "%s in %s", base, fn);
-	else if (r->flags & R_NEEDS_FN)
-		set_title(title, "%s in corrupted", base);
+		set_title(t->text, "%s in corrupted", base);
+	else if ((hint && symbol_at(hint, fn) && !is_address(hint) &&
+		  !is_generic_frame(fn)) ||
+		 blame_function(v, r->how, fn)) {
+		set_title(t->text, "%s in %s", base, fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else if (r->flags & R_NEEDS_FN)
+		set_title(t->text, "%s in corrupted", base);
 	else {
-		set_title(title, "%s", base);
+		set_title(t->text, "%s", base);
 		return false;
 	}
 	return true;
@@ -549,7 +586,7 @@ static bool nearby_line(const struct report_view *v, const char *s,
 	return false;
 }
 
-static void panic_title(char *title, const struct start_match *sm,
+static void panic_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	static const char canary[] = "stack-protector: Kernel stack is "
@@ -563,15 +600,15 @@ static void panic_title(char *title, const struct start_match *sm,
 
 	group(sm, 1, msg, sizeof(msg));
 	if (!strncmp(msg, canary, sizeof(canary) - 1))
-		with_function(title, "kernel panic: stack is corrupted",
-			      &in_canary, v, msg + sizeof(canary) - 1);
+		with_function(t, "kernel panic: stack is corrupted", &in_canary,
+			      v, msg + sizeof(canary) - 1);
 	else if (!strncmp(msg, "corrupted stack end detected", 28))
-		with_function(title, "kernel panic: corrupted stack end",
-			      &overrun, v, NULL);
+		with_function(t, "kernel panic: corrupted stack end", &overrun,
+			      v, NULL);
 	else if (!strncmp(msg, "Attempted to kill init!", 23))
-		set_title(title, "kernel panic: Attempted to kill init!");
+		set_title(t->text, "kernel panic: Attempted to kill init!");
 	else
-		set_title(title, "kernel panic: %s", msg);
+		set_title(t->text, "kernel panic: %s", msg);
 }
 
 /*
@@ -580,7 +617,7 @@ static void panic_title(char *title, const struct start_match *sm,
  * "... in f+0x1/0x2 at addr ffff...", is kept as it is when the access
  * line is missing.
  */
-static void kasan_title(char *title, const struct start_match *sm,
+static void kasan_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	char kind[64], hint[FUNC_MAX], rest[CRASH_TITLE_MAX];
@@ -597,23 +634,40 @@ static void kasan_title(char *title, const struct start_match *sm,
 	else if (nearby_line(v, "Write ", 6, msg))
 		set_title(base, "KASAN: %s Write", kind);
 	else if (strstr(rest, " at addr "))
-		return set_title(title, "KASAN: %s in %s at addr ADDR", kind,
+		return set_title(t->text, "KASAN: %s in %s at addr ADDR", kind,
 				 hint);
 	else
 		set_title(base, "KASAN: %s", kind);
-	with_function(title, base, &rules[sm->rule], v, hint);
+	with_function(t, base, &rules[sm->rule], v, hint);
 }
 
 /* UBSAN names the source file; the function comes from the stack. */
-static void ubsan_title(char *title, const struct start_match *sm,
+static void ubsan_title(struct titled *t, const struct start_match *sm,
 			const struct report_view *v)
 {
 	char base[CRASH_TITLE_MAX], file[CRASH_TITLE_MAX];
 
 	expand(rules[sm->rule].title, sm, base);
 	group(sm, sm->m[2].rm_so >= 0 ? 2 : 1, file, sizeof(file));
-	if (!with_function(title, base, &rules[sm->rule], v, NULL))
-		set_title(title, "%s in %s", base, file);
+	if (!with_function(t, base, &rules[sm->rule], v, NULL))
+		set_title(t->text, "%s in %s", base, file);
+}
+
+/*
+ * usb_submit_urb() warns about the URB its caller submitted: syzkaller
+ * names both, "WARNING in caller/usb_submit_urb" ("corrupted/..." when the
+ * stack is lost).
+ */
+static void urb_warning_title(struct titled *t, const struct report_view *v)
+{
+	char fn[FUNC_MAX];
+
+	if (report_has_stack(v) && caller_of(v, "usb_submit_urb", fn)) {
+		set_title(t->text, "WARNING in %s/usb_submit_urb", fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else {
+		set_title(t->text, "WARNING in corrupted/usb_submit_urb");
+	}
 }
 
 /*
@@ -622,18 +676,18 @@ static void ubsan_title(char *title, const struct start_match *sm,
  * lockdep's ("locking bug"), debugobjects' ("ODEBUG bug"), refcount's,
  * kobject's and kmalloc's; f is then their caller.
  */
-static void warning_title(char *title, const struct start_match *sm,
+static void warning_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v)
 {
 	static const struct {
 		const char *file, *name;
 	} checkers[] = {
-		{"kernel/locking/", "WARNING: locking bug"},
+		{"kernel/locking/lockdep", "WARNING: locking bug"},
 		{"lib/debugobjects.c", "WARNING: ODEBUG bug"},
 		{"lib/refcount.c", "WARNING: refcount bug"},
 		{"lib/kobject.c", "WARNING: kobject bug"},
 	};
-	char file[CRASH_TITLE_MAX], hint[FUNC_MAX];
+	char file[CRASH_TITLE_MAX], hint[FUNC_MAX], fn[FUNC_MAX];
 	const char *base = "WARNING", *f;
 	size_t i;
 
@@ -646,17 +700,22 @@ static void warning_title(char *title, const struct start_match *sm,
 	}
 	if (!strncmp(hint, "kmalloc", 7) || !strncmp(hint, "__kmalloc", 9))
 		base = "WARNING: kmalloc bug";
-	with_function(title, base, &rules[sm->rule], v,
+	if (!strcmp(hint, "usb_submit_urb"))
+		return urb_warning_title(t, v);
+	with_function(t, base, &rules[sm->rule], v,
 		      strcmp(base, "WARNING") ? NULL : hint);
+	if (symbol_at(hint, fn) && !strcmp(t->frame, fn))
+		snprintf(t->source, sizeof(t->source), "%s", file);
 }
 
-static void stack_warning_title(char *title, const struct start_match *sm)
+static void stack_warning_title(struct titled *t, const struct start_match *sm)
 {
 	char what[64], bad[64];
 
 	group(sm, 1, what, sizeof(what));
 	group(sm, 2, bad, sizeof(bad));
-	set_title(title, "WARNING: kernel stack %s has bad %svalue", what, bad);
+	set_title(t->text, "WARNING: kernel stack %s has bad %svalue", what,
+		  bad);
 }
 
 /* Hex words (addresses, flags) out of a message, white space kept single. */
@@ -723,105 +782,278 @@ static void lockdep_words(char *what)
  * detected ]", and its other warnings, "WARNING: bad unlock balance
  * detected!": named as the current forms are.
  */
-static void lockdep_title(char *title, const struct start_match *sm,
+static void lockdep_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v, const char *prefix)
 {
-	static const struct rule rcu = {.how = B_FIRST};
-	const struct rule *r = &rules[sm->rule];
+	static const struct rule first = {.how = B_FIRST};
+	/* lockdep names a lock site or prints a stack: else it was cut. */
+	struct rule lock = rules[sm->rule];
+	const struct rule *r = &lock;
 	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
+
+	lock.flags |= R_NEEDS_FN;
 
 	group(sm, 1, what, sizeof(what));
 	lockdep_words(what);
 	if (!strncmp(what, "possible ", 9) && strstr(what, "lock"))
-		with_function(title, "possible deadlock", r, v, NULL);
+		with_function(t, "possible deadlock", r, v, NULL);
 	else if (!strcmp(what, "inconsistent lock state"))
-		with_function(title, what, r, v, NULL);
+		with_function(t, what, r, v, NULL);
+	else if (!strcmp(what, "Invalid wait context"))
+		with_function(t, "WARNING: locking bug", &first, v, NULL);
 	else if (!strcmp(what, "suspicious RCU usage")) {
 		set_title(base, "%s: %s", prefix, what);
-		with_function(title, base, &rcu, v, NULL);
+		with_function(t, base, &first, v, NULL);
 	} else {
 		cut_details(what);
 		set_title(base, "%s: %s", prefix, what);
-		with_function(title, base, r, v, NULL);
+		with_function(t, base, r, v, NULL);
 	}
 }
 
-static void bug_title(char *title, const struct start_match *sm,
+/*
+ * "BUG: TASK stack guard page was hit" (and IRQ, NMI, ... stacks in newer
+ * kernels) is the same bug as the older "BUG: stack guard page was hit".
+ */
+static void drop_stack_kind(char *what)
+{
+	size_t n = strspn(what, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+	if (n && !strncmp(what + n, " stack guard page", 17))
+		memmove(what, what + n + 1, strlen(what + n + 1) + 1);
+}
+
+static void bug_title(struct titled *t, const struct start_match *sm,
 		      const struct report_view *v)
 {
 	char what[CRASH_TITLE_MAX], base[CRASH_TITLE_MAX];
 
 	group(sm, 1, what, sizeof(what));
 	cut_details(what);
+	drop_stack_kind(what);
 	set_title(base, "BUG: %s", what);
-	with_function(title, base, &rules[sm->rule], v, NULL);
+	with_function(t, base, &rules[sm->rule], v, NULL);
 }
 
-static void kernel_bug_title(char *title, const struct start_match *sm,
+static void kernel_bug_title(struct titled *t, const struct start_match *sm,
 			     const struct report_view *v)
 {
 	char file[CRASH_TITLE_MAX];
 
 	group(sm, 1, file, sizeof(file));
-	if (!with_function(title, "kernel BUG", &rules[sm->rule], v, NULL))
-		set_title(title, "kernel BUG at %s", file);
+	if (!with_function(t, "kernel BUG", &rules[sm->rule], v, NULL))
+		set_title(t->text, "kernel BUG at %s", file);
 }
 
 /* A work item that returned holding a lock: "last function: f". */
-static void wq_leak_title(char *title, const struct start_match *sm,
+static void wq_leak_title(struct titled *t, const struct start_match *sm,
 			  const struct report_view *v)
 {
 	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
 	const char *base = rules[sm->rule].title;
 
 	if (nearby_line(v, "last function: ", 4, msg) &&
-	    symbol_at(msg + 15, fn))
-		set_title(title, "%s in %s", base, fn);
-	else
-		set_title(title, "%s", base);
+	    symbol_at(msg + 15, fn)) {
+		set_title(t->text, "%s in %s", base, fn);
+		snprintf(t->frame, sizeof(t->frame), "%s", fn);
+	} else
+		set_title(t->text, "%s", base);
+}
+
+/*
+ * "caller is f": the function the preemption check names as having used
+ * a per-CPU value in preemptible code, unless it is the check's own
+ * wrapper (then the stack says who called it).
+ */
+static bool named_caller(const struct report_view *v, char *fn)
+{
+	static const char *const checks[] = {
+		"check_preemption_disabled",
+		"debug_smp_processor_id",
+		"__this_cpu_preempt_check",
+	};
+	char msg[LINE_MAX_LEN];
+	size_t i;
+
+	if (!nearby_line(v, "caller is ", 4, msg) || !symbol_at(msg + 10, fn))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(checks); i++)
+		if (!strcmp(fn, checks[i]))
+			return false;
+	return true;
 }
 
 static void raw_title(const struct start_match *sm, const struct report_view *v,
-		      char *title)
+		      struct titled *t)
 {
 	const struct rule *r = &rules[sm->rule];
-	char base[CRASH_TITLE_MAX], hint[FUNC_MAX];
+	char base[CRASH_TITLE_MAX], hint[FUNC_MAX], *p;
 
 	switch (r->kind) {
 	case K_PANIC:
-		return panic_title(title, sm, v);
+		return panic_title(t, sm, v);
 	case K_KASAN:
-		return kasan_title(title, sm, v);
+		return kasan_title(t, sm, v);
 	case K_UBSAN:
-		return ubsan_title(title, sm, v);
+		return ubsan_title(t, sm, v);
 	case K_WARNING:
-		return warning_title(title, sm, v);
+		return warning_title(t, sm, v);
 	case K_STACK_WARNING:
-		return stack_warning_title(title, sm);
+		return stack_warning_title(t, sm);
 	case K_LOCKDEP:
-		return lockdep_title(title, sm, v, r->title);
+		return lockdep_title(t, sm, v, r->title);
 	case K_BUG:
-		return bug_title(title, sm, v);
+		return bug_title(t, sm, v);
 	case K_KERNEL_BUG:
-		return kernel_bug_title(title, sm, v);
+		return kernel_bug_title(t, sm, v);
 	case K_WQ_LEAK:
-		return wq_leak_title(title, sm, v);
+		return wq_leak_title(t, sm, v);
 	case K_PLAIN:
 		break;
 	}
 	expand(r->title, sm, base);
+	if (r->flags & R_TRAP) /* "divide_error: 0000 [#1]": divide error */
+		for (p = base; (p = strchr(p, '_')); p++)
+			*p = ' ';
+	if ((r->flags & R_CALLER) && named_caller(v, hint)) {
+		set_title(t->text, "%s in %s", base, hint);
+		snprintf(t->frame, sizeof(t->frame), "%s", hint);
+		return;
+	}
 	if (r->flags & R_HINT)
 		group(sm, 2, hint, sizeof(hint));
-	with_function(title, base, r, v, (r->flags & R_HINT) ? hint : NULL);
+	with_function(t, base, r, v, (r->flags & R_HINT) ? hint : NULL);
 }
 
-static void make_title(const struct start_match *sm,
-		       const struct report_view *v, char *title)
+const char *crash_type_name(enum crash_type type)
 {
-	char raw[CRASH_TITLE_MAX];
+	static const char *const names[] = {
+		[CRASH_CRASH] = "crash",
+		[CRASH_HANG] = "hang",
+		[CRASH_LEAK] = "leak",
+		[CRASH_UBSAN] = "ubsan",
+		[CRASH_WARNING] = "warning",
+		[CRASH_LOCKDEP] = "lockdep",
+		[CRASH_MEMORY] = "memory",
+		[CRASH_DATA_RACE] = "data-race",
+		[CRASH_ATOMIC_SLEEP] = "atomic-sleep",
+	};
 
-	raw_title(sm, v, raw);
-	crash_normalize(raw, title, CRASH_TITLE_MAX);
+	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "crash";
+}
+
+/* Title prefixes and the kind of report, and class, they are. */
+static const struct title_kind {
+	const char *prefix;
+	enum crash_type type;
+	const char *alt; /* syzkaller's class-wide alternative, or NULL */
+} title_kinds[] = {
+	{"INFO: rcu detected stall", CRASH_HANG, "stall"},
+	{"BUG: soft lockup", CRASH_HANG, "stall"},
+	{"BUG: hard lockup", CRASH_HANG, "stall"},
+	{"INFO: task hung", CRASH_HANG, "hang"},
+	{"INFO: task can't die", CRASH_HANG, "hang"},
+	{"BUG: workqueue lockup", CRASH_HANG, NULL},
+	{"BUG: spinlock lockup", CRASH_HANG, NULL},
+	{"unregister_netdevice: waiting", CRASH_HANG, NULL},
+	{"memory leak", CRASH_LEAK, NULL},
+	{"UBSAN: array-index-out-of-bounds", CRASH_UBSAN, "bad-access"},
+	{"UBSAN: ", CRASH_UBSAN, NULL},
+	{"KASAN: invalid-free", CRASH_MEMORY, "invalid-free"},
+	{"KFENCE: invalid free", CRASH_MEMORY, "invalid-free"},
+	{"KASAN: ", CRASH_MEMORY, "bad-access"},
+	{"KFENCE: ", CRASH_MEMORY, "bad-access"},
+	{"KMSAN: ", CRASH_MEMORY, "bad-access"},
+	{"KCSAN: ", CRASH_DATA_RACE, NULL},
+	{"general protection fault", CRASH_MEMORY, "bad-access"},
+	{"BUG: unable to handle", CRASH_MEMORY, "bad-access"},
+	{"Unhandled fault", CRASH_MEMORY, "bad-access"},
+	{"Internal error", CRASH_MEMORY, "bad-access"},
+	{"BUG: corrupted list", CRASH_MEMORY, "bad-access"},
+	{"BUG: bad usercopy", CRASH_MEMORY, NULL},
+	{"BUG: stack guard page was hit", CRASH_MEMORY, "stack-overflow"},
+	{"kernel panic: corrupted stack end", CRASH_MEMORY, "stack-overflow"},
+	{"kernel panic: stack is corrupted", CRASH_MEMORY, NULL},
+	{"possible deadlock", CRASH_LOCKDEP, NULL},
+	{"inconsistent lock state", CRASH_LOCKDEP, NULL},
+	{"WARNING: locking bug", CRASH_LOCKDEP, NULL},
+	{"WARNING: suspicious RCU usage", CRASH_LOCKDEP, NULL},
+	{"INFO: suspicious RCU usage", CRASH_LOCKDEP, NULL},
+	{"INFO: trying to register non-static key", CRASH_LOCKDEP, NULL},
+	{"BUG: sleeping function called", CRASH_ATOMIC_SLEEP, NULL},
+	{"BUG: scheduling while atomic", CRASH_ATOMIC_SLEEP, NULL},
+	{"WARNING", CRASH_WARNING, NULL},
+};
+
+/*
+ * The kind of a report: from its title, and lockdep's own reports (its
+ * "[ BUG: ... ]" and "WARNING: ... detected!" forms) by the rule.
+ */
+static const struct title_kind *kind_of(const char *title, const struct rule *r)
+{
+	static const struct title_kind lockdep = {"", CRASH_LOCKDEP, NULL};
+	static const struct title_kind crash = {"", CRASH_CRASH, NULL};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(title_kinds); i++)
+		if (!strncmp(title, title_kinds[i].prefix,
+			     strlen(title_kinds[i].prefix)))
+			return &title_kinds[i];
+	return r->kind == K_LOCKDEP ? &lockdep : &crash;
+}
+
+/*
+ * The report's lines up to the end of its stacks or its end marker; all
+ * the lines judged when it has no stack.
+ */
+static void cut_text(struct crash_report *r, const struct report_view *v,
+		     const char *marker_end)
+{
+	const char *end = v->end, *se = stack_end(v);
+	size_t n;
+
+	if (se)
+		end = se;
+	while (end > v->s && end[-1] == '\n')
+		end--;
+	if (marker_end && marker_end > end)
+		end = marker_end;
+	n = (size_t)(end - v->s);
+	r->text_cut = n >= sizeof(r->text);
+	if (r->text_cut)
+		n = sizeof(r->text) - 1;
+	memcpy(r->text, v->s, n);
+	r->text[n] = '\0';
+	r->text_len = n;
+}
+
+/* Everything a complete report's lines say, its title first. */
+static void make_report(struct crash_report *r, const struct start_match *sm,
+			const struct report_view *v, const char *marker_end)
+{
+	static const char corrupted[] = " in corrupted";
+	const struct title_kind *k;
+	struct titled t = {0};
+	size_t n;
+
+	raw_title(sm, v, &t);
+	crash_normalize(t.text, r->title, CRASH_TITLE_MAX);
+	n = strlen(r->title);
+	r->corrupted =
+		n >= sizeof(corrupted) - 1 &&
+		!strcmp(r->title + n - (sizeof(corrupted) - 1), corrupted);
+	snprintf(r->frame, sizeof(r->frame), "%s", t.frame);
+	if (!t.frame[0] ||
+	    !frame_source(v, t.frame, r->source, sizeof(r->source)))
+		snprintf(r->source, sizeof(r->source), "%s", t.source);
+	k = kind_of(r->title, &rules[sm->rule]);
+	r->type = k->type;
+	r->nalt = 0;
+	if (k->alt)
+		set_title(r->alt[r->nalt++], "%s in %s", k->alt,
+			  r->corrupted ? "corrupted"
+				       : (t.frame[0] ? r->frame : "corrupted"));
+	cut_text(r, v, marker_end);
 }
 
 /* ---- finding reports ------------------------------------------------------
@@ -838,12 +1070,25 @@ static bool is_end_marker(const char *msg)
  * A report's header may hold lines that would start a report of their own
  * ("BUG: ..." then "Oops: ...", "refcount_t: ..." then "WARNING: ...");
  * once its body has begun (the CPU line, RIP or call trace), another start
- * line begins a new report and ends this one.
+ * line begins a new report and ends this one, unless a frame follows it:
+ * then it is other output dropped into a call trace.  A sanitizer's report
+ * is always one of its own: from the same task, it ends a report even in
+ * its header, which is then cut.
  */
 static bool begins_body(const char *msg)
 {
 	return !strncmp(msg, "CPU: ", 5) || !strncmp(msg, "RIP: ", 5) ||
 	       !strcmp(msg, "Call Trace:") || !strcmp(msg, "Call trace:");
+}
+
+/* Whether two lines came from the same task or CPU, as far as they say. */
+static bool same_caller(const char *a, const char *b, const char *end)
+{
+	char ida[16], idb[16];
+
+	caller_id(a, line_len(a, end), ida, sizeof(ida));
+	caller_id(b, line_len(b, end), idb, sizeof(idb));
+	return !ida[0] || !idb[0] || !strcmp(ida, idb);
 }
 
 /* Judge the report at r->start on the lines that have arrived. */
@@ -853,7 +1098,7 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 	char msg[LINE_MAX_LEN];
 	struct start_match sm;
 	struct report_view v = {text + r->start, text + len};
-	const char *p = v.s;
+	const char *p = v.s, *marker_end = NULL;
 	int lines = 0;
 	bool body = false;
 
@@ -863,12 +1108,17 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 		if (p + n == v.end && !settled)
 			break; /* an unfinished line */
 		message_of(p, n, msg);
-		if (body && match_start(msg, &sm)) {
+		if (p != v.s && match_start(msg, &sm) &&
+		    (body || ((rules[sm.rule].flags & R_OWN) &&
+			      same_caller(v.s, p, v.end))) &&
+		    !is_frame_line(p + n + 1, v.end)) {
 			r->complete = true;
 			break;
 		}
 		body = body || begins_body(msg);
 		r->complete = is_end_marker(msg);
+		if (r->complete)
+			marker_end = p + n;
 		lines++;
 		p += n + 1;
 	}
@@ -882,7 +1132,7 @@ static void judge(struct crash_report *r, const char *text, size_t len,
 	v.end = p;
 	message_of(v.s, line_len(v.s, v.end), msg);
 	if (match_start(msg, &sm))
-		make_title(&sm, &v, r->title);
+		make_report(r, &sm, &v, marker_end);
 }
 
 void crash_feed(struct crash_detector *d, const char *text, size_t len,

@@ -16,6 +16,25 @@
 #define CRASH_TITLE_MAX 256
 #define CRASH_REPORT_LINES 400 /* a report is judged on this many lines */
 
+#define CRASH_ALT_MAX 2 /* alternative titles kept */
+#define CRASH_TEXT_MAX 32768 /* bytes of report text kept */
+
+/* What kind of report it is, for a person or a CI filter to sort by. */
+enum crash_type {
+	CRASH_CRASH, /* panics, oopses, traps, BUG: the kernel died or should */
+	CRASH_HANG, /* stalls, lockups, hung tasks */
+	CRASH_LEAK, /* kmemleak */
+	CRASH_UBSAN,
+	CRASH_WARNING,
+	CRASH_LOCKDEP, /* lockdep and RCU checks */
+	CRASH_MEMORY, /* KASAN, KFENCE, KMSAN, bad accesses, stack overruns */
+	CRASH_DATA_RACE, /* KCSAN */
+	CRASH_ATOMIC_SLEEP, /* sleeping or scheduling in atomic context */
+};
+
+/* "crash", "hang", "leak", "ubsan", "warning", "lockdep", ... */
+const char *crash_type_name(enum crash_type t);
+
 struct crash_report {
 	bool found;
 	bool complete; /* its end was seen, or it can grow no more */
@@ -23,6 +42,20 @@ struct crash_report {
 	size_t end; /* offset just past the last line judged */
 	int start_line; /* 1-based line number of its first line */
 	char title[CRASH_TITLE_MAX];
+	/* Once complete: */
+	char alt[CRASH_ALT_MAX][CRASH_TITLE_MAX]; /* other right titles */
+	int nalt;
+	enum crash_type type;
+	bool corrupted; /* cut or mixed up: its title says what it can */
+	char frame[CRASH_TITLE_MAX]; /* the guilty function, "" if none */
+	char source[CRASH_TITLE_MAX]; /* its "file.c:12", "" if not printed */
+	/*
+	 * The report's lines from its first to the end of its last stack (or
+	 * its end marker), NUL-terminated; text_cut when it was longer.
+	 */
+	char text[CRASH_TEXT_MAX];
+	size_t text_len;
+	bool text_cut;
 };
 
 /*

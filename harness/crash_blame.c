@@ -95,6 +95,8 @@ static const char *const generic_frames[] = {
 	"arch_trigger_cpumask_backtrace",
 	"trigger_*backtrace",
 	"sched_show_task",
+	"_sched_show_task",
+	"dump_cpu_task*",
 	"show_state*",
 	"check_preemption_disabled",
 	"debug_smp_processor_id",
@@ -474,7 +476,7 @@ static const char *const generic_frames[] = {
 	"__sysvec_*",
 	"common_interrupt",
 	"asm_common_interrupt",
-	"*apic_timer_interrupt",
+	"*apic_timer_interrupt*",
 	"hrtimer_interrupt",
 	"__hrtimer_run_queues",
 	"hrtimer_run_queues",
@@ -496,6 +498,117 @@ static const char *const generic_frames[] = {
 	"do_interrupt_handler",
 	"handle_arch_irq",
 	"__phys_addr",
+	"sysenter_*",
+	"system_call_fastpath",
+	"int_ret_from_sys_call",
+	"ia32_sysenter_target",
+	"ia32_do_call",
+	"cstar_dispatch",
+	/*
+	 * The driver core, kobjects and sysfs: registering and tearing down
+	 * a device goes through them, the driver that asked is to blame.
+	 */
+	"device_add",
+	"device_del",
+	"device_unregister",
+	"device_destroy",
+	"device_release",
+	"device_release_driver*",
+	"__device_release_driver",
+	"device_links_*",
+	"bus_remove_device",
+	"bus_add_device",
+	"get_device_parent",
+	"put_device",
+	"get_device",
+	"dpm_sysfs_*",
+	"devres_release*",
+	"klist_*",
+	"sysfs_*",
+	"kernfs_*",
+	"kset_*",
+	"add_uevent_var",
+	"usb_kill_urb",
+	"usb_poison_urb",
+	"usb_kill_anchored_urbs",
+	/* timers and work: cancelling and flushing wait for them */
+	"del_timer*",
+	"timer_delete*",
+	"try_to_del_timer_sync",
+	"try_to_grab_pending",
+	"timer_is_static_object",
+	"work_is_static_object",
+	"flush_workqueue",
+	"__flush_workqueue",
+	"drain_workqueue",
+	"destroy_workqueue",
+	/* bit operations, checksums and other library code on caller data */
+	"test_and_set_bit*",
+	"test_and_clear_bit*",
+	"__test_and_set_bit",
+	"__test_and_clear_bit",
+	"set_bit",
+	"clear_bit*",
+	"change_bit",
+	"__set_bit",
+	"__clear_bit",
+	"test_bit",
+	"_atomic_dec_and_*",
+	"atomic_dec_and_*",
+	"crc_itu_t*",
+	"crc16",
+	"crc32*",
+	"__crc32*",
+	"crc_ccitt*",
+	"crc_t10dif*",
+	"format_decode",
+	"bad_page",
+	"*fortify_panic",
+	"__fortify_report",
+	"fortify_report",
+	/* page cache and VFS helpers that check the state their caller left */
+	"filemap_fdatawait*",
+	"__filemap_fdatawait*",
+	"filemap_write_and_wait*",
+	"find_lock_entries",
+	"find_get_entries",
+	"truncate_inode_pages*",
+	"folio_unlock",
+	"unlock_page",
+	"iput",
+	"drop_nlink",
+	"clear_nlink",
+	"inc_nlink",
+	"set_nlink",
+	"mark_buffer_dirty*",
+	"__brelse",
+	"dput",
+	"fast_dput",
+	/* networking: freeing buffers, the receive path's core */
+	"kfree_skb*",
+	"__kfree_skb",
+	"consume_skb",
+	"skb_release_*",
+	"skb_free_head",
+	"sk_skb_reason_drop",
+	"__netif_receive_skb*",
+	"netif_receive_skb*",
+	"process_backlog",
+	"create_object*",
+	"check_panic_on_warn",
+	"panic_saved_regs",
+	"do_DataAbort",
+	"do_PrefetchAbort",
+	"*fdatawait*",
+	"__alloc_frozen_pages*",
+	"alloc_frozen_pages*",
+	"rollback_registered*",
+	"unregister_netdevice*",
+	"__hwasan_*",
+	"hwasan_*",
+	"___kmalloc*",
+	"__vunmap",
+	"vunmap",
 	/* MMIO and port I/O accessors: the driver that called them is to blame
 	 */
 	"__raw_readb",
@@ -575,11 +688,17 @@ static const char *const dispatch_frames[] = {
 	"ret_fast_syscall",
 	"vector_swi",
 	"system_call",
+	"system_call_fastpath",
+	"sysenter_*",
+	"ia32_sysenter_target",
+	"ia32_do_call",
+	"cstar_dispatch",
 	"vfs_ioctl",
 	"do_vfs_ioctl",
 	"ksys_ioctl",
 	"sys_ioctl",
 	"compat_sys_ioctl",
+	"compat_SyS_ioctl",
 	"compat_ioctl",
 	"vfs_read",
 	"vfs_write",
@@ -596,21 +715,17 @@ static const char *const dispatch_frames[] = {
 	"ksys_write",
 	"sock_sendmsg*",
 	"__sock_sendmsg",
-	"____sys_sendmsg",
-	"___sys_sendmsg",
-	"__sys_sendmsg",
-	"__sys_sendmmsg",
-	"__sys_sendto",
 	"sock_recvmsg*",
 	"__sock_recvmsg",
-	"____sys_recvmsg",
-	"___sys_recvmsg",
-	"__sys_recvmsg",
-	"do_recvmmsg",
-	"__sys_recvfrom",
 	"sock_write_iter",
 	"sock_read_iter",
 	"sock_ioctl",
+	"blkdev_ioctl",
+	"compat_blkdev_ioctl",
+	"*_compat_ioctl",
+	"__netif_receive_skb*",
+	"netif_receive_skb*",
+	"process_backlog",
 	"sock_do_ioctl",
 	"__sys_setsockopt",
 	"__sys_getsockopt",
@@ -699,21 +814,27 @@ static bool is_dispatcher(const char *fn)
 
 #define MAX_FRAMES 512
 
-/* A report's frames in the order printed; trace[i] counts call traces. */
+/*
+ * A report's frames in the order printed; trace[i] counts call traces,
+ * line[i] is where the frame was printed.
+ */
 struct stack {
 	char fn[MAX_FRAMES][FUNC_MAX];
 	int trace[MAX_FRAMES];
+	const char *line[MAX_FRAMES];
 	int n;
 };
 
 static void syscall_name(char *fn);
 
-static void push_frame(struct stack *st, const char *fn, int trace)
+static void push_frame(struct stack *st, const char *fn, int trace,
+		       const char *line)
 {
 	if (st->n == MAX_FRAMES || !fn[0])
 		return;
 	snprintf(st->fn[st->n], FUNC_MAX, "%s", fn);
 	syscall_name(st->fn[st->n]);
+	st->line[st->n] = line;
 	st->trace[st->n++] = trace;
 }
 
@@ -857,6 +978,8 @@ static bool starts_trace(const char *msg)
 	    !strncmp(msg, "Backtrace:", 10) ||
 	    !strncmp(msg, "Call Trace: ", 12))
 		return true;
+	if (n > 11 && !strcmp(msg + n - 11, "Call Trace:"))
+		return true; /* glued to the raw stack words before it */
 	return n && msg[n - 1] == ':' && strstr(msg, " at 0x") &&
 	       (strstr(msg, " read ") || strstr(msg, " write "));
 }
@@ -875,25 +998,76 @@ static bool arm_caller(const char *msg, char *fn)
 
 /* A trace line's frames; *caller is the arm caller it also pushed. */
 static void push_trace_line(struct stack *st, const char *msg, const char *fn,
-			    int trace, char *caller)
+			    int trace, char *caller, const char *line)
 {
 	if (!caller[0] || strcmp(caller, fn))
-		push_frame(st, fn, trace);
+		push_frame(st, fn, trace, line);
 	caller[0] = '\0';
 	if (arm_caller(msg, caller))
-		push_frame(st, caller, trace);
+		push_frame(st, caller, trace, line);
+}
+
+/*
+ * The caller id after a console line's time stamp ("[ T123]", "[  C1]"),
+ * copied to id (empty when the line has none).
+ */
+void caller_id(const char *line, size_t len, char *id, size_t size)
+{
+	const char *p = memchr(line, ']', len), *end = line + len, *q;
+	size_t n;
+
+	id[0] = '\0';
+	if (!p || p + 2 >= end || p[1] != '[')
+		return;
+	p += 2;
+	while (p < end && *p == ' ')
+		p++;
+	q = memchr(p, ']', (size_t)(end - p));
+	if (!q || (*p != 'T' && *p != 'C'))
+		return;
+	n = (size_t)(q - p);
+	if (n >= size)
+		n = size - 1;
+	memcpy(id, p, n);
+	id[n] = '\0';
+}
+
+/*
+ * Another program's line dropped into a trace ("unregister_netdevice:
+ * waiting ...", "blkid used greatest stack depth"): one line between
+ * two frames, not a section header ending in ':'.
+ */
+static bool is_stray_line(const char *msg, const char *next, const char *end)
+{
+	size_t n = strlen(msg);
+
+	return !(n && msg[n - 1] == ':') && is_frame_line(next, end);
+}
+
+bool is_frame_line(const char *line, const char *end)
+{
+	char msg[LINE_MAX_LEN], fn[FUNC_MAX];
+
+	if (line >= end)
+		return false;
+	message_of(line, line_len(line, end), msg);
+	return frame_function(skip_markers(msg), fn) ||
+	       is_unreliable_frame(msg);
 }
 
 /*
  * Frames in the order printed, numbered by trace.  A RIP line before a
- * call trace belongs to it; within a trace, registers, code and lines
- * without the console's time stamp (another program's output mixed in)
- * are passed over.  Sanitizers (KMSAN, KCSAN) print their stack right
- * under the report's first line, without a header.
+ * call trace belongs to it; within a trace, registers, code, lines
+ * without the console's time stamp or with another caller id than the
+ * trace's (another program's output, another task's messages mixed in)
+ * and single stray lines are passed over.  Sanitizers (KMSAN, KCSAN)
+ * print their stack right under the report's first line, without a
+ * header.
  */
 static void read_stack(const struct report_view *v, struct stack *st)
 {
 	char msg[LINE_MAX_LEN], fn[FUNC_MAX], caller[FUNC_MAX] = "";
+	char id[16], trace_id[16] = "";
 	const char *p, *m;
 	bool in_trace = false, fresh = false, stamped = false;
 	int trace = 0;
@@ -903,18 +1077,23 @@ static void read_stack(const struct report_view *v, struct stack *st)
 	for (p = v->s; p < v->end; p += n + 1) {
 		n = line_len(p, v->end);
 		message_of(p, n, msg);
+		caller_id(p, n, id, sizeof(id));
 		m = skip_markers(msg);
+		if (in_trace && id[0] && trace_id[0] && strcmp(id, trace_id))
+			continue;
 		if (rip_function(m, fn)) {
 			trace += !in_trace;
 			fresh = fresh || !in_trace;
 			in_trace = true;
-			push_frame(st, fn, trace);
+			snprintf(trace_id, sizeof(trace_id), "%s", id);
+			push_frame(st, fn, trace, p);
 			continue;
 		}
 		if (p == v->s || starts_trace(m)) {
 			trace += !(in_trace && fresh);
 			in_trace = fresh = true;
 			stamped = message_start(p, n) > 0;
+			snprintf(trace_id, sizeof(trace_id), "%s", id);
 			continue;
 		}
 		if (in_trace && stamped && !message_start(p, n))
@@ -922,13 +1101,17 @@ static void read_stack(const struct report_view *v, struct stack *st)
 		if (!in_trace || !*m || is_unreliable_frame(m))
 			continue;
 		if (frame_function(m, fn)) {
-			push_trace_line(st, m, fn, trace, caller);
+			push_trace_line(st, m, fn, trace, caller, p);
 			fresh = false;
-		} else if (!is_trace_noise(m)) {
+		} else if (!is_trace_noise(m) &&
+			   (fresh || !is_stray_line(m, p + n + 1, v->end))) {
 			in_trace = false;
 		}
 	}
 }
+
+/* The frames of the report being judged: one set a thread, reused. */
+static __thread struct stack frames;
 
 /* ---- picking the function ------------------------------------------------ */
 
@@ -952,8 +1135,6 @@ static void syscall_name(char *fn)
 	}
 	if (!strncmp(fn, "SyS_", 4))
 		memcpy(fn, "sys_", 4);
-	if (!strncmp(fn, "compat_SyS_", 11))
-		memcpy(fn, "compat_sys_", 11);
 }
 
 static bool pick(const struct stack *st, int i, char *out)
@@ -1041,7 +1222,8 @@ static bool lock_site(const char *at, char *out)
 	while (*at == ' ')
 		at++;
 	if (!strncmp(at, "[<", 2) && (at = strstr(at, ">] ")))
-		at += 3;
+		for (at += 3; *at == ' ';)
+			at++;
 	if (!at || !(n = symbol_at(at, out)) || is_generic_frame(out))
 		return false;
 	return !strstr(at + n, ".h:");
@@ -1077,29 +1259,88 @@ static bool lock_function(const struct report_view *v, char *out)
 	return first[0];
 }
 
+/* The first "file.c:12" token of a line, up to a ')' or a blank. */
+static bool line_source(const char *line, const char *end, char *out,
+			size_t size)
+{
+	char msg[LINE_MAX_LEN];
+	const char *p;
+	size_t n;
+
+	message_of(line, line_len(line, end), msg);
+	for (p = msg; *p; p++) {
+		if (p != msg && p[-1] != ' ' && p[-1] != '(')
+			continue;
+		if (!is_source_ref(p))
+			continue;
+		n = strcspn(p, " )");
+		snprintf(out, size, "%.*s", (int)n, p);
+		return true;
+	}
+	return false;
+}
+
+bool frame_source(const struct report_view *v, const char *fn, char *out,
+		  size_t size)
+{
+	struct stack *st = &frames;
+	int i;
+
+	out[0] = '\0';
+	read_stack(v, st);
+	for (i = 0; i < st->n; i++)
+		if (!strcmp(st->fn[i], fn))
+			return line_source(st->line[i], v->end, out, size);
+	return false;
+}
+
+const char *stack_end(const struct report_view *v)
+{
+	struct stack *st = &frames;
+	const char *last;
+
+	read_stack(v, st);
+	if (!st->n)
+		return NULL;
+	last = st->line[st->n - 1];
+	return last + line_len(last, v->end);
+}
+
 bool report_has_stack(const struct report_view *v)
 {
-	static __thread struct stack st;
+	struct stack *st = &frames;
 
-	read_stack(v, &st);
-	return st.n > 0;
+	read_stack(v, st);
+	return st->n > 0;
+}
+
+bool caller_of(const struct report_view *v, const char *fn, char *out)
+{
+	struct stack *st = &frames;
+	int i;
+
+	read_stack(v, st);
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->fn[i], fn) && !is_generic_frame(st->fn[i]))
+			return pick(st, i, out);
+	return false;
 }
 
 bool blame_function(const struct report_view *v, enum blame how, char *out)
 {
-	static __thread struct stack st;
+	struct stack *st = &frames;
 
 	if (how == B_NONE)
 		return false;
 	if (how == B_LOCK && lock_function(v, out))
 		return true;
-	read_stack(v, &st);
+	read_stack(v, st);
 	switch (how) {
 	case B_STALL:
-		return stall_frame(&st, out) || first_frame(&st, out);
+		return stall_frame(st, out) || first_frame(st, out);
 	case B_LEAK:
-		return leak_frame(&st, out);
+		return leak_frame(st, out);
 	default:
-		return first_frame(&st, out);
+		return first_frame(st, out);
 	}
 }

@@ -35,6 +35,23 @@ enum blame {
 
 bool is_generic_frame(const char *fn);
 bool blame_function(const struct report_view *v, enum blame how, char *out);
+/* The first frame that is neither machinery nor fn: fn's caller. */
+bool caller_of(const struct report_view *v, const char *fn, char *out);
+/*
+ * The source position ("fs/x.c:12") printed on the first frame of fn in
+ * the report's stacks; false when none is printed.
+ */
+bool frame_source(const struct report_view *v, const char *fn, char *out,
+		  size_t size);
+/* Just past the last frame line of the report's stacks, or NULL. */
+const char *stack_end(const struct report_view *v);
+/*
+ * The caller id after a console line's time stamp ("[ T123]", "[  C1]"),
+ * copied to id (empty when the line has none).
+ */
+void caller_id(const char *line, size_t len, char *id, size_t size);
+/* Whether the line at line is a call trace's frame, reliable or not. */
+bool is_frame_line(const char *line, const char *end);
 /* Whether the report holds any frame at all (else it was cut short). */
 bool report_has_stack(const struct report_view *v);
 

@@ -8,9 +8,17 @@
  *    "summary": {"tests": N, "pass": N, "fail": N, "crash": N, "hang": N,
  *                "error": N, "flaky": N},
  *    "flaky": [{"file": "...", "name": "...", "runs": N, "passed": N}],
+ *    "crashes": [{"title": "...", "count": N,
+ *                 "tests": [{"file": "...", "name": "...",
+ *                            "rounds": [1, 3]}]}],
  *    "tests": [{"number": 1, "round": 1, "file": "...", "name": "...",
  *               "verdict": "pass", "expected": "hang" or null,
- *               "message": "...", "crash": null,
+ *               "message": "...", "crash": "TITLE" or null,
+ *               "crash_report": null or {"title": "...",
+ *                    "alt_titles": ["..."], "type": "hang",
+ *                    "corrupted": false, "frame": "f" or null,
+ *                    "source": "fs/x.c:12" or null, "line": N,
+ *                    "report": "...", "report_cut": false},
  *               "at": {"line": 3, "column": 1} or null, "seconds": 1.2,
  *               "boot": {"setup": 0.0, "first_byte": 0.1, "marker": null},
  *               "stopped": null, "command": "...", "log": null,
@@ -83,6 +91,12 @@ static void string(struct json *j, const char *k, const char *s)
 	fprintf(j->f, "\"%s\"", j->b.data);
 }
 
+static void boolean(struct json *j, const char *k, bool v)
+{
+	key(j, k);
+	fputs(v ? "true" : "false", j->f);
+}
+
 static void number(struct json *j, const char *k, size_t n)
 {
 	key(j, k);
@@ -137,6 +151,51 @@ static void ktap_counts(struct json *j, const struct ktap_report *k)
 	end(j, '}');
 }
 
+/* A crash report as an object, or null. */
+static void crash_object(struct json *j, const char *k,
+			 const struct crash_report *r)
+{
+	int i;
+
+	key(j, k);
+	if (!r) {
+		fputs("null", j->f);
+		return;
+	}
+	begin(j, '{');
+	string(j, "title", r->title);
+	key(j, "alt_titles");
+	begin(j, '[');
+	for (i = 0; i < r->nalt; i++) {
+		next(j);
+		j->b.len = 0;
+		escape_text(&j->b, r->alt[i], ESC_JSON);
+		fprintf(j->f, "\"%s\"", j->b.data);
+	}
+	end(j, ']');
+	string(j, "type", crash_type_name(r->type));
+	boolean(j, "corrupted", r->corrupted);
+	string(j, "frame", r->frame[0] ? r->frame : NULL);
+	string(j, "source", r->source[0] ? r->source : NULL);
+	number(j, "line", (size_t)r->start_line);
+	string(j, "report", r->text);
+	boolean(j, "report_cut", r->text_cut);
+	end(j, '}');
+}
+
+void json_classify_entry(FILE *f, bool first, const char *path,
+			 const struct crash_report *r)
+{
+	struct json j = {.f = f, .depth = 1, .first = first};
+
+	next(&j);
+	begin(&j, '{');
+	string(&j, "file", path);
+	crash_object(&j, "crash", r);
+	end(&j, '}');
+	buf_free(&j.b);
+}
+
 static void test(struct json *j, const struct report_entry *e)
 {
 	next(j);
@@ -149,6 +208,7 @@ static void test(struct json *j, const struct report_entry *e)
 	string(j, "expected", e->expected);
 	string(j, "message", e->message);
 	string(j, "crash", e->crash_title);
+	crash_object(j, "crash_report", e->crash);
 	key(j, "at");
 	if (e->line) {
 		begin(j, '{');
@@ -173,6 +233,42 @@ static void test(struct json *j, const struct report_entry *e)
 	ktap_counts(j, &e->ktap);
 	subtests(j, &e->ktap.root);
 	end(j, '}');
+}
+
+/* "crashes": each distinct crash title, its count and its tests. */
+static void crash_list(struct json *j, const struct report *r)
+{
+	struct crash_group *g;
+	size_t i, t, k, n = report_crashes(r, &g);
+
+	key(j, "crashes");
+	begin(j, '[');
+	for (i = 0; i < n; i++) {
+		next(j);
+		begin(j, '{');
+		string(j, "title", g[i].title);
+		number(j, "count", g[i].count);
+		key(j, "tests");
+		begin(j, '[');
+		for (t = 0; t < g[i].ntests; t++) {
+			next(j);
+			begin(j, '{');
+			string(j, "file", g[i].tests[t].file);
+			string(j, "name", g[i].tests[t].name);
+			key(j, "rounds");
+			begin(j, '[');
+			for (k = 0; k < g[i].tests[t].nrounds; k++) {
+				next(j);
+				fprintf(j->f, "%u", g[i].tests[t].rounds[k]);
+			}
+			end(j, ']');
+			end(j, '}');
+		}
+		end(j, ']');
+		end(j, '}');
+	}
+	end(j, ']');
+	crash_groups_free(g, n);
 }
 
 static void flaky_list(struct json *j, const struct flaky *list, size_t n)
@@ -222,6 +318,7 @@ void json_write(FILE *f, const struct report *r)
 	end(&j, '}');
 	flaky_list(&j, flaky, nflaky);
 	free(flaky);
+	crash_list(&j, r);
 	key(&j, "tests");
 	begin(&j, '[');
 	for (i = 0; i < r->nentries; i++)

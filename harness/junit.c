@@ -117,6 +117,22 @@ static void property(struct xml *x, const char *name, double v)
 			name, v);
 }
 
+/* The crash report beyond its title, as lines of the failure's text. */
+static void crash_details(struct buf *d, const struct crash_report *r)
+{
+	int i;
+
+	buf_addf(d, "crash type: %s\n", crash_type_name(r->type));
+	for (i = 0; i < r->nalt; i++)
+		buf_addf(d, "crash alternative title: %s\n", r->alt[i]);
+	buf_addf(d, "crash corrupted: %s\n", r->corrupted ? "yes" : "no");
+	if (r->frame[0])
+		buf_addf(d, "crash frame: %s%s%s\n", r->frame,
+			 r->source[0] ? " at " : "", r->source);
+	buf_addf(d, "--- crash report (console line %d) ---\n%s\n",
+		 r->start_line, r->text);
+}
+
 static void details(struct xml *x, const struct report_entry *e)
 {
 	struct buf d = {0};
@@ -126,6 +142,8 @@ static void details(struct xml *x, const struct report_entry *e)
 		buf_addf(&d, "expected: %s\n", e->expected);
 	if (e->crash_title)
 		buf_addf(&d, "crash: %s\n", e->crash_title);
+	if (e->crash)
+		crash_details(&d, e->crash);
 	if (e->line)
 		buf_addf(&d, "at: %s:%d:%d\n", e->file, e->line, e->col);
 	if (e->stopped)

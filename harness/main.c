@@ -24,7 +24,7 @@
 static const char usage_text[] =
 	"Usage: lgtest run [options] SCRIPT...\n"
 	"       lgtest check SCRIPT...\n"
-	"       lgtest classify [LOG...]\n"
+	"       lgtest classify [--json] [LOG...]\n"
 	"       lgtest initramfs [options]   (see lgtest initramfs --help)\n"
 	"       lgtest --help\n"
 	"\n"
@@ -37,9 +37,12 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  run SCRIPT...       run every test in the scripts, in order\n"
 	"  check SCRIPT...     only parse the scripts; report syntax errors\n"
-	"  classify [LOG...]   print the crash title of each console log "
-	"(stdin\n"
-	"                      when none or '-'), or \"no crash\"\n"
+	"  classify [--json] [LOG...]  print the crash title of each console "
+	"log\n"
+	"                      (stdin when none or '-'), or \"no crash\"; "
+	"--json: the\n"
+	"                      whole report of each (lgtest classify "
+	"--help)\n"
 	"  initramfs           build a busybox initramfs with modules and "
 	"files\n"
 	"  kvm-probe           print direct or nested: can this /dev/kvm "
@@ -97,6 +100,10 @@ static const char usage_text[] =
 	"and list\n"
 	"                         the flaky ones: passed some runs, not "
 	"others\n"
+	"                         (the summary lists each distinct crash "
+	"title once,\n"
+	"                         with its count and the tests and rounds "
+	"it came from)\n"
 	"Runners:\n"
 	"  --runner NAME          lguest (default): lguest-direct or "
 	"lguest-nested,\n"
@@ -131,6 +138,11 @@ static const char usage_text[] =
 	"otherwise)\n"
 	"  --junit FILE           also write JUnit XML\n"
 	"  --json FILE            also write JSON\n"
+	"                         (TAP, JUnit and JSON give a crash's whole "
+	"report:\n"
+	"                         title, alternative titles, type, corrupted, "
+	"guilty\n"
+	"                         frame and source, the report's text)\n"
 	"  --out DIR              keep each test's console (and runner stderr) "
 	"in DIR\n"
 	"  --tail N               console lines shown for a failed test "
@@ -676,39 +688,75 @@ static int cmd_check(int argc, char **argv)
 	return ok ? EXIT_PASS : EXIT_TESTS_FAILED;
 }
 
-/* Classify one log; 0 no crash, 1 crash, 2 unreadable. */
-static int classify_one(const char *path)
+/*
+ * Classify one log; 0 no crash, 1 crash, 2 unreadable.  With json, the
+ * log's element of the output array (first: none written yet).
+ */
+static int classify_one(const char *path, bool json, bool *first)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	struct crash_report rep;
+	struct crash_report *rep = xmalloc(sizeof(*rep));
 	int rc;
 
 	if (!f) {
 		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
+		free(rep);
 		return EXIT_USAGE;
 	}
-	rc = crash_classify_stream(f, &rep);
+	rc = crash_classify_stream(f, rep);
 	if (rc < 0)
 		fprintf(stderr, "lgtest: %s: %s\n", path, strerror(errno));
+	else if (json)
+		json_classify_entry(stdout, *first, path, rc ? rep : NULL);
 	else if (rc)
-		printf("%s: %s (line %d)\n", path, rep.title, rep.start_line);
+		printf("%s: %s (line %d)\n", path, rep->title, rep->start_line);
 	else
 		printf("%s: no crash\n", path);
+	*first = *first && (rc < 0 || !json);
 	if (f != stdin)
 		fclose(f);
+	free(rep);
 	return rc < 0 ? EXIT_USAGE : rc;
 }
 
+static const char classify_usage[] =
+	"Usage: lgtest classify [--json] [LOG...]\n\n"
+	"Finds the first kernel crash report in each console log (stdin when "
+	"none\nor '-') and prints \"LOG: TITLE (line N)\" or \"LOG: no "
+	"crash\".  With --json,\nprints a JSON array instead, one "
+	"{\"file\": LOG, \"crash\": ...} per log, the\ncrash null or "
+	"{\"title\", \"alt_titles\", \"type\", \"corrupted\", "
+	"\"frame\", \"source\",\n\"line\", \"report\", "
+	"\"report_cut\"} (see the README's CRASH REPORTS).  Logs are\nread "
+	"as streams, in bounded memory.  Exit status: 0 no log holds a "
+	"crash,\n1 one does, 2 a log cannot be read or a usage error.\n";
+
 static int cmd_classify(int argc, char **argv)
 {
-	int i, rc, worst = 0;
+	int i = 1, rc, worst = 0;
+	bool json = false, first = true;
 
-	if (argc < 2)
-		return classify_one("-");
-	for (i = 1; i < argc; i++) {
-		rc = classify_one(argv[i]);
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(classify_usage, stdout);
+		return EXIT_PASS;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--json")) {
+		json = true;
+		i++;
+	}
+	if (i < argc && argv[i][0] == '-' && argv[i][1])
+		return usage_error("classify: unknown option '%s'", argv[i]);
+	if (json)
+		fputc('[', stdout);
+	if (i == argc)
+		worst = classify_one("-", json, &first);
+	for (; i < argc; i++) {
+		rc = classify_one(argv[i], json, &first);
 		worst = rc > worst ? rc : worst;
 	}
+	if (json)
+		fputs(first ? "]\n" : "\n]\n", stdout);
 	return worst;
 }
 

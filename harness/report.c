@@ -31,6 +31,8 @@ void report_entry_init(struct report_entry *e, size_t number,
 	e->verdict = res->verdict;
 	e->message = dup_or_null(res->message);
 	e->crash_title = dup_or_null(res->crash_title);
+	e->crash = res->crash;
+	res->crash = NULL;
 	if (res->step) {
 		e->line = res->step->line;
 		e->col = res->step->col;
@@ -58,6 +60,7 @@ static void entry_free(struct report_entry *e)
 	free(e->name);
 	free(e->message);
 	free(e->crash_title);
+	free(e->crash);
 	free(e->stopped);
 	free(e->command);
 	free(e->console_tail);
@@ -121,6 +124,91 @@ void print_flaky(FILE *f, const char *prefix, const struct report *r)
 			list[i].file, list[i].name, list[i].passed,
 			list[i].runs);
 	free(list);
+}
+
+static struct crash_group *group_of(struct crash_group **list, size_t *n,
+				    const char *title)
+{
+	struct crash_group *g;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*list)[i].title, title))
+			return &(*list)[i];
+	g = ARRAY_PUSH(list, n);
+	*g = (struct crash_group){.title = title};
+	return g;
+}
+
+static void add_source(struct crash_group *g, const struct report_entry *e)
+{
+	struct crash_source *t = NULL;
+	size_t i;
+
+	g->count++;
+	for (i = 0; i < g->ntests && !t; i++)
+		if (!strcmp(g->tests[i].file, e->file) &&
+		    !strcmp(g->tests[i].name, e->name))
+			t = &g->tests[i];
+	if (!t) {
+		t = ARRAY_PUSH(&g->tests, &g->ntests);
+		*t = (struct crash_source){.file = e->file, .name = e->name};
+	}
+	*ARRAY_PUSH(&t->rounds, &t->nrounds) = e->round;
+}
+
+size_t report_crashes(const struct report *r, struct crash_group **out)
+{
+	struct crash_group *list = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nentries; i++)
+		if (r->entries[i].crash_title)
+			add_source(
+				group_of(&list, &n, r->entries[i].crash_title),
+				&r->entries[i]);
+	*out = list;
+	return n;
+}
+
+void crash_groups_free(struct crash_group *g, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < g[i].ntests; j++)
+			free(g[i].tests[j].rounds);
+		free(g[i].tests);
+	}
+	free(g);
+}
+
+void print_crashes(FILE *f, const char *prefix, const struct report *r)
+{
+	struct crash_group *g;
+	size_t i, j, k, n = report_crashes(r, &g);
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%scrash: %s: %zu run%s: ", prefix, g[i].title,
+			g[i].count, g[i].count == 1 ? "" : "s");
+		for (j = 0; j < g[i].ntests; j++) {
+			const struct crash_source *t = &g[i].tests[j];
+
+			fprintf(f, "%s%s: %s", j ? ", " : "", t->file, t->name);
+			if (r->repeat > 1)
+				for (k = 0; k < t->nrounds; k++)
+					fprintf(f, "%s%u",
+						k ? ", "
+						  : (t->nrounds > 1
+							     ? " (rounds "
+							     : " (round "),
+						t->rounds[k]);
+			if (r->repeat > 1)
+				fputc(')', f);
+		}
+		fputc('\n', f);
+	}
+	crash_groups_free(g, n);
 }
 
 char *entry_title(const struct report_entry *e)

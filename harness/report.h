@@ -23,6 +23,7 @@ struct report_entry {
 	enum verdict verdict;
 	char *message;
 	char *crash_title; /* NULL without a crash */
+	struct crash_report *crash; /* its report, or NULL */
 	int line, col; /* the failed step's position; 0 when none */
 	double seconds; /* the whole test */
 	double setup_seconds; /* runner set-up before the launch */
@@ -56,6 +57,24 @@ struct flaky {
 	size_t runs, passed;
 };
 
+/* A test a crash came from, and in which runs (--repeat). */
+struct crash_source {
+	const char *file, *name;
+	unsigned int *rounds;
+	size_t nrounds;
+};
+
+/*
+ * One crash identity: its title, how many test runs ended with it, and
+ * which tests they were, in report order.
+ */
+struct crash_group {
+	const char *title;
+	size_t count;
+	struct crash_source *tests;
+	size_t ntests;
+};
+
 /*
  * Make an entry of a finished test.  The KTAP tree moves from res into
  * the entry; tail_lines bounds the console and runner tails kept.
@@ -77,6 +96,16 @@ size_t report_flaky(const struct report *r, struct flaky **out);
 /* One line per flaky test, each after prefix ("# " for TAP). */
 void print_flaky(FILE *f, const char *prefix, const struct report *r);
 
+/* The distinct crash titles of r, first seen first; free with the next. */
+size_t report_crashes(const struct report *r, struct crash_group **out);
+void crash_groups_free(struct crash_group *g, size_t n);
+
+/*
+ * One line per distinct crash, each after prefix: "crash: TITLE: N runs:
+ * FILE: NAME (rounds 1, 3), ..." (rounds only under --repeat).
+ */
+void print_crashes(FILE *f, const char *prefix, const struct report *r);
+
 /* A test's name in a report line: "NAME", or "NAME (round K)" after 1. */
 char *entry_title(const struct report_entry *e);
 
@@ -92,6 +121,12 @@ void tap_bail_out(FILE *f, const char *why);
 
 void junit_write(FILE *f, const struct report *r);
 void json_write(FILE *f, const struct report *r);
+/*
+ * One element of `lgtest classify --json`'s array: {"file": path,
+ * "crash": the report's object as in json_write, or null}.
+ */
+void json_classify_entry(FILE *f, bool first, const char *path,
+			 const struct crash_report *r);
 
 /* ---- escapes ----------------------------------------------------------- */
 

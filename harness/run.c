@@ -205,6 +205,16 @@ static bool title_matches(const struct step *st, const char *title)
 	return hit;
 }
 
+/* The crash the verdict is about: its title, and its report for the files. */
+static void keep_crash(struct exec *x, const struct crash_report *rep)
+{
+	snprintf(x->res->crash_title, sizeof(x->res->crash_title), "%s",
+		 rep->title);
+	if (!x->res->crash)
+		x->res->crash = xmalloc(sizeof(*x->res->crash));
+	*x->res->crash = *rep;
+}
+
 static bool play_expect_crash(struct exec *x, const struct step *st)
 {
 	const struct crash_report *rep = &x->crash.report;
@@ -212,8 +222,7 @@ static bool play_expect_crash(struct exec *x, const struct step *st)
 	if (!rep->found || !rep->complete || x->crash_consumed)
 		return false;
 	if (!title_matches(st, rep->title)) {
-		snprintf(x->res->crash_title, sizeof(x->res->crash_title), "%s",
-			 rep->title);
+		keep_crash(x, rep);
 		verdict(x, V_CRASH, st,
 			"crash '%s' does not match the expected one",
 			rep->title);
@@ -306,8 +315,7 @@ static void check_crash(struct exec *x, double t)
 	advance(x, t);
 	if (x->crash_consumed || x->done)
 		return;
-	snprintf(x->res->crash_title, sizeof(x->res->crash_title), "%s",
-		 rep->title);
+	keep_crash(x, rep);
 	verdict(x, V_CRASH, NULL, "%s (console line %d)", rep->title,
 		rep->start_line);
 }
@@ -773,6 +781,7 @@ void run_test(const struct runner *r, const struct testcase *t,
 void result_free(struct result *res)
 {
 	free(res->message);
+	free(res->crash);
 	free(res->command);
 	console_free(&res->console);
 	buf_free(&res->runner_log);

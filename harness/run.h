@@ -39,6 +39,7 @@ struct result {
 	char *message; /* why, in one line */
 	const struct step *step; /* the step that failed, if one did */
 	char crash_title[CRASH_TITLE_MAX];
+	struct crash_report *crash; /* the whole report, or NULL */
 	double seconds; /* the whole test, runner set-up included */
 	/*
 	 * Boot times, in seconds from the launch of the guest (the runner's

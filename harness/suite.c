@@ -390,6 +390,7 @@ static int finish(struct suite *s)
 	if (s->live) {
 		printf("\r\033[K");
 		print_flaky(stdout, "", &s->rep);
+		print_crashes(stdout, "", &s->rep);
 		printf("%s%zu passed, %zu failed (fail %zu, crash %zu, "
 		       "hang %zu, error %zu) in %.1f s\n",
 		       s->rep.interrupted ? "interrupted: " : "", c[V_PASS],
@@ -397,6 +398,7 @@ static int finish(struct suite *s)
 		       s->rep.seconds);
 	} else {
 		print_flaky(stdout, "# ", &s->rep);
+		print_crashes(stdout, "# ", &s->rep);
 		if (s->rep.interrupted)
 			tap_bail_out(stdout, "interrupted");
 		else

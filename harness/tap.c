@@ -30,22 +30,59 @@ static void yaml_quoted(FILE *f, const char *s)
 	buf_free(&b);
 }
 
-/* Text as a YAML literal block, each line indented. */
-static void yaml_block(FILE *f, const char *key, const char *text)
+/*
+ * Text as a YAML literal block under a key indented by indent, each line
+ * indented two more.  A first line that starts with a blank would set
+ * the block's indentation, and prove's YAML reader knows no "|2": such a
+ * text is a double-quoted scalar instead.
+ */
+static void yaml_block_at(FILE *f, int indent, const char *key,
+			  const char *text)
 {
 	struct buf b = {0};
 	const char *p;
 
+	if (text[0] == ' ' || text[0] == '\t') {
+		fprintf(f, "%*s%s: ", indent, "", key);
+		yaml_quoted(f, text);
+		fputc('\n', f);
+		return;
+	}
 	escape_text(&b, text, ESC_TEXT);
-	fprintf(f, "  %s: |\n    ", key);
+	fprintf(f, "%*s%s: |\n%*s", indent, "", key, indent + 2, "");
 	for (p = b.data; *p; p++) {
 		if (*p != '\n')
 			fputc(*p, f);
 		else if (p[1])
-			fputs("\n    ", f);
+			fprintf(f, "\n%*s", indent + 2, "");
 	}
 	fputc('\n', f);
 	buf_free(&b);
+}
+
+static void yaml_block(FILE *f, const char *key, const char *text)
+{
+	yaml_block_at(f, 2, key, text);
+}
+
+/* What the crash report says beyond its title (crash_report: ...). */
+static void yaml_crash(FILE *f, const struct crash_report *r)
+{
+	int i;
+
+	fprintf(f, "  crash_report:\n    type: %s\n    alt_titles: [",
+		crash_type_name(r->type));
+	for (i = 0; i < r->nalt; i++) {
+		fputs(i ? ", " : "", f);
+		yaml_quoted(f, r->alt[i]);
+	}
+	fprintf(f, "]\n    corrupted: %s\n", r->corrupted ? "true" : "false");
+	fputs("    frame: ", f);
+	yaml_quoted(f, r->frame);
+	fputs("\n    source: ", f);
+	yaml_quoted(f, r->source);
+	fprintf(f, "\n    line: %d\n", r->start_line);
+	yaml_block_at(f, 4, "text", r->text);
 }
 
 /* A description: '#' would start a directive, a newline a new line. */
@@ -160,6 +197,8 @@ void tap_entry(FILE *f, const struct report_entry *e)
 		yaml_quoted(f, e->log);
 		fputc('\n', f);
 	}
+	if (e->crash)
+		yaml_crash(f, e->crash);
 	if (e->console_tail)
 		yaml_block(f, "console_tail", e->console_tail);
 	if (e->runner_tail)

@@ -35,6 +35,10 @@ if [ "$units" -eq 0 ]; then
 	failures+=("unit-missing")
 fi
 
+# Real kernels' console logs with syzkaller's titles: detection and title
+# rates, on all of them and on each half (tests/harness/crashlogs.sh).
+run_suite "crash/syzkaller-logs" tests/harness/crashlogs.sh
+
 # Direct or nested, decided once for every suite below (lgtest kvm-probe:
 # LGUEST_RUNNER when set, else a probe guest timed on /dev/kvm) and
 # exported, so the boot scripts and lgtest make the same choice.

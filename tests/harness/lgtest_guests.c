@@ -210,6 +210,36 @@ START_TEST(test_classify)
 }
 END_TEST
 
+/* classify --json: one element per log, the whole report or null. */
+START_TEST(test_classify_json)
+{
+	struct outcome o;
+
+	require_tools();
+	o = run("classify --json tests/harness/crashes/real/gpf.log "
+		"tests/harness/crashes/real/clean.log");
+	ck_assert_int_eq(o.status, 1);
+	assert_has(&o, "\"file\": \"tests/harness/crashes/real/gpf.log\"");
+	assert_has(&o, "\"title\": \"general protection fault in "
+		       "lgcrash_non_canonical\"");
+	assert_has(&o, "\"alt_titles\": [\n        \"bad-access in "
+		       "lgcrash_non_canonical\"\n      ]");
+	assert_has(&o, "\"type\": \"memory\"");
+	assert_has(&o, "\"corrupted\": false");
+	assert_has(&o, "\"frame\": \"lgcrash_non_canonical\"");
+	assert_has(&o, "\"report\": \"[");
+	assert_has(&o, "\"crash\": null");
+	outcome_free(&o);
+	o = run("classify --json --bogus");
+	ck_assert_int_eq(o.status, 2);
+	outcome_free(&o);
+	o = run("classify --json");
+	ck_assert_int_eq(o.status, 0);
+	assert_has(&o, "\"file\": \"-\"");
+	outcome_free(&o);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lgtest on the test guests");
@@ -223,6 +253,7 @@ int main(void)
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_usage_errors);
 	tcase_add_test(tc, test_classify);
+	tcase_add_test(tc, test_classify_json);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

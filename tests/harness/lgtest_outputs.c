@@ -66,7 +66,22 @@ START_TEST(test_junit_json_and_logs)
 		       "    \"error\": 0,\n    \"flaky\": 0\n  }");
 	file_has(path, "\"runner\": \"lguest-direct\"");
 	file_has(path, "\"crash\": \"WARNING in my_func\"");
+	/* The whole report beside the title, in each file. */
+	file_has(path, "\"crash_report\": {\n        \"title\": \"WARNING in "
+		       "my_func\",\n        \"alt_titles\": [],\n        "
+		       "\"type\": \"warning\",\n        \"corrupted\": false,\n"
+		       "        \"frame\": \"my_func\",\n        \"source\": "
+		       "\"lib/x.c:1\",");
+	file_has(path, "\"report\": \"WARNING: CPU: 0 PID: 1 at lib/x.c:1 "
+		       "my_func+0x1/0x2\\nCall Trace:\\n my_func+0x1/0x2 "
+		       "lib/x.c:1\\n my_caller+0x1/0x2\",");
 	free(path);
+	path = xasprintf("%s/r.xml", d);
+	file_has(path, "crash type: warning\ncrash corrupted: no\ncrash frame: "
+		       "my_func at lib/x.c:1\n--- crash report (console line ");
+	free(path);
+	assert_has(&o, "  crash_report:\n    type: warning\n    alt_titles: "
+		       "[]\n    corrupted: false\n    frame: \"my_func\"\n");
 	/* One console log per test, with what the guest printed. */
 	path = xasprintf("%s/logs", d);
 	ck_assert_uint_eq(count_files(path, ".log"), 13);
@@ -162,6 +177,39 @@ START_TEST(test_live_progress)
 				       "hang 0, error 0) in "),
 		      "%s", out.data);
 	ck_assert_msg(!strstr(out.data, "TAP version"), "%s", out.data);
+	buf_free(&out);
+}
+END_TEST
+
+/* On a terminal, the summary lists each distinct crash once. */
+START_TEST(test_live_crash_summary)
+{
+	char *const argv[] = {"lgtest",
+			      "run",
+			      "--jobs",
+			      "1",
+			      "--repeat",
+			      "2",
+			      "--runner",
+			      "qemu",
+			      "--qemu",
+			      SCRIPTS "fake-qemu.sh",
+			      SCRIPTS "crashes.lgt",
+			      NULL};
+	struct buf out = {0};
+	int status;
+
+	require_tools();
+	run_on_terminal(argv, &out, &status);
+	ck_assert_msg(status == 1, "%s", out.data);
+	ck_assert_msg(strstr(out.data,
+			     "\033[Kcrash: WARNING in my_func: 4 runs: " SCRIPTS
+			     "crashes.lgt: warns (rounds 1, 2), " SCRIPTS
+			     "crashes.lgt: warns too (rounds 1, 2)\r\n"
+			     "crash: kernel BUG in other_func: 2 runs: " SCRIPTS
+			     "crashes.lgt: hits a BUG (rounds 1, 2)\r\n"
+			     "0 passed, 6 failed (fail 0, crash 6, "),
+		      "%s", out.data);
 	buf_free(&out);
 }
 END_TEST
@@ -587,6 +635,7 @@ int main(void)
 	tcase_add_test(tc, test_junit_json_and_logs);
 	tcase_add_test(tc, test_ktap_and_boot_marker);
 	tcase_add_test(tc, test_live_progress);
+	tcase_add_test(tc, test_live_crash_summary);
 	tcase_add_test(tc, test_runner_commands);
 	tcase_add_test(tc, test_calibration_reported);
 	suite_add_tcase(s, tc);

@@ -412,6 +412,50 @@ START_TEST(test_repeat_finds_flaky)
 }
 END_TEST
 
+/*
+ * One identity per crash: under --repeat, the same crash from two tests
+ * is one title with its count and tests, in the summary and the JSON.
+ */
+START_TEST(test_repeat_crash_identity)
+{
+	char *d = temp_dir(), *args, *path, *text;
+	struct outcome o;
+
+	require_tools();
+	args = xasprintf(
+		"run --tap --jobs 1 --repeat 2 --runner qemu --qemu " SCRIPTS
+		"fake-qemu.sh --json %s/r.json " SCRIPTS "crashes.lgt",
+		d);
+	o = run(args);
+	ck_assert_msg(o.status == 1, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "\n# crash: WARNING in my_func: 4 runs: " SCRIPTS
+		       "crashes.lgt: warns (rounds 1, 2), " SCRIPTS
+		       "crashes.lgt: warns too (rounds 1, 2)\n# crash: kernel "
+		       "BUG in other_func: 2 runs: " SCRIPTS "crashes.lgt: "
+		       "hits a BUG (rounds 1, 2)\n# 0 passed, 6 failed");
+	path = xasprintf("%s/r.json", d);
+	text = slurp(path, NULL);
+	ck_assert_msg(strstr(text, "\"crashes\": [\n    {\n      \"title\": "
+				   "\"WARNING in my_func\",\n      \"count\": "
+				   "4,\n      \"tests\": [\n        {\n"
+				   "          \"file\": \"" SCRIPTS
+				   "crashes.lgt\",\n          \"name\": "
+				   "\"warns\",\n          \"rounds\": [\n"
+				   "            1,\n            2\n"),
+		      "%s", text);
+	ck_assert_msg(strstr(text, "\"title\": \"kernel BUG in other_func\",\n"
+				   "      \"count\": 2,"),
+		      "%s", text);
+	free(text);
+	free(path);
+	outcome_free(&o);
+	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_expected_verdicts)
 {
 	struct outcome o;
@@ -451,6 +495,7 @@ int main(void)
 	tcase_add_test(tc, test_shards);
 	tcase_add_test(tc, test_schedule_usage_errors);
 	tcase_add_test(tc, test_repeat_finds_flaky);
+	tcase_add_test(tc, test_repeat_crash_identity);
 	tcase_add_test(tc, test_expected_verdicts);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -404,10 +404,116 @@ static const struct {
 	 " do_recvmmsg+0x1/0x2\n __arm64_sys_recvmmsg+0x1/0x2\n"
 	 " invoke_syscall+0x1/0x2\n",
 	 "INFO: rcu detected stall in sys_recvmmsg"},
+	{"driver core teardown: the driver that unregisters is to blame",
+	 "BUG: KASAN: use-after-free in klist_next+0x1/0x2\n"
+	 "Read of size 8 at addr ffff888012345678 by task kworker/0:1/12\n"
+	 "Call Trace:\n dump_stack+0x1/0x2\n kasan_report+0x1/0x2\n"
+	 " klist_next+0x1/0x2\n device_del+0x1/0x2\n"
+	 " device_unregister+0x1/0x2\n mydrv_disconnect+0x1/0x2\n"
+	 " usb_unbind_interface+0x1/0x2\n",
+	 "KASAN: use-after-free Read in mydrv_disconnect"},
+	{"another task's line inside a trace is passed over",
+	 "[   1.0][ T58] WARNING: CPU: 0 PID: 58 at fs/dcache.c:1 "
+	 "fast_dput+0x1/0x2\n"
+	 "[   1.1][ T58] Call Trace:\n"
+	 "[   1.2][ T58]  dput+0x1/0x2\n"
+	 "[   1.3][ T77] usb 1-1: New USB device found\n"
+	 "[   1.4][ T58]  myfs_put+0x1/0x2\n",
+	 "WARNING in myfs_put"},
+	{"a stray line between two frames is passed over",
+	 "INFO: task syz:61 blocked for more than 120 seconds.\n"
+	 "Call Trace:\n [<ffffffff81000000>] schedule+0x1/0x2\n"
+	 "blkid (20588) used greatest stack depth: 3352 bytes left\n"
+	 " [<ffffffff81000001>] mutex_lock_nested+0x1/0x2\n"
+	 " [<ffffffff81000002>] copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns"},
+	{"a report start inside a call trace does not end the report",
+	 "INFO: task syz:61 blocked for more than 120 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n"
+	 "unregister_netdevice: waiting for lo to become free. Usage count = "
+	 "6\n"
+	 " mutex_lock_nested+0x1/0x2\n copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns"},
+	{"lockdep: an invalid wait context is a locking bug",
+	 "[ BUG: Invalid wait context ]\n"
+	 "syz/1 is trying to lock:\n"
+	 "ffff0000 (&mm->mmap_lock){++++}-{3:3}, at: __might_fault+0x1/0x2\n"
+	 "stack backtrace:\nCall trace:\n dump_backtrace+0x1/0x2\n"
+	 " lock_acquire+0x1/0x2\n __might_fault+0x1/0x2\n"
+	 " do_ipv6_setsockopt+0x1/0x2\n",
+	 "WARNING: locking bug in do_ipv6_setsockopt"},
+	{"the TASK stack's guard page is the stack guard page",
+	 "BUG: TASK stack guard page was hit at ffffc900054afff8 (stack is "
+	 "ffffc900054b0000..ffffc900054b8000)\n"
+	 "RIP: 0010:tls_setsockopt+0x1/0x2\n",
+	 "BUG: stack guard page was hit in tls_setsockopt"},
+	{"an x86 trap named with an underscore",
+	 "divide_error: 0000 [#1] PREEMPT SMP KASAN\n"
+	 "RIP: 0010:tabledist+0x1/0x2\n",
+	 "divide error in tabledist"},
+	{"preemptible code: the caller the kernel names",
+	 "BUG: using smp_processor_id() in preemptible [00000000] code: "
+	 "syz/1\ncaller is radix_tree_node_alloc.constprop.0+0x200/0x330\n"
+	 "Call Trace:\n check_preemption_disabled+0x1/0x2\n"
+	 " radix_tree_node_alloc+0x1/0x2\n qrtr_bind+0x1/0x2\n",
+	 "BUG: using smp_processor_id() in preemptible code in "
+	 "radix_tree_node_alloc"},
+	{"preemptible code: a caller that is machinery is passed over",
+	 "BUG: using __this_cpu_read() in preemptible [00000000] code: "
+	 "syz/1\ncaller is __this_cpu_preempt_check+0x1c/0x20\n"
+	 "Call Trace:\n __this_cpu_preempt_check+0x1/0x2\n"
+	 " ipcomp_init_state+0x1/0x2\n",
+	 "BUG: using __this_cpu_read() in preemptible code in "
+	 "ipcomp_init_state"},
+	{"a stall in a syscall's own body is the syscall's",
+	 "rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	 "Call Trace:\n <IRQ>\n rcu_sched_clock_irq+0x1/0x2\n </IRQ>\n"
+	 " __copy_msghdr_from_user+0x1/0x2\n ___sys_recvmsg+0x1/0x2\n"
+	 " do_recvmmsg+0x1/0x2\n __x64_sys_recvmmsg+0x1/0x2\n"
+	 " do_syscall_64+0x1/0x2\n",
+	 "INFO: rcu detected stall in sys_recvmmsg"},
+	{"a sanitizer's report cuts the header before it",
+	 "BUG: unable to handle kernel paging request at ffffffff0001eea6\n"
+	 "==================================================================\n"
+	 "BUG: KASAN: use-after-free in rb_first_postorder+0x7c/0xa0\n"
+	 "Read of size 8 at addr ffff8801d92ca840 by task syz/1\n"
+	 "Call Trace:\n kasan_report+0x1/0x2\n rb_first_postorder+0x1/0x2\n"
+	 " tipc_group_join+0x1/0x2\n",
+	 "BUG: unable to handle kernel paging request in corrupted"},
+	{"another task's sanitizer report does not cut this one",
+	 "[ 1.0][ T1560] general protection fault: 0000 [#1] PREEMPT SMP\n"
+	 "[ 1.1][ T1533] BUG: KASAN: null-ptr-deref in "
+	 "refcount_sub+0x87/0x200\n"
+	 "[ 1.2][ T1560] CPU: 0 PID: 1560 Comm: syz Not tainted 5.2.0 #26\n"
+	 "[ 1.3][ T1560] RIP: 0010:refcount_sub_and_test_checked+0x8e/0x200\n"
+	 "[ 1.4][ T1560] Call Trace:\n"
+	 "[ 1.5][ T1560]  x25_connect+0x1/0x2\n",
+	 "general protection fault in x25_connect"},
+	{"lockdep: an old lock site with blanks after its address",
+	 "[ INFO: possible circular locking dependency detected ]\n"
+	 "swapper/2/0 is trying to acquire lock:\n"
+	 " (&port_lock_key){-.-...}, at: [<c036a6dc>]     "
+	 "serial8250_console_write+0x108/0x134\n",
+	 "possible deadlock in serial8250_console_write"},
+	{"usb_submit_urb's WARNING names its caller too",
+	 "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 "
+	 "usb_submit_urb+0x119a/0x13c0\n"
+	 "RIP: 0010:usb_submit_urb+0x119a/0x13c0\n"
+	 "Call Trace:\n submit_rx_urb+0x1/0x2\n mydrv_probe+0x1/0x2\n",
+	 "WARNING in submit_rx_urb/usb_submit_urb"},
+	{"usb_submit_urb's WARNING without a stack",
+	 "WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 "
+	 "usb_submit_urb+0x119a/0x13c0\n",
+	 "WARNING in corrupted/usb_submit_urb"},
+	{"lockdep cut before its lock site and stack",
+	 "[ BUG: bad unlock balance detected! ]\n"
+	 "4.9.0 #1 Not tainted\n",
+	 "BUG: bad unlock balance in corrupted"},
 	{"BUG: details cut off",
 	 "BUG: Bad page state in process syz.3.584  pfn:7071f\n"
-	 "Call Trace:\n bad_page+0x1/0x2\n",
-	 "BUG: Bad page state in bad_page"},
+	 "Call Trace:\n bad_page+0x1/0x2\n __free_pages+0x1/0x2\n"
+	 " mydrv_free_rx+0x1/0x2\n",
+	 "BUG: Bad page state in mydrv_free_rx"},
 	{"BUG: preemptible code",
 	 "BUG: using smp_processor_id() in preemptible [00000000] code: "
 	 "syz/123\n"
@@ -439,6 +545,150 @@ START_TEST(test_rule)
 	ck_assert_msg(!strcmp(r.title, rule_cases[_i].title),
 		      "%s: expected '%s', got '%s'", rule_cases[_i].what,
 		      rule_cases[_i].title, r.title);
+}
+END_TEST
+
+/*
+ * The report beyond its title, field by field: the kind, the alternative
+ * title of its class, the corrupted flag, the guilty frame and its source
+ * file where printed, and the text from its first line to the end of its
+ * last stack (or its end marker, or all its lines when it has no stack).
+ */
+static const struct {
+	const char *what, *log, *title, *alt;
+	enum crash_type type;
+	bool corrupted;
+	const char *frame, *source, *text;
+} field_cases[] = {
+	{"a symbolised WARNING: the stack's source, text to the last frame",
+	 "boot noise\n"
+	 "WARNING: CPU: 0 PID: 1 at fs/inode.c:336 drop_nlink+0xc4/0x110\n"
+	 "Modules linked in:\n"
+	 "RIP: 0010:drop_nlink+0xc4/0x110 fs/inode.c:336\n"
+	 "Call Trace:\n"
+	 " myfs_rmdir+0x3bc/0x730 fs/myfs/namei.c:12\n"
+	 " vfs_rmdir+0x3a3/0x510 fs/namei.c:4000\n"
+	 "RSP: 002b:00007ffc9a1c EFLAGS: 00000246\n"
+	 "login: after the report\n",
+	 "WARNING in myfs_rmdir", NULL, CRASH_WARNING, false, "myfs_rmdir",
+	 "fs/myfs/namei.c:12",
+	 "WARNING: CPU: 0 PID: 1 at fs/inode.c:336 drop_nlink+0xc4/0x110\n"
+	 "Modules linked in:\n"
+	 "RIP: 0010:drop_nlink+0xc4/0x110 fs/inode.c:336\n"
+	 "Call Trace:\n"
+	 " myfs_rmdir+0x3bc/0x730 fs/myfs/namei.c:12\n"
+	 " vfs_rmdir+0x3a3/0x510 fs/namei.c:4000"},
+	{"a WARNING's own file when the stack prints none",
+	 "WARNING: CPU: 1 PID: 2 at drivers/foo.c:12 foo_probe+0x1/0x2\n"
+	 "Call Trace:\n foo_probe+0x1/0x2\n bar_init+0x1/0x2\n"
+	 "---[ end trace 0000000000000000 ]---\n"
+	 "more output\n",
+	 "WARNING in foo_probe", NULL, CRASH_WARNING, false, "foo_probe",
+	 "drivers/foo.c:12",
+	 "WARNING: CPU: 1 PID: 2 at drivers/foo.c:12 foo_probe+0x1/0x2\n"
+	 "Call Trace:\n foo_probe+0x1/0x2\n bar_init+0x1/0x2\n"
+	 "---[ end trace 0000000000000000 ]---"},
+	{"a hung task: a hang, \"hang in f\"",
+	 "INFO: task syz:61 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n mutex_lock_nested+0x1/0x2\n"
+	 " copy_net_ns+0x1/0x2\n",
+	 "INFO: task hung in copy_net_ns", "hang in copy_net_ns", CRASH_HANG,
+	 false, "copy_net_ns", "",
+	 "INFO: task syz:61 blocked for more than 143 seconds.\n"
+	 "Call Trace:\n schedule+0x1/0x2\n mutex_lock_nested+0x1/0x2\n"
+	 " copy_net_ns+0x1/0x2"},
+	{"an RCU stall: \"stall in f\"",
+	 "rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	 "Call Trace:\n <IRQ>\n rcu_sched_clock_irq+0x1/0x2\n </IRQ>\n"
+	 " mydrv_poll+0x1/0x2 drivers/my/poll.c:40\n"
+	 " mydrv_ioctl+0x1/0x2\n vfs_ioctl+0x1/0x2\n",
+	 "INFO: rcu detected stall in mydrv_ioctl", "stall in mydrv_ioctl",
+	 CRASH_HANG, false, "mydrv_ioctl", "", NULL},
+	{"a cut NULL dereference: corrupted, bad-access, all its lines",
+	 "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	 "#PF: supervisor write access in kernel mode\n",
+	 "BUG: unable to handle kernel NULL pointer dereference in corrupted",
+	 "bad-access in corrupted", CRASH_MEMORY, true, "", "",
+	 "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	 "#PF: supervisor write access in kernel mode"},
+	{"KASAN: memory, \"bad-access in f\"",
+	 "BUG: KASAN: slab-out-of-bounds in mydrv_read+0x1/0x2\n"
+	 "Read of size 4 at addr ffff888012345678 by task cat/1\n"
+	 "Call Trace:\n kasan_report+0x1/0x2\n mydrv_read+0x1/0x2\n",
+	 "KASAN: slab-out-of-bounds Read in mydrv_read",
+	 "bad-access in mydrv_read", CRASH_MEMORY, false, "mydrv_read", "",
+	 NULL},
+	{"lockdep: its own kind",
+	 "WARNING: possible recursive locking detected\n"
+	 "syz/1 is trying to acquire lock:\n"
+	 "ffff0000 (&dev->lock){+.+.}, at: mydrv_reset+0x1/0x2\n",
+	 "possible deadlock in mydrv_reset", NULL, CRASH_LOCKDEP, false,
+	 "mydrv_reset", "", NULL},
+	{"kmemleak: a leak",
+	 "BUG: memory leak\nunreferenced object 0xffff8881 (size 32):\n"
+	 "  backtrace:\n    kmalloc_trace+0x1/0x2\n    mydrv_open+0x1/0x2\n",
+	 "memory leak in mydrv_open", NULL, CRASH_LEAK, false, "mydrv_open", "",
+	 NULL},
+	{"UBSAN's old form: no function, the file",
+	 "UBSAN: Undefined behaviour in lib/foo.c:12:3\n"
+	 "shift exponent 64 is too large\n",
+	 "UBSAN: undefined-behaviour in lib/foo.c", NULL, CRASH_UBSAN, false,
+	 "", "", NULL},
+	{"a panic: a crash",
+	 "Kernel panic - not syncing: sysrq triggered crash\n"
+	 "---[ end Kernel panic - not syncing: sysrq triggered crash ]---\n",
+	 "kernel panic: sysrq triggered crash", NULL, CRASH_CRASH, false, "",
+	 "", NULL},
+};
+
+START_TEST(test_fields)
+{
+	const __typeof__(field_cases[0]) *c = &field_cases[_i];
+	struct crash_report r;
+
+	classify_str(c->log, &r, true);
+	ck_assert_msg(!strcmp(r.title, c->title), "%s: title '%s'", c->what,
+		      r.title);
+	ck_assert_msg(r.nalt == (c->alt != NULL) &&
+			      (!c->alt || !strcmp(r.alt[0], c->alt)),
+		      "%s: %d alternative titles, '%s'", c->what, r.nalt,
+		      r.nalt ? r.alt[0] : "");
+	ck_assert_msg(r.type == c->type, "%s: type %s", c->what,
+		      crash_type_name(r.type));
+	ck_assert_msg(r.corrupted == c->corrupted, "%s: corrupted %d", c->what,
+		      r.corrupted);
+	ck_assert_msg(!strcmp(r.frame, c->frame), "%s: frame '%s'", c->what,
+		      r.frame);
+	ck_assert_msg(!strcmp(r.source, c->source), "%s: source '%s'", c->what,
+		      r.source);
+	if (c->text)
+		ck_assert_msg(!strcmp(r.text, c->text) &&
+				      r.text_len == strlen(c->text),
+			      "%s: text\n%s", c->what, r.text);
+	ck_assert(!r.text_cut);
+}
+END_TEST
+
+/* A report longer than the text kept: cut, still a C string. */
+START_TEST(test_text_cut)
+{
+	struct crash_report r;
+	struct buf in = {0};
+	int i;
+
+	buf_addf(&in, "BUG: soft lockup - CPU#0 stuck for 22s! [syz:1]\n"
+		      "Call Trace:\n");
+	for (i = 0; i < 380; i++)
+		buf_addf(&in,
+			 " mydrv_loop_helper_with_a_long_name_%d+0x1/0x2 "
+			 "drivers/my/very/long/path/to/a/file.c:%d\n",
+			 i, i);
+	classify_str(in.data, &r, true);
+	ck_assert(r.text_cut);
+	ck_assert_uint_eq(r.text_len, sizeof(r.text) - 1);
+	ck_assert_uint_eq(strlen(r.text), r.text_len);
+	ck_assert(!strncmp(r.text, "BUG: soft lockup", 16));
+	buf_free(&in);
 }
 END_TEST
 
@@ -577,6 +827,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_first_report_wins);
 	tcase_add_loop_test(tc, test_rule, 0, ARRAY_SIZE(rule_cases));
 	tcase_add_test(tc, test_stream);
+	tcase_add_loop_test(tc, test_fields, 0, ARRAY_SIZE(field_cases));
+	tcase_add_test(tc, test_text_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -37,6 +37,22 @@ static void entry(struct report_entry *e, size_t number, const char *name,
 	e->first_byte = e->boot_marker = -1;
 }
 
+/* A crash report from a console with markup, controls and bad UTF-8. */
+static struct crash_report *odd_crash(void)
+{
+	static const char console[] =
+		"login: \033[0m\n"
+		"WARNING: CPU: 0 PID: 1 at drivers/<x>&.c:3 x_probe+0x1/0x2\n"
+		"  \"quoted\" \\ back \x01\x7f \xff\xc0\x80 \xc3\xa9 ]]> --\n"
+		"Call Trace:\n"
+		" x_probe+0x1/0x2 drivers/<x>&.c:3\n"
+		" x_init+0x1/0x2\n";
+	struct crash_report *c = xmalloc(sizeof(*c));
+
+	ck_assert(crash_classify(console, strlen(console), c));
+	return c;
+}
+
 static void make_report(struct report *r)
 {
 	struct report_entry *e;
@@ -65,6 +81,7 @@ static void make_report(struct report *r)
 	entry(e, 2, "panics <&>", V_CRASH);
 	e->message = xstrdup("kernel panic: \"it's\" <gone> & done");
 	e->crash_title = xstrdup("kernel panic: it's gone");
+	e->crash = odd_crash();
 	e->expected = "hang";
 	e->line = 7;
 	e->col = 3;
@@ -108,6 +125,7 @@ static void tap_writer(FILE *f, const struct report *r)
 	for (i = 0; i < r->nentries; i++)
 		tap_entry(f, &r->entries[i]);
 	print_flaky(f, "# ", r);
+	print_crashes(f, "# ", r);
 }
 
 static void check_golden(const char *name,
@@ -175,6 +193,157 @@ START_TEST(test_prove_reads_golden_tap)
 		      "%s", out);
 	free(out);
 	free(cmd);
+}
+END_TEST
+
+/* A report of one crash whose console lines hold every byte but NUL. */
+static void all_bytes_report(struct report *r)
+{
+	struct buf con = {0};
+	struct report_entry *e;
+	int c;
+
+	buf_addf(&con, "BUG: KASAN: use-after-free in x_read+0x1/0x2\n"
+		       "Read of size 1 at addr ffff888012345678 by task x/1\n"
+		       "Call Trace:\n x_read+0x1/0x2 drivers/x.c:3\n ");
+	for (c = 1; c < 256; c++)
+		if (c != '\n')
+			buf_add(&con, (char[]){(char)c}, 1);
+	buf_addf(&con, "\n x_open+0x1/0x2\n");
+	memset(r, 0, sizeof(*r));
+	r->runner = xstrdup("lguest-direct");
+	r->nentries = 1;
+	r->entries = xcalloc(1, sizeof(*r->entries));
+	e = &r->entries[0];
+	entry(e, 1, "all bytes", V_CRASH);
+	e->crash = xmalloc(sizeof(*e->crash));
+	ck_assert(crash_classify(con.data, con.len, e->crash));
+	e->crash_title = xstrdup(e->crash->title);
+	e->message = xstrdup(e->crash->title);
+	e->console_tail = xstrdup(con.data);
+	ck_assert(strstr(e->crash->text, "\x7f\x80\x81") &&
+		  strstr(e->crash->text, "\xfe\xff"));
+	buf_free(&con);
+}
+
+/* writer's file for r is accepted by the command (its status is 0). */
+static void check_tool(void (*writer)(FILE *, const struct report *),
+		       const struct report *r, const char *tool)
+{
+	char path[] = "/tmp/lgtest-valid.XXXXXX", *cmd;
+	int fd = mkstemp(path), rc;
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	writer(f, r);
+	fclose(f);
+	cmd = xasprintf("%s %s >/dev/null", tool, path);
+	rc = system(cmd);
+	unlink(path);
+	ck_assert_msg(rc == 0, "'%s' rejects what it was given (status %d)",
+		      tool, rc);
+	free(cmd);
+}
+
+/*
+ * Whatever bytes the console holds, the crash report's text and the
+ * console tail leave JSON that jq reads, XML that xmllint reads and TAP
+ * whose YAML prove reads.
+ */
+START_TEST(test_any_bytes_stay_valid)
+{
+	struct report r;
+
+	all_bytes_report(&r);
+	check_tool(json_write, &r, "jq -e .");
+	check_tool(junit_write, &r, "xmllint --noout");
+	check_tool(tap_writer, &r,
+		   "sh -c 'prove --exec cat \"$0\" 2>&1 | grep -q \"Parse "
+		   "errors\" && exit 1; exit 0'");
+	report_free(&r);
+}
+END_TEST
+
+/*
+ * Five runs of three tests under --repeat 2: one crash title from two
+ * tests (three runs), another from a third test, a pass.
+ */
+static void crashing_report(struct report *r)
+{
+	static const struct {
+		const char *name, *title;
+		unsigned int round;
+	} runs[] = {
+		{"a", "WARNING in f", 1},
+		{"b", "WARNING in f", 1},
+		{"c", "INFO: task hung in g", 1},
+		{"a", "WARNING in f", 2},
+		{"b", NULL, 2},
+	};
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->repeat = 2;
+	r->nentries = ARRAY_SIZE(runs);
+	r->entries = xcalloc(r->nentries, sizeof(*r->entries));
+	for (i = 0; i < r->nentries; i++) {
+		entry(&r->entries[i], i + 1, runs[i].name,
+		      runs[i].title ? V_CRASH : V_PASS);
+		r->entries[i].round = runs[i].round;
+		if (runs[i].title)
+			r->entries[i].crash_title = xstrdup(runs[i].title);
+	}
+}
+
+/* One identity per crash: its title, its count, its tests and rounds. */
+START_TEST(test_crash_groups)
+{
+	struct crash_group *g;
+	struct report r;
+	char *text;
+	size_t n;
+
+	crashing_report(&r);
+	n = report_crashes(&r, &g);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(g[0].title, "WARNING in f");
+	ck_assert_uint_eq(g[0].count, 3);
+	ck_assert_uint_eq(g[0].ntests, 2);
+	ck_assert_str_eq(g[0].tests[0].name, "a");
+	ck_assert_uint_eq(g[0].tests[0].nrounds, 2);
+	ck_assert_uint_eq(g[0].tests[0].rounds[1], 2);
+	ck_assert_str_eq(g[0].tests[1].name, "b");
+	ck_assert_uint_eq(g[0].tests[1].nrounds, 1);
+	ck_assert_str_eq(g[1].title, "INFO: task hung in g");
+	ck_assert_uint_eq(g[1].count, 1);
+	crash_groups_free(g, n);
+
+	text = written(tap_writer, &r);
+	ck_assert_msg(strstr(text, "# crash: WARNING in f: 3 runs: "
+				   "tests/boot/x.lgt: a (rounds 1, 2), "
+				   "tests/boot/x.lgt: b (round 1)\n"
+				   "# crash: INFO: task hung in g: 1 run: "
+				   "tests/boot/x.lgt: c (round 1)\n"),
+		      "%s", text);
+	free(text);
+	text = written(json_write, &r);
+	ck_assert_msg(strstr(text, "\"crashes\": [\n    {\n      \"title\": "
+				   "\"WARNING in f\",\n      \"count\": 3,\n"
+				   "      \"tests\": [\n        {\n          "
+				   "\"file\": \"tests/boot/x.lgt\",\n       "
+				   "   \"name\": \"a\",\n          "
+				   "\"rounds\": [\n            1,\n          "
+				   "  2\n          ]\n        },"),
+		      "%s", text);
+	free(text);
+	/* Without --repeat, no rounds in the summary line. */
+	r.repeat = 1;
+	text = written(tap_writer, &r);
+	ck_assert_msg(strstr(text, "# crash: INFO: task hung in g: 1 run: "
+				   "tests/boot/x.lgt: c\n"),
+		      "%s", text);
+	free(text);
+	report_free(&r);
 }
 END_TEST
 
@@ -276,6 +445,8 @@ int main(void)
 	tcase_add_test(tc, test_prove_reads_golden_tap);
 	tcase_add_test(tc, test_tap_version_14);
 	tcase_add_test(tc, test_escapes);
+	tcase_add_test(tc, test_any_bytes_stay_valid);
+	tcase_add_test(tc, test_crash_groups);
 	tcase_add_test(tc, test_empty_report);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

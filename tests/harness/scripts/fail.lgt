@@ -30,7 +30,8 @@ expect "address"
 test unexpected crash title
 cmdline lgtest.action=echo
 expect "echo: ready"
-send "WARNING: CPU: 0 PID: 1 at lib/x.c:1 my_func+0x1/0x2\n"
+send "WARNING: CPU: 0 PID: 1 at lib/x.c:1 my_func+0x1/0x2\nCall Trace:\n"
+send " my_func+0x1/0x2 lib/x.c:1\n my_caller+0x1/0x2\n"
 expect-crash "kernel panic"
 
 test no output hangs

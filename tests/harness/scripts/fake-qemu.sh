@@ -5,9 +5,10 @@
 # isa-debug-exit does: exit (V << 1) | 1), stop (QEMU pausing the guest on
 # an internal error), early (dying before the guest starts), hang (a child
 # that sleeps, so that only killing the process group ends it),
-# flaky:FILE (power-off and reset in turn, counting runs in FILE), or
+# flaky:FILE (power-off and reset in turn, counting runs in FILE),
 # ktap-pass and ktap-fail (KTAP with a passing or a failing subtest, then
-# power-off).
+# power-off), or crash-warn and crash-bug (a kernel WARNING or BUG report,
+# then reset).
 for a; do
 	case $a in *lgtest.fake=*) way=${a##*lgtest.fake=}; way=${way%% *} ;; esac
 done
@@ -34,6 +35,16 @@ ktap-*)
 	[ "$way" = ktap-pass ] && last=ok || last="not ok"
 	printf 'KTAP version 1\n1..2\nok 1 first\n%s 2 second\n' "$last"
 	way=poweroff ;;
+esac
+case $way in
+crash-warn)
+	printf 'WARNING: CPU: 0 PID: 1 at lib/x.c:1 my_func+0x1/0x2\nCall Trace:\n'
+	printf ' my_func+0x1/0x2\n my_caller+0x1/0x2\n---[ end trace 0 ]---\n'
+	way=reset ;;
+crash-bug)
+	printf 'kernel BUG at lib/y.c:2!\nRIP: 0010:other_func+0x1/0x2\n'
+	printf -- '---[ end trace 0 ]---\n'
+	way=reset ;;
 esac
 case $way in
 hang)
