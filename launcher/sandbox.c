@@ -33,6 +33,7 @@
 #define MAX_PROGRAM 1024	/* BPF_MAXINSNS is 4096 */
 
 static struct sandbox_config config;
+static uint32_t own_tgid;	/* tgkill's only target: this process */
 static __thread enum sandbox_role thread_role = SANDBOX_ROLES;
 
 #define ARG_LOW(i) (offsetof(struct seccomp_data, args) + 8 * (i))
@@ -60,6 +61,8 @@ static unsigned int body_length(const struct sandbox_rule *r)
 		return 3;
 	case SC_ARG_SET:
 		return 4;
+	case SC_ARG_OWN_TGID:
+		return 3;
 	default:
 		return 1;
 	}
@@ -70,7 +73,8 @@ static unsigned int body_length(const struct sandbox_rule *r)
  * so two rule sets naming one call (ioctl for KVM and for the tap) add
  * up rather than the first one deciding.
  */
-static void emit_body(struct emitter *e, const struct sandbox_rule *r)
+static void emit_body(struct emitter *e, const struct sandbox_rule *r,
+		      uint32_t tgid)
 {
 	unsigned int i;
 
@@ -100,6 +104,11 @@ static void emit_body(struct emitter *e, const struct sandbox_rule *r)
 		emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, r->value);
 		emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 		break;
+	case SC_ARG_OWN_TGID:
+		emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LOW(r->arg));
+		emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, tgid);
+		emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+		break;
 	}
 }
 
@@ -108,7 +117,7 @@ static void emit_body(struct emitter *e, const struct sandbox_rule *r)
  * call number: the tables below do not describe them, so kill outright.
  * Then each rule in order; whatever no rule allows traps.
  */
-int sandbox_compile(const struct sandbox_ruleset *const *sets,
+int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 		    struct sock_filter *prog, size_t max, struct lg_error *err)
 {
 	struct emitter e = { .prog = prog, .max = max };
@@ -136,7 +145,7 @@ int sandbox_compile(const struct sandbox_ruleset *const *sets,
 				emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 				     offsetof(struct seccomp_data, nr));
 			emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, len, r->nr);
-			emit_body(&e, r);
+			emit_body(&e, r, tgid);
 			nr_loaded = len == 1;
 		}
 	}
@@ -195,6 +204,7 @@ void sandbox_init(const struct sandbox_config *cfg)
 				.sa_flags = SA_SIGINFO };
 
 	config = *cfg;
+	own_tgid = (uint32_t)getpid();
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGSYS, &sa, NULL);
 }
@@ -232,8 +242,8 @@ int sandbox_enter(enum sandbox_role role, struct lg_error *err)
 	pthread_mutex_lock(&compile_lock);
 	if (!lengths[role]) {
 		sandbox_role_rules(role, &config, sets);
-		lengths[role] = sandbox_compile(sets, progs[role], MAX_PROGRAM,
-						err);
+		lengths[role] = sandbox_compile(sets, own_tgid, progs[role],
+						MAX_PROGRAM, err);
 	}
 	n = lengths[role];
 	pthread_mutex_unlock(&compile_lock);

@@ -36,6 +36,7 @@ enum sandbox_check {
 	SC_ARG_IN,		/* argument `arg` is one of `values` */
 	SC_ARG_CLEAR,		/* argument `arg` has no bit of `value` set */
 	SC_ARG_SET,		/* argument `arg` has every bit of `value` */
+	SC_ARG_OWN_TGID,	/* argument `arg` is the launcher's own pid */
 };
 
 struct sandbox_rule {
@@ -70,13 +71,17 @@ const char *sandbox_role_name(enum sandbox_role role);
 /*
  * Compile rule sets into a classic BPF seccomp program; returns the
  * number of instructions, or -1 (with err) if it does not fit `max`.
- * Pure, so the unit tests can run the program through an interpreter.
+ * SC_ARG_OWN_TGID rules compare with `tgid`.  Pure, so the unit tests
+ * can run the program through an interpreter.
  */
 struct sock_filter;
-int sandbox_compile(const struct sandbox_ruleset *const *sets,
+int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 		    struct sock_filter *prog, size_t max, struct lg_error *err);
 
-/* Set the config and the SIGSYS handler; call once, before any thread. */
+/*
+ * Set the config and the SIGSYS handler, and take the calling process as
+ * the only one signals may go to; call once, before any thread.
+ */
 void sandbox_init(const struct sandbox_config *cfg);
 /* Confine the calling thread (NO_NEW_PRIVS, then its role's filter). */
 int sandbox_enter(enum sandbox_role role, struct lg_error *err);

@@ -35,7 +35,8 @@ const uint32_t sandbox_audit_arch = AUDIT_ARCH_X86_64;
 /*
  * Every confined thread: eventfd reads and writes (doorbells, irqfds,
  * stop requests), messages on stderr, locks, memory for malloc (never
- * executable), pthread_kill (vm_kick), sleeping, and dying.
+ * executable), pthread_kill (vm_kick) and raise() on our own threads
+ * only, sleeping, and dying.
  */
 static const struct sandbox_rule base_rules[] = {
 	ALLOW(read),
@@ -46,7 +47,7 @@ static const struct sandbox_rule base_rules[] = {
 	ALLOW(nanosleep),
 	ALLOW(getpid),
 	ALLOW(gettid),
-	ALLOW(tgkill),
+	{ .nr = __NR_tgkill, .check = SC_ARG_OWN_TGID, .arg = 0 },
 	ALLOW(rt_sigprocmask),
 	ALLOW(rt_sigreturn),
 	ALLOW(restart_syscall),

@@ -18,6 +18,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host_mem.h"
 #include "sandbox.h"
@@ -25,6 +27,7 @@
 #include "unit_helpers.h"
 
 #define PROG_MAX 1024
+#define OUR_TGID 4242	/* the pid the programs are compiled for */
 
 /* What the kernel's seccomp would return for one call. */
 static uint32_t run_filter(const struct sock_filter *prog, int len,
@@ -79,7 +82,7 @@ static void compile_role(struct compiled *c, enum sandbox_role role,
 	struct lg_error err;
 
 	sandbox_role_rules(role, &cfg, sets);
-	c->len = sandbox_compile(sets, c->prog, PROG_MAX, &err);
+	c->len = sandbox_compile(sets, OUR_TGID, c->prog, PROG_MAX, &err);
 	ck_assert_msg(c->len > 0, "%s", err.msg);
 }
 
@@ -194,7 +197,7 @@ START_TEST(test_rules_for_one_call_add_up)
 	struct lg_error err;
 	uint64_t v;
 
-	c.len = sandbox_compile(sets, c.prog, PROG_MAX, &err);
+	c.len = sandbox_compile(sets, OUR_TGID, c.prog, PROG_MAX, &err);
 	ck_assert_int_gt(c.len, 0);
 	for (v = 0; v <= 4; v++)
 		ck_assert_uint_eq(verdict(&c, __NR_ioctl, 0, v, 0),
@@ -203,7 +206,56 @@ START_TEST(test_rules_for_one_call_add_up)
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 0, 0x100000002ULL, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_mmap, 0, 0, 3), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_mmap, 0, 0, 7), TRAPPED);
-	ck_assert_int_eq(sandbox_compile(sets, c.prog, 8, &err), -1);
+	ck_assert_int_eq(sandbox_compile(sets, OUR_TGID, c.prog, 8, &err), -1);
+}
+END_TEST
+
+/* Signals only within the launcher: pthread_kill and raise, no kill. */
+START_TEST(test_tgkill_own_group_only)
+{
+	struct compiled c;
+
+	compile_role(&c, _i, _i == SANDBOX_VIRTIO_NET);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, OUR_TGID, OUR_TGID + 1,
+				  SIGUSR1),
+			  ALLOWED);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, 1, 1, SIGKILL), TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, OUR_TGID + 1, OUR_TGID + 1,
+				  SIGTERM),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_kill, OUR_TGID, SIGTERM, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_tkill, OUR_TGID, SIGTERM, 0), TRAPPED);
+}
+END_TEST
+
+/*
+ * The same under the real filter: a process confined to role _i may
+ * signal its own threads, and dies with the sandbox's status when it
+ * signals its parent (signal 0, so nothing is sent if it got through).
+ */
+START_TEST(test_tgkill_live)
+{
+	struct sandbox_config cfg = { .sharenet = true };
+	pid_t parent = getpid(), child;
+	struct lg_error err;
+	int wstatus;
+
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		sandbox_init(&cfg);
+		if (sandbox_enter(_i, &err))
+			_exit(2);
+		if (syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0))
+			_exit(3);
+		syscall(SYS_tgkill, parent, parent, 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+	ck_assert_msg(WIFEXITED(wstatus) &&
+			      WEXITSTATUS(wstatus) == EXIT_SANDBOX_VIOLATION,
+		      "%s: status %#x, expected exit %d", sandbox_role_name(_i),
+		      wstatus, EXIT_SANDBOX_VIOLATION);
 }
 END_TEST
 
@@ -299,6 +351,8 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, test_spawner_filter);
 	tcase_add_test(tc, test_device_filters);
 	tcase_add_test(tc, test_rules_for_one_call_add_up);
+	tcase_add_loop_test(tc, test_tgkill_own_group_only, 0, SANDBOX_ROLES);
+	tcase_add_loop_test(tc, test_tgkill_live, 0, SANDBOX_ROLES);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_memory_verdict);
 	tcase_add_test(tc, test_memory_parsers);
