@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../devices/host_error.h"
 #include "../error.h"
 #include "../guest_mem.h"
 #include "../pci.h"
@@ -90,6 +91,7 @@ struct virtio_device {
 	virtio_thread_start_fn start_thread;	/* NULL: pthread_create */
 	bool no_queue_threads;		/* see struct virtio_host */
 
+	struct host_error broken;	/* NEEDS_RESET episodes, counted */
 	pthread_mutex_t lock;		/* status, against queue threads */
 	uint32_t dfselect, gfselect;
 	uint64_t device_features, driver_features;

@@ -57,6 +57,25 @@ static struct virtio_queue *selected_queue(struct virtio_device *vdev)
 }
 
 /*
+ * One line per broken episode would let a guest that breaks a queue and
+ * resets in a loop flood stderr, so episodes are counted like host I/O
+ * errors: the 1st, 2nd, 4th, ... are told, the total at exit.
+ */
+static void tell_needs_reset(struct virtio_device *vdev,
+			     const struct virtio_queue *q,
+			     const struct lg_error *err)
+{
+	unsigned long n = host_error_count(&vdev->broken);
+
+	if (n == 1)
+		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
+			vdev->ops->name, q->index, err->msg);
+	else if (n)
+		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset (%lu times)\n",
+			vdev->ops->name, q->index, err->msg, n);
+}
+
+/*
  * The guest broke a queue.  Say so once, flag NEEDS_RESET and tell the
  * guest through the configuration-change interrupt; only this device
  * stops, unless --strict asks the launcher to stop too.
@@ -74,8 +93,7 @@ static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 	pthread_mutex_lock(&vdev->lock);
 	first = !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	if (first) {
-		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
-			vdev->ops->name, q->index, err->msg);
+		tell_needs_reset(vdev, q, err);
 		if (vdev->strict && vdev->stop) {
 			vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
 			if (vdev->kick_vcpu)
@@ -520,11 +538,16 @@ int virtio_device_init(struct virtio_device *vdev,
 		       const struct virtio_host *host, struct lg_error *err)
 {
 	struct pci_device *d = &vdev->pci;
+	/* A device set up again (tests, fuzzers) stays in the error list. */
+	struct host_error *listed_after = vdev->broken.next;
 
 	memset(vdev, 0, sizeof(*vdev));
+	vdev->broken.next = listed_after;
 	if (ops->num_queues == 0 || ops->num_queues > VIRTIO_MAX_QUEUES)
 		return lg_fail(err, "%s: %u queues is not 1..%d", ops->name,
 			       ops->num_queues, VIRTIO_MAX_QUEUES);
+	host_error_init(&vdev->broken, "%s: queue broken by the guest",
+			ops->name);
 	vdev->ops = ops;
 	vdev->priv = priv;
 	vdev->mem = host->mem;
