@@ -324,20 +324,17 @@ static bool inject(struct emu_exit *x, const struct x86_fault *f)
 }
 
 /*
- * A REP instruction comes back in batches; finish it here unless a stop
- * was asked for, in which case the registers show how far it got, as an
- * interrupted REP does.
+ * A REP instruction runs one batch (X86_EMU_REP_BATCH iterations) per
+ * emulation failure: the registers then show how far it got and RIP is
+ * still on it, as on an interrupted REP, and the guest goes back into
+ * KVM_RUN, which takes interrupts, signals and stop requests before it
+ * comes back here for the next batch.  Finishing it here would let a
+ * REP with a count of 2^64 hold the vCPU thread for good.
  */
 static enum x86_emu_status execute(struct emu_exit *x,
 				   struct x86_emu_result *res)
 {
-	enum x86_emu_status s;
-
-	do {
-		s = x86_execute(&x->cpu, &x->insn, &emu_bus_ops, &x->bus, res);
-	} while (s == X86_EMU_OK && res->partial &&
-		 vm_stop_reason(&x->vm->stop) == STOP_NONE);
-	return s;
+	return x86_execute(&x->cpu, &x->insn, &emu_bus_ops, &x->bus, res);
 }
 
 static bool has_insn_bytes(const struct kvm_run *r)

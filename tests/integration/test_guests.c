@@ -1538,6 +1538,39 @@ START_TEST(test_tunnet_bridge)
 }
 END_TEST
 
+/*
+ * A REP OUTSB of 2^32 bytes from the test device (every byte an MMIO
+ * read, hours of work) must not hold the launcher: SIGTERM, given once
+ * the instruction has started, ends it at once.
+ */
+START_TEST(test_huge_rep_stops_on_sigterm)
+{
+	const char *argv[] = { NULL, "--testdev", "64", guest_path(ELF64),
+			       "lgtest.action=emul-rep-outsb:4294967296",
+			       NULL };
+	double started, stopped;
+	struct run r;
+
+	require_guest(ELF64);
+	run_start(&r, NULL, argv);
+	step_until(&r, 1, &r, "emul-rep-outsb: started", 1);
+	started = now();
+	while (now() < started + 0.5)
+		ck_assert_msg(!run_step(&r, 50), "$ %s\nended by itself:\n%s",
+			      r.cmd, shown(&r));
+	kill(r.pid, SIGTERM);
+	stopped = now();
+	while (!run_step(&r, 20))
+		;
+	ck_assert_msg(!r.exited && r.status == SIGTERM && !r.timed_out,
+		      "$ %s\nstatus %d%s, expected death by SIGTERM\n%s", r.cmd,
+		      r.status, r.exited ? "" : " (signal)", shown(&r));
+	ck_assert_msg(now() - stopped < 2.0, "$ %s\nSIGTERM took %.1f s",
+		      r.cmd, now() - stopped);
+	run_free(&r);
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -1610,6 +1643,7 @@ static Suite *guests_suite(void)
 	tc = tcase("emulate");
 	tcase_add_loop_test(tc, test_emulate, 0,
 			    sizeof(emul_cases) / sizeof(emul_cases[0]));
+	tcase_add_test(tc, test_huge_rep_stops_on_sigterm);
 	suite_add_tcase(s, tc);
 	return s;
 }
