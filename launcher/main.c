@@ -74,6 +74,7 @@ struct options {
 	bool rng;
 	bool virtio_console;
 	bool testdev;
+	bool nested_virt;
 	const char *net[MAX_NET_DEVICES];
 	bool net_is_tap[MAX_NET_DEVICES];
 	unsigned int nnet;
@@ -115,6 +116,8 @@ static const char usage_text[] =
 	"                      instead of marking only that device broken\n"
 	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
 	"                      back what was written (for test guests)\n"
+	"      --nested-virt   leave VMX/SVM in CPUID, so the guest may run\n"
+	"                      guests of its own (never emulated for)\n"
 	"      --username=USER once set up, run as USER (and USER's groups)\n"
 	"      --chroot=DIR    once set up, chroot to DIR\n"
 	"      --sandbox=on|off  confine every thread to the system calls it\n"
@@ -229,7 +232,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
 	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV,
-	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST };
+	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST,
+	       OPT_NESTED_VIRT };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -241,6 +245,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "tunnet", required_argument, NULL, OPT_TUNNET },
 		{ "sharenet", required_argument, NULL, OPT_SHARENET },
 		{ "testdev", no_argument, NULL, OPT_TESTDEV },
+		{ "nested-virt", no_argument, NULL, OPT_NESTED_VIRT },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "chroot", required_argument, NULL, OPT_CHROOT },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
@@ -281,6 +286,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TESTDEV:
 			o->testdev = true;
+			break;
+		case OPT_NESTED_VIRT:
+			o->nested_virt = true;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -681,7 +689,7 @@ static void lock_down(struct vm *vm, const struct options *o,
 		      const struct privilege_drop *drop, const int *fds,
 		      unsigned int nfds, struct console_input *input)
 {
-	struct sandbox_config cfg = { .sharenet = false };
+	struct sandbox_config cfg = { .nested_virt = o->nested_virt };
 	struct lg_error err;
 	unsigned int i;
 
@@ -743,6 +751,7 @@ int main(int argc, char **argv)
 	    vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);
+	vm.nested_virt = o.nested_virt;
 	if (vm_setup_vcpu(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);

@@ -56,6 +56,7 @@ struct sandbox_ruleset {
 /* Which optional rules apply, fixed before any thread confines itself. */
 struct sandbox_config {
 	bool sharenet;		/* net threads may reconnect a --sharenet */
+	bool nested_virt;	/* the vCPU may read its nested state */
 };
 
 /* The architecture's tables: x86/sandbox_syscalls.c. */

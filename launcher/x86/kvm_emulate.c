@@ -337,6 +337,33 @@ static enum x86_emu_status execute(struct emu_exit *x,
 	return x86_execute(&x->cpu, &x->insn, &emu_bus_ops, &x->bus, res);
 }
 
+/*
+ * With --nested-virt the failing instruction may be a nested guest's:
+ * its addresses go through page tables we do not know (the guest
+ * hypervisor's EPT/NPT) and its exceptions are not ours to deliver, so
+ * we do not touch it.  A state we cannot read counts as nested.
+ */
+static bool in_nested_guest(struct vm *vm)
+{
+	struct kvm_nested_state *ns;
+	int size;
+	bool nested = true;
+
+	if (!vm->nested_virt)
+		return false;
+	size = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NESTED_STATE);
+	if (size < (int)sizeof(*ns))
+		return true;
+	ns = calloc(1, size);
+	if (!ns)
+		return true;
+	ns->size = size;
+	if (ioctl(vm->vcpu_fd, KVM_GET_NESTED_STATE, ns) == 0)
+		nested = ns->flags & KVM_STATE_NESTED_GUEST_MODE;
+	free(ns);
+	return nested;
+}
+
 static bool has_insn_bytes(const struct kvm_run *r)
 {
 	return r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
@@ -378,6 +405,10 @@ bool vm_emulate_failure(struct vm *vm)
 	vm->emulate_failed = NULL;
 	if (!has_insn_bytes(vm->run))
 		return false;
+	if (in_nested_guest(vm)) {
+		vm->emulate_failed = "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor";
+		return false;
+	}
 	ok = emulate(&x);
 	free(x.xsave);
 	return ok;

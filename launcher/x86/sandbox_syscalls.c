@@ -95,6 +95,13 @@ static const struct sandbox_rule vcpu_rules[] = {
 	ALLOW(poll),
 };
 
+/* --nested-virt: is an emulation failure a nested guest's? */
+static const uint32_t nested_ioctls[] = { KVM_GET_NESTED_STATE };
+
+static const struct sandbox_rule nested_rules[] = {
+	ARG_IN(ioctl, 1, nested_ioctls),
+};
+
 /* stdin to the UART: the read is in the base; the UART's interrupt. */
 static const uint32_t console_input_ioctls[] = { KVM_IRQ_LINE };
 
@@ -171,6 +178,7 @@ static const struct sandbox_rule sharenet_rules[] = {
 
 static const struct sandbox_ruleset base = RULESET(base_rules);
 static const struct sandbox_ruleset vcpu = RULESET(vcpu_rules);
+static const struct sandbox_ruleset nested = RULESET(nested_rules);
 static const struct sandbox_ruleset console_input = RULESET(console_input_rules);
 static const struct sandbox_ruleset spawner = RULESET(spawner_rules);
 static const struct sandbox_ruleset queue = RULESET(queue_rules);
@@ -196,6 +204,8 @@ void sandbox_role_rules(enum sandbox_role role,
 	switch (role) {
 	case SANDBOX_VCPU:
 		sets[n++] = &vcpu;
+		if (cfg->nested_virt)
+			sets[n++] = &nested;
 		break;
 	case SANDBOX_CONSOLE_INPUT:
 		sets[n++] = &console_input;

@@ -259,13 +259,27 @@ END_TEST
 /* A stand-in vCPU for vm_emulate_failure                              */
 /* ------------------------------------------------------------------ */
 
-#define FAKE_VCPU_FD 1000	/* no such descriptor: every ioctl is ours */
+#define FAKE_VCPU_FD 1000	/* no such descriptors: their ioctls are ours */
+#define FAKE_VM_FD 1001
+#define NESTED_STATE_SIZE 0x2000
 
 static struct {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	unsigned int set_regs;
+	bool nested_state;	/* KVM_CAP_NESTED_STATE */
+	uint16_t nested_flags;	/* what KVM_GET_NESTED_STATE says */
 } vcpu;
+
+static int fake_nested_state(struct kvm_nested_state *ns)
+{
+	if (!vcpu.nested_state || ns->size < NESTED_STATE_SIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	ns->flags = vcpu.nested_flags;
+	return 0;
+}
 
 int __real_ioctl(int fd, unsigned long req, ...);
 int __wrap_ioctl(int fd, unsigned long req, ...);
@@ -278,9 +292,16 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	if (fd == FAKE_VM_FD && req == KVM_CHECK_EXTENSION)
+		return (unsigned long)arg == KVM_CAP_NESTED_STATE &&
+			       vcpu.nested_state ?
+			       NESTED_STATE_SIZE :
+			       0;
 	if (fd != FAKE_VCPU_FD)
 		return __real_ioctl(fd, req, arg);
 	switch (req) {
+	case KVM_GET_NESTED_STATE:
+		return fake_nested_state(arg);
 	case KVM_GET_REGS:
 		memcpy(arg, &vcpu.regs, sizeof(vcpu.regs));
 		return 0;
@@ -317,17 +338,19 @@ static void flat32_vcpu(void)
  * the count and source showing the progress; the next call goes on.
  * (Before, the whole REP ran inside one call: 4 billion iterations.)
  */
-START_TEST(test_rep_returns_in_batches)
+static struct emu_machine m;
+static struct vm vm;
+static struct kvm_run run;
+
+/* KVM handed over REP OUTSB, ECX = 2^32 - 1, to nobody's port. */
+static void rep_outsb_failure(void)
 {
-	static struct emu_machine m;
-	static struct vm vm;
-	static struct kvm_run run;
 	static const uint8_t rep_outsb[] = { 0xf3, 0x6e };
 
 	ck_assert_int_eq(emu_machine_init(&m, 1 << 20), 0);
 	memset(&vm, 0, sizeof(vm));
 	vm.vcpu_fd = FAKE_VCPU_FD;
-	vm.vm_fd = -1;
+	vm.vm_fd = FAKE_VM_FD;
 	vm.run = &run;
 	vm.mem = m.mem;
 	vm.pio = m.pio;
@@ -344,7 +367,12 @@ START_TEST(test_rep_returns_in_batches)
 	vcpu.regs.rip = 0x8000;
 	vcpu.regs.rsi = 0x1000;
 	vcpu.regs.rcx = 0xffffffff;
-	vcpu.regs.rdx = 0x2f8;	/* nobody's port */
+	vcpu.regs.rdx = 0x2f8;
+}
+
+START_TEST(test_rep_returns_in_batches)
+{
+	rep_outsb_failure();
 
 	ck_assert_msg(vm_emulate_failure(&vm), "%s", vm.emulate_failed);
 	ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffffULL - X86_EMU_REP_BATCH);
@@ -355,6 +383,45 @@ START_TEST(test_rep_returns_in_batches)
 			  0xffffffffULL - 2 * X86_EMU_REP_BATCH);
 	ck_assert_uint_eq(vcpu.set_regs, 2);
 	ck_assert_uint_eq(vm.emulated, 2);
+	emu_machine_free(&m);
+}
+END_TEST
+
+static const struct nested_case {
+	const char *name;
+	bool nested_virt, nested_state;
+	uint16_t flags;
+	bool emulated;
+} nested_cases[] = {
+	{ "no --nested-virt: never asked", false, false, 0, true },
+	{ "--nested-virt, the guest itself", true, true, 0, true },
+	{ "--nested-virt, a nested guest", true, true,
+	  KVM_STATE_NESTED_GUEST_MODE, false },
+	{ "--nested-virt, no nested state to read", true, false, 0, false },
+};
+
+/*
+ * With --nested-virt, an emulation failure in a nested guest (or one we
+ * cannot place) is refused with the reason, registers untouched; the
+ * launcher then exits 4 through describe_internal_error.
+ */
+START_TEST(test_nested_guest_refused)
+{
+	const struct nested_case *c = &nested_cases[_i];
+	bool ok;
+
+	rep_outsb_failure();
+	vm.nested_virt = c->nested_virt;
+	vcpu.nested_state = c->nested_state;
+	vcpu.nested_flags = c->flags;
+	ok = vm_emulate_failure(&vm);
+	ck_assert_msg(ok == c->emulated, "%s: %s", c->name,
+		      vm.emulate_failed ? vm.emulate_failed : "emulated");
+	ck_assert_uint_eq(vcpu.set_regs, c->emulated);
+	if (!c->emulated) {
+		ck_assert_str_eq(vm.emulate_failed, "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor");
+		ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffff);
+	}
 	emu_machine_free(&m);
 }
 END_TEST
@@ -373,6 +440,8 @@ static Suite *kvm_emulate_suite(void)
 	t = tcase_create("failures");
 	tcase_set_timeout(t, 10);
 	tcase_add_test(t, test_rep_returns_in_batches);
+	tcase_add_loop_test(t, test_nested_guest_refused, 0,
+			    ARRAY_SIZE(nested_cases));
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -74,16 +74,23 @@ struct compiled {
 	int len;
 };
 
+static void compile_config(struct compiled *c, enum sandbox_role role,
+			   const struct sandbox_config *cfg)
+{
+	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
+	struct lg_error err;
+
+	sandbox_role_rules(role, cfg, sets);
+	c->len = sandbox_compile(sets, OUR_TGID, c->prog, PROG_MAX, &err);
+	ck_assert_msg(c->len > 0, "%s", err.msg);
+}
+
 static void compile_role(struct compiled *c, enum sandbox_role role,
 			 bool sharenet)
 {
-	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
 	struct sandbox_config cfg = { .sharenet = sharenet };
-	struct lg_error err;
 
-	sandbox_role_rules(role, &cfg, sets);
-	c->len = sandbox_compile(sets, OUR_TGID, c->prog, PROG_MAX, &err);
-	ck_assert_msg(c->len > 0, "%s", err.msg);
+	compile_config(c, role, &cfg);
 }
 
 static uint32_t verdict(const struct compiled *c, int nr, uint64_t a0,
@@ -126,6 +133,24 @@ START_TEST(test_vcpu_filter)
 	ck_assert_uint_eq(verdict(&c, __NR_preadv, 0, 0, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&c, __NR_getpid | 0x40000000, 0, 0, 0), KILLED);
 	ck_assert_uint_eq(run_filter(c.prog, c.len, &i386), KILLED);
+}
+END_TEST
+
+/* Only with --nested-virt may the vCPU read its nested state. */
+START_TEST(test_vcpu_nested_state)
+{
+	struct sandbox_config cfg = { .nested_virt = true };
+	struct compiled plain, nested;
+
+	compile_role(&plain, SANDBOX_VCPU, false);
+	compile_config(&nested, SANDBOX_VCPU, &cfg);
+	ck_assert_uint_eq(verdict(&plain, __NR_ioctl, 5, KVM_GET_NESTED_STATE, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_GET_NESTED_STATE, 0),
+			  ALLOWED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_SET_NESTED_STATE, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_RUN, 0), ALLOWED);
 }
 END_TEST
 
@@ -348,6 +373,7 @@ static Suite *sandbox_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_vcpu_filter);
+	tcase_add_test(tc, test_vcpu_nested_state);
 	tcase_add_test(tc, test_spawner_filter);
 	tcase_add_test(tc, test_device_filters);
 	tcase_add_test(tc, test_rules_for_one_call_add_up);
