@@ -402,12 +402,23 @@ static void console_output(void *ctx, const uint8_t *buf, size_t len)
 	}
 }
 
+#define INPUT_WAIT_MS 100	/* how long a full UART may hold up the terminal */
+
+/*
+ * The input thread is the only reader of stdin, for either console: it
+ * looks for ^C^C^C in its own buffer, then hands the bytes to the UART
+ * or, with --virtio-console, to a pipe the device reads.  On a terminal
+ * what the guest does not take in time is dropped and counted, so a
+ * guest that stops reading cannot stop us reading the terminal.
+ */
 struct console_input {
 	struct serial *serial;
 	struct vm *vm;
+	int to_virtio;		/* --virtio-console: the pipe; else -1 */
 	bool is_terminal;
 	bool sandbox;
 	struct escape_watch escape;
+	struct host_error dropped;
 };
 
 /* With the terminal raw, ^C goes to the guest; ^C^C^C stops the launcher. */
@@ -422,7 +433,62 @@ static bool console_input_ok(void *ctx, const uint8_t *buf, size_t len)
 	return false;
 }
 
-/* The input thread: stdin to the UART.  EOF just ends input. */
+/* Into the UART's FIFO; on a terminal, waiting at most INPUT_WAIT_MS. */
+static size_t uart_take(struct console_input *in, const uint8_t *buf,
+			size_t len)
+{
+	struct timespec deadline;
+	size_t done = serial_receive(in->serial, buf, len);
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += INPUT_WAIT_MS * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (done < len &&
+	       serial_wait_for_space(in->serial,
+				     in->is_terminal ? &deadline : NULL))
+		done += serial_receive(in->serial, buf + done, len - done);
+	return done;
+}
+
+/* Into the virtio console's pipe (non-blocking on a terminal). */
+static size_t virtio_take(struct console_input *in, const uint8_t *buf,
+			  size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(in->to_virtio, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+static void deliver_input(struct console_input *in, const uint8_t *buf,
+			  size_t len)
+{
+	size_t done = in->to_virtio >= 0 ? virtio_take(in, buf, len) :
+					   uart_take(in, buf, len);
+	unsigned long n;
+
+	if (done == len)
+		return;
+	n = host_error_count(&in->dropped);
+	if (n == 1)
+		fprintf(stderr, "\r\nlguest: %s\r\n", in->dropped.what);
+	else if (n)
+		fprintf(stderr, "\r\nlguest: %s (%lu times)\r\n",
+			in->dropped.what, n);
+}
+
+/* The input thread: stdin to the console.  EOF just ends input. */
 static void *console_input_thread(void *arg)
 {
 	struct console_input *in = arg;
@@ -433,8 +499,6 @@ static void *console_input_thread(void *arg)
 	if (in->sandbox && sandbox_enter(SANDBOX_CONSOLE_INPUT, &err))
 		die("%s", err.msg);
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		size_t done = 0;
-
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -442,12 +506,10 @@ static void *console_input_thread(void *arg)
 		}
 		if (!console_input_ok(in, buf, n))
 			break;
-		while (done < (size_t)n) {
-			done += serial_receive(in->serial, buf + done, n - done);
-			if (done < (size_t)n)
-				serial_wait_for_space(in->serial);
-		}
+		deliver_input(in, buf, n);
 	}
+	if (in->to_virtio >= 0)
+		close(in->to_virtio);	/* the device sees the end */
 	return NULL;
 }
 
@@ -574,6 +636,19 @@ static void kick_vcpu(void *vm)
 	vm_kick(vm);
 }
 
+/* The pipe from the input thread to the virtio console; its read end. */
+static int virtio_console_pipe(struct console_input *in)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) ||
+	    (in->is_terminal && fcntl(p[1], F_SETFL, O_NONBLOCK)))
+		die("cannot make the virtio console's input pipe: %s",
+		    strerror(errno));
+	in->to_virtio = p[1];
+	return p[0];
+}
+
 /*
  * PCI and the virtio devices.  The bus is always there (Linux finds the
  * host bridge through ACPI); devices only when asked for.
@@ -611,8 +686,8 @@ static void setup_pci(struct vm *vm, const struct options *o,
 				      &err))
 		die("%s", err.msg);
 	if (o->virtio_console &&
-	    virtio_console_init(&con, STDIN_FILENO, STDOUT_FILENO,
-				console_input_ok, input, &host, &err))
+	    virtio_console_init(&con, virtio_console_pipe(input),
+				STDOUT_FILENO, NULL, NULL, &host, &err))
 		die("%s", err.msg);
 	setup_net(o, &host);
 }
@@ -710,8 +785,7 @@ static void lock_down(struct vm *vm, const struct options *o,
 			die("%s", err.msg);
 	}
 	input->sandbox = o->sandbox;
-	if (!o->virtio_console)
-		start_console_input(input);
+	start_console_input(input);
 	if (o->sandbox && sandbox_enter(SANDBOX_VCPU, &err))
 		die("%s", err.msg);
 	verbose_log("locked down: root %s, user %s, sandbox %s\n",
@@ -756,7 +830,10 @@ int main(int argc, char **argv)
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
 
-	input = (struct console_input){ .serial = &com1, .vm = &vm };
+	input = (struct console_input){ .serial = &com1, .vm = &vm,
+					.to_virtio = -1 };
+	host_error_init(&input.dropped,
+			"console input dropped: the guest is not taking it");
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
 	setup_pci(&vm, &o, &pci, &routing, &input);

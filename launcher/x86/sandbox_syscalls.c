@@ -102,11 +102,15 @@ static const struct sandbox_rule nested_rules[] = {
 	ARG_IN(ioctl, 1, nested_ioctls),
 };
 
-/* stdin to the UART: the read is in the base; the UART's interrupt. */
+/*
+ * stdin to the UART (its interrupt) or the virtio console's pipe: the
+ * read and the write are in the base.
+ */
 static const uint32_t console_input_ioctls[] = { KVM_IRQ_LINE };
 
 static const struct sandbox_rule console_input_rules[] = {
 	ARG_IN(ioctl, 1, console_input_ioctls),
+	ALLOW(close),		/* the virtio console's pipe, at end of input */
 };
 
 /*

@@ -709,6 +709,57 @@ START_TEST(test_ctrl_c_escape)
 }
 END_TEST
 
+/*
+ * A guest that never reads its console (spin: no UART reads, and no
+ * virtio console driver, so no buffers) must not cost the user his
+ * ^C^C^C: more than the UART's FIFO holds is typed first, then the
+ * escape, and the launcher, still reading the terminal, stops with 130
+ * and says it dropped input the guest did not take.
+ */
+static const struct {
+	const char *console;	/* an option, or NULL for the UART */
+	bool drops;		/* the virtio console's pipe takes 64 KiB */
+} unread_cases[] = { { NULL, true }, { "--virtio-console", false } };
+
+START_TEST(test_ctrl_c_guest_not_reading)
+{
+	static char filler[401];
+	static const struct input typed = { .data = filler,
+					    .after = "PASS: boot_params ok",
+					    .pty = 1 };
+	const char *argv[] = { NULL, "64", guest_path(ELF64),
+			       "lgtest.action=spin", NULL, NULL };
+	double sent;
+	struct run r;
+
+	require_guest(ELF64);
+	memset(filler, 'x', sizeof(filler) - 1);
+	if (unread_cases[_i].console) {
+		argv[1] = unread_cases[_i].console;
+		argv[2] = "64";
+		argv[3] = guest_path(ELF64);
+		argv[4] = "lgtest.action=spin";
+	}
+	run_start(&r, &typed, argv);
+	while (!r.sent)
+		ck_assert_msg(!run_step(&r, 20), "$ %s\nended early:\n%s",
+			      r.cmd, shown(&r));
+	sent = now();
+	while (now() < sent + 0.5)
+		ck_assert_msg(!run_step(&r, 20), "$ %s\nended early:\n%s",
+			      r.cmd, shown(&r));
+	send_input(r.in_fd, "\003\003\003");
+	sent = now();
+	while (!run_step(&r, 20))
+		if (now() > sent + 5)
+			run_kill(&r, 0);
+	expect_exit(&r, LG_EXIT_ESCAPE);
+	if (unread_cases[_i].drops)
+		expect_output(&r, "lguest: console input dropped: the guest is not taking it");
+	run_free(&r);
+}
+END_TEST
+
 /* The guests' own checks really fail, and their status gets out. */
 START_TEST(test_guest_detects_wrong_initrd)
 {
@@ -1606,6 +1657,8 @@ static Suite *guests_suite(void)
 			    NR_GUESTS * (int)(sizeof(echo_cases) /
 					      sizeof(echo_cases[0])));
 	tcase_add_test(tc, test_ctrl_c_escape);
+	tcase_add_loop_test(tc, test_ctrl_c_guest_not_reading, 0,
+			    sizeof(unread_cases) / sizeof(unread_cases[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase("setup-errors");
