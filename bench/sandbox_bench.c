@@ -130,7 +130,7 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} calls[] = { { "preadv 4 KiB", call_preadv }, { "getpid", call_getpid } };
-	struct sandbox_config cfg = { .sharenet = false };
+	struct sandbox_config cfg = { 0 };
 	struct worker w[2] = { { .confine = false }, { .confine = true } };
 	double t[2][ROUNDS];
 	unsigned int c, m, r;

@@ -755,6 +755,13 @@ static void leave_terminal_to_supervisor(void)
 		signal(fatal[i], SIG_DFL);
 }
 
+/* In the --sharenet helper process, just forked. */
+static int confine_share_helper(struct lg_error *err)
+{
+	sandbox_init(&(struct sandbox_config){ 0 });
+	return sandbox_enter(SANDBOX_SHARE_HELPER, err);
+}
+
 /*
  * Everything is open: drop what we no longer need before the guest runs.
  * /dev/kvm itself and the user's /dev/fd files go, then the chroot and
@@ -777,8 +784,8 @@ static void lock_down(struct vm *vm, const struct options *o,
 		die("%s", err.msg);
 	if ((drop->user || drop->chroot_dir) && supervisor_rearm_death_signal())
 		die("the supervisor process has gone");
-	for (i = 0; i < o->nnet; i++)
-		cfg.sharenet |= !o->net_is_tap[i];
+	if (share_helper_start(o->sandbox ? confine_share_helper : NULL, &err))
+		die("%s", err.msg);
 	if (o->sandbox) {
 		sandbox_init(&cfg);
 		if (sandbox_spawner_start(&err))

@@ -26,6 +26,7 @@ enum sandbox_role {
 	SANDBOX_VIRTIO_RNG,
 	SANDBOX_VIRTIO_CONSOLE,
 	SANDBOX_VIRTIO_NET,
+	SANDBOX_SHARE_HELPER,	/* the --sharenet helper process */
 	SANDBOX_ROLES
 };
 
@@ -55,7 +56,6 @@ struct sandbox_ruleset {
 
 /* Which optional rules apply, fixed before any thread confines itself. */
 struct sandbox_config {
-	bool sharenet;		/* net threads may reconnect a --sharenet */
 	bool nested_virt;	/* the vCPU may read its nested state */
 };
 

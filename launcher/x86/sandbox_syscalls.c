@@ -164,12 +164,17 @@ static const struct sandbox_rule net_rules[] = {
 };
 
 /*
- * A --sharenet whose peer died connects again or listens itself, from
- * its receive thread: a unix socket and the rendezvous lock file.
+ * The --sharenet helper process (not a thread: it shares no memory with
+ * the guest-facing ones) connects again or listens itself for a device
+ * whose peer died: a unix socket and the rendezvous lock file; requests
+ * in and sockets out (SCM_RIGHTS) over its socket pair.
  */
 static const uint32_t unix_only[] = { AF_UNIX };
 
-static const struct sandbox_rule sharenet_rules[] = {
+static const struct sandbox_rule share_helper_rules[] = {
+	ALLOW(recvmsg),
+	ALLOW(sendmsg),
+	ALLOW(close),
 	ARG_IN(socket, 0, unix_only),
 	ALLOW(connect),
 	ALLOW(bind),
@@ -190,7 +195,7 @@ static const struct sandbox_ruleset blk = RULESET(blk_rules);
 static const struct sandbox_ruleset rng = RULESET(rng_rules);
 static const struct sandbox_ruleset console = RULESET(console_rules);
 static const struct sandbox_ruleset net = RULESET(net_rules);
-static const struct sandbox_ruleset sharenet = RULESET(sharenet_rules);
+static const struct sandbox_ruleset share_helper = RULESET(share_helper_rules);
 
 /*
  * The hot calls come first (the filter is a linear scan): KVM_RUN for
@@ -201,8 +206,6 @@ void sandbox_role_rules(enum sandbox_role role,
 			const struct sandbox_config *cfg,
 			const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1])
 {
-	const struct sandbox_ruleset *net_extra = cfg->sharenet ? &sharenet :
-								  NULL;
 	unsigned int n = 0;
 
 	switch (role) {
@@ -237,11 +240,12 @@ void sandbox_role_rules(enum sandbox_role role,
 		sets[n++] = &queue;
 		sets[n++] = &net;
 		break;
+	case SANDBOX_SHARE_HELPER:
+		sets[n++] = &share_helper;
+		break;
 	default:
 		break;
 	}
-	if ((role == SANDBOX_SPAWNER || role == SANDBOX_VIRTIO_NET) && net_extra)
-		sets[n++] = net_extra;
 	sets[n++] = &base;
 	sets[n] = NULL;
 }
@@ -256,6 +260,7 @@ const char *sandbox_role_name(enum sandbox_role role)
 		[SANDBOX_VIRTIO_RNG] = "a virtio-rng queue thread",
 		[SANDBOX_VIRTIO_CONSOLE] = "a virtio-console queue thread",
 		[SANDBOX_VIRTIO_NET] = "a virtio-net queue thread",
+		[SANDBOX_SHARE_HELPER] = "the --sharenet helper process",
 	};
 
 	return role < SANDBOX_ROLES ? names[role] : "an unconfined thread";

@@ -85,10 +85,9 @@ static void compile_config(struct compiled *c, enum sandbox_role role,
 	ck_assert_msg(c->len > 0, "%s", err.msg);
 }
 
-static void compile_role(struct compiled *c, enum sandbox_role role,
-			 bool sharenet)
+static void compile_role(struct compiled *c, enum sandbox_role role)
 {
-	struct sandbox_config cfg = { .sharenet = sharenet };
+	struct sandbox_config cfg = { 0 };
 
 	compile_config(c, role, &cfg);
 }
@@ -112,7 +111,7 @@ START_TEST(test_vcpu_filter)
 	struct seccomp_data i386 = { .nr = __NR_getpid,
 				     .arch = AUDIT_ARCH_I386 };
 
-	compile_role(&c, SANDBOX_VCPU, false);
+	compile_role(&c, SANDBOX_VCPU);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 5, KVM_RUN, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 4, KVM_IRQFD, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 4, TUNSETOFFLOAD, 0), ALLOWED);
@@ -142,7 +141,7 @@ START_TEST(test_vcpu_nested_state)
 	struct sandbox_config cfg = { .nested_virt = true };
 	struct compiled plain, nested;
 
-	compile_role(&plain, SANDBOX_VCPU, false);
+	compile_role(&plain, SANDBOX_VCPU);
 	compile_config(&nested, SANDBOX_VCPU, &cfg);
 	ck_assert_uint_eq(verdict(&plain, __NR_ioctl, 5, KVM_GET_NESTED_STATE, 0),
 			  TRAPPED);
@@ -158,7 +157,7 @@ START_TEST(test_spawner_filter)
 {
 	struct compiled c;
 
-	compile_role(&c, SANDBOX_SPAWNER, false);
+	compile_role(&c, SANDBOX_SPAWNER);
 	ck_assert_uint_eq(verdict(&c, __NR_clone, CLONE_VM | CLONE_FS |
 				  CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0),
 			  ALLOWED);
@@ -183,12 +182,12 @@ END_TEST
 
 START_TEST(test_device_filters)
 {
-	struct compiled blk, rng, net, share;
+	struct compiled blk, rng, net, helper;
 
-	compile_role(&blk, SANDBOX_VIRTIO_BLK, false);
-	compile_role(&rng, SANDBOX_VIRTIO_RNG, false);
-	compile_role(&net, SANDBOX_VIRTIO_NET, false);
-	compile_role(&share, SANDBOX_VIRTIO_NET, true);
+	compile_role(&blk, SANDBOX_VIRTIO_BLK);
+	compile_role(&rng, SANDBOX_VIRTIO_RNG);
+	compile_role(&net, SANDBOX_VIRTIO_NET);
+	compile_role(&helper, SANDBOX_SHARE_HELPER);
 	ck_assert_uint_eq(verdict(&blk, __NR_pwritev, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&blk, __NR_poll, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&blk, __NR_getrandom, 0, 0, 0), TRAPPED);
@@ -197,9 +196,36 @@ START_TEST(test_device_filters)
 	ck_assert_uint_eq(verdict(&rng, __NR_pwritev, 0, 0, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&net, __NR_sendmsg, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&net, __NR_socket, AF_UNIX, 0, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&share, __NR_socket, AF_UNIX, 0, 0), ALLOWED);
-	ck_assert_uint_eq(verdict(&share, __NR_socket, AF_INET, 0, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&share, __NR_execve, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_UNIX, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_INET, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_connect, 3, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&helper, __NR_execve, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_clone, CLONE_VM | CLONE_THREAD, 0, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_preadv, 0, 0, 0), TRAPPED);
+}
+END_TEST
+
+/*
+ * A --sharenet reconnects through the helper process, so no thread that
+ * touches guest memory may create, delete or connect to anything (the
+ * audit had a net thread write a file, delete another and reach an
+ * unrelated unix socket service).
+ */
+START_TEST(test_no_thread_opens_or_connects)
+{
+	static const int forbidden[] = { __NR_openat, __NR_open, __NR_unlink,
+					 __NR_unlinkat, __NR_bind,
+					 __NR_connect, __NR_listen,
+					 __NR_socket, __NR_flock };
+	struct compiled c;
+	unsigned int i;
+
+	compile_role(&c, _i);
+	for (i = 0; i < ARRAY_SIZE(forbidden); i++)
+		ck_assert_msg(verdict(&c, forbidden[i], AF_UNIX, 0, 0) == TRAPPED,
+			      "%s may call %s", sandbox_role_name(_i),
+			      sandbox_syscall_name(forbidden[i]));
 }
 END_TEST
 
@@ -240,7 +266,7 @@ START_TEST(test_tgkill_own_group_only)
 {
 	struct compiled c;
 
-	compile_role(&c, _i, _i == SANDBOX_VIRTIO_NET);
+	compile_role(&c, _i);
 	ck_assert_uint_eq(verdict(&c, __NR_tgkill, OUR_TGID, OUR_TGID + 1,
 				  SIGUSR1),
 			  ALLOWED);
@@ -260,7 +286,7 @@ END_TEST
  */
 START_TEST(test_tgkill_live)
 {
-	struct sandbox_config cfg = { .sharenet = true };
+	struct sandbox_config cfg = { 0 };
 	pid_t parent = getpid(), child;
 	struct lg_error err;
 	int wstatus;
@@ -376,6 +402,8 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, test_vcpu_nested_state);
 	tcase_add_test(tc, test_spawner_filter);
 	tcase_add_test(tc, test_device_filters);
+	tcase_add_loop_test(tc, test_no_thread_opens_or_connects, 0,
+			    SANDBOX_SHARE_HELPER);
 	tcase_add_test(tc, test_rules_for_one_call_add_up);
 	tcase_add_loop_test(tc, test_tgkill_own_group_only, 0, SANDBOX_ROLES);
 	tcase_add_loop_test(tc, test_tgkill_live, 0, SANDBOX_ROLES);
