@@ -156,6 +156,44 @@ int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 	return (int)e.n;
 }
 
+uint32_t sandbox_run(const struct sock_filter *prog, int len,
+		     const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+	int pc = 0;
+
+	while (pc >= 0 && pc < len) {
+		const struct sock_filter *f = &prog[pc];
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k > sizeof(*d) - 4)
+				return SANDBOX_BAD_PROGRAM;
+			memcpy(&a, (const uint8_t *)d + f->k, 4);
+			pc++;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			pc++;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += 1 + (a == f->k ? f->jt : f->jf);
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += 1 + (a >= f->k ? f->jt : f->jf);
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += 1 + ((a & f->k) ? f->jt : f->jf);
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			return SANDBOX_BAD_PROGRAM;
+		}
+	}
+	return SANDBOX_BAD_PROGRAM;	/* ran off its end */
+}
+
 /* Async-signal-safe text building: the handler may not use stdio. */
 static size_t put_str(char *buf, size_t at, size_t size, const char *s)
 {

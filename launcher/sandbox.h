@@ -80,6 +80,16 @@ int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 		    struct sock_filter *prog, size_t max, struct lg_error *err);
 
 /*
+ * What the kernel would answer a call `d` under `prog` (the subset of
+ * classic BPF sandbox_compile emits), or SANDBOX_BAD_PROGRAM.  Pure: for
+ * the unit tests and bench/sandbox_union.
+ */
+struct seccomp_data;
+#define SANDBOX_BAD_PROGRAM 0xffffffffU
+uint32_t sandbox_run(const struct sock_filter *prog, int len,
+		     const struct seccomp_data *d);
+
+/*
  * Set the config and the SIGSYS handler, and take the calling process as
  * the only one signals may go to; call once, before any thread.
  */

@@ -33,40 +33,11 @@
 static uint32_t run_filter(const struct sock_filter *prog, int len,
 			   const struct seccomp_data *d)
 {
-	uint32_t a = 0;
-	int pc = 0;
+	uint32_t v = sandbox_run(prog, len, d);
 
-	while (pc < len) {
-		const struct sock_filter *f = &prog[pc];
-
-		switch (f->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			ck_assert_uint_le(f->k + 4, sizeof(*d));
-			memcpy(&a, (const uint8_t *)d + f->k, 4);
-			pc++;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			a &= f->k;
-			pc++;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-			pc += 1 + (a == f->k ? f->jt : f->jf);
-			break;
-		case BPF_JMP | BPF_JGE | BPF_K:
-			pc += 1 + (a >= f->k ? f->jt : f->jf);
-			break;
-		case BPF_JMP | BPF_JSET | BPF_K:
-			pc += 1 + ((a & f->k) ? f->jt : f->jf);
-			break;
-		case BPF_RET | BPF_K:
-			return f->k;
-		default:
-			ck_abort_msg("instruction %d: unexpected opcode %#x", pc,
-				     f->code);
-		}
-	}
-	ck_abort_msg("the program ran off its end");
-	return 0;
+	ck_assert_msg(v != SANDBOX_BAD_PROGRAM,
+		      "the program has an unexpected instruction or runs off its end");
+	return v;
 }
 
 struct compiled {
@@ -310,6 +281,29 @@ START_TEST(test_tgkill_live)
 }
 END_TEST
 
+/* The interpreter itself refuses what sandbox_compile never emits. */
+START_TEST(test_interpreter_refuses_bad_programs)
+{
+	const struct sock_filter off_end[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	};
+	const struct sock_filter bad_op[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter past_data[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, sizeof(struct seccomp_data)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct seccomp_data d = { 0 };
+
+	ck_assert_uint_eq(sandbox_run(off_end, 1, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(bad_op, 2, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(past_data, 2, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(bad_op + 1, 1, &d), SECCOMP_RET_ALLOW);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	enum sandbox_role role;
@@ -407,6 +401,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, test_rules_for_one_call_add_up);
 	tcase_add_loop_test(tc, test_tgkill_own_group_only, 0, SANDBOX_ROLES);
 	tcase_add_loop_test(tc, test_tgkill_live, 0, SANDBOX_ROLES);
+	tcase_add_test(tc, test_interpreter_refuses_bad_programs);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_memory_verdict);
 	tcase_add_test(tc, test_memory_parsers);
