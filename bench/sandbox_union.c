@@ -51,11 +51,10 @@ static int allows(const struct role_prog *p, int nr)
 static int compile(struct role_prog *p, enum sandbox_role role,
 		   const struct sandbox_config *cfg)
 {
-	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
 	struct lg_error err;
 
-	sandbox_role_rules(role, cfg, sets);
-	p->len = sandbox_compile(sets, OUR_TGID, p->prog, PROG_MAX, &err);
+	p->len = sandbox_compile_role(role, cfg, OUR_TGID, p->prog, PROG_MAX,
+				      &err);
 	if (p->len < 0)
 		fprintf(stderr, "sandbox_union: %s\n", err.msg);
 	return p->len < 0 ? -1 : 0;

@@ -590,7 +590,14 @@ static void default_mac(uint8_t mac[6])
 	memcpy(mac + 3, &mix, 3);
 }
 
-static void setup_net(const struct options *o, const struct virtio_host *host)
+/* The virtio devices, whose queue threads lock_down() starts. */
+struct devices {
+	struct virtio_device *v[MAX_BLOCK_DEVICES + MAX_NET_DEVICES + 2];
+	unsigned int n;
+};
+
+static void setup_net(const struct options *o, const struct virtio_host *host,
+		      struct devices *devs)
 {
 	static struct tap_backend taps[MAX_NET_DEVICES];
 	static struct share_backend shares[MAX_NET_DEVICES];
@@ -609,6 +616,7 @@ static void setup_net(const struct options *o, const struct virtio_host *host)
 		backend = o->net_is_tap[i] ? &taps[i].b : &shares[i].b;
 		if (virtio_net_init(&nets[i], backend, mac, host, &err))
 			die("%s", err.msg);
+		devs->v[devs->n++] = &nets[i].vdev;
 		verbose_log("virtio-net %u: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			    i, backend->name,
 			    o->net_is_tap[i] ? taps[i].ifname : o->net[i], mac[0],
@@ -655,7 +663,7 @@ static int virtio_console_pipe(struct console_input *in)
  */
 static void setup_pci(struct vm *vm, const struct options *o,
 		      struct pci_bus *bus, struct irq_routing *routing,
-		      struct console_input *input)
+		      struct console_input *input, struct devices *devs)
 {
 	static struct virtio_console con;
 	static struct virtio_rng rng;
@@ -665,7 +673,7 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		.mem = &vm->mem, .bus = bus, .routing = routing,
 		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
 		.kick_vcpu = kick_vcpu, .kick_ctx = vm,
-		.start_thread = o->sandbox ? sandbox_spawn : NULL,
+		.start_thread = o->sandbox ? sandbox_start_thread : NULL,
 	};
 	struct lg_error err;
 
@@ -676,20 +684,27 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
 			 pci_mmio_io, bus, "pci-mmio"))
 		die("cannot register the PCI bus");
-	for (i = 0; i < o->nblock; i++)
+	for (i = 0; i < o->nblock; i++) {
 		if (virtio_blk_init(&blk[i], o->block[i], o->block_ro[i], &host,
 				    &err))
 			die("%s", err.msg);
-	if (o->rng && virtio_rng_init(&rng, &host,
-				      o->selftest == SELFTEST_RNG ?
-					      selftest_random : NULL,
-				      &err))
-		die("%s", err.msg);
-	if (o->virtio_console &&
-	    virtio_console_init(&con, virtio_console_pipe(input),
-				STDOUT_FILENO, NULL, NULL, &host, &err))
-		die("%s", err.msg);
-	setup_net(o, &host);
+		devs->v[devs->n++] = &blk[i].vdev;
+	}
+	if (o->rng) {
+		if (virtio_rng_init(&rng, &host,
+				    o->selftest == SELFTEST_RNG ?
+					    selftest_random : NULL,
+				    &err))
+			die("%s", err.msg);
+		devs->v[devs->n++] = &rng.vdev;
+	}
+	if (o->virtio_console) {
+		if (virtio_console_init(&con, virtio_console_pipe(input),
+					STDOUT_FILENO, NULL, NULL, &host, &err))
+			die("%s", err.msg);
+		devs->v[devs->n++] = &con.vdev;
+	}
+	setup_net(o, &host, devs);
 }
 
 /*
@@ -769,7 +784,8 @@ static int confine_share_helper(struct lg_error *err)
  */
 static void lock_down(struct vm *vm, const struct options *o,
 		      const struct privilege_drop *drop, const int *fds,
-		      unsigned int nfds, struct console_input *input)
+		      unsigned int nfds, struct console_input *input,
+		      const struct devices *devs)
 {
 	struct sandbox_config cfg = { .nested_virt = o->nested_virt };
 	struct lg_error err;
@@ -786,11 +802,12 @@ static void lock_down(struct vm *vm, const struct options *o,
 		die("the supervisor process has gone");
 	if (share_helper_start(o->sandbox ? confine_share_helper : NULL, &err))
 		die("%s", err.msg);
-	if (o->sandbox) {
+	if (o->sandbox)
 		sandbox_init(&cfg);
-		if (sandbox_spawner_start(&err))
+	/* Every thread, before the guest runs: none may clone later. */
+	for (i = 0; i < devs->n; i++)
+		if (virtio_device_start_threads(devs->v[i], &err))
 			die("%s", err.msg);
-	}
 	input->sandbox = o->sandbox;
 	start_console_input(input);
 	if (o->sandbox && sandbox_enter(SANDBOX_VCPU, &err))
@@ -808,6 +825,7 @@ int main(int argc, char **argv)
 	static struct pci_bus pci;
 	static struct irq_routing routing;
 	static struct privilege_drop drop;
+	static struct devices devs;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
@@ -843,8 +861,8 @@ int main(int argc, char **argv)
 			"console input dropped: the guest is not taking it");
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
-	setup_pci(&vm, &o, &pci, &routing, &input);
-	lock_down(&vm, &o, &drop, fds, nfds, &input);
+	setup_pci(&vm, &o, &pci, &routing, &input, &devs);
+	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);

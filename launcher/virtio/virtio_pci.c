@@ -123,14 +123,14 @@ static void drain_eventfd(int fd)
 }
 
 /*
- * The queue's thread, the seed's per-virtqueue service thread: sleep
- * until the guest kicks (or host input arrives), serve, repeat.  When the
- * guest has no buffers for pending input we stop watching the input
- * until the next kick; when the input ends we stop watching it for good.
+ * Serving an enabled queue, the seed's per-virtqueue service thread:
+ * sleep until the guest kicks (or host input arrives), serve, repeat,
+ * until told to stop or the guest breaks the ring.  When the guest has
+ * no buffers for pending input we stop watching the input until the
+ * next kick; when the input ends we stop watching it for good.
  */
-static void *queue_thread(void *arg)
+static void serve_queue(struct virtio_queue *q)
 {
-	struct virtio_queue *q = arg;
 	struct virtio_device *vdev = q->vdev;
 	int input = vdev->ops->input_fd ? vdev->ops->input_fd(vdev, q->index) :
 					  -1;
@@ -170,7 +170,54 @@ static void *queue_thread(void *arg)
 		 */
 		starved = r == VQ_STARVED && !virtq_notify_on(&q->ring);
 	}
+}
+
+/*
+ * A queue's thread lives as long as the launcher and is started before
+ * the guest runs, so no confined thread ever needs to clone one: it
+ * waits until its queue is enabled, serves it until a reset stops it or
+ * the guest breaks it, says so, and waits again.
+ */
+static void *queue_thread(void *arg)
+{
+	struct virtio_queue *q = arg;
+	struct virtio_device *vdev = q->vdev;
+
+	for (;;) {
+		pthread_mutex_lock(&vdev->thread_lock);
+		while (!q->running)
+			pthread_cond_wait(&vdev->thread_cond, &vdev->thread_lock);
+		pthread_mutex_unlock(&vdev->thread_lock);
+		serve_queue(q);
+		pthread_mutex_lock(&vdev->thread_lock);
+		q->running = false;
+		pthread_cond_broadcast(&vdev->thread_cond);
+		pthread_mutex_unlock(&vdev->thread_lock);
+	}
 	return NULL;
+}
+
+int virtio_device_start_threads(struct virtio_device *vdev,
+				struct lg_error *err)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < vdev->ops->num_queues && !vdev->no_queue_threads; i++) {
+		struct virtio_queue *q = &vdev->queues[i];
+
+		if (q->has_thread)
+			continue;
+		r = vdev->start_thread ?
+			    vdev->start_thread(&q->thread, queue_thread, q,
+					       vdev->ops->name) :
+			    pthread_create(&q->thread, NULL, queue_thread, q);
+		if (r)
+			return lg_fail(err, "%s: cannot start queue %u's thread: %s",
+				       vdev->ops->name, i, strerror(r));
+		q->has_thread = true;
+	}
+	return 0;
 }
 
 static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
@@ -185,29 +232,27 @@ static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
 		return;
 	}
 	q->enabled = true;
-	if (vdev->no_queue_threads)
-		return;
-	if ((vdev->start_thread ?
-		     vdev->start_thread(&q->thread, queue_thread, q,
-					vdev->ops->name) :
-		     pthread_create(&q->thread, NULL, queue_thread, q)) == 0)
-		q->running = true;
-	else
-		fprintf(stderr, "lguest: %s: cannot start queue %u's thread\n",
-			vdev->ops->name, q->index);
+	if (!q->has_thread)
+		return;	/* no_queue_threads: nobody serves it */
+	pthread_mutex_lock(&vdev->thread_lock);
+	q->running = true;
+	pthread_cond_broadcast(&vdev->thread_cond);
+	pthread_mutex_unlock(&vdev->thread_lock);
 }
 
+/* The thread stops serving (if it still does) and waits to be enabled. */
 static void stop_queue(struct virtio_queue *q)
 {
+	struct virtio_device *vdev = q->vdev;
 	uint64_t one = 1;
 
-	if (q->running) {
-		if (write(q->stop_fd, &one, sizeof(one)) < 0)
-			return;
-		pthread_join(q->thread, NULL);
-		drain_eventfd(q->stop_fd);
-		q->running = false;
-	}
+	pthread_mutex_lock(&vdev->thread_lock);
+	if (q->running && write(q->stop_fd, &one, sizeof(one)) == sizeof(one))
+		while (q->running)
+			pthread_cond_wait(&vdev->thread_cond,
+					  &vdev->thread_lock);
+	pthread_mutex_unlock(&vdev->thread_lock);
+	drain_eventfd(q->stop_fd);
 	drain_eventfd(q->kick_fd);
 }
 
@@ -561,6 +606,8 @@ int virtio_device_init(struct virtio_device *vdev,
 	vdev->device_features = ops->features | TRANSPORT_FEATURES;
 	vdev->msix_config = MSIX_NO_VECTOR;
 	pthread_mutex_init(&vdev->lock, NULL);
+	pthread_mutex_init(&vdev->thread_lock, NULL);
+	pthread_cond_init(&vdev->thread_cond, NULL);
 	if (init_queues(vdev))
 		return lg_fail(err, "%s: cannot create queue eventfds: %s",
 			       ops->name, strerror(errno));

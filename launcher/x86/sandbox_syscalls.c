@@ -10,10 +10,8 @@
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -28,8 +26,6 @@ const uint32_t sandbox_audit_arch = AUDIT_ARCH_X86_64;
 	  .values = (list), .nvalues = COUNT(list) }
 #define ARG_CLEAR(name, i, bits) \
 	{ .nr = __NR_##name, .check = SC_ARG_CLEAR, .arg = (i), .value = (bits) }
-#define ARG_SET(name, i, bits) \
-	{ .nr = __NR_##name, .check = SC_ARG_SET, .arg = (i), .value = (bits) }
 #define RULESET(r) { (r), COUNT(r) }
 
 /*
@@ -113,24 +109,6 @@ static const struct sandbox_rule console_input_rules[] = {
 	ALLOW(close),		/* the virtio console's pipe, at end of input */
 };
 
-/*
- * Starting threads: clone only as a thread (never a process; clone3's
- * flags sit in memory BPF cannot read, so it reports ENOSYS and glibc
- * falls back to clone), the new thread's own set-up, and its confining
- * itself.
- */
-static const uint32_t no_new_privs[] = { PR_SET_NO_NEW_PRIVS };
-static const uint32_t filter_mode[] = { SECCOMP_SET_MODE_FILTER };
-
-static const struct sandbox_rule spawner_rules[] = {
-	ARG_SET(clone, 0, CLONE_THREAD | CLONE_VM),
-	{ .nr = __NR_clone3, .check = SC_ERRNO, .value = ENOSYS },
-	ALLOW(set_robust_list),
-	ALLOW(rseq),
-	ARG_IN(prctl, 0, no_new_privs),
-	ARG_IN(seccomp, 0, filter_mode),
-};
-
 /* Every queue thread sleeps in poll() on its doorbell and stop eventfd. */
 static const struct sandbox_rule queue_rules[] = {
 	ALLOW(poll),
@@ -189,7 +167,6 @@ static const struct sandbox_ruleset base = RULESET(base_rules);
 static const struct sandbox_ruleset vcpu = RULESET(vcpu_rules);
 static const struct sandbox_ruleset nested = RULESET(nested_rules);
 static const struct sandbox_ruleset console_input = RULESET(console_input_rules);
-static const struct sandbox_ruleset spawner = RULESET(spawner_rules);
 static const struct sandbox_ruleset queue = RULESET(queue_rules);
 static const struct sandbox_ruleset blk = RULESET(blk_rules);
 static const struct sandbox_ruleset rng = RULESET(rng_rules);
@@ -199,8 +176,7 @@ static const struct sandbox_ruleset share_helper = RULESET(share_helper_rules);
 
 /*
  * The hot calls come first (the filter is a linear scan): KVM_RUN for
- * the vCPU, poll and the I/O call for the queues.  The spawner's filter
- * caps its threads', so it holds every device role's rules.
+ * the vCPU, poll and the I/O call for the queues.
  */
 void sandbox_role_rules(enum sandbox_role role,
 			const struct sandbox_config *cfg,
@@ -216,13 +192,6 @@ void sandbox_role_rules(enum sandbox_role role,
 		break;
 	case SANDBOX_CONSOLE_INPUT:
 		sets[n++] = &console_input;
-		break;
-	case SANDBOX_SPAWNER:
-		sets[n++] = &spawner;
-		sets[n++] = &queue;
-		sets[n++] = &blk;
-		sets[n++] = &rng;
-		sets[n++] = &net;	/* readv/writev: console's too */
 		break;
 	case SANDBOX_VIRTIO_BLK:
 		sets[n++] = &queue;
@@ -255,7 +224,6 @@ const char *sandbox_role_name(enum sandbox_role role)
 	static const char *const names[SANDBOX_ROLES] = {
 		[SANDBOX_VCPU] = "the vcpu thread",
 		[SANDBOX_CONSOLE_INPUT] = "the console input thread",
-		[SANDBOX_SPAWNER] = "the thread spawner",
 		[SANDBOX_VIRTIO_BLK] = "a virtio-blk queue thread",
 		[SANDBOX_VIRTIO_RNG] = "a virtio-rng queue thread",
 		[SANDBOX_VIRTIO_CONSOLE] = "a virtio-console queue thread",
