@@ -60,8 +60,7 @@ void virtio_net_rx_header(struct virtio_net_hdr_v1 *h, uint64_t features)
 	h->num_buffers = htole16(1);
 }
 
-static void fix_rx_header(const struct virtio_net *net,
-			  struct virtq_chain *c)
+static void fix_rx_header(const struct virtio_net *net, struct virtq_chain *c)
 {
 	struct virtio_net_hdr_v1 h;
 
