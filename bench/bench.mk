@@ -30,6 +30,15 @@ $(BUILD)/bench/sandbox_bench: bench/sandbox_bench.c $(BUILD)/liblguest.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
 
+# The system calls the thread roles allow, together (what any thread can
+# in effect do), listed from the compiled filters.
+$(BUILD)/bench/sandbox_union: bench/sandbox_union.c $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
+
+sandbox-union: $(BUILD)/bench/sandbox_union
+	$(BUILD)/bench/sandbox_union
+
 bench-blk: bin/lguest-static $(BUILD)/bench/sandbox_bench
 	CACHE=$(CACHE) bench/run-blk.sh
 	$(BUILD)/bench/sandbox_bench
@@ -38,7 +47,7 @@ bench-blk: bin/lguest-static $(BUILD)/bench/sandbox_bench
 bench-blk-guest: bin/lguest guests
 	bench/run-blk-guest.sh
 
-.PHONY: bench bench-boot bench-blk bench-blk-guest
+.PHONY: bench bench-boot bench-blk bench-blk-guest sandbox-union
 
 # lgtest's overhead and tests/min (--jobs 1 and 2) beside a plain QEMU loop.
 bench-harness: bin/lgtest bin/lguest bin/lguest-static

@@ -4,10 +4,11 @@
  * call.  A block request is a preadv or pwritev (plus a poll and an
  * eventfd write for the interrupt), so we time a 4 KiB preadv from a
  * file in the page cache, and a cheap call (getpid) where the filter's
- * share is largest, first unconfined, then with the filters a queue
- * thread runs under: the spawner's, which it inherits, with the
- * virtio-blk role's stacked on top.  A filter cannot be removed, so the
- * unconfined figures come first.
+ * share is largest, first unconfined, then with the filter a queue
+ * thread runs under: the virtio-blk role's alone (queue threads are
+ * started unconfined before the guest runs, so nothing stacks under
+ * it).  A filter cannot be removed, so the unconfined figures come
+ * first.
  *
  * The nested-host bench (bench/run-blk.sh) shows the same comparison end
  * to end, but its run-to-run spread there is far larger than this cost.
@@ -77,8 +78,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct lg_error err;
 
-	if (w->confine && (sandbox_enter(SANDBOX_SPAWNER, &err) ||
-			   sandbox_enter(SANDBOX_VIRTIO_BLK, &err))) {
+	if (w->confine && sandbox_enter(SANDBOX_VIRTIO_BLK, &err)) {
 		fprintf(stderr, "sandbox_bench: %s\n", err.msg);
 		exit(1);
 	}
@@ -130,14 +130,14 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} calls[] = { { "preadv 4 KiB", call_preadv }, { "getpid", call_getpid } };
-	struct sandbox_config cfg = { .sharenet = false };
+	struct sandbox_config cfg = { 0 };
 	struct worker w[2] = { { .confine = false }, { .confine = true } };
 	double t[2][ROUNDS];
 	unsigned int c, m, r;
 
 	open_disk();
 	/* stdio's first output fstat()s stdout, which no queue thread may. */
-	printf("seccomp cost on a virtio-blk queue thread (spawner + blk filters stacked),\n"
+	printf("seccomp cost on a virtio-blk queue thread (its role's filter),\n"
 	       "median of %d alternating rounds of %d calls each:\n",
 	       ROUNDS, CALLS);
 	printf("  %-16s %10s %10s %10s\n", "call", "off ns", "on ns", "cost ns");

@@ -144,6 +144,8 @@ static int set_cpuid(struct vm *vm, struct lg_error *err)
 		ret = kvm_fail(err, "KVM_GET_SUPPORTED_CPUID");
 	else {
 		x86_filter_cpuid(c);
+		if (!vm->nested_virt)
+			x86_hide_nested_virt(c);
 		if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
 			ret = kvm_fail(err, "KVM_SET_CPUID2");
 	}

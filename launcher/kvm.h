@@ -30,6 +30,7 @@ struct vm {
 	struct vm_stop stop;
 	pthread_t vcpu_thread;
 	bool verbose;
+	bool nested_virt;	/* --nested-virt: VMX/SVM left in CPUID */
 	uint64_t exits;		/* KVM_RUN returns, for --verbose */
 	uint64_t emulated;	/* instructions we finished for KVM... */
 	uint64_t emulated_faults;	/* ...of which raised an exception */

@@ -74,6 +74,7 @@ struct options {
 	bool rng;
 	bool virtio_console;
 	bool testdev;
+	bool nested_virt;
 	const char *net[MAX_NET_DEVICES];
 	bool net_is_tap[MAX_NET_DEVICES];
 	unsigned int nnet;
@@ -115,6 +116,8 @@ static const char usage_text[] =
 	"                      instead of marking only that device broken\n"
 	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
 	"                      back what was written (for test guests)\n"
+	"      --nested-virt   leave VMX/SVM in CPUID, so the guest may run\n"
+	"                      guests of its own (never emulated for)\n"
 	"      --username=USER once set up, run as USER (and USER's groups)\n"
 	"      --chroot=DIR    once set up, chroot to DIR\n"
 	"      --sandbox=on|off  confine every thread to the system calls it\n"
@@ -229,7 +232,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
 	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV,
-	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST };
+	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST,
+	       OPT_NESTED_VIRT };
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
@@ -241,6 +245,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "tunnet", required_argument, NULL, OPT_TUNNET },
 		{ "sharenet", required_argument, NULL, OPT_SHARENET },
 		{ "testdev", no_argument, NULL, OPT_TESTDEV },
+		{ "nested-virt", no_argument, NULL, OPT_NESTED_VIRT },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "chroot", required_argument, NULL, OPT_CHROOT },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
@@ -281,6 +286,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TESTDEV:
 			o->testdev = true;
+			break;
+		case OPT_NESTED_VIRT:
+			o->nested_virt = true;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -394,12 +402,23 @@ static void console_output(void *ctx, const uint8_t *buf, size_t len)
 	}
 }
 
+#define INPUT_WAIT_MS 100	/* how long a full UART may hold up the terminal */
+
+/*
+ * The input thread is the only reader of stdin, for either console: it
+ * looks for ^C^C^C in its own buffer, then hands the bytes to the UART
+ * or, with --virtio-console, to a pipe the device reads.  On a terminal
+ * what the guest does not take in time is dropped and counted, so a
+ * guest that stops reading cannot stop us reading the terminal.
+ */
 struct console_input {
 	struct serial *serial;
 	struct vm *vm;
+	int to_virtio;		/* --virtio-console: the pipe; else -1 */
 	bool is_terminal;
 	bool sandbox;
 	struct escape_watch escape;
+	struct host_error dropped;
 };
 
 /* With the terminal raw, ^C goes to the guest; ^C^C^C stops the launcher. */
@@ -414,7 +433,62 @@ static bool console_input_ok(void *ctx, const uint8_t *buf, size_t len)
 	return false;
 }
 
-/* The input thread: stdin to the UART.  EOF just ends input. */
+/* Into the UART's FIFO; on a terminal, waiting at most INPUT_WAIT_MS. */
+static size_t uart_take(struct console_input *in, const uint8_t *buf,
+			size_t len)
+{
+	struct timespec deadline;
+	size_t done = serial_receive(in->serial, buf, len);
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += INPUT_WAIT_MS * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (done < len &&
+	       serial_wait_for_space(in->serial,
+				     in->is_terminal ? &deadline : NULL))
+		done += serial_receive(in->serial, buf + done, len - done);
+	return done;
+}
+
+/* Into the virtio console's pipe (non-blocking on a terminal). */
+static size_t virtio_take(struct console_input *in, const uint8_t *buf,
+			  size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(in->to_virtio, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+static void deliver_input(struct console_input *in, const uint8_t *buf,
+			  size_t len)
+{
+	size_t done = in->to_virtio >= 0 ? virtio_take(in, buf, len) :
+					   uart_take(in, buf, len);
+	unsigned long n;
+
+	if (done == len)
+		return;
+	n = host_error_count(&in->dropped);
+	if (n == 1)
+		fprintf(stderr, "\r\nlguest: %s\r\n", in->dropped.what);
+	else if (n)
+		fprintf(stderr, "\r\nlguest: %s (%lu times)\r\n",
+			in->dropped.what, n);
+}
+
+/* The input thread: stdin to the console.  EOF just ends input. */
 static void *console_input_thread(void *arg)
 {
 	struct console_input *in = arg;
@@ -425,8 +499,6 @@ static void *console_input_thread(void *arg)
 	if (in->sandbox && sandbox_enter(SANDBOX_CONSOLE_INPUT, &err))
 		die("%s", err.msg);
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		size_t done = 0;
-
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -434,12 +506,10 @@ static void *console_input_thread(void *arg)
 		}
 		if (!console_input_ok(in, buf, n))
 			break;
-		while (done < (size_t)n) {
-			done += serial_receive(in->serial, buf + done, n - done);
-			if (done < (size_t)n)
-				serial_wait_for_space(in->serial);
-		}
+		deliver_input(in, buf, n);
 	}
+	if (in->to_virtio >= 0)
+		close(in->to_virtio);	/* the device sees the end */
 	return NULL;
 }
 
@@ -520,7 +590,14 @@ static void default_mac(uint8_t mac[6])
 	memcpy(mac + 3, &mix, 3);
 }
 
-static void setup_net(const struct options *o, const struct virtio_host *host)
+/* The virtio devices, whose queue threads lock_down() starts. */
+struct devices {
+	struct virtio_device *v[MAX_BLOCK_DEVICES + MAX_NET_DEVICES + 2];
+	unsigned int n;
+};
+
+static void setup_net(const struct options *o, const struct virtio_host *host,
+		      struct devices *devs)
 {
 	static struct tap_backend taps[MAX_NET_DEVICES];
 	static struct share_backend shares[MAX_NET_DEVICES];
@@ -539,6 +616,7 @@ static void setup_net(const struct options *o, const struct virtio_host *host)
 		backend = o->net_is_tap[i] ? &taps[i].b : &shares[i].b;
 		if (virtio_net_init(&nets[i], backend, mac, host, &err))
 			die("%s", err.msg);
+		devs->v[devs->n++] = &nets[i].vdev;
 		verbose_log("virtio-net %u: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			    i, backend->name,
 			    o->net_is_tap[i] ? taps[i].ifname : o->net[i], mac[0],
@@ -566,13 +644,26 @@ static void kick_vcpu(void *vm)
 	vm_kick(vm);
 }
 
+/* The pipe from the input thread to the virtio console; its read end. */
+static int virtio_console_pipe(struct console_input *in)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) ||
+	    (in->is_terminal && fcntl(p[1], F_SETFL, O_NONBLOCK)))
+		die("cannot make the virtio console's input pipe: %s",
+		    strerror(errno));
+	in->to_virtio = p[1];
+	return p[0];
+}
+
 /*
  * PCI and the virtio devices.  The bus is always there (Linux finds the
  * host bridge through ACPI); devices only when asked for.
  */
 static void setup_pci(struct vm *vm, const struct options *o,
 		      struct pci_bus *bus, struct irq_routing *routing,
-		      struct console_input *input)
+		      struct console_input *input, struct devices *devs)
 {
 	static struct virtio_console con;
 	static struct virtio_rng rng;
@@ -582,7 +673,7 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		.mem = &vm->mem, .bus = bus, .routing = routing,
 		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
 		.kick_vcpu = kick_vcpu, .kick_ctx = vm,
-		.start_thread = o->sandbox ? sandbox_spawn : NULL,
+		.start_thread = o->sandbox ? sandbox_start_thread : NULL,
 	};
 	struct lg_error err;
 
@@ -593,20 +684,27 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
 			 pci_mmio_io, bus, "pci-mmio"))
 		die("cannot register the PCI bus");
-	for (i = 0; i < o->nblock; i++)
+	for (i = 0; i < o->nblock; i++) {
 		if (virtio_blk_init(&blk[i], o->block[i], o->block_ro[i], &host,
 				    &err))
 			die("%s", err.msg);
-	if (o->rng && virtio_rng_init(&rng, &host,
-				      o->selftest == SELFTEST_RNG ?
-					      selftest_random : NULL,
-				      &err))
-		die("%s", err.msg);
-	if (o->virtio_console &&
-	    virtio_console_init(&con, STDIN_FILENO, STDOUT_FILENO,
-				console_input_ok, input, &host, &err))
-		die("%s", err.msg);
-	setup_net(o, &host);
+		devs->v[devs->n++] = &blk[i].vdev;
+	}
+	if (o->rng) {
+		if (virtio_rng_init(&rng, &host,
+				    o->selftest == SELFTEST_RNG ?
+					    selftest_random : NULL,
+				    &err))
+			die("%s", err.msg);
+		devs->v[devs->n++] = &rng.vdev;
+	}
+	if (o->virtio_console) {
+		if (virtio_console_init(&con, virtio_console_pipe(input),
+					STDOUT_FILENO, NULL, NULL, &host, &err))
+			die("%s", err.msg);
+		devs->v[devs->n++] = &con.vdev;
+	}
+	setup_net(o, &host, devs);
 }
 
 /*
@@ -672,6 +770,13 @@ static void leave_terminal_to_supervisor(void)
 		signal(fatal[i], SIG_DFL);
 }
 
+/* In the --sharenet helper process, just forked. */
+static int confine_share_helper(struct lg_error *err)
+{
+	sandbox_init(&(struct sandbox_config){ 0 });
+	return sandbox_enter(SANDBOX_SHARE_HELPER, err);
+}
+
 /*
  * Everything is open: drop what we no longer need before the guest runs.
  * /dev/kvm itself and the user's /dev/fd files go, then the chroot and
@@ -679,9 +784,10 @@ static void leave_terminal_to_supervisor(void)
  */
 static void lock_down(struct vm *vm, const struct options *o,
 		      const struct privilege_drop *drop, const int *fds,
-		      unsigned int nfds, struct console_input *input)
+		      unsigned int nfds, struct console_input *input,
+		      const struct devices *devs)
 {
-	struct sandbox_config cfg = { .sharenet = false };
+	struct sandbox_config cfg = { .nested_virt = o->nested_virt };
 	struct lg_error err;
 	unsigned int i;
 
@@ -694,16 +800,16 @@ static void lock_down(struct vm *vm, const struct options *o,
 		die("%s", err.msg);
 	if ((drop->user || drop->chroot_dir) && supervisor_rearm_death_signal())
 		die("the supervisor process has gone");
-	for (i = 0; i < o->nnet; i++)
-		cfg.sharenet |= !o->net_is_tap[i];
-	if (o->sandbox) {
+	if (share_helper_start(o->sandbox ? confine_share_helper : NULL, &err))
+		die("%s", err.msg);
+	if (o->sandbox)
 		sandbox_init(&cfg);
-		if (sandbox_spawner_start(&err))
+	/* Every thread, before the guest runs: none may clone later. */
+	for (i = 0; i < devs->n; i++)
+		if (virtio_device_start_threads(devs->v[i], &err))
 			die("%s", err.msg);
-	}
 	input->sandbox = o->sandbox;
-	if (!o->virtio_console)
-		start_console_input(input);
+	start_console_input(input);
 	if (o->sandbox && sandbox_enter(SANDBOX_VCPU, &err))
 		die("%s", err.msg);
 	verbose_log("locked down: root %s, user %s, sandbox %s\n",
@@ -719,6 +825,7 @@ int main(int argc, char **argv)
 	static struct pci_bus pci;
 	static struct irq_routing routing;
 	static struct privilege_drop drop;
+	static struct devices devs;
 	struct console_input input = { 0 };
 	struct boot_setup boot;
 	struct options o;
@@ -743,15 +850,19 @@ int main(int argc, char **argv)
 	    vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);
+	vm.nested_virt = o.nested_virt;
 	if (vm_setup_vcpu(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
 
-	input = (struct console_input){ .serial = &com1, .vm = &vm };
+	input = (struct console_input){ .serial = &com1, .vm = &vm,
+					.to_virtio = -1 };
+	host_error_init(&input.dropped,
+			"console input dropped: the guest is not taking it");
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
-	setup_pci(&vm, &o, &pci, &routing, &input);
-	lock_down(&vm, &o, &drop, fds, nfds, &input);
+	setup_pci(&vm, &o, &pci, &routing, &input, &devs);
+	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);

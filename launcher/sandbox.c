@@ -7,9 +7,10 @@
  * filter (no TSYNC), so the vCPU thread, which parses everything the
  * guest throws at it, gets only what KVM_RUN and the device model need,
  * and a block thread only what block I/O needs.  Filters stack with
- * those a thread inherits, so queue threads are not started by the vCPU
- * thread (its filter would cap theirs) but by a spawner thread whose
- * filter is the union of the device roles plus clone.
+ * those a thread inherits, and every thread shares the address space
+ * (so in effect holds every role's calls): every thread is started
+ * before any confines itself or the guest runs, so none needs clone,
+ * prctl or seccomp afterwards (bench/sandbox_union lists the union).
  *
  * A forbidden call traps (SECCOMP_RET_TRAP): the SIGSYS handler names
  * it on stderr with write(2) alone and _exits the whole process.  The
@@ -19,6 +20,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #define MAX_PROGRAM 1024	/* BPF_MAXINSNS is 4096 */
 
 static struct sandbox_config config;
+static uint32_t own_tgid;	/* tgkill's only target: this process */
 static __thread enum sandbox_role thread_role = SANDBOX_ROLES;
 
 #define ARG_LOW(i) (offsetof(struct seccomp_data, args) + 8 * (i))
@@ -58,8 +61,8 @@ static unsigned int body_length(const struct sandbox_rule *r)
 		return r->nvalues + 2;
 	case SC_ARG_CLEAR:
 		return 3;
-	case SC_ARG_SET:
-		return 4;
+	case SC_ARG_OWN_TGID:
+		return 3;
 	default:
 		return 1;
 	}
@@ -70,17 +73,14 @@ static unsigned int body_length(const struct sandbox_rule *r)
  * so two rule sets naming one call (ioctl for KVM and for the tap) add
  * up rather than the first one deciding.
  */
-static void emit_body(struct emitter *e, const struct sandbox_rule *r)
+static void emit_body(struct emitter *e, const struct sandbox_rule *r,
+		      uint32_t tgid)
 {
 	unsigned int i;
 
 	switch (r->check) {
 	case SC_ALLOW:
 		emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-		break;
-	case SC_ERRNO:
-		emit(e, BPF_RET | BPF_K, 0, 0,
-		     SECCOMP_RET_ERRNO | (r->value & SECCOMP_RET_DATA));
 		break;
 	case SC_ARG_IN:
 		emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LOW(r->arg));
@@ -94,10 +94,9 @@ static void emit_body(struct emitter *e, const struct sandbox_rule *r)
 		emit(e, BPF_JMP | BPF_JSET | BPF_K, 1, 0, r->value);
 		emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 		break;
-	case SC_ARG_SET:	/* every bit: (arg & value) == value */
+	case SC_ARG_OWN_TGID:
 		emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LOW(r->arg));
-		emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, r->value);
-		emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, r->value);
+		emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, tgid);
 		emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 		break;
 	}
@@ -108,7 +107,7 @@ static void emit_body(struct emitter *e, const struct sandbox_rule *r)
  * call number: the tables below do not describe them, so kill outright.
  * Then each rule in order; whatever no rule allows traps.
  */
-int sandbox_compile(const struct sandbox_ruleset *const *sets,
+int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 		    struct sock_filter *prog, size_t max, struct lg_error *err)
 {
 	struct emitter e = { .prog = prog, .max = max };
@@ -136,7 +135,7 @@ int sandbox_compile(const struct sandbox_ruleset *const *sets,
 				emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
 				     offsetof(struct seccomp_data, nr));
 			emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, len, r->nr);
-			emit_body(&e, r);
+			emit_body(&e, r, tgid);
 			nr_loaded = len == 1;
 		}
 	}
@@ -145,6 +144,51 @@ int sandbox_compile(const struct sandbox_ruleset *const *sets,
 		return lg_fail(err, "sandbox: the filter needs %zu instructions, more than %zu",
 			       e.n, max);
 	return (int)e.n;
+}
+
+int sandbox_compile_role(enum sandbox_role role,
+			 const struct sandbox_config *cfg, uint32_t tgid,
+			 struct sock_filter *prog, size_t max,
+			 struct lg_error *err)
+{
+	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
+
+	sandbox_role_rules(role, cfg, sets);
+	return sandbox_compile(sets, tgid, prog, max, err);
+}
+
+uint32_t sandbox_run(const struct sock_filter *prog, int len,
+		     const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+	int pc = 0;
+
+	while (pc >= 0 && pc < len) {
+		const struct sock_filter *f = &prog[pc];
+
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k > sizeof(*d) - 4)
+				return SANDBOX_BAD_PROGRAM;
+			memcpy(&a, (const uint8_t *)d + f->k, 4);
+			pc++;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += 1 + (a == f->k ? f->jt : f->jf);
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += 1 + (a >= f->k ? f->jt : f->jf);
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += 1 + ((a & f->k) ? f->jt : f->jf);
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			return SANDBOX_BAD_PROGRAM;
+		}
+	}
+	return SANDBOX_BAD_PROGRAM;	/* ran off its end */
 }
 
 /* Async-signal-safe text building: the handler may not use stdio. */
@@ -195,6 +239,7 @@ void sandbox_init(const struct sandbox_config *cfg)
 				.sa_flags = SA_SIGINFO };
 
 	config = *cfg;
+	own_tgid = (uint32_t)getpid();
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGSYS, &sa, NULL);
 }
@@ -221,7 +266,6 @@ static void leave_stop_signals_to_vcpu(enum sandbox_role role)
 
 int sandbox_enter(enum sandbox_role role, struct lg_error *err)
 {
-	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
 	static struct sock_filter progs[SANDBOX_ROLES][MAX_PROGRAM];
 	static int lengths[SANDBOX_ROLES];
 	static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -230,11 +274,10 @@ int sandbox_enter(enum sandbox_role role, struct lg_error *err)
 
 	/* Compiled once per role; threads of one role share the program. */
 	pthread_mutex_lock(&compile_lock);
-	if (!lengths[role]) {
-		sandbox_role_rules(role, &config, sets);
-		lengths[role] = sandbox_compile(sets, progs[role], MAX_PROGRAM,
-						err);
-	}
+	if (!lengths[role])
+		lengths[role] = sandbox_compile_role(role, &config, own_tgid,
+						     progs[role], MAX_PROGRAM,
+						     err);
 	n = lengths[role];
 	pthread_mutex_unlock(&compile_lock);
 	if (n < 0)
@@ -272,110 +315,46 @@ int sandbox_device_role(const char *device, enum sandbox_role *role)
 	return -1;
 }
 
-/*
- * The spawner: one request at a time, handed over under a mutex.  The
- * vCPU thread waits for the answer, so pthread_create's result (and the
- * thread id in the caller's own variable) is there when it goes on.
- */
-struct spawn_request {
-	void *(*fn)(void *);
-	void *arg;
-	enum sandbox_role role;
-	pthread_t *thread;
-	int result;
-	bool pending;
-};
-
-static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t spawn_cond = PTHREAD_COND_INITIALIZER;
-static struct spawn_request spawn_req;
-
 struct confined_start {
 	void *(*fn)(void *);
 	void *arg;
 	enum sandbox_role role;
+	sem_t confined;		/* posted once the filter is in */
 };
 
 /* A new queue thread confines itself before it touches a queue. */
 static void *confined_thread(void *p)
 {
-	struct confined_start start = *(struct confined_start *)p;
+	struct confined_start *start = p;
+	void *(*fn)(void *) = start->fn;
+	void *arg = start->arg;
 	struct lg_error err;
 
-	free(p);
-	if (sandbox_enter(start.role, &err)) {
+	if (sandbox_enter(start->role, &err)) {
 		static const char msg[] = "lguest: sandbox: a queue thread could not confine itself\n";
 
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 			_exit(EXIT_SANDBOX_VIOLATION);
 		_exit(EXIT_SANDBOX_VIOLATION);
 	}
-	return start.fn(start.arg);
+	sem_post(&start->confined);	/* `start` is the caller's from here */
+	return fn(arg);
 }
 
-static int start_confined(struct spawn_request *req)
+int sandbox_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg,
+			 const char *device)
 {
-	struct confined_start *start = malloc(sizeof(*start));
+	struct confined_start start = { .fn = fn, .arg = arg };
 	int r;
 
-	if (!start)
-		return ENOMEM;
-	*start = (struct confined_start){ req->fn, req->arg, req->role };
-	r = pthread_create(req->thread, NULL, confined_thread, start);
-	if (r)
-		free(start);
-	return r;
-}
-
-static void *spawner_thread(void *unused)
-{
-	struct lg_error err;
-	/* Unconfined, refuse every request rather than start such threads. */
-	bool confined = sandbox_enter(SANDBOX_SPAWNER, &err) == 0;
-
-	(void)unused;
-	pthread_mutex_lock(&spawn_lock);
-	for (;;) {
-		while (!spawn_req.pending)
-			pthread_cond_wait(&spawn_cond, &spawn_lock);
-		spawn_req.result = confined ? start_confined(&spawn_req) : EPERM;
-		spawn_req.pending = false;
-		pthread_cond_broadcast(&spawn_cond);
-	}
-	return NULL;
-}
-
-int sandbox_spawner_start(struct lg_error *err)
-{
-	pthread_t t;
-	int r = pthread_create(&t, NULL, spawner_thread, NULL);
-
-	if (r)
-		return lg_fail(err, "sandbox: cannot start the spawner thread: %s",
-			       strerror(r));
-	pthread_detach(t);
-	return 0;
-}
-
-int sandbox_spawn(pthread_t *thread, void *(*fn)(void *), void *arg,
-		  const char *device)
-{
-	enum sandbox_role role;
-	int r;
-
-	if (sandbox_device_role(device, &role))
+	if (sandbox_device_role(device, &start.role))
 		return EINVAL;	/* a device the sandbox knows nothing of */
-	pthread_mutex_lock(&spawn_lock);
-	while (spawn_req.pending)
-		pthread_cond_wait(&spawn_cond, &spawn_lock);
-	spawn_req = (struct spawn_request){ .fn = fn, .arg = arg,
-					    .role = role, .thread = thread,
-					    .pending = true };
-	pthread_cond_broadcast(&spawn_cond);
-	while (spawn_req.pending)
-		pthread_cond_wait(&spawn_cond, &spawn_lock);
-	r = spawn_req.result;
-	pthread_mutex_unlock(&spawn_lock);
+	sem_init(&start.confined, 0, 0);
+	r = pthread_create(thread, NULL, confined_thread, &start);
+	if (!r)
+		while (sem_wait(&start.confined) && errno == EINTR)
+			;
+	sem_destroy(&start.confined);
 	return r;
 }
 

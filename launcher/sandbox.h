@@ -20,22 +20,21 @@
 /* What a thread does, which decides what it may ask of the kernel. */
 enum sandbox_role {
 	SANDBOX_VCPU,		/* main thread: KVM_RUN and the device model */
-	SANDBOX_CONSOLE_INPUT,	/* stdin to the UART */
-	SANDBOX_SPAWNER,	/* starts the queue threads for the vCPU */
+	SANDBOX_CONSOLE_INPUT,	/* stdin to the console */
 	SANDBOX_VIRTIO_BLK,
 	SANDBOX_VIRTIO_RNG,
 	SANDBOX_VIRTIO_CONSOLE,
 	SANDBOX_VIRTIO_NET,
+	SANDBOX_SHARE_HELPER,	/* the --sharenet helper process */
 	SANDBOX_ROLES
 };
 
 /* One system call a role may make, possibly only with some arguments. */
 enum sandbox_check {
 	SC_ALLOW,		/* always */
-	SC_ERRNO,		/* fail it with errno `value` (clone3: ENOSYS) */
 	SC_ARG_IN,		/* argument `arg` is one of `values` */
 	SC_ARG_CLEAR,		/* argument `arg` has no bit of `value` set */
-	SC_ARG_SET,		/* argument `arg` has every bit of `value` */
+	SC_ARG_OWN_TGID,	/* argument `arg` is the launcher's own pid */
 };
 
 struct sandbox_rule {
@@ -54,7 +53,7 @@ struct sandbox_ruleset {
 
 /* Which optional rules apply, fixed before any thread confines itself. */
 struct sandbox_config {
-	bool sharenet;		/* net threads may reconnect a --sharenet */
+	bool nested_virt;	/* the vCPU may read its nested state */
 };
 
 /* The architecture's tables: x86/sandbox_syscalls.c. */
@@ -70,13 +69,33 @@ const char *sandbox_role_name(enum sandbox_role role);
 /*
  * Compile rule sets into a classic BPF seccomp program; returns the
  * number of instructions, or -1 (with err) if it does not fit `max`.
- * Pure, so the unit tests can run the program through an interpreter.
+ * SC_ARG_OWN_TGID rules compare with `tgid`.  Pure, so the unit tests
+ * can run the program through an interpreter.
  */
 struct sock_filter;
-int sandbox_compile(const struct sandbox_ruleset *const *sets,
+int sandbox_compile(const struct sandbox_ruleset *const *sets, uint32_t tgid,
 		    struct sock_filter *prog, size_t max, struct lg_error *err);
 
-/* Set the config and the SIGSYS handler; call once, before any thread. */
+/* A role's rule sets (sandbox_role_rules), compiled. */
+int sandbox_compile_role(enum sandbox_role role,
+			 const struct sandbox_config *cfg, uint32_t tgid,
+			 struct sock_filter *prog, size_t max,
+			 struct lg_error *err);
+
+/*
+ * What the kernel would answer a call `d` under `prog` (the subset of
+ * classic BPF sandbox_compile emits), or SANDBOX_BAD_PROGRAM.  Pure: for
+ * the unit tests and bench/sandbox_union.
+ */
+struct seccomp_data;
+#define SANDBOX_BAD_PROGRAM 0xffffffffU
+uint32_t sandbox_run(const struct sock_filter *prog, int len,
+		     const struct seccomp_data *d);
+
+/*
+ * Set the config and the SIGSYS handler, and take the calling process as
+ * the only one signals may go to; call once, before any thread.
+ */
 void sandbox_init(const struct sandbox_config *cfg);
 /* Confine the calling thread (NO_NEW_PRIVS, then its role's filter). */
 int sandbox_enter(enum sandbox_role role, struct lg_error *err);
@@ -84,13 +103,12 @@ int sandbox_enter(enum sandbox_role role, struct lg_error *err);
 int sandbox_device_role(const char *device, enum sandbox_role *role);
 
 /*
- * Queue threads are started on the guest's behalf from the vCPU thread,
- * which must not be able to clone; a spawner thread started before the
- * sandbox does it for it.  sandbox_spawn is a virtio_thread_start_fn.
+ * Start a queue thread of device `device` that confines itself to the
+ * device's role before it runs `fn`, from a thread not yet confined;
+ * returns once it is.  A virtio_thread_start_fn.
  */
-int sandbox_spawner_start(struct lg_error *err);
-int sandbox_spawn(pthread_t *thread, void *(*fn)(void *), void *arg,
-		  const char *device);
+int sandbox_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg,
+			 const char *device);
 
 /*
  * For the tests only (--sandbox-selftest): make a system call no role

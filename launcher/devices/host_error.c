@@ -44,12 +44,19 @@ void host_error_init(struct host_error *e, const char *fmt, ...)
 }
 
 /* Powers of two: a flood of errors costs a logarithm of lines. */
-void host_error_note(struct host_error *e, int errnum)
+unsigned long host_error_count(struct host_error *e)
 {
 	unsigned long n = atomic_fetch_add(&e->count, 1) + 1;
+
+	return n & (n - 1) ? 0 : n;
+}
+
+void host_error_note(struct host_error *e, int errnum)
+{
+	unsigned long n = host_error_count(e);
 	char buf[128];
 
-	if (n & (n - 1))
+	if (!n)
 		return;
 	if (n == 1)
 		fprintf(out(), "lguest: %s: %s\n", e->what,

@@ -27,6 +27,12 @@ void host_error_init(struct host_error *e, const char *fmt, ...)
 /* Count one occurrence with its errno; warn on the 1st, 2nd, 4th, ... */
 void host_error_note(struct host_error *e, int errnum);
 
+/*
+ * Count one occurrence and return its number when it is one to tell
+ * (the 1st, 2nd, 4th, ...), else 0: for callers with their own words.
+ */
+unsigned long host_error_count(struct host_error *e);
+
 /* One line per kind that happened; returns how many lines. */
 unsigned int host_error_summary(FILE *f);
 

@@ -34,10 +34,19 @@ struct share_backend {
 	int epfd;		/* the stable input fd: listener or peer */
 	int listen_fd;
 	int conn_fd;
+	unsigned int index;	/* which one, in requests to the helper */
 	pthread_mutex_t lock;	/* conn_fd's lifetime against the sender */
 };
 
 int share_open(struct share_backend *s, const char *spec, uint8_t mac[6],
 	       struct lg_error *err);
+
+/*
+ * Once every --sharenet is open, before any thread starts: fork the
+ * process that makes their new connections from then on, confined by
+ * `confine` (NULL: not at all).  No --sharenet, no helper.
+ */
+int share_helper_start(int (*confine)(struct lg_error *err),
+		       struct lg_error *err);
 
 #endif

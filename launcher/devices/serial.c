@@ -210,10 +210,17 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 	return n;
 }
 
-void serial_wait_for_space(struct serial *s)
+bool serial_wait_for_space(struct serial *s, const struct timespec *deadline)
 {
+	bool room;
+
 	pthread_mutex_lock(&s->lock);
 	while (s->rx_count == SERIAL_RX_SIZE)
-		pthread_cond_wait(&s->space, &s->lock);
+		if (!deadline)
+			pthread_cond_wait(&s->space, &s->lock);
+		else if (pthread_cond_timedwait(&s->space, &s->lock, deadline))
+			break;
+	room = s->rx_count < SERIAL_RX_SIZE;
 	pthread_mutex_unlock(&s->lock);
+	return room;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../irq.h"
 
@@ -45,7 +46,10 @@ void serial_io(void *dev, uint64_t offset, uint8_t *data, unsigned int len,
 /* Queue bytes from the host; returns how many fit (never blocks). */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 
-/* Block until the receive FIFO has room. */
-void serial_wait_for_space(struct serial *s);
+/*
+ * Block until the receive FIFO has room, or until `deadline`
+ * (CLOCK_REALTIME; NULL: no limit); returns whether it has room.
+ */
+bool serial_wait_for_space(struct serial *s, const struct timespec *deadline);
 
 #endif

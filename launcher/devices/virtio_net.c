@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <endian.h>
 #include <errno.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
@@ -14,11 +15,65 @@
 #define PCI_CLASS_NETWORK_ETH	0x020000
 #define HDR_LEN			sizeof(struct virtio_net_hdr_v1)
 
+#define F(bit) (1ULL << VIRTIO_NET_F_##bit)
+
+/* The GSO type `type` (less its ECN bit) may reach a guest with these. */
+static bool gso_negotiated(uint8_t type, uint64_t features)
+{
+	if ((type & VIRTIO_NET_HDR_GSO_ECN) && !(features & F(GUEST_ECN)))
+		return false;
+	switch (type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return features & F(GUEST_TSO4);
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return features & F(GUEST_TSO6);
+	case VIRTIO_NET_HDR_GSO_UDP:
+		return features & F(GUEST_UFO);
+	default:
+		return false;
+	}
+}
+
+/*
+ * The header a receiving guest gets is ours, made from what it
+ * negotiated (virtio 1.x 5.1.6.4.1): without GUEST_CSUM, flags 0, so a
+ * --sharenet peer cannot have it trust a checksum (DATA_VALID); without
+ * the matching GUEST_TSO/UFO/ECN, no GSO.  Only num_buffers is always
+ * ours: 1, as we offer no mergeable buffers.
+ */
+void virtio_net_rx_header(struct virtio_net_hdr_v1 *h, uint64_t features)
+{
+	if (features & F(GUEST_CSUM)) {
+		h->flags &= VIRTIO_NET_HDR_F_NEEDS_CSUM |
+			    VIRTIO_NET_HDR_F_DATA_VALID;
+	} else {
+		h->flags = 0;
+		h->csum_start = 0;
+		h->csum_offset = 0;
+	}
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE ||
+	    !gso_negotiated(h->gso_type, features)) {
+		h->gso_type = VIRTIO_NET_HDR_GSO_NONE;
+		h->gso_size = 0;
+		h->hdr_len = 0;
+	}
+	h->num_buffers = htole16(1);
+}
+
+static void fix_rx_header(const struct virtio_net *net, struct virtq_chain *c)
+{
+	struct virtio_net_hdr_v1 h;
+
+	iov_to_buf(virtq_chain_in(c), c->n_in, 0, &h, sizeof(h));
+	virtio_net_rx_header(&h, net->vdev.driver_features);
+	iov_from_buf(virtq_chain_in(c), c->n_in, 0, &h, sizeof(h));
+}
+
 /*
  * Move waiting packets into guest buffers, one packet per buffer chain
  * (we do not offer mergeable buffers), until the backend is empty or the
- * guest has no buffers left.  Without MRG_RXBUF the spec still wants
- * num_buffers set to 1.  We take a buffer first and read straight into
+ * guest has no buffers left.  The header is rewritten for this guest
+ * (virtio_net_rx_header).  We take a buffer first and read straight into
  * it; when the backend turns out to be empty the buffer goes back, which
  * costs nothing, where asking the backend first cost a poll() per packet.
  */
@@ -28,7 +83,6 @@ static enum vq_result net_rx(struct virtio_net *net, struct virtio_queue *q,
 	struct net_backend *b = net->backend;
 	struct virtq_chain *c = q->chain;
 	enum vq_result result = VQ_IDLE;
-	const uint16_t one = 1;
 	bool delivered = false;
 
 	for (;;) {
@@ -53,9 +107,7 @@ static enum vq_result net_rx(struct virtio_net *net, struct virtio_queue *q,
 				host_error_note(&net->rx_err, errno);
 			break;
 		}
-		iov_from_buf(virtq_chain_in(c), c->n_in,
-			     offsetof(struct virtio_net_hdr_v1, num_buffers),
-			     &one, sizeof(one));
+		fix_rx_header(net, c);
 		if (virtq_push(&q->ring, c->head, n, err))
 			return VQ_BROKEN;
 		delivered = true;

@@ -43,6 +43,13 @@ int virtio_net_init(struct virtio_net *net, struct net_backend *backend,
 		    const uint8_t mac[6], const struct virtio_host *host,
 		    struct lg_error *err);
 
+/*
+ * Make a received packet's header (the backend's, or a --sharenet
+ * peer's) one a guest with `features` may be given.  Pure.
+ */
+struct virtio_net_hdr_v1;
+void virtio_net_rx_header(struct virtio_net_hdr_v1 *h, uint64_t features);
+
 /* "52:54:00:12:34:56" to bytes; 0, or -1 when it is not a MAC. */
 int parse_mac(const char *s, uint8_t mac[6]);
 

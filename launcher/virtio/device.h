@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../devices/host_error.h"
 #include "../error.h"
 #include "../guest_mem.h"
 #include "../pci.h"
@@ -71,9 +72,10 @@ struct virtio_queue {
 	struct virtq ring;
 	struct virtq_chain *chain;	/* scratch for the thread */
 	int kick_fd;			/* ioeventfd on the doorbell */
-	int stop_fd;			/* tells the thread to finish */
+	int stop_fd;			/* tells the thread to stop serving */
 	pthread_t thread;
-	bool running;
+	bool has_thread;
+	bool running;			/* its thread serves it (thread_lock) */
 };
 
 struct virtio_device {
@@ -90,7 +92,10 @@ struct virtio_device {
 	virtio_thread_start_fn start_thread;	/* NULL: pthread_create */
 	bool no_queue_threads;		/* see struct virtio_host */
 
+	struct host_error broken;	/* NEEDS_RESET episodes, counted */
 	pthread_mutex_t lock;		/* status, against queue threads */
+	pthread_mutex_t thread_lock;	/* queues' running, and ... */
+	pthread_cond_t thread_cond;	/* ... its changes */
 	uint32_t dfselect, gfselect;
 	uint64_t device_features, driver_features;
 	uint8_t status;
@@ -125,10 +130,18 @@ int virtio_device_init(struct virtio_device *vdev,
 		       const struct virtio_device_ops *ops, void *priv,
 		       const struct virtio_host *host, struct lg_error *err);
 
+/*
+ * Start every queue's thread (unless no_queue_threads): before the guest
+ * runs, since a confined vCPU thread cannot clone.  Each waits until
+ * its queue is enabled; without this, enabled queues are not served.
+ */
+int virtio_device_start_threads(struct virtio_device *vdev,
+				struct lg_error *err);
+
 /* For devices: interrupt the guest for queue q (after virtq_push). */
 void virtio_queue_interrupt(struct virtio_queue *q);
 
-/* Stop every queue thread (device reset or launcher exit). */
+/* Every queue thread stops serving (device reset or launcher exit). */
 void virtio_device_quiesce(struct virtio_device *vdev);
 
 /*

@@ -57,6 +57,25 @@ static struct virtio_queue *selected_queue(struct virtio_device *vdev)
 }
 
 /*
+ * One line per broken episode would let a guest that breaks a queue and
+ * resets in a loop flood stderr, so episodes are counted like host I/O
+ * errors: the 1st, 2nd, 4th, ... are told, the total at exit.
+ */
+static void tell_needs_reset(struct virtio_device *vdev,
+			     const struct virtio_queue *q,
+			     const struct lg_error *err)
+{
+	unsigned long n = host_error_count(&vdev->broken);
+
+	if (n == 1)
+		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
+			vdev->ops->name, q->index, err->msg);
+	else if (n)
+		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset (%lu times)\n",
+			vdev->ops->name, q->index, err->msg, n);
+}
+
+/*
  * The guest broke a queue.  Say so once, flag NEEDS_RESET and tell the
  * guest through the configuration-change interrupt; only this device
  * stops, unless --strict asks the launcher to stop too.
@@ -74,8 +93,7 @@ static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 	pthread_mutex_lock(&vdev->lock);
 	first = !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	if (first) {
-		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
-			vdev->ops->name, q->index, err->msg);
+		tell_needs_reset(vdev, q, err);
 		if (vdev->strict && vdev->stop) {
 			vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
 			if (vdev->kick_vcpu)
@@ -105,14 +123,14 @@ static void drain_eventfd(int fd)
 }
 
 /*
- * The queue's thread, the seed's per-virtqueue service thread: sleep
- * until the guest kicks (or host input arrives), serve, repeat.  When the
- * guest has no buffers for pending input we stop watching the input
- * until the next kick; when the input ends we stop watching it for good.
+ * Serving an enabled queue, the seed's per-virtqueue service thread:
+ * sleep until the guest kicks (or host input arrives), serve, repeat,
+ * until told to stop or the guest breaks the ring.  When the guest has
+ * no buffers for pending input we stop watching the input until the
+ * next kick; when the input ends we stop watching it for good.
  */
-static void *queue_thread(void *arg)
+static void serve_queue(struct virtio_queue *q)
 {
-	struct virtio_queue *q = arg;
 	struct virtio_device *vdev = q->vdev;
 	int input = vdev->ops->input_fd ? vdev->ops->input_fd(vdev, q->index) :
 					  -1;
@@ -152,7 +170,54 @@ static void *queue_thread(void *arg)
 		 */
 		starved = r == VQ_STARVED && !virtq_notify_on(&q->ring);
 	}
+}
+
+/*
+ * A queue's thread lives as long as the launcher and is started before
+ * the guest runs, so no confined thread ever needs to clone one: it
+ * waits until its queue is enabled, serves it until a reset stops it or
+ * the guest breaks it, says so, and waits again.
+ */
+static void *queue_thread(void *arg)
+{
+	struct virtio_queue *q = arg;
+	struct virtio_device *vdev = q->vdev;
+
+	for (;;) {
+		pthread_mutex_lock(&vdev->thread_lock);
+		while (!q->running)
+			pthread_cond_wait(&vdev->thread_cond, &vdev->thread_lock);
+		pthread_mutex_unlock(&vdev->thread_lock);
+		serve_queue(q);
+		pthread_mutex_lock(&vdev->thread_lock);
+		q->running = false;
+		pthread_cond_broadcast(&vdev->thread_cond);
+		pthread_mutex_unlock(&vdev->thread_lock);
+	}
 	return NULL;
+}
+
+int virtio_device_start_threads(struct virtio_device *vdev,
+				struct lg_error *err)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < vdev->ops->num_queues && !vdev->no_queue_threads; i++) {
+		struct virtio_queue *q = &vdev->queues[i];
+
+		if (q->has_thread)
+			continue;
+		r = vdev->start_thread ?
+			    vdev->start_thread(&q->thread, queue_thread, q,
+					       vdev->ops->name) :
+			    pthread_create(&q->thread, NULL, queue_thread, q);
+		if (r)
+			return lg_fail(err, "%s: cannot start queue %u's thread: %s",
+				       vdev->ops->name, i, strerror(r));
+		q->has_thread = true;
+	}
+	return 0;
 }
 
 static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
@@ -167,29 +232,27 @@ static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
 		return;
 	}
 	q->enabled = true;
-	if (vdev->no_queue_threads)
-		return;
-	if ((vdev->start_thread ?
-		     vdev->start_thread(&q->thread, queue_thread, q,
-					vdev->ops->name) :
-		     pthread_create(&q->thread, NULL, queue_thread, q)) == 0)
-		q->running = true;
-	else
-		fprintf(stderr, "lguest: %s: cannot start queue %u's thread\n",
-			vdev->ops->name, q->index);
+	if (!q->has_thread)
+		return;	/* no_queue_threads: nobody serves it */
+	pthread_mutex_lock(&vdev->thread_lock);
+	q->running = true;
+	pthread_cond_broadcast(&vdev->thread_cond);
+	pthread_mutex_unlock(&vdev->thread_lock);
 }
 
+/* The thread stops serving (if it still does) and waits to be enabled. */
 static void stop_queue(struct virtio_queue *q)
 {
+	struct virtio_device *vdev = q->vdev;
 	uint64_t one = 1;
 
-	if (q->running) {
-		if (write(q->stop_fd, &one, sizeof(one)) < 0)
-			return;
-		pthread_join(q->thread, NULL);
-		drain_eventfd(q->stop_fd);
-		q->running = false;
-	}
+	pthread_mutex_lock(&vdev->thread_lock);
+	if (q->running && write(q->stop_fd, &one, sizeof(one)) == sizeof(one))
+		while (q->running)
+			pthread_cond_wait(&vdev->thread_cond,
+					  &vdev->thread_lock);
+	pthread_mutex_unlock(&vdev->thread_lock);
+	drain_eventfd(q->stop_fd);
 	drain_eventfd(q->kick_fd);
 }
 
@@ -520,11 +583,16 @@ int virtio_device_init(struct virtio_device *vdev,
 		       const struct virtio_host *host, struct lg_error *err)
 {
 	struct pci_device *d = &vdev->pci;
+	/* A device set up again (tests, fuzzers) stays in the error list. */
+	struct host_error *listed_after = vdev->broken.next;
 
 	memset(vdev, 0, sizeof(*vdev));
+	vdev->broken.next = listed_after;
 	if (ops->num_queues == 0 || ops->num_queues > VIRTIO_MAX_QUEUES)
 		return lg_fail(err, "%s: %u queues is not 1..%d", ops->name,
 			       ops->num_queues, VIRTIO_MAX_QUEUES);
+	host_error_init(&vdev->broken, "%s: queue broken by the guest",
+			ops->name);
 	vdev->ops = ops;
 	vdev->priv = priv;
 	vdev->mem = host->mem;
@@ -538,6 +606,8 @@ int virtio_device_init(struct virtio_device *vdev,
 	vdev->device_features = ops->features | TRANSPORT_FEATURES;
 	vdev->msix_config = MSIX_NO_VECTOR;
 	pthread_mutex_init(&vdev->lock, NULL);
+	pthread_mutex_init(&vdev->thread_lock, NULL);
+	pthread_cond_init(&vdev->thread_cond, NULL);
 	if (init_queues(vdev))
 		return lg_fail(err, "%s: cannot create queue eventfds: %s",
 			       ops->name, strerror(errno));

@@ -167,6 +167,33 @@ void x86_filter_cpuid(struct kvm_cpuid2 *c)
 	}
 }
 
+#define CPUID1_ECX_VMX		(1U << 5)
+#define CPUID_EXT1_ECX_SVM	(1U << 2)
+#define CPUID_SVM_FEATURES	0x8000000aU
+
+/*
+ * A guest with VMX or SVM can run guests of its own, and KVM's
+ * emulation failures inside those are not ours to finish (their page
+ * tables and exceptions belong to the guest's hypervisor), so nested
+ * virtualisation is off unless asked for.  KVM refuses CR4.VMXE and
+ * EFER.SVME to a guest whose CPUID lacks them.
+ */
+void x86_hide_nested_virt(struct kvm_cpuid2 *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ecx &= ~CPUID1_ECX_VMX;
+		else if (e->function == 0x80000001)
+			e->ecx &= ~CPUID_EXT1_ECX_SVM;
+		else if (e->function == CPUID_SVM_FEATURES)
+			e->eax = e->ebx = e->ecx = e->edx = 0;
+	}
+}
+
 unsigned int x86_boot_msrs(struct kvm_msr_entry *e)
 {
 	static const struct {

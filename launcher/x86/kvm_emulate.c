@@ -324,20 +324,44 @@ static bool inject(struct emu_exit *x, const struct x86_fault *f)
 }
 
 /*
- * A REP instruction comes back in batches; finish it here unless a stop
- * was asked for, in which case the registers show how far it got, as an
- * interrupted REP does.
+ * A REP instruction runs one batch (X86_EMU_REP_BATCH iterations) per
+ * emulation failure: the registers then show how far it got and RIP is
+ * still on it, as on an interrupted REP, and the guest goes back into
+ * KVM_RUN, which takes interrupts, signals and stop requests before it
+ * comes back here for the next batch.  Finishing it here would let a
+ * REP with a count of 2^64 hold the vCPU thread for good.
  */
 static enum x86_emu_status execute(struct emu_exit *x,
 				   struct x86_emu_result *res)
 {
-	enum x86_emu_status s;
+	return x86_execute(&x->cpu, &x->insn, &emu_bus_ops, &x->bus, res);
+}
 
-	do {
-		s = x86_execute(&x->cpu, &x->insn, &emu_bus_ops, &x->bus, res);
-	} while (s == X86_EMU_OK && res->partial &&
-		 vm_stop_reason(&x->vm->stop) == STOP_NONE);
-	return s;
+/*
+ * With --nested-virt the failing instruction may be a nested guest's:
+ * its addresses go through page tables we do not know (the guest
+ * hypervisor's EPT/NPT) and its exceptions are not ours to deliver, so
+ * we do not touch it.  A state we cannot read counts as nested.
+ */
+static bool in_nested_guest(struct vm *vm)
+{
+	struct kvm_nested_state *ns;
+	int size;
+	bool nested = true;
+
+	if (!vm->nested_virt)
+		return false;
+	size = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NESTED_STATE);
+	if (size < (int)sizeof(*ns))
+		return true;
+	ns = calloc(1, size);
+	if (!ns)
+		return true;
+	ns->size = size;
+	if (ioctl(vm->vcpu_fd, KVM_GET_NESTED_STATE, ns) == 0)
+		nested = ns->flags & KVM_STATE_NESTED_GUEST_MODE;
+	free(ns);
+	return nested;
 }
 
 static bool has_insn_bytes(const struct kvm_run *r)
@@ -381,6 +405,10 @@ bool vm_emulate_failure(struct vm *vm)
 	vm->emulate_failed = NULL;
 	if (!has_insn_bytes(vm->run))
 		return false;
+	if (in_nested_guest(vm)) {
+		vm->emulate_failed = "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor";
+		return false;
+	}
 	ok = emulate(&x);
 	free(x.xsave);
 	return ok;

@@ -10,10 +10,8 @@
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -28,14 +26,13 @@ const uint32_t sandbox_audit_arch = AUDIT_ARCH_X86_64;
 	  .values = (list), .nvalues = COUNT(list) }
 #define ARG_CLEAR(name, i, bits) \
 	{ .nr = __NR_##name, .check = SC_ARG_CLEAR, .arg = (i), .value = (bits) }
-#define ARG_SET(name, i, bits) \
-	{ .nr = __NR_##name, .check = SC_ARG_SET, .arg = (i), .value = (bits) }
 #define RULESET(r) { (r), COUNT(r) }
 
 /*
  * Every confined thread: eventfd reads and writes (doorbells, irqfds,
  * stop requests), messages on stderr, locks, memory for malloc (never
- * executable), pthread_kill (vm_kick), sleeping, and dying.
+ * executable), pthread_kill (vm_kick) and raise() on our own threads
+ * only, sleeping, and dying.
  */
 static const struct sandbox_rule base_rules[] = {
 	ALLOW(read),
@@ -46,7 +43,7 @@ static const struct sandbox_rule base_rules[] = {
 	ALLOW(nanosleep),
 	ALLOW(getpid),
 	ALLOW(gettid),
-	ALLOW(tgkill),
+	{ .nr = __NR_tgkill, .check = SC_ARG_OWN_TGID, .arg = 0 },
 	ALLOW(rt_sigprocmask),
 	ALLOW(rt_sigreturn),
 	ALLOW(restart_syscall),
@@ -94,29 +91,22 @@ static const struct sandbox_rule vcpu_rules[] = {
 	ALLOW(poll),
 };
 
-/* stdin to the UART: the read is in the base; the UART's interrupt. */
+/* --nested-virt: is an emulation failure a nested guest's? */
+static const uint32_t nested_ioctls[] = { KVM_GET_NESTED_STATE };
+
+static const struct sandbox_rule nested_rules[] = {
+	ARG_IN(ioctl, 1, nested_ioctls),
+};
+
+/*
+ * stdin to the UART (its interrupt) or the virtio console's pipe: the
+ * read and the write are in the base.
+ */
 static const uint32_t console_input_ioctls[] = { KVM_IRQ_LINE };
 
 static const struct sandbox_rule console_input_rules[] = {
 	ARG_IN(ioctl, 1, console_input_ioctls),
-};
-
-/*
- * Starting threads: clone only as a thread (never a process; clone3's
- * flags sit in memory BPF cannot read, so it reports ENOSYS and glibc
- * falls back to clone), the new thread's own set-up, and its confining
- * itself.
- */
-static const uint32_t no_new_privs[] = { PR_SET_NO_NEW_PRIVS };
-static const uint32_t filter_mode[] = { SECCOMP_SET_MODE_FILTER };
-
-static const struct sandbox_rule spawner_rules[] = {
-	ARG_SET(clone, 0, CLONE_THREAD | CLONE_VM),
-	{ .nr = __NR_clone3, .check = SC_ERRNO, .value = ENOSYS },
-	ALLOW(set_robust_list),
-	ALLOW(rseq),
-	ARG_IN(prctl, 0, no_new_privs),
-	ARG_IN(seccomp, 0, filter_mode),
+	ALLOW(close),		/* the virtio console's pipe, at end of input */
 };
 
 /* Every queue thread sleeps in poll() on its doorbell and stop eventfd. */
@@ -152,12 +142,17 @@ static const struct sandbox_rule net_rules[] = {
 };
 
 /*
- * A --sharenet whose peer died connects again or listens itself, from
- * its receive thread: a unix socket and the rendezvous lock file.
+ * The --sharenet helper process (not a thread: it shares no memory with
+ * the guest-facing ones) connects again or listens itself for a device
+ * whose peer died: a unix socket and the rendezvous lock file; requests
+ * in and sockets out (SCM_RIGHTS) over its socket pair.
  */
 static const uint32_t unix_only[] = { AF_UNIX };
 
-static const struct sandbox_rule sharenet_rules[] = {
+static const struct sandbox_rule share_helper_rules[] = {
+	ALLOW(recvmsg),
+	ALLOW(sendmsg),
+	ALLOW(close),
 	ARG_IN(socket, 0, unix_only),
 	ALLOW(connect),
 	ALLOW(bind),
@@ -170,41 +165,33 @@ static const struct sandbox_rule sharenet_rules[] = {
 
 static const struct sandbox_ruleset base = RULESET(base_rules);
 static const struct sandbox_ruleset vcpu = RULESET(vcpu_rules);
+static const struct sandbox_ruleset nested = RULESET(nested_rules);
 static const struct sandbox_ruleset console_input = RULESET(console_input_rules);
-static const struct sandbox_ruleset spawner = RULESET(spawner_rules);
 static const struct sandbox_ruleset queue = RULESET(queue_rules);
 static const struct sandbox_ruleset blk = RULESET(blk_rules);
 static const struct sandbox_ruleset rng = RULESET(rng_rules);
 static const struct sandbox_ruleset console = RULESET(console_rules);
 static const struct sandbox_ruleset net = RULESET(net_rules);
-static const struct sandbox_ruleset sharenet = RULESET(sharenet_rules);
+static const struct sandbox_ruleset share_helper = RULESET(share_helper_rules);
 
 /*
  * The hot calls come first (the filter is a linear scan): KVM_RUN for
- * the vCPU, poll and the I/O call for the queues.  The spawner's filter
- * caps its threads', so it holds every device role's rules.
+ * the vCPU, poll and the I/O call for the queues.
  */
 void sandbox_role_rules(enum sandbox_role role,
 			const struct sandbox_config *cfg,
 			const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1])
 {
-	const struct sandbox_ruleset *net_extra = cfg->sharenet ? &sharenet :
-								  NULL;
 	unsigned int n = 0;
 
 	switch (role) {
 	case SANDBOX_VCPU:
 		sets[n++] = &vcpu;
+		if (cfg->nested_virt)
+			sets[n++] = &nested;
 		break;
 	case SANDBOX_CONSOLE_INPUT:
 		sets[n++] = &console_input;
-		break;
-	case SANDBOX_SPAWNER:
-		sets[n++] = &spawner;
-		sets[n++] = &queue;
-		sets[n++] = &blk;
-		sets[n++] = &rng;
-		sets[n++] = &net;	/* readv/writev: console's too */
 		break;
 	case SANDBOX_VIRTIO_BLK:
 		sets[n++] = &queue;
@@ -222,11 +209,12 @@ void sandbox_role_rules(enum sandbox_role role,
 		sets[n++] = &queue;
 		sets[n++] = &net;
 		break;
+	case SANDBOX_SHARE_HELPER:
+		sets[n++] = &share_helper;
+		break;
 	default:
 		break;
 	}
-	if ((role == SANDBOX_SPAWNER || role == SANDBOX_VIRTIO_NET) && net_extra)
-		sets[n++] = net_extra;
 	sets[n++] = &base;
 	sets[n] = NULL;
 }
@@ -236,11 +224,11 @@ const char *sandbox_role_name(enum sandbox_role role)
 	static const char *const names[SANDBOX_ROLES] = {
 		[SANDBOX_VCPU] = "the vcpu thread",
 		[SANDBOX_CONSOLE_INPUT] = "the console input thread",
-		[SANDBOX_SPAWNER] = "the thread spawner",
 		[SANDBOX_VIRTIO_BLK] = "a virtio-blk queue thread",
 		[SANDBOX_VIRTIO_RNG] = "a virtio-rng queue thread",
 		[SANDBOX_VIRTIO_CONSOLE] = "a virtio-console queue thread",
 		[SANDBOX_VIRTIO_NET] = "a virtio-net queue thread",
+		[SANDBOX_SHARE_HELPER] = "the --sharenet helper process",
 	};
 
 	return role < SANDBOX_ROLES ? names[role] : "an unconfined thread";

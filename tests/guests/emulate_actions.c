@@ -37,6 +37,7 @@ enum emul_kind {
 	EMUL_PORTS,
 	EMUL_BENCH_MOV,
 	EMUL_BENCH_VMOVDQU,
+	EMUL_REP_OUTSB,
 };
 
 /* Inline names, not pointers: no absolute addresses in the image. */
@@ -51,6 +52,7 @@ static const struct {
 	{ "emul-ports", EMUL_PORTS, 0 },
 	{ "emul-bench-mov:", EMUL_BENCH_MOV, 1 },
 	{ "emul-bench-vmovdqu:", EMUL_BENCH_VMOVDQU, 1 },
+	{ "emul-rep-outsb:", EMUL_REP_OUTSB, 1 },
 };
 
 int emul_parse(const char *v, size_t len, struct emul_opts *o)
@@ -475,6 +477,67 @@ static void __attribute__((noreturn)) emul_pf(void)
 #endif
 
 /* ------------------------------------------------------------------ */
+/* One huge REP OUTSB from the test device                             */
+/* ------------------------------------------------------------------ */
+
+#ifdef __x86_64__
+#define ALIAS_BASE	(1ULL << 39)	/* the second PML4 slot */
+
+static u64 alias_pdpt[512] __attribute__((aligned(4096)));
+static u64 alias_pd[512] __attribute__((aligned(4096)));
+static u64 alias_pt[512] __attribute__((aligned(4096)));
+
+/*
+ * 4 GiB of linear addresses from ALIAS_BASE whose every page is the test
+ * device, in three shared tables: a string instruction can run over it
+ * for 2^32 bytes, every one of them an MMIO read KVM hands back to us.
+ */
+static void alias_testdev(void)
+{
+	u64 cr3, *pml4;
+	unsigned int i;
+
+	for (i = 0; i < 512; i++) {
+		alias_pt[i] = LAYOUT_TESTDEV | PTE_P_RW;
+		alias_pd[i] = phys_addr(alias_pt) | PTE_P_RW;
+	}
+	for (i = 0; i < 4; i++)
+		alias_pdpt[i] = phys_addr(alias_pd) | PTE_P_RW;
+	asm volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (u64 *)(cr3 & PTE_ADDR);
+	pml4[(ALIAS_BASE >> 39) & 511] = phys_addr(alias_pdpt) | PTE_P_RW;
+	asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+}
+
+/* REP OUTSB of `count` bytes (at most 2^32) to a port nobody claims. */
+static void __attribute__((noreturn)) emul_rep_outsb(const struct emul_opts *o)
+{
+	const void *src = (const void *)ALIAS_BASE;
+	unsigned long left = o->count;
+
+	require_testdev();
+	alias_testdev();
+	print("emul-rep-outsb: started\n");
+	asm volatile("rep outsb"
+		     : "+S"(src), "+c"(left)
+		     : "d"(UNCLAIMED_PORT)
+		     : "memory");
+	if (left)
+		fail(CHECK_EMUL_PORTS, "emul-rep-outsb: %u bytes left",
+		     (u32)left);
+	print("PASS: emul-rep-outsb: done\n");
+	guest_exit(GUEST_EXIT_OK);
+}
+#else
+static void __attribute__((noreturn)) emul_rep_outsb(const struct emul_opts *o)
+{
+	(void)o;
+	print("SKIP: emul-rep-outsb: the 32-bit guest runs without paging\n");
+	guest_exit(GUEST_EXIT_NO_PAGING);
+}
+#endif
+
+/* ------------------------------------------------------------------ */
 /* The seed's port rules                                               */
 /* ------------------------------------------------------------------ */
 
@@ -543,6 +606,8 @@ void action_emulate(const struct emul_opts *o)
 		emul_pf();
 	case EMUL_PORTS:
 		emul_ports();
+	case EMUL_REP_OUTSB:
+		emul_rep_outsb(o);
 	default:
 		emul_bench(o);
 	}

@@ -709,6 +709,57 @@ START_TEST(test_ctrl_c_escape)
 }
 END_TEST
 
+/*
+ * A guest that never reads its console (spin: no UART reads, and no
+ * virtio console driver, so no buffers) must not cost the user his
+ * ^C^C^C: more than the UART's FIFO holds is typed first, then the
+ * escape, and the launcher, still reading the terminal, stops with 130
+ * and says it dropped input the guest did not take.
+ */
+static const struct {
+	const char *console;	/* an option, or NULL for the UART */
+	bool drops;		/* the virtio console's pipe takes 64 KiB */
+} unread_cases[] = { { NULL, true }, { "--virtio-console", false } };
+
+START_TEST(test_ctrl_c_guest_not_reading)
+{
+	static char filler[401];
+	static const struct input typed = { .data = filler,
+					    .after = "PASS: boot_params ok",
+					    .pty = 1 };
+	const char *argv[] = { NULL, "64", guest_path(ELF64),
+			       "lgtest.action=spin", NULL, NULL };
+	double sent;
+	struct run r;
+
+	require_guest(ELF64);
+	memset(filler, 'x', sizeof(filler) - 1);
+	if (unread_cases[_i].console) {
+		argv[1] = unread_cases[_i].console;
+		argv[2] = "64";
+		argv[3] = guest_path(ELF64);
+		argv[4] = "lgtest.action=spin";
+	}
+	run_start(&r, &typed, argv);
+	while (!r.sent)
+		ck_assert_msg(!run_step(&r, 20), "$ %s\nended early:\n%s",
+			      r.cmd, shown(&r));
+	sent = now();
+	while (now() < sent + 0.5)
+		ck_assert_msg(!run_step(&r, 20), "$ %s\nended early:\n%s",
+			      r.cmd, shown(&r));
+	send_input(r.in_fd, "\003\003\003");
+	sent = now();
+	while (!run_step(&r, 20))
+		if (now() > sent + 5)
+			run_kill(&r, 0);
+	expect_exit(&r, LG_EXIT_ESCAPE);
+	if (unread_cases[_i].drops)
+		expect_output(&r, "lguest: console input dropped: the guest is not taking it");
+	run_free(&r);
+}
+END_TEST
+
 /* The guests' own checks really fail, and their status gets out. */
 START_TEST(test_guest_detects_wrong_initrd)
 {
@@ -1538,6 +1589,39 @@ START_TEST(test_tunnet_bridge)
 }
 END_TEST
 
+/*
+ * A REP OUTSB of 2^32 bytes from the test device (every byte an MMIO
+ * read, hours of work) must not hold the launcher: SIGTERM, given once
+ * the instruction has started, ends it at once.
+ */
+START_TEST(test_huge_rep_stops_on_sigterm)
+{
+	const char *argv[] = { NULL, "--testdev", "64", guest_path(ELF64),
+			       "lgtest.action=emul-rep-outsb:4294967296",
+			       NULL };
+	double started, stopped;
+	struct run r;
+
+	require_guest(ELF64);
+	run_start(&r, NULL, argv);
+	step_until(&r, 1, &r, "emul-rep-outsb: started", 1);
+	started = now();
+	while (now() < started + 0.5)
+		ck_assert_msg(!run_step(&r, 50), "$ %s\nended by itself:\n%s",
+			      r.cmd, shown(&r));
+	kill(r.pid, SIGTERM);
+	stopped = now();
+	while (!run_step(&r, 20))
+		;
+	ck_assert_msg(!r.exited && r.status == SIGTERM && !r.timed_out,
+		      "$ %s\nstatus %d%s, expected death by SIGTERM\n%s", r.cmd,
+		      r.status, r.exited ? "" : " (signal)", shown(&r));
+	ck_assert_msg(now() - stopped < 2.0, "$ %s\nSIGTERM took %.1f s",
+		      r.cmd, now() - stopped);
+	run_free(&r);
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -1573,6 +1657,8 @@ static Suite *guests_suite(void)
 			    NR_GUESTS * (int)(sizeof(echo_cases) /
 					      sizeof(echo_cases[0])));
 	tcase_add_test(tc, test_ctrl_c_escape);
+	tcase_add_loop_test(tc, test_ctrl_c_guest_not_reading, 0,
+			    sizeof(unread_cases) / sizeof(unread_cases[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase("setup-errors");
@@ -1610,6 +1696,7 @@ static Suite *guests_suite(void)
 	tc = tcase("emulate");
 	tcase_add_loop_test(tc, test_emulate, 0,
 			    sizeof(emul_cases) / sizeof(emul_cases[0]));
+	tcase_add_test(tc, test_huge_rep_stops_on_sigterm);
 	suite_add_tcase(s, tc);
 	return s;
 }

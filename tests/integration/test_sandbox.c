@@ -319,11 +319,15 @@ static int list_numbers(const char *dir, int *numbers, int max)
 	return n;
 }
 
-/* Every thread of pid has seccomp mode `mode`; returns how many threads. */
+/*
+ * Every thread of pid has seccomp mode `mode`; returns how many threads
+ * are the launcher's own (KVM's kernel workers, "kvm-nx-lpage-re", show
+ * up as tasks of the process too).
+ */
 static int check_thread_seccomp(pid_t pid, const char *mode)
 {
 	char dir[64], path[128], value[64];
-	int tids[MAX_ENTRIES], n, i;
+	int tids[MAX_ENTRIES], n, i, own = 0;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
 	n = list_numbers(dir, tids, MAX_ENTRIES);
@@ -333,8 +337,10 @@ static int check_thread_seccomp(pid_t pid, const char *mode)
 		ck_assert_msg(!strcmp(value, mode),
 			      "thread %d of %d: Seccomp:%s, expected %s",
 			      tids[i], pid, value, mode);
+		status_field(path, "Name:", value, sizeof(value));
+		own += strncmp(value, "\tkvm-", 5) != 0;
 	}
-	return n;
+	return own;
 }
 
 /*
@@ -391,7 +397,8 @@ START_TEST(test_sandbox_on_by_default)
 	       "lgtest.action=echo", NULL);
 	wait_for_echo_guest(&r);
 	child = launcher_child(r.pid);
-	ck_assert_int_ge(check_thread_seccomp(child, "\t2"), 3);
+	/* vCPU, console input, and the rng and blk queues: all there already. */
+	ck_assert_int_eq(check_thread_seccomp(child, "\t2"), 4);
 	ck_assert_int_eq(check_fds(child, disk), 1);
 	/* It keeps the /dev/fd/N it was given, for the next boot's child. */
 	ck_assert_int_eq(check_fds(r.pid, disk), 1);
@@ -402,6 +409,49 @@ START_TEST(test_sandbox_on_by_default)
 		      "the /dev/fd/%d the caller passed is still open",
 		      BLOCK_FD);
 	quit_echo_guest(&r);
+}
+END_TEST
+
+/*
+ * With --sharenet, reconnecting is the helper process's job: it is the
+ * launcher's child, confined, and holds nothing but stderr and its end
+ * of the socket pair (no guest memory, no VM, no stdin).
+ */
+START_TEST(test_sharenet_helper)
+{
+	char sock[PATH_MAX], share[PATH_MAX + 16], dir[64], path[128],
+		target[PATH_MAX];
+	int fds[MAX_ENTRIES], nfds, i, sockets = 0;
+	struct run r;
+	pid_t helper;
+
+	require_built();
+	snprintf(sock, sizeof(sock), "%s/net.sock", scratch);
+	snprintf(share, sizeof(share), "--sharenet=%s", sock);
+	launch(&r, NULL, share, "64", GUEST, "lgtest.action=echo", NULL);
+	wait_for_echo_guest(&r);
+	helper = launcher_child(launcher_child(r.pid));
+	check_thread_seccomp(helper, "\t2");
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", helper);
+	nfds = list_numbers(dir, fds, MAX_ENTRIES);
+	for (i = 0; i < nfds; i++) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%d", dir, fds[i]);
+		n = readlink(path, target, sizeof(target) - 1);
+		ck_assert(n > 0);
+		target[n] = '\0';
+		if (fds[i] == 2)
+			continue;
+		ck_assert_msg(!strncmp(target, "socket:", 7),
+			      "the helper holds fd %d -> %s", fds[i], target);
+		sockets++;
+	}
+	ck_assert_int_eq(sockets, 1);
+	quit_echo_guest(&r);
+	unlink(sock);
+	snprintf(target, sizeof(target), "%s/net.sock.lock", scratch);
+	unlink(target);
 }
 END_TEST
 
@@ -634,6 +684,7 @@ int main(void)
 	make_scratch();
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sandbox_on_by_default);
+	tcase_add_test(tc, test_sharenet_helper);
 	tcase_add_test(tc, test_sandbox_off);
 	tcase_add_test(tc, test_sandbox_bad_value);
 	tcase_add_test(tc, test_username_and_chroot);

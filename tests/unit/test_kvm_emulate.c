@@ -3,10 +3,15 @@
  * KVM's register state into the emulator's struct x86_cpu and back: every
  * GPR to its own slot, segments, control registers, the CPL, and vector
  * registers through the XSAVE image, whose absent components are zero.
- * (vm_emulate_failure itself runs against /dev/kvm: the integration
- * tests' emul-* guests.)
+ * vm_emulate_failure itself runs against /dev/kvm in the integration
+ * tests' emul-* guests; here, against a stand-in vCPU (the test is linked
+ * with --wrap=ioctl), it must return a huge REP to KVM_RUN in batches.
  */
 #include <asm/processor-flags.h>
+#include <errno.h>
+#include <stdarg.h>
+
+#include "emu_machine.h"
 
 #include "unit_helpers.h"
 #include "x86/kvm_emulate.h"
@@ -250,6 +255,177 @@ START_TEST(test_vec_to_xsave)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* A stand-in vCPU for vm_emulate_failure                              */
+/* ------------------------------------------------------------------ */
+
+#define FAKE_VCPU_FD 1000	/* no such descriptors: their ioctls are ours */
+#define FAKE_VM_FD 1001
+#define NESTED_STATE_SIZE 0x2000
+
+static struct {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	unsigned int set_regs;
+	bool nested_state;	/* KVM_CAP_NESTED_STATE */
+	uint16_t nested_flags;	/* what KVM_GET_NESTED_STATE says */
+} vcpu;
+
+static int fake_nested_state(struct kvm_nested_state *ns)
+{
+	if (!vcpu.nested_state || ns->size < NESTED_STATE_SIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	ns->flags = vcpu.nested_flags;
+	return 0;
+}
+
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd == FAKE_VM_FD && req == KVM_CHECK_EXTENSION)
+		return (unsigned long)arg == KVM_CAP_NESTED_STATE &&
+			       vcpu.nested_state ?
+			       NESTED_STATE_SIZE :
+			       0;
+	if (fd != FAKE_VCPU_FD)
+		return __real_ioctl(fd, req, arg);
+	switch (req) {
+	case KVM_GET_NESTED_STATE:
+		return fake_nested_state(arg);
+	case KVM_GET_REGS:
+		memcpy(arg, &vcpu.regs, sizeof(vcpu.regs));
+		return 0;
+	case KVM_SET_REGS:
+		memcpy(&vcpu.regs, arg, sizeof(vcpu.regs));
+		vcpu.set_regs++;
+		return 0;
+	case KVM_GET_SREGS:
+		memcpy(arg, &vcpu.sregs, sizeof(vcpu.sregs));
+		return 0;
+	default:
+		errno = EINVAL;	/* KVM_GET_CPUID2: MAXPHYADDR's default */
+		return -1;
+	}
+}
+
+/* 32-bit protected mode, flat, no paging: linear is physical. */
+static void flat32_vcpu(void)
+{
+	struct kvm_segment flat = { .limit = 0xffffffff, .db = 1, .g = 1,
+				    .present = 1, .s = 1 };
+
+	memset(&vcpu, 0, sizeof(vcpu));
+	vcpu.sregs.cr0 = X86_CR0_PE;
+	vcpu.sregs.cs = vcpu.sregs.ds = vcpu.sregs.es = vcpu.sregs.ss = flat;
+	vcpu.sregs.cs.type = 0xb;
+	vcpu.sregs.ds.type = vcpu.sregs.ss.type = 0x3;
+	vcpu.regs.rflags = 0x2;
+}
+
+/*
+ * REP OUTSB with ECX = 2^32 - 1, which KVM handed over: one call does
+ * one batch and returns to KVM_RUN with RIP still on the instruction and
+ * the count and source showing the progress; the next call goes on.
+ * (Before, the whole REP ran inside one call: 4 billion iterations.)
+ */
+static struct emu_machine m;
+static struct vm vm;
+static struct kvm_run run;
+
+/* KVM handed over REP OUTSB, ECX = 2^32 - 1, to nobody's port. */
+static void rep_outsb_failure(void)
+{
+	static const uint8_t rep_outsb[] = { 0xf3, 0x6e };
+
+	ck_assert_int_eq(emu_machine_init(&m, 1 << 20), 0);
+	memset(&vm, 0, sizeof(vm));
+	vm.vcpu_fd = FAKE_VCPU_FD;
+	vm.vm_fd = FAKE_VM_FD;
+	vm.run = &run;
+	vm.mem = m.mem;
+	vm.pio = m.pio;
+	vm.mmio = m.mmio;
+	run.exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run.emulation_failure.flags =
+		KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+	run.emulation_failure.insn_size = 15;
+	memset(run.emulation_failure.insn_bytes, 0x90,
+	       sizeof(run.emulation_failure.insn_bytes));
+	memcpy(run.emulation_failure.insn_bytes, rep_outsb, sizeof(rep_outsb));
+	flat32_vcpu();
+	vcpu.regs.rip = 0x8000;
+	vcpu.regs.rsi = 0x1000;
+	vcpu.regs.rcx = 0xffffffff;
+	vcpu.regs.rdx = 0x2f8;
+}
+
+START_TEST(test_rep_returns_in_batches)
+{
+	rep_outsb_failure();
+
+	ck_assert_msg(vm_emulate_failure(&vm), "%s", vm.emulate_failed);
+	ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffffULL - X86_EMU_REP_BATCH);
+	ck_assert_uint_eq(vcpu.regs.rsi, 0x1000 + X86_EMU_REP_BATCH);
+	ck_assert_uint_eq(vcpu.regs.rip, 0x8000);
+	ck_assert_msg(vm_emulate_failure(&vm), "%s", vm.emulate_failed);
+	ck_assert_uint_eq(vcpu.regs.rcx,
+			  0xffffffffULL - 2 * X86_EMU_REP_BATCH);
+	ck_assert_uint_eq(vcpu.set_regs, 2);
+	ck_assert_uint_eq(vm.emulated, 2);
+	emu_machine_free(&m);
+}
+END_TEST
+
+static const struct nested_case {
+	const char *name;
+	bool nested_virt, nested_state;
+	uint16_t flags;
+	bool emulated;
+} nested_cases[] = {
+	{ "no --nested-virt: never asked", false, false, 0, true },
+	{ "--nested-virt, the guest itself", true, true, 0, true },
+	{ "--nested-virt, a nested guest", true, true,
+	  KVM_STATE_NESTED_GUEST_MODE, false },
+	{ "--nested-virt, no nested state to read", true, false, 0, false },
+};
+
+/*
+ * With --nested-virt, an emulation failure in a nested guest (or one we
+ * cannot place) is refused with the reason, registers untouched; the
+ * launcher then exits 4 through describe_internal_error.
+ */
+START_TEST(test_nested_guest_refused)
+{
+	const struct nested_case *c = &nested_cases[_i];
+	bool ok;
+
+	rep_outsb_failure();
+	vm.nested_virt = c->nested_virt;
+	vcpu.nested_state = c->nested_state;
+	vcpu.nested_flags = c->flags;
+	ok = vm_emulate_failure(&vm);
+	ck_assert_msg(ok == c->emulated, "%s: %s", c->name,
+		      vm.emulate_failed ? vm.emulate_failed : "emulated");
+	ck_assert_uint_eq(vcpu.set_regs, c->emulated);
+	if (!c->emulated) {
+		ck_assert_str_eq(vm.emulate_failed, "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor");
+		ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffff);
+	}
+	emu_machine_free(&m);
+}
+END_TEST
+
 static Suite *kvm_emulate_suite(void)
 {
 	Suite *s = suite_create("kvm_emulate");
@@ -260,6 +436,12 @@ static Suite *kvm_emulate_suite(void)
 	tcase_add_test(t, test_to_kvm_regs);
 	tcase_add_loop_test(t, test_vec_from_xsave, 0, ARRAY_SIZE(images));
 	tcase_add_loop_test(t, test_vec_to_xsave, 0, 2);
+	suite_add_tcase(s, t);
+	t = tcase_create("failures");
+	tcase_set_timeout(t, 10);
+	tcase_add_test(t, test_rep_returns_in_batches);
+	tcase_add_loop_test(t, test_nested_guest_refused, 0,
+			    ARRAY_SIZE(nested_cases));
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -405,6 +405,38 @@ START_TEST(test_cpuid_filter)
 }
 END_TEST
 
+/* VMX (leaf 1), SVM (0x80000001) and SVM's own leaf go; nothing else. */
+START_TEST(test_cpuid_hides_nested_virt)
+{
+	static const struct kvm_cpuid_entry2 in[] = {
+		{ .function = 1, .ecx = 0x7ffafbbf | (1U << 5), .edx = 0xbfebfbff },
+		{ .function = 0x80000001, .ecx = 0x121 | (1U << 2), .edx = 0x2c100800 },
+		{ .function = 0x8000000a, .eax = 1, .ebx = 0x8000, .edx = 0x1ebfbff },
+		{ .function = 7, .ebx = 0xffffffff, .ecx = 0xffffffff },
+	};
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + sizeof(in));
+	const struct kvm_cpuid_entry2 *e;
+
+	ck_assert_ptr_nonnull(c);
+	e = c->entries;
+	c->nent = ARRAY_SIZE(in);
+	memcpy(c->entries, in, sizeof(in));
+	x86_filter_cpuid(c);	/* --nested-virt: left alone */
+	ck_assert_uint_eq(e[0].ecx & (1U << 5), 1U << 5);
+	ck_assert_uint_eq(e[1].ecx, in[1].ecx);
+	ck_assert(memcmp(&e[2], &in[2], sizeof(e[2])) == 0);
+	x86_hide_nested_virt(c);
+	ck_assert_uint_eq(e[0].ecx,
+			  (in[0].ecx & ~((1U << 5) | (1U << 3))) | (1U << 31));
+	ck_assert_uint_eq(e[0].edx, in[0].edx & ~(1U << 28));
+	ck_assert_uint_eq(e[1].ecx, 0x121);
+	ck_assert_uint_eq(e[1].edx, in[1].edx);
+	ck_assert_uint_eq(e[2].eax | e[2].ebx | e[2].ecx | e[2].edx, 0);
+	ck_assert(memcmp(&e[3], &in[3], sizeof(e[3])) == 0);
+	free(c);
+}
+END_TEST
+
 START_TEST(test_boot_msrs)
 {
 	struct kvm_msr_entry e[X86_BOOT_MSRS_MAX + 1];
@@ -452,6 +484,7 @@ static Suite *platform_suite(void)
 	tcase_add_loop_test(tc, test_boot_sregs_mode, 0, ARRAY_SIZE(modes));
 	tcase_add_test(tc, test_boot_regs);
 	tcase_add_test(tc, test_cpuid_filter);
+	tcase_add_test(tc, test_cpuid_hides_nested_virt);
 	tcase_add_test(tc, test_boot_msrs);
 	suite_add_tcase(s, tc);
 	return s;

@@ -18,6 +18,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host_mem.h"
 #include "sandbox.h"
@@ -25,45 +27,17 @@
 #include "unit_helpers.h"
 
 #define PROG_MAX 1024
+#define OUR_TGID 4242	/* the pid the programs are compiled for */
 
 /* What the kernel's seccomp would return for one call. */
 static uint32_t run_filter(const struct sock_filter *prog, int len,
 			   const struct seccomp_data *d)
 {
-	uint32_t a = 0;
-	int pc = 0;
+	uint32_t v = sandbox_run(prog, len, d);
 
-	while (pc < len) {
-		const struct sock_filter *f = &prog[pc];
-
-		switch (f->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			ck_assert_uint_le(f->k + 4, sizeof(*d));
-			memcpy(&a, (const uint8_t *)d + f->k, 4);
-			pc++;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			a &= f->k;
-			pc++;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-			pc += 1 + (a == f->k ? f->jt : f->jf);
-			break;
-		case BPF_JMP | BPF_JGE | BPF_K:
-			pc += 1 + (a >= f->k ? f->jt : f->jf);
-			break;
-		case BPF_JMP | BPF_JSET | BPF_K:
-			pc += 1 + ((a & f->k) ? f->jt : f->jf);
-			break;
-		case BPF_RET | BPF_K:
-			return f->k;
-		default:
-			ck_abort_msg("instruction %d: unexpected opcode %#x", pc,
-				     f->code);
-		}
-	}
-	ck_abort_msg("the program ran off its end");
-	return 0;
+	ck_assert_msg(v != SANDBOX_BAD_PROGRAM,
+		      "the program has an unexpected instruction or runs off its end");
+	return v;
 }
 
 struct compiled {
@@ -71,16 +45,21 @@ struct compiled {
 	int len;
 };
 
-static void compile_role(struct compiled *c, enum sandbox_role role,
-			 bool sharenet)
+static void compile_config(struct compiled *c, enum sandbox_role role,
+			   const struct sandbox_config *cfg)
 {
-	const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1];
-	struct sandbox_config cfg = { .sharenet = sharenet };
 	struct lg_error err;
 
-	sandbox_role_rules(role, &cfg, sets);
-	c->len = sandbox_compile(sets, c->prog, PROG_MAX, &err);
+	c->len = sandbox_compile_role(role, cfg, OUR_TGID, c->prog, PROG_MAX,
+				      &err);
 	ck_assert_msg(c->len > 0, "%s", err.msg);
+}
+
+static void compile_role(struct compiled *c, enum sandbox_role role)
+{
+	struct sandbox_config cfg = { 0 };
+
+	compile_config(c, role, &cfg);
 }
 
 static uint32_t verdict(const struct compiled *c, int nr, uint64_t a0,
@@ -102,7 +81,7 @@ START_TEST(test_vcpu_filter)
 	struct seccomp_data i386 = { .nr = __NR_getpid,
 				     .arch = AUDIT_ARCH_I386 };
 
-	compile_role(&c, SANDBOX_VCPU, false);
+	compile_role(&c, SANDBOX_VCPU);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 5, KVM_RUN, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 4, KVM_IRQFD, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 4, TUNSETOFFLOAD, 0), ALLOWED);
@@ -126,41 +105,67 @@ START_TEST(test_vcpu_filter)
 }
 END_TEST
 
-START_TEST(test_spawner_filter)
+/* Only with --nested-virt may the vCPU read its nested state. */
+START_TEST(test_vcpu_nested_state)
 {
+	struct sandbox_config cfg = { .nested_virt = true };
+	struct compiled plain, nested;
+
+	compile_role(&plain, SANDBOX_VCPU);
+	compile_config(&nested, SANDBOX_VCPU, &cfg);
+	ck_assert_uint_eq(verdict(&plain, __NR_ioctl, 5, KVM_GET_NESTED_STATE, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_GET_NESTED_STATE, 0),
+			  ALLOWED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_SET_NESTED_STATE, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&nested, __NR_ioctl, 5, KVM_RUN, 0), ALLOWED);
+}
+END_TEST
+
+/* Each of `calls`, first argument `a0`, traps under role's program. */
+static void expect_trapped(const struct compiled *c, enum sandbox_role role,
+			   const int *calls, unsigned int n, uint64_t a0)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_msg(verdict(c, calls[i], a0, 0, 0) == TRAPPED,
+			      "%s may call %s", sandbox_role_name(role),
+			      sandbox_syscall_name(calls[i]));
+}
+
+/*
+ * Every thread is started before any confines itself, so no role (nor
+ * the --sharenet helper) may start threads or processes, or change
+ * filters, while the guest runs.
+ */
+START_TEST(test_no_role_starts_threads)
+{
+	static const int forbidden[] = { __NR_clone, __NR_clone3, __NR_fork,
+					 __NR_vfork, __NR_prctl,
+					 __NR_seccomp, __NR_execve };
 	struct compiled c;
 
-	compile_role(&c, SANDBOX_SPAWNER, false);
-	ck_assert_uint_eq(verdict(&c, __NR_clone, CLONE_VM | CLONE_FS |
-				  CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0),
-			  ALLOWED);
-	ck_assert_uint_eq(verdict(&c, __NR_clone, SIGCHLD, 0, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&c, __NR_clone, CLONE_VM | CLONE_VFORK, 0, 0),
-			  TRAPPED);
-	ck_assert_uint_eq(verdict(&c, __NR_clone3, 0, 0, 0),
-			  SECCOMP_RET_ERRNO | ENOSYS);
+	compile_role(&c, _i);
+	expect_trapped(&c, _i, forbidden, ARRAY_SIZE(forbidden),
+		       CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS |
+			       CLONE_FILES);
 	ck_assert_uint_eq(verdict(&c, __NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0),
-			  ALLOWED);
-	ck_assert_uint_eq(verdict(&c, __NR_prctl, PR_SET_DUMPABLE, 1, 0), TRAPPED);
+			  TRAPPED);
 	ck_assert_uint_eq(verdict(&c, __NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, 0),
-			  ALLOWED);
-	/* It caps its threads, so it holds every device role's calls. */
-	ck_assert_uint_eq(verdict(&c, __NR_preadv, 0, 0, 0), ALLOWED);
-	ck_assert_uint_eq(verdict(&c, __NR_getrandom, 0, 0, 0), ALLOWED);
-	ck_assert_uint_eq(verdict(&c, __NR_recvmsg, 0, 0, 0), ALLOWED);
-	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 5, KVM_RUN, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&c, __NR_execve, 0, 0, 0), TRAPPED);
+			  TRAPPED);
 }
 END_TEST
 
 START_TEST(test_device_filters)
 {
-	struct compiled blk, rng, net, share;
+	struct compiled blk, rng, net, helper;
 
-	compile_role(&blk, SANDBOX_VIRTIO_BLK, false);
-	compile_role(&rng, SANDBOX_VIRTIO_RNG, false);
-	compile_role(&net, SANDBOX_VIRTIO_NET, false);
-	compile_role(&share, SANDBOX_VIRTIO_NET, true);
+	compile_role(&blk, SANDBOX_VIRTIO_BLK);
+	compile_role(&rng, SANDBOX_VIRTIO_RNG);
+	compile_role(&net, SANDBOX_VIRTIO_NET);
+	compile_role(&helper, SANDBOX_SHARE_HELPER);
 	ck_assert_uint_eq(verdict(&blk, __NR_pwritev, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&blk, __NR_poll, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&blk, __NR_getrandom, 0, 0, 0), TRAPPED);
@@ -169,9 +174,32 @@ START_TEST(test_device_filters)
 	ck_assert_uint_eq(verdict(&rng, __NR_pwritev, 0, 0, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&net, __NR_sendmsg, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&net, __NR_socket, AF_UNIX, 0, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&share, __NR_socket, AF_UNIX, 0, 0), ALLOWED);
-	ck_assert_uint_eq(verdict(&share, __NR_socket, AF_INET, 0, 0), TRAPPED);
-	ck_assert_uint_eq(verdict(&share, __NR_execve, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_UNIX, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_INET, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_connect, 3, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&helper, __NR_execve, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_clone, CLONE_VM | CLONE_THREAD, 0, 0),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&helper, __NR_preadv, 0, 0, 0), TRAPPED);
+}
+END_TEST
+
+/*
+ * A --sharenet reconnects through the helper process, so no thread that
+ * touches guest memory may create, delete or connect to anything (the
+ * audit had a net thread write a file, delete another and reach an
+ * unrelated unix socket service).
+ */
+START_TEST(test_no_thread_opens_or_connects)
+{
+	static const int forbidden[] = { __NR_openat, __NR_open, __NR_unlink,
+					 __NR_unlinkat, __NR_bind,
+					 __NR_connect, __NR_listen,
+					 __NR_socket, __NR_flock };
+	struct compiled c;
+
+	compile_role(&c, _i);
+	expect_trapped(&c, _i, forbidden, ARRAY_SIZE(forbidden), AF_UNIX);
 }
 END_TEST
 
@@ -194,7 +222,7 @@ START_TEST(test_rules_for_one_call_add_up)
 	struct lg_error err;
 	uint64_t v;
 
-	c.len = sandbox_compile(sets, c.prog, PROG_MAX, &err);
+	c.len = sandbox_compile(sets, OUR_TGID, c.prog, PROG_MAX, &err);
 	ck_assert_int_gt(c.len, 0);
 	for (v = 0; v <= 4; v++)
 		ck_assert_uint_eq(verdict(&c, __NR_ioctl, 0, v, 0),
@@ -203,7 +231,79 @@ START_TEST(test_rules_for_one_call_add_up)
 	ck_assert_uint_eq(verdict(&c, __NR_ioctl, 0, 0x100000002ULL, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_mmap, 0, 0, 3), ALLOWED);
 	ck_assert_uint_eq(verdict(&c, __NR_mmap, 0, 0, 7), TRAPPED);
-	ck_assert_int_eq(sandbox_compile(sets, c.prog, 8, &err), -1);
+	ck_assert_int_eq(sandbox_compile(sets, OUR_TGID, c.prog, 8, &err), -1);
+}
+END_TEST
+
+/* Signals only within the launcher: pthread_kill and raise, no kill. */
+START_TEST(test_tgkill_own_group_only)
+{
+	struct compiled c;
+
+	compile_role(&c, _i);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, OUR_TGID, OUR_TGID + 1,
+				  SIGUSR1),
+			  ALLOWED);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, 1, 1, SIGKILL), TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_tgkill, OUR_TGID + 1, OUR_TGID + 1,
+				  SIGTERM),
+			  TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_kill, OUR_TGID, SIGTERM, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&c, __NR_tkill, OUR_TGID, SIGTERM, 0), TRAPPED);
+}
+END_TEST
+
+/*
+ * The same under the real filter: a process confined to role _i may
+ * signal its own threads, and dies with the sandbox's status when it
+ * signals its parent (signal 0, so nothing is sent if it got through).
+ */
+START_TEST(test_tgkill_live)
+{
+	struct sandbox_config cfg = { 0 };
+	pid_t parent = getpid(), child;
+	struct lg_error err;
+	int wstatus;
+
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		sandbox_init(&cfg);
+		if (sandbox_enter(_i, &err))
+			_exit(2);
+		if (syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0))
+			_exit(3);
+		syscall(SYS_tgkill, parent, parent, 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
+	ck_assert_msg(WIFEXITED(wstatus) &&
+			      WEXITSTATUS(wstatus) == EXIT_SANDBOX_VIOLATION,
+		      "%s: status %#x, expected exit %d", sandbox_role_name(_i),
+		      wstatus, EXIT_SANDBOX_VIOLATION);
+}
+END_TEST
+
+/* The interpreter itself refuses what sandbox_compile never emits. */
+START_TEST(test_interpreter_refuses_bad_programs)
+{
+	const struct sock_filter off_end[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	};
+	const struct sock_filter bad_op[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter past_data[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, sizeof(struct seccomp_data)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct seccomp_data d = { 0 };
+
+	ck_assert_uint_eq(sandbox_run(off_end, 1, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(bad_op, 2, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(past_data, 2, &d), SANDBOX_BAD_PROGRAM);
+	ck_assert_uint_eq(sandbox_run(bad_op + 1, 1, &d), SECCOMP_RET_ALLOW);
 }
 END_TEST
 
@@ -296,9 +396,15 @@ static Suite *sandbox_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_vcpu_filter);
-	tcase_add_test(tc, test_spawner_filter);
+	tcase_add_test(tc, test_vcpu_nested_state);
+	tcase_add_loop_test(tc, test_no_role_starts_threads, 0, SANDBOX_ROLES);
 	tcase_add_test(tc, test_device_filters);
+	tcase_add_loop_test(tc, test_no_thread_opens_or_connects, 0,
+			    SANDBOX_SHARE_HELPER);
 	tcase_add_test(tc, test_rules_for_one_call_add_up);
+	tcase_add_loop_test(tc, test_tgkill_own_group_only, 0, SANDBOX_ROLES);
+	tcase_add_loop_test(tc, test_tgkill_live, 0, SANDBOX_ROLES);
+	tcase_add_test(tc, test_interpreter_refuses_bad_programs);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_memory_verdict);
 	tcase_add_test(tc, test_memory_parsers);

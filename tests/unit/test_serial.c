@@ -172,7 +172,7 @@ static _Atomic pid_t waiter_tid;
 static void *wait_for_space(void *arg)
 {
 	waiter_tid = gettid();
-	serial_wait_for_space(arg);
+	ck_assert(serial_wait_for_space(arg, NULL));
 	return NULL;
 }
 
@@ -228,6 +228,26 @@ START_TEST(test_wait_for_space)
 	drains[_i]();
 	/* A missed wake-up hangs here and the test times out. */
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+END_TEST
+
+/* A guest that never reads: the wait gives up at its deadline. */
+START_TEST(test_wait_for_space_deadline)
+{
+	uint8_t buf[SERIAL_RX_SIZE] = { 0 };
+	struct timespec deadline;
+
+	ck_assert_uint_eq(serial_receive(&uart, buf, sizeof(buf)),
+			  SERIAL_RX_SIZE);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += 20 * 1000 * 1000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	ck_assert(!serial_wait_for_space(&uart, &deadline));
+	rd(RBR);
+	ck_assert(serial_wait_for_space(&uart, &deadline));
 }
 END_TEST
 
@@ -448,6 +468,7 @@ static Suite *serial_suite(void)
 	tcase_add_test(tc, test_rx_order);
 	tcase_add_test(tc, test_rx_full);
 	tcase_add_loop_test(tc, test_wait_for_space, 0, ARRAY_SIZE(drains));
+	tcase_add_test(tc, test_wait_for_space_deadline);
 	tcase_add_test(tc, test_rdi_irq);
 	tcase_add_test(tc, test_thri_irq);
 	tcase_add_test(tc, test_thri_reassert);

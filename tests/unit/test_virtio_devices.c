@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-blk, virtio-rng and virtio-console as a guest uses them: over
+ * virtio-blk, virtio-rng, virtio-console and virtio-net's receive
+ * header as a guest uses them: over
  * the PCI transport, requests laid out in guest RAM however the driver
  * cares to split them, served by the devices' own queue threads.  The
  * block device runs on a temporary file, rng on a scripted stand-in for
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_net.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -18,7 +20,9 @@
 
 #include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "virtio/iov.h"
 #include "unit_helpers.h"
 
 #define QSIZE		16
@@ -1013,6 +1017,135 @@ START_TEST(test_console_rx_hook_ends_input)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* virtio-net: the receive header                                      */
+/* ------------------------------------------------------------------ */
+
+#define NF(bit)	(1ULL << VIRTIO_NET_F_##bit)
+#define NET_HDR	((uint32_t)sizeof(struct virtio_net_hdr_v1))
+
+/* What a hostile --sharenet peer sent (seen in the audit), and a payload. */
+static const struct virtio_net_hdr_v1 hostile_hdr = {
+	.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID,
+	.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 54, .gso_size = 1,
+	.csum_start = 0xfff0, .csum_offset = 6, .num_buffers = 7,
+};
+
+static struct virtio_net net;
+
+/* The peer: one packet per byte in its pipe, the same packet each time. */
+static struct {
+	int pipe[2];
+	uint8_t packet[NET_HDR + 16];
+} peer;
+
+static int peer_input_fd(struct net_backend *b)
+{
+	(void)b;
+	return peer.pipe[0];
+}
+
+static ssize_t peer_recv(struct net_backend *b, const struct iovec *iov,
+			 int n)
+{
+	uint8_t byte;
+
+	(void)b;
+	if (read(peer.pipe[0], &byte, 1) != 1) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return iov_from_buf(iov, n, 0, peer.packet, sizeof(peer.packet));
+}
+
+static ssize_t peer_send(struct net_backend *b, const struct iovec *iov,
+			 int n)
+{
+	(void)b;
+	(void)iov;
+	(void)n;
+	errno = ENOTCONN;
+	return -1;
+}
+
+static struct net_backend peer_backend = {
+	.name = "peer", .input_fd = peer_input_fd, .recv = peer_recv,
+	.send = peer_send,
+	.features = NF(GUEST_CSUM) | NF(GUEST_TSO4) | NF(GUEST_ECN),
+};
+
+static void net_teardown(void)
+{
+	vm_teardown();
+	close_fd(&peer.pipe[0]);
+	close_fd(&peer.pipe[1]);
+}
+
+static const struct net_hdr_case {
+	const char *name;
+	uint64_t features;
+	uint8_t gso_type;	/* the peer's, with the rest of hostile_hdr */
+	struct virtio_net_hdr_v1 want;
+} net_hdr_cases[] = {
+	{ "nothing negotiated: a plain header", 0, VIRTIO_NET_HDR_GSO_TCPV4,
+	  { .num_buffers = 1 } },
+	{ "GUEST_CSUM: flags and checksum kept, no GSO", NF(GUEST_CSUM),
+	  VIRTIO_NET_HDR_GSO_TCPV4,
+	  { .flags = 3, .csum_start = 0xfff0, .csum_offset = 6,
+	    .num_buffers = 1 } },
+	{ "GUEST_TSO4: all kept", NF(GUEST_CSUM) | NF(GUEST_TSO4),
+	  VIRTIO_NET_HDR_GSO_TCPV4,
+	  { .flags = 3, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 54,
+	    .gso_size = 1, .csum_start = 0xfff0, .csum_offset = 6,
+	    .num_buffers = 1 } },
+	{ "ECN without GUEST_ECN: no GSO", NF(GUEST_CSUM) | NF(GUEST_TSO4),
+	  VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+	  { .flags = 3, .csum_start = 0xfff0, .csum_offset = 6,
+	    .num_buffers = 1 } },
+	{ "UDP without GUEST_UFO: no GSO",
+	  NF(GUEST_CSUM) | NF(GUEST_TSO4) | NF(GUEST_ECN),
+	  VIRTIO_NET_HDR_GSO_UDP,
+	  { .flags = 3, .csum_start = 0xfff0, .csum_offset = 6,
+	    .num_buffers = 1 } },
+};
+
+/*
+ * A packet from the peer reaches the guest with a header made for what
+ * the guest negotiated, and its payload untouched.
+ */
+START_TEST(test_net_rx_header)
+{
+	const struct net_hdr_case *c = &net_hdr_cases[_i];
+	struct virtio_net_hdr_v1 h = hostile_hdr;
+	static uint8_t got[MAX_BYTES];
+	static const uint8_t mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
+	struct request r;
+
+	h.gso_type = c->gso_type;
+	memcpy(peer.packet, &h, sizeof(h));
+	fill_pattern(peer.packet + NET_HDR, sizeof(peer.packet) - NET_HDR);
+	ck_assert_int_eq(pipe2(peer.pipe, O_CLOEXEC | O_NONBLOCK), 0);
+	ck_assert_int_eq(virtio_net_init(&net, &peer_backend, mac, &vm.host,
+					 &err), 0);
+	start(&net.vdev, c->features);
+	add(&drv[RX], &r, &(struct layout)NONE, &(struct layout)L(8, 200),
+	    NULL);
+	tdrv_publish(&drv[RX]);
+	ck_assert_int_eq(write(peer.pipe[1], "p", 1), 1);
+	tvirtio_kick(&vm, dev, RX);
+	tvirtio_wait_used(&drv[RX], 1);
+	ck_assert_uint_eq(used(RX, 0)->len, sizeof(peer.packet));
+	gather(&r, got);
+	memcpy(&h, got, sizeof(h));
+	ck_assert_msg(!memcmp(&h, &c->want, sizeof(h)),
+		      "%s: flags %#x gso_type %#x hdr_len %u gso_size %u csum_start %#x csum_offset %u num_buffers %u",
+		      c->name, h.flags, h.gso_type, h.hdr_len, h.gso_size,
+		      h.csum_start, h.csum_offset, h.num_buffers);
+	ck_assert(!memcmp(got + NET_HDR, peer.packet + NET_HDR,
+			  sizeof(peer.packet) - NET_HDR));
+}
+END_TEST
+
 static Suite *devices_suite(void)
 {
 	Suite *s = suite_create("virtio_devices");
@@ -1041,6 +1174,10 @@ static Suite *devices_suite(void)
 	tcase_add_test(tc, test_console_rx_readable);
 	tcase_add_test(tc, test_console_rx_eof_keeps_buffers);
 	tcase_add_test(tc, test_console_rx_hook_ends_input);
+
+	tc = unit_tcase(s, "net", vm_setup, net_teardown);
+	tcase_add_loop_test(tc, test_net_rx_header, 0,
+			    ARRAY_SIZE(net_hdr_cases));
 	return s;
 }
 

@@ -721,6 +721,41 @@ START_TEST(test_bad_geometry)
 }
 END_TEST
 
+/*
+ * A guest that breaks a queue and resets, over and over, gets the 1st,
+ * 2nd, 4th, ... episode told and the rest counted, not a line each.
+ */
+START_TEST(test_reset_loop_rate_limited)
+{
+	char *summary = NULL;
+	size_t summary_len;
+	struct tstderr cap;
+	FILE *f;
+	int i;
+
+	bring_up(false);
+	tstderr_capture(&cap);
+	for (i = 0; i < 100; i++) {
+		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, TV_VERSION_1),
+				  S_FEATURES);
+		enable_bad_queue(1, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_MEM);
+		ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+		tvirtio_reset(&vm, &fake);
+	}
+	/* 1, 2, 4, 8, 16, 32, 64 */
+	ck_assert_msg(tstderr_end(&cap) == 7, "%s", cap.text);
+	ck_assert_msg(strstr(cap.text, "device needs reset (64 times)\n"), "%s",
+		      cap.text);
+	f = open_memstream(&summary, &summary_len);
+	ck_assert(f != NULL);
+	host_error_summary(f);
+	fclose(f);
+	ck_assert_msg(strstr(summary, "lguest: virtio-fake: queue broken by the guest 100 times in all\n"),
+		      "%s", summary);
+	free(summary);
+}
+END_TEST
+
 static Suite *virtio_pci_suite(void)
 {
 	Suite *s = suite_create("virtio_pci");
@@ -748,6 +783,7 @@ static Suite *virtio_pci_suite(void)
 	tc = unit_tcase(s, "broken", NULL, teardown);
 	tcase_add_loop_test(tc, test_broken_ring, 0, ARRAY_SIZE(broken));
 	tcase_add_loop_test(tc, test_bad_geometry, 0, ARRAY_SIZE(geometry));
+	tcase_add_test(tc, test_reset_loop_rate_limited);
 	return s;
 }
 

@@ -10,6 +10,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit_helpers.h $(BUILD)/liblgue
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Ilauncher -Itests/unit -o $@ $< $(BUILD)/liblguest.a $(CHECK_LIBS) $(LDLIBS)
 
+# vm_emulate_failure() against a stand-in vCPU: its ioctls are the test's.
+$(BUILD)/tests/unit/test_kvm_emulate: LDLIBS += -Wl,--wrap=ioctl
+
 unit-tests: $(UNIT_BINS)
 
 .PHONY: unit-tests

@@ -607,6 +607,9 @@ static inline void tvm_init(struct tvm *vm, bool strict)
 /* Memory decoding and bus mastering on, as pci_enable_device() does. */
 static inline void tvirtio_pci_enable(struct tvm *vm, struct virtio_device *v)
 {
+	struct lg_error e;
+
+	ck_assert_msg(virtio_device_start_threads(v, &e) == 0, "%s", e.msg);
 	tpci_cfg_write(&vm->bus, tpci_slot(&vm->bus, &v->pci), PCI_COMMAND, 2,
 		       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	ck_assert_uint_ne(v->pci.bar_live[0], 0);
