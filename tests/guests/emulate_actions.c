@@ -70,13 +70,6 @@ int emul_parse(const char *v, size_t len, struct emul_opts *o)
 	return -1;
 }
 
-static void cpuid(u32 leaf, u32 sub, u32 r[4])
-{
-	asm volatile("cpuid"
-		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-		     : "a"(leaf), "c"(sub));
-}
-
 static unsigned long read_cr0(void)
 {
 	unsigned long v;

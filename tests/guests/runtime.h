@@ -54,6 +54,13 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
+static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
+{
+	asm volatile("cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"(leaf), "c"(sub));
+}
+
 /* The guest-physical address of our own data: we run identity-mapped. */
 static inline u64 phys_addr(const volatile void *p)
 {
