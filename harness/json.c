@@ -10,7 +10,7 @@
  *    "flaky": [{"file": "...", "name": "...", "runs": N, "passed": N}],
  *    "tests": [{"number": 1, "round": 1, "file": "...", "name": "...",
  *               "verdict": "pass", "expected": "hang" or null,
- *               "message": "...", "crash": null,
+ *               "message": "...", "crash": null, "cpus": 2,
  *               "at": {"line": 3, "column": 1} or null, "seconds": 1.2,
  *               "boot": {"setup": 0.0, "first_byte": 0.1, "marker": null},
  *               "stopped": null, "command": "...", "log": null,
@@ -149,6 +149,7 @@ static void test(struct json *j, const struct report_entry *e)
 	string(j, "expected", e->expected);
 	string(j, "message", e->message);
 	string(j, "crash", e->crash_title);
+	number(j, "cpus", e->cpus);
 	key(j, "at");
 	if (e->line) {
 		begin(j, '{');
