@@ -298,6 +298,25 @@ int parse_u64(const char *s, size_t len, u64 *out)
 	return 0;
 }
 
+int parse_action_name(const char *v, size_t len,
+		      const struct action_name *names, unsigned int n,
+		      u64 *arg)
+{
+	unsigned int i;
+	size_t l;
+
+	for (i = 0; i < n; i++) {
+		l = str_len(names[i].name);
+		if (!starts_with(v, len, names[i].name))
+			continue;
+		if (names[i].counted)
+			return parse_u64(v + l, len - l, arg) ? -1 : names[i].kind;
+		if (len == l)
+			return names[i].kind;
+	}
+	return -1;
+}
+
 static int parse_action(const char *v, size_t len, struct options *o)
 {
 	/* Names inline, not pointers: no absolute addresses in the image. */
@@ -548,7 +567,7 @@ static void check_initrd(const struct boot_params *bp, u64 want)
  * software interrupt through an empty IDT and reports an emulation
  * failure instead of the shutdown.
  */
-static void __attribute__((noreturn)) triple_fault(void)
+void triple_fault(void)
 {
 	struct {
 		u16 limit;

@@ -48,11 +48,7 @@ enum smp_kind {
 	SMP_CMPXCHG16B,
 };
 
-static const struct {
-	char name[20];
-	enum smp_kind kind;
-	int counted;	/* takes ":<number>" */
-} smp_names[] = {
+static const struct action_name smp_names[] = {
 	{ "smp-exit:", SMP_EXIT, 1 },
 	{ "smp-triplefault", SMP_TRIPLEFAULT, 0 },
 	{ "smp-hlt", SMP_HLT, 0 },
@@ -63,20 +59,10 @@ static const struct {
 
 int smp_parse(const char *v, size_t len, struct smp_opts *o)
 {
-	unsigned int i;
-	size_t n;
-
-	for (i = 0; i < sizeof(smp_names) / sizeof(smp_names[0]); i++) {
-		n = str_len(smp_names[i].name);
-		if (!starts_with(v, len, smp_names[i].name))
-			continue;
-		o->kind = smp_names[i].kind;
-		if (smp_names[i].counted)
-			return parse_u64(v + n, len - n, &o->arg);
-		if (len == n)
-			return 0;
-	}
-	return -1;
+	o->kind = parse_action_name(v, len, smp_names,
+				    sizeof(smp_names) / sizeof(smp_names[0]),
+				    &o->arg);
+	return o->kind < 0 ? -1 : 0;
 }
 
 /* The trampoline and its slots (smp_trampoline.S). */
@@ -92,6 +78,7 @@ static struct {
 	volatile u32 lapic_id[MAX_CPUS];
 	volatile u32 cpuid_id[MAX_CPUS];
 	volatile u32 cmpxchg_done;
+	volatile u32 go;	/* the BSP has checked and printed: act */
 } smp;
 
 static u8 __attribute__((aligned(16))) ap_stacks[MAX_CPUS][SMP_AP_STACK];
@@ -194,17 +181,6 @@ static void __attribute__((noreturn)) cli_hlt_forever(void)
 		asm volatile("cli; hlt");
 }
 
-static void __attribute__((noreturn)) ap_triple_fault(void)
-{
-	struct {
-		u16 limit;
-		unsigned long base;
-	} __attribute__((packed)) idtr = { 0, 0 };
-
-	asm volatile("lidt %0; ud2" : : "m"(idtr) : "memory");
-	cli_hlt_forever();
-}
-
 static volatile u64 *testdev_count(void)
 {
 	return (volatile u64 *)(unsigned long)(LAYOUT_TESTDEV +
@@ -238,12 +214,19 @@ static void cmpxchg16b_share(u64 count)
 	lock_xadd(&smp.cmpxchg_done, 1);
 }
 
-/* The last AP to check in does the action's AP part. */
+/*
+ * Once the BSP has checked every AP and said so (its lines and an AP's
+ * must not interleave), the last AP to check in does the action's AP
+ * part, or every AP does, for smp-cmpxchg16b.
+ */
 static void __attribute__((noreturn)) ap_action(unsigned int ticket)
 {
 	const struct smp_opts *o = smp.opts;
 	int last = ticket + 1 == smp.n_aps;
 	struct deadline dl;
+
+	while (!smp.go)
+		asm volatile("pause" ::: "memory");
 
 	switch (o->kind) {
 	case SMP_EXIT:
@@ -255,7 +238,7 @@ static void __attribute__((noreturn)) ap_action(unsigned int ticket)
 		break;
 	case SMP_TRIPLEFAULT:
 		if (last)
-			ap_triple_fault();
+			triple_fault();
 		break;
 	case SMP_AP_BUSY:
 		if (last) {
@@ -354,16 +337,29 @@ static int in_madt(const u32 *ids, unsigned int n, u32 id)
 	return 0;
 }
 
-/* Every AP's IDs agree, are in the MADT, and no two are the same. */
+/* The ticket of the AP with this APIC ID, or -1. */
+static int ap_with_id(u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < smp.n_aps; i++)
+		if (smp.lapic_id[i] == id)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Every AP's IDs agree, are in the MADT, and no two are the same; then
+ * one line per MADT CPU, in the MADT's order (the APs came in any).
+ */
 static void check_ids(const u32 *ids, unsigned int n, u32 self)
 {
 	unsigned int i, j;
+	int t;
 
 	for (i = 0; i < smp.n_aps; i++) {
 		u32 id = smp.lapic_id[i];
 
-		print("AP %u: APIC ID %u, CPUID APIC ID %u\n", i, id,
-		      smp.cpuid_id[i]);
 		if (smp.cpuid_id[i] != id || !in_madt(ids, n, id) || id == self)
 			fail(CHECK_SMP_APIC_ID, "AP %u: APIC ID %u, CPUID says %u",
 			     i, id, smp.cpuid_id[i]);
@@ -372,6 +368,12 @@ static void check_ids(const u32 *ids, unsigned int n, u32 self)
 				fail(CHECK_SMP_APIC_ID,
 				     "APs %u and %u both have APIC ID %u", j, i,
 				     id);
+	}
+	for (i = 0; i < n; i++) {
+		t = ap_with_id(ids[i]);
+		if (ids[i] != self)
+			print("APIC ID %u: CPUID APIC ID %u (AP %d)\n", ids[i],
+			      smp.cpuid_id[t], t);
 	}
 }
 
@@ -434,6 +436,7 @@ void action_smp(const struct boot_params *bp, const struct smp_opts *o)
 	check_ids(ids, n, self);
 	print("PASS: smp: %u CPUs started, %u APs counted\n", n,
 	      smp.checked_in);
+	smp.go = 1;
 	switch (o->kind) {
 	case SMP_CMPXCHG16B:
 		bsp_cmpxchg16b(n, o->arg);

@@ -1567,7 +1567,7 @@ static const struct smp_case {
 	  "PASS: smp: 1 CPUs started, 0 APs counted" },
 	/* Each AP's CPUID gives its own APIC ID, the MADT's. */
 	{ ELF64, "4", "smp", false, false, 0,
-	  "AP 2: APIC ID 3, CPUID APIC ID 3" },
+	  "APIC ID 3: CPUID APIC ID 3 (AP " },
 	/* Stops from an AP: the statuses of one CPU. */
 	{ ELF64, "2", "smp-exit:77", false, false, 77,
 	  "AP 0 (APIC ID 1): writing 77 to the exit port" },
