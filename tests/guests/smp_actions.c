@@ -12,6 +12,7 @@
  *	smp-hlt			every CPU halts with interrupts off
  *	smp-ap-busy:V		the BSP halts with interrupts off at once, an
  *				AP spins for 2 s, then writes V to the exit port
+ *	smp-spin		every CPU spins, interrupts off, for good
  *	smp-cmpxchg16b:N	every CPU adds 1 to both halves of a 128-bit
  *				count on the --testdev page N times with
  *				LOCK CMPXCHG16B; the BSP checks the total
@@ -46,6 +47,7 @@ enum smp_kind {
 	SMP_HLT,
 	SMP_AP_BUSY,
 	SMP_CMPXCHG16B,
+	SMP_SPIN,
 };
 
 static const struct action_name smp_names[] = {
@@ -54,6 +56,7 @@ static const struct action_name smp_names[] = {
 	{ "smp-hlt", SMP_HLT, 0 },
 	{ "smp-ap-busy:", SMP_AP_BUSY, 1 },
 	{ "smp-cmpxchg16b:", SMP_CMPXCHG16B, 1 },
+	{ "smp-spin", SMP_SPIN, 0 },
 	{ "smp", SMP_COUNT, 0 },
 };
 
@@ -251,6 +254,9 @@ static void __attribute__((noreturn)) ap_action(unsigned int ticket)
 	case SMP_CMPXCHG16B:
 		cmpxchg16b_share(o->arg);
 		break;
+	case SMP_SPIN:
+		for (;;)
+			asm volatile("pause");
 	}
 	cli_hlt_forever();
 }
@@ -372,8 +378,8 @@ static void check_ids(const u32 *ids, unsigned int n, u32 self)
 	for (i = 0; i < n; i++) {
 		t = ap_with_id(ids[i]);
 		if (ids[i] != self)
-			print("APIC ID %u: CPUID APIC ID %u (AP %d)\n", ids[i],
-			      smp.cpuid_id[t], t);
+			print("APIC ID %u: CPUID APIC ID %u (AP %u)\n", ids[i],
+			      smp.cpuid_id[t], (unsigned int)t);
 	}
 }
 
@@ -445,6 +451,7 @@ void action_smp(const struct boot_params *bp, const struct smp_opts *o)
 		cli_hlt_forever();
 	case SMP_EXIT:
 	case SMP_TRIPLEFAULT:
+	case SMP_SPIN:
 		for (;;)
 			asm volatile("pause");
 	default:

@@ -1611,6 +1611,25 @@ START_TEST(test_smp)
 }
 END_TEST
 
+/* ^C^C^C stops every vCPU, all of them busy. */
+START_TEST(test_smp_ctrl_c_escape)
+{
+	static const struct input ctrl_c = {
+		.data = "\003\003\003",
+		.after = "PASS: smp: 3 CPUs started",
+		.pty = 1,
+	};
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, &ctrl_c, "--cpus", "3", "64", guest_path(ELF64),
+		   "lgtest.action=smp-spin", NULL);
+	expect_exit(&r, LG_EXIT_ESCAPE);
+	expect_output(&r, "^C^C^C: stopping the guest");
+	run_free(&r);
+}
+END_TEST
+
 /* 1..254, and no more than KVM allows: a usage or set-up error. */
 static const char *const bad_cpus[] = { "0", "255", "-1", "two", "" };
 
@@ -1705,6 +1724,7 @@ static Suite *guests_suite(void)
 	tc = tcase("smp");
 	tcase_add_loop_test(tc, test_smp, 0,
 			    sizeof(smp_cases) / sizeof(smp_cases[0]));
+	tcase_add_test(tc, test_smp_ctrl_c_escape);
 	tcase_add_loop_test(tc, test_smp_bad_cpus, 0,
 			    sizeof(bad_cpus) / sizeof(bad_cpus[0]));
 	suite_add_tcase(s, tc);
