@@ -41,7 +41,7 @@ shutdown
 test a workload pinned to each CPU
 cpus 4
 expect /^# $/
-send "for c in 0 1 2 3; do taskset -c $c sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo pinned $c ran on $(cut -d\" \" -f39 /proc/self/stat)' > /tmp/pin$c & done; wait; cat /tmp/pin0 /tmp/pin1 /tmp/pin2 /tmp/pin3\n"
+send "for c in 0 1 2 3; do taskset -c $c sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo pinned '$c' ran on $(cut -d\" \" -f39 /proc/self/stat)' > /tmp/pin$c & done; wait; cat /tmp/pin0 /tmp/pin1 /tmp/pin2 /tmp/pin3\n"
 expect /^pinned 0 ran on 0$/
 expect /^pinned 1 ran on 1$/
 expect /^pinned 2 ran on 2$/
