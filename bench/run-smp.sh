@@ -4,7 +4,7 @@
 # both inside the same nested host, one boot of each in turn (RUNS rounds,
 # default 2).  The nested host gets as many CPUs as this machine has, up
 # to the largest N.  Prints the median per VMM and N, side by side.
-#   CPUS="1 2 4 8" RUNS=2 bench/run-smp.sh
+#   CPUS="1 2 4 8" RUNS=2 [NESTED_CPU=MODEL] bench/run-smp.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CACHE=${CACHE:-$PWD/.cache}
@@ -28,7 +28,10 @@ qemu_adds
 
 # The outer script reads CPUS and RUNS from a file of its own.
 { echo "CPUS='$cpus'"; echo "RUNS=$runs"; cat bench/smp-outer.sh; } >"$tmp/outer.sh"
-tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --smp "$host_smp" \
+# NESTED_CPU: the nested host's -cpu, when nested.sh's default will not do.
+cpu_opt=()
+[ -z "${NESTED_CPU:-}" ] || cpu_opt=(--cpu "$NESTED_CPU")
+tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --smp "$host_smp" "${cpu_opt[@]}" \
 	--timeout "${TIMEOUT:-3600}" --log "${LOG:-/dev/null}" --script "$tmp/outer.sh" \
 	--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" "${adds[@]}" >"$tmp/out" 2>&1 || true
 grep -q "LGBENCH-DONE" "$tmp/out" || {
