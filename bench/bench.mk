@@ -73,3 +73,9 @@ bench-crash: bin/lgtest
 	bench/classify-speed.sh
 
 .PHONY: bench-crash
+
+# SMP boots, 1 to 8 CPUs, lguest beside QEMU -smp in one nested host.
+bench-smp: bin/lguest-static
+	CACHE=$(CACHE) bench/run-smp.sh
+
+.PHONY: bench-smp

@@ -16,15 +16,9 @@ inner=$(tests/boot/mkinitramfs.sh --init bench/blk-init.sh --modules-dir "$moddi
 truncate -s 128M "$tmp/disk.img"
 
 # QEMU and what it loads, at the same paths, plus its firmware.
-qemu=$(command -v qemu-system-x86_64)
-adds=(--add "$qemu:/usr/bin/qemu-system-x86_64")
-# Its firmware, at the paths QEMU was built to search.
-for dir in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
-	[ -d "$dir" ] && adds+=(--add "$dir:$dir")
-done
-while read -r lib; do
-	adds+=(--add "$(readlink -f "$lib"):$lib")
-done < <(ldd "$qemu" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
+# shellcheck source=bench/nested-qemu.sh
+. bench/nested-qemu.sh
+qemu_adds
 
 tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --timeout 900 --log "${LOG:-/dev/null}" \
 	--disk "$tmp/disk.img" --script bench/blk-outer.sh \

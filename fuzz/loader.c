@@ -398,7 +398,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse_input(data, size, &li);
 	guard_low(&li);
-	li.cfg.acpi_rsdp = acpi_write_tables(&li.m);
+	li.cfg.acpi_rsdp = acpi_write_tables(&li.m, 1);
 	ret = load_kernel(&li.m, li.image, li.image_len, &li.cfg, &out, &err);
 	if (!ret)
 		fuzz_invariant(!x86_write_boot_tables(&li.m, out.mode),

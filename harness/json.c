@@ -13,7 +13,7 @@
  *                            "rounds": [1, 3]}]}],
  *    "tests": [{"number": 1, "round": 1, "file": "...", "name": "...",
  *               "verdict": "pass", "expected": "hang" or null,
- *               "message": "...", "crash": "TITLE" or null,
+ *               "message": "...", "crash": "TITLE" or null, "cpus": 2,
  *               "crash_report": null or {"title": "...",
  *                    "alt_titles": ["..."], "type": "hang",
  *                    "corrupted": false, "frame": "f" or null,
@@ -208,6 +208,7 @@ static void test(struct json *j, const struct report_entry *e)
 	string(j, "expected", e->expected);
 	string(j, "message", e->message);
 	string(j, "crash", e->crash_title);
+	number(j, "cpus", e->cpus);
 	crash_object(j, "crash_report", e->crash);
 	key(j, "at");
 	if (e->line) {

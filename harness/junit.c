@@ -171,6 +171,8 @@ static void test_case(struct xml *x, const struct report_entry *e)
 	property(x, "setup_seconds", e->setup_seconds);
 	property(x, "boot_first_byte", e->first_byte);
 	property(x, "boot_marker", e->boot_marker);
+	fprintf(x->f, "        <property name=\"cpus\" value=\"%u\"/>\n",
+		e->cpus);
 	fputs("      </properties>\n", x->f);
 	if (e->verdict != V_PASS) {
 		fprintf(x->f, "      <%s type=\"%s\"",

@@ -60,6 +60,9 @@ static const char usage_text[] =
 	"the\n"
 	"                         console, see the README)\n"
 	"  --mem MB               guest memory in MiB (default 256)\n"
+	"  --cpus N               guest vCPUs, 1 to 254 (default 2): lguest\n"
+	"                         --cpus N, qemu -smp N; the nested host gets\n"
+	"                         as many CPUs as this machine has, up to N\n"
 	"  --cmdline ARGS         kernel arguments instead of the scripts' "
 	"cmdline\n"
 	"  --append ARGS          kernel arguments after the scripts' cmdline\n"
@@ -327,6 +330,7 @@ enum {
 	OPT_KERNEL = 256,
 	OPT_INITRD,
 	OPT_MEM,
+	OPT_CPUS,
 	OPT_CMDLINE,
 	OPT_APPEND,
 	OPT_DEVICE,
@@ -451,6 +455,13 @@ static int parse_option(int c, const char *name, const char *arg, struct cli *o)
 					   arg);
 		o->over.mem_mb = (unsigned int)v;
 		return 0;
+	case OPT_CPUS:
+		if (!parse_number(arg, 1, MAX_CPUS, &v))
+			return usage_error("--cpus: '%s' is not a number of "
+					   "vCPUs from 1 to 254",
+					   arg);
+		o->over.cpus = (unsigned int)v;
+		return 0;
 	case OPT_CMDLINE:
 		free(o->cmdline);
 		o->cmdline = xstrdup(arg);
@@ -529,6 +540,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"kernel", required_argument, NULL, OPT_KERNEL},
 		{"initrd", required_argument, NULL, OPT_INITRD},
 		{"mem", required_argument, NULL, OPT_MEM},
+		{"cpus", required_argument, NULL, OPT_CPUS},
 		{"cmdline", required_argument, NULL, OPT_CMDLINE},
 		{"append", required_argument, NULL, OPT_APPEND},
 		{"device", required_argument, NULL, OPT_DEVICE},

@@ -430,6 +430,7 @@ int nested_agent(int argc, char **argv)
 
 struct client {
 	char *pool, *helper, *agent, *host; /* host: POOL/host-K */
+	const char *smp; /* the host's CPUs (nested.sh --smp) */
 	int control, console;
 	char nonce[32];
 	struct buf in;
@@ -566,6 +567,38 @@ static void stop_host(const char *host)
 	free(path);
 }
 
+/* What a kept host was booted with: POOL/host-K/smp. */
+static char *smp_path(const struct client *c)
+{
+	return xasprintf("%s/smp", c->host);
+}
+
+static void write_host_smp(const struct client *c)
+{
+	char *path = smp_path(c);
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%s\n", c->smp) < 0 || fclose(f))
+		client_die("%s: %s", path, strerror(errno));
+	free(path);
+}
+
+/* A host with fewer CPUs than this test asks for is booted again. */
+static bool host_has_smp(const struct client *c)
+{
+	char *path = smp_path(c);
+	FILE *f = fopen(path, "r");
+	unsigned int have = 0;
+
+	if (f) {
+		if (fscanf(f, "%u", &have) != 1)
+			have = 0;
+		fclose(f);
+	}
+	free(path);
+	return have >= (unsigned int)atoi(c->smp);
+}
+
 /* Boot a host for this slot: nested.sh in a session of its own, so that
  * the end of this test does not end it; its output goes to host.log. */
 static void boot_host(struct client *c)
@@ -587,8 +620,8 @@ static void boot_host(struct client *c)
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		dup2(fd, 0);
 		execl(c->helper, c->helper, "--host-root", "--serve", c->host,
-		      "--mem", HOST_MEM_MB, "--timeout", "86400", "--",
-		      c->agent, "nested-agent", (char *)NULL);
+		      "--mem", HOST_MEM_MB, "--smp", c->smp, "--timeout",
+		      "86400", "--", c->agent, "nested-agent", (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -596,6 +629,7 @@ static void boot_host(struct client *c)
 	f = fopen(pidfile, "w");
 	if (!f || fprintf(f, "%d\n", pid) < 0 || fclose(f))
 		client_die("%s: %s", pidfile, strerror(errno));
+	write_host_smp(c);
 	if (!ping(c, HOST_BOOT_SECONDS))
 		client_die("the nested host in %s did not answer within %.0f "
 			   "s (see %s)",
@@ -604,10 +638,10 @@ static void boot_host(struct client *c)
 	free(pidfile);
 }
 
-/* A running host whose agent answers, or a new one. */
+/* A running host whose agent answers, with the CPUs asked for, or a new one. */
 static void ready_host(struct client *c)
 {
-	if (host_pid(c) && ping(c, 3.0)) {
+	if (host_pid(c) && host_has_smp(c) && ping(c, 3.0)) {
 		fprintf(stderr, "nested: reusing the kept nested host in %s\n",
 			c->host);
 		return;
@@ -765,10 +799,15 @@ int nested_client(int argc, char **argv)
 			c.helper = argv[i + 1];
 		else if (!strcmp(argv[i], "--agent"))
 			c.agent = argv[i + 1];
+		else if (!strcmp(argv[i], "--smp"))
+			c.smp = argv[i + 1];
 	}
+	if (!c.smp || atoi(c.smp) < 1)
+		c.smp = "1";
 	if (!c.pool || !c.helper || !c.agent || i >= argc - 1)
 		client_die("usage: lgtest nested-client --pool DIR --helper "
-			   "NESTED_SH --agent LGTEST -- LAUNCHER ARGS...");
+			   "NESTED_SH --agent LGTEST [--smp N] -- LAUNCHER "
+			   "ARGS...");
 	snprintf(c.nonce, sizeof(c.nonce), "%d-%lld", (int)getpid(),
 		 (long long)(now() * 1e6));
 	lock = claim_host(&c);

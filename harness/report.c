@@ -47,6 +47,7 @@ void report_entry_init(struct report_entry *e, size_t number,
 		passed ? NULL : tail_of(&res->console.text, tail_lines);
 	e->runner_tail = passed ? NULL : tail_of(&res->runner_log, tail_lines);
 	e->log = dup_or_null(log);
+	e->cpus = config_cpus(&t->cfg);
 	e->expected = t->cfg.expect_verdict > EXPECT_PASS
 			      ? expect_verdict_name(t->cfg.expect_verdict)
 			      : NULL;

@@ -34,6 +34,7 @@ struct report_entry {
 	char *console_tail; /* last console lines of a test that failed */
 	char *runner_tail; /* last lines the runner printed on stderr */
 	char *log; /* the full console log (--out), or NULL */
+	unsigned int cpus; /* the guest's vCPUs */
 	/* The verdict the script expects if not a pass, else NULL. */
 	const char *expected;
 	struct ktap_report ktap; /* the guest's KTAP subtests */

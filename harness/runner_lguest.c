@@ -72,6 +72,7 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 			push_arg(argv, argc, xasprintf("--%s", d->kind));
 		}
 	}
+	push_arg(argv, argc, xasprintf("--cpus=%u", config_cpus(cfg)));
 	push_arg(argv, argc,
 		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
 	push_arg(argv, argc, xstrdup(cfg->kernel));
@@ -98,6 +99,19 @@ const struct runner_ops lguest_direct_ops = {
 
 /* ---- nested ---------------------------------------------------------- */
 
+/*
+ * The nested host's CPUs: as many as this machine has, up to the
+ * guest's (more would only be TCG threads fighting for the same cores).
+ */
+static unsigned int nested_host_cpus(const struct config *cfg)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int want = config_cpus(cfg);
+
+	return online > 0 && (unsigned long)online < want ? (unsigned int)online
+							   : want;
+}
+
 /* lgtest nested-client runs the launcher in a kept host of the pool. */
 static bool nested_command(const struct runner *r, const struct config *cfg,
 			   char ***argv, size_t *argc, char **err)
@@ -112,6 +126,8 @@ static bool nested_command(const struct runner *r, const struct config *cfg,
 	push_arg(argv, argc, xstrdup(r->helper));
 	push_arg(argv, argc, xstrdup("--agent"));
 	push_arg(argv, argc, xstrdup(r->agent));
+	push_arg(argv, argc, xstrdup("--smp"));
+	push_arg(argv, argc, xasprintf("%u", nested_host_cpus(cfg)));
 	push_arg(argv, argc, xstrdup("--"));
 	push_arg(argv, argc, xstrdup(r->program));
 	return launcher_args(cfg, true, argv, argc, err);

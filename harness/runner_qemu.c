@@ -116,7 +116,6 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 	bool kvm = !strcmp(r->accel, "kvm");
 	size_t i;
 	const char *const fixed[] = {
-		"-smp",	       "1",
 		"-nodefaults", "-no-user-config",
 		"-display",    "none",
 		"-no-reboot",  "-S",
@@ -136,6 +135,8 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 	push_arg(argv, argc, xstrdup("-m"));
 	push_arg(argv, argc,
 		 xasprintf("%u", cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB));
+	push_arg(argv, argc, xstrdup("-smp"));
+	push_arg(argv, argc, xasprintf("%u", config_cpus(cfg)));
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		push_arg(argv, argc, xstrdup(fixed[i]));
 	add_consoles(has_device(cfg, "virtio-console"), argv, argc);

@@ -499,6 +499,13 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 		c->mem_mb = (unsigned int)v;
 		return true;
 	}
+	if (!strcmp(kw, "cpus")) {
+		if (!set_once(lx, at, c->cpus, kw) ||
+		    !lex_uint(lx, "cpus", 1, MAX_CPUS, &v))
+			return false;
+		c->cpus = (unsigned int)v;
+		return true;
+	}
 	if (!strcmp(kw, "cmdline"))
 		return parse_cmdline(lx, c);
 	if (!strcmp(kw, "device"))
@@ -520,6 +527,7 @@ static bool is_setting(const char *kw)
 		"kernel",	"initrd",      "mem",	       "cmdline",
 		"device",	"timeout",     "idle-timeout", "step-timeout",
 		"boot-timeout", "boot-marker", "ktap",	       "expect-verdict",
+		"cpus",
 	};
 	size_t i;
 
@@ -874,6 +882,8 @@ void config_merge(struct config *base, const struct config *top)
 	replace_str(&base->initrd, top->initrd);
 	if (top->mem_mb)
 		base->mem_mb = top->mem_mb;
+	if (top->cpus)
+		base->cpus = top->cpus;
 	if (top->timeout > 0)
 		base->timeout = top->timeout;
 	if (top->idle_timeout > 0)
@@ -918,6 +928,8 @@ void config_defaults(struct config *c)
 		c->step_timeout = DEFAULT_STEP_TIMEOUT;
 	if (!c->mem_mb)
 		c->mem_mb = DEFAULT_MEM_MB;
+	if (!c->cpus)
+		c->cpus = DEFAULT_CPUS;
 }
 
 void config_free(struct config *c)

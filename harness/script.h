@@ -13,6 +13,8 @@
 #include "expect.h"
 
 #define DEFAULT_MEM_MB 256
+#define DEFAULT_CPUS 2 /* SMP bugs need more than one CPU to show */
+#define MAX_CPUS 254 /* the launcher's limit (lguest --cpus) */
 #define DEFAULT_TIMEOUT 300.0 /* seconds, the whole test */
 #define DEFAULT_IDLE_TIMEOUT 60.0 /* seconds without console output */
 #define DEFAULT_STEP_TIMEOUT 60.0 /* seconds a step may wait, once booted */
@@ -68,6 +70,7 @@ struct config {
 	char *kernel;
 	char *initrd;
 	unsigned int mem_mb;
+	unsigned int cpus; /* vCPUs: lguest --cpus, qemu -smp */
 	char *cmdline; /* extra kernel arguments, after the defaults */
 	struct device *devices;
 	size_t ndevices;
@@ -122,6 +125,11 @@ void config_merge(struct config *base, const struct config *top);
 double *config_duration(struct config *c, const char *kw);
 /* The defaults for what is still unset: timeouts, memory. */
 void config_defaults(struct config *c);
+/* The vCPUs to give the guest: cpus, or the default when unset. */
+static inline unsigned int config_cpus(const struct config *c)
+{
+	return c->cpus ? c->cpus : DEFAULT_CPUS;
+}
 void config_free(struct config *c);
 
 const char *step_keyword(enum step_kind kind);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "kvm.h"
 #include "x86/cpu.h"
+#include "x86/cpu_topology.h"
 #include "x86/kvm_emulate.h"
 #include "x86/layout.h"
 
@@ -26,6 +28,7 @@
 #define CPUID_MAX_ENTRIES 256
 #define HALT_WATCH_NS 200000000L	/* look for a dead halt 5 times a second */
 #define X86_EFLAGS_IF 0x200
+#define JOIN_RETRY_NS 50000000L	/* re-kick a vCPU that has not stopped */
 
 static int kvm_fail(struct lg_error *err, const char *what)
 {
@@ -104,13 +107,30 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
-int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err)
+/* KVM's own limit on vCPUs per VM; without the capability, its old 4. */
+static unsigned int kvm_max_vcpus(int kvm_fd)
+{
+	int n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (n <= 0)
+		n = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (n <= 0)
+		n = 4;
+	return n < VM_MAX_CPUS ? (unsigned int)n : VM_MAX_CPUS;
+}
+
+int vm_create(struct vm *vm, uint64_t ram_bytes, unsigned int ncpus,
+	      struct lg_error *err)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
+	unsigned int i, max;
 	int version;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->vm_fd = vm->vcpu_fd = -1;
+	vm->vm_fd = -1;
+	for (i = 0; i < VM_MAX_CPUS; i++)
+		vm->cpus[i] = (struct vcpu){ .vm = vm, .index = i, .fd = -1 };
+	pthread_mutex_init(&vm->bus_lock, NULL);
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
 		return lg_fail(err, "cannot open /dev/kvm: %s%s", strerror(errno),
@@ -120,6 +140,11 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err)
 	if (version != KVM_API_VERSION)
 		return lg_fail(err, "/dev/kvm speaks API version %d, not %d",
 			       version, KVM_API_VERSION);
+	max = kvm_max_vcpus(vm->kvm_fd);
+	if (ncpus < 1 || ncpus > max)
+		return lg_fail(err, "--cpus %u: KVM here runs 1 to %u vCPUs",
+			       ncpus, max);
+	vm->ncpus = ncpus;
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return kvm_fail(err, "KVM_CREATE_VM");
@@ -130,30 +155,33 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err)
 	return 0;
 }
 
-static int set_cpuid(struct vm *vm, struct lg_error *err)
+/* KVM's CPUID, filtered, with this vCPU's APIC ID and the topology. */
+static int set_cpuid(struct vcpu *c, struct lg_error *err)
 {
 	size_t size = sizeof(struct kvm_cpuid2) +
 		      CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
-	struct kvm_cpuid2 *c = calloc(1, size);
+	struct kvm_cpuid2 *cpuid = calloc(1, size);
 	int ret = 0;
 
-	if (!c)
+	if (!cpuid)
 		return lg_fail(err, "out of memory for CPUID");
-	c->nent = CPUID_MAX_ENTRIES;
-	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
+	cpuid->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(c->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
 		ret = kvm_fail(err, "KVM_GET_SUPPORTED_CPUID");
 	else {
-		x86_filter_cpuid(c);
-		if (!vm->nested_virt)
-			x86_hide_nested_virt(c);
-		if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
+		x86_filter_cpuid(cpuid);
+		if (!c->vm->nested_virt)
+			x86_hide_nested_virt(cpuid);
+		x86_cpuid_topology(cpuid, CPUID_MAX_ENTRIES, c->index,
+				   c->vm->ncpus);
+		if (ioctl(c->fd, KVM_SET_CPUID2, cpuid) < 0)
 			ret = kvm_fail(err, "KVM_SET_CPUID2");
 	}
-	free(c);
+	free(cpuid);
 	return ret;
 }
 
-static int set_msrs(struct vm *vm, struct lg_error *err)
+static int set_msrs(struct vcpu *c, struct lg_error *err)
 {
 	struct {
 		struct kvm_msrs hdr;
@@ -162,7 +190,7 @@ static int set_msrs(struct vm *vm, struct lg_error *err)
 	int n;
 
 	m.hdr.nmsrs = x86_boot_msrs(m.e);
-	n = ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m);
+	n = ioctl(c->fd, KVM_SET_MSRS, &m);
 	if (n < 0)
 		return kvm_fail(err, "KVM_SET_MSRS");
 	if ((unsigned int)n != m.hdr.nmsrs)
@@ -176,65 +204,83 @@ static int set_msrs(struct vm *vm, struct lg_error *err)
  * BIOS would, so PIC interrupts reach the CPU before Linux sets up its
  * own APIC routing.
  */
-static int set_lapic(struct vm *vm, struct lg_error *err)
+static int set_lapic(struct vcpu *c, struct lg_error *err)
 {
 	struct kvm_lapic_state lapic;
 	uint32_t *lint0 = (uint32_t *)&lapic.regs[0x350];
 	uint32_t *lint1 = (uint32_t *)&lapic.regs[0x360];
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_LAPIC, &lapic) < 0)
+	if (ioctl(c->fd, KVM_GET_LAPIC, &lapic) < 0)
 		return kvm_fail(err, "KVM_GET_LAPIC");
 	*lint0 = (*lint0 & ~0x700U) | (7U << 8);
 	*lint1 = (*lint1 & ~0x700U) | (4U << 8);
-	if (ioctl(vm->vcpu_fd, KVM_SET_LAPIC, &lapic) < 0)
+	if (ioctl(c->fd, KVM_SET_LAPIC, &lapic) < 0)
 		return kvm_fail(err, "KVM_SET_LAPIC");
 	return 0;
 }
 
-static int set_registers(struct vm *vm, const struct boot_setup *boot,
+static int set_registers(struct vcpu *c, const struct boot_setup *boot,
 			 struct lg_error *err)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0)
 		return kvm_fail(err, "KVM_GET_SREGS");
 	x86_boot_sregs(&sregs, boot->mode);
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+	if (ioctl(c->fd, KVM_SET_SREGS, &sregs) < 0)
 		return kvm_fail(err, "KVM_SET_SREGS");
 	x86_boot_regs(&regs, boot);
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+	if (ioctl(c->fd, KVM_SET_REGS, &regs) < 0)
 		return kvm_fail(err, "KVM_SET_REGS");
-	if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
+	if (ioctl(c->fd, KVM_SET_FPU, &fpu) < 0)
 		return kvm_fail(err, "KVM_SET_FPU");
 	return 0;
 }
 
-int vm_setup_vcpu(struct vm *vm, const struct boot_setup *boot,
-		  struct lg_error *err)
+static int create_vcpu(struct vcpu *c, struct lg_error *err)
 {
+	struct vm *vm = c->vm;
+
+	c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)c->index);
+	if (c->fd < 0)
+		return kvm_fail(err, "KVM_CREATE_VCPU");
+	c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		c->run = NULL;
+		return kvm_fail(err, "mmap of the vCPU's kvm_run");
+	}
+	return set_cpuid(c, err) || set_msrs(c, err);
+}
+
+/*
+ * With the in-kernel irqchip KVM starts every vCPU but the first in
+ * KVM_MP_STATE_UNINITIALIZED: the APs wait for the guest's INIT and SIPI
+ * through the local APIC, as on hardware, so only the BSP gets entry
+ * registers and the BIOS's LINT wiring.
+ */
+int vm_setup_vcpus(struct vm *vm, const struct boot_setup *boot,
+		   struct lg_error *err)
+{
+	unsigned int i;
 	int size;
 
 	if (x86_write_boot_tables(&vm->mem, boot->mode))
 		return lg_fail(err, "no guest memory for the boot page tables");
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		return kvm_fail(err, "KVM_CREATE_VCPU");
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run))
 		return kvm_fail(err, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = size;
-	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return kvm_fail(err, "mmap of the vCPU's kvm_run");
-	}
-	if (set_cpuid(vm, err) || set_msrs(vm, err) || set_lapic(vm, err) ||
-	    set_registers(vm, boot, err))
+	for (i = 0; i < vm->ncpus; i++)
+		if (create_vcpu(&vm->cpus[i], err))
+			return -1;
+	if (set_lapic(&vm->cpus[0], err) ||
+	    set_registers(&vm->cpus[0], boot, err))
 		return -1;
-	vm->vcpu_thread = pthread_self();
+	vm->cpus[0].thread = pthread_self();
+	atomic_store(&vm->cpus[0].started, true);
 	return 0;
 }
 
@@ -251,32 +297,92 @@ void vm_irq_line(void *opaque, unsigned int irq, int level)
  * vCPU thread has checked for a stop but not yet entered KVM_RUN; the
  * signal covers the guest already running.
  */
+static void kick_vcpu(struct vcpu *c)
+{
+	if (!atomic_load(&c->started))
+		return;
+	c->run->immediate_exit = 1;
+	if (!pthread_equal(c->thread, pthread_self()))
+		pthread_kill(c->thread, KICK_SIGNAL);
+}
+
 void vm_kick(struct vm *vm)
 {
-	if (vm->run)
-		vm->run->immediate_exit = 1;
-	pthread_kill(vm->vcpu_thread, KICK_SIGNAL);
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		kick_vcpu(&vm->cpus[i]);
+}
+
+/*
+ * The first stop request wins, and only its vCPU's detail is kept,
+ * named by vCPU when there are several.
+ */
+static void vcpu_stop(struct vcpu *c, enum stop_reason why)
+{
+	struct vm *vm = c->vm;
+
+	if (!vm_request_stop(&vm->stop, why, 0))
+		return;
+	if (vm->ncpus > 1)
+		snprintf(vm->detail, sizeof(vm->detail), "vCPU %u: %s",
+			 c->index, c->detail);
+	else
+		snprintf(vm->detail, sizeof(vm->detail), "%s", c->detail);
+}
+
+__attribute__((format(printf, 3, 4))) static void
+vcpu_fail(struct vcpu *c, enum stop_reason why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	vcpu_stop(c, why);
 }
 
 /* String I/O (INS/OUTS) arrives as `count` back-to-back accesses. */
-static void handle_pio(struct vm *vm)
+static void handle_pio(struct vcpu *c)
 {
-	struct kvm_run *r = vm->run;
+	struct kvm_run *r = c->run;
 	uint8_t *data = (uint8_t *)r + r->io.data_offset;
 	uint32_t i;
 
 	for (i = 0; i < r->io.count; i++, data += r->io.size)
-		bus_access(&vm->pio, r->io.port, data, r->io.size,
+		bus_access(&c->vm->pio, r->io.port, data, r->io.size,
 			   r->io.direction == KVM_EXIT_IO_OUT);
 }
 
-static void handle_mmio(struct vm *vm)
+static void handle_mmio(struct vcpu *c)
 {
-	struct kvm_run *r = vm->run;
+	struct kvm_run *r = c->run;
 	unsigned int len = r->mmio.len <= 8 ? r->mmio.len : 8;
 
-	bus_access(&vm->mmio, r->mmio.phys_addr, r->mmio.data, len,
+	bus_access(&c->vm->mmio, r->mmio.phys_addr, r->mmio.data, len,
 		   r->mmio.is_write);
+}
+
+/* Device accesses, one vCPU at a time (see struct vm). */
+static void handle_bus_exit(struct vcpu *c)
+{
+	pthread_mutex_lock(&c->vm->bus_lock);
+	if (c->run->exit_reason == KVM_EXIT_IO)
+		handle_pio(c);
+	else
+		handle_mmio(c);
+	pthread_mutex_unlock(&c->vm->bus_lock);
+}
+
+/* The emulator's accesses too: a LOCK'd instruction is then atomic. */
+static bool emulate_failure(struct vcpu *c)
+{
+	bool ok;
+
+	pthread_mutex_lock(&c->vm->bus_lock);
+	ok = vcpu_emulate_failure(c);
+	pthread_mutex_unlock(&c->vm->bus_lock);
+	return ok;
 }
 
 static int append(char *buf, size_t size, int used, const char *fmt, ...)
@@ -298,18 +404,18 @@ static int append(char *buf, size_t size, int used, const char *fmt, ...)
  * KVM could not go on: describe where the guest was and, when KVM gave
  * them to us, the bytes of the instruction its emulator refused.
  */
-static void describe_internal_error(struct vm *vm)
+static void describe_internal_error(struct vcpu *c)
 {
-	struct kvm_run *r = vm->run;
+	struct kvm_run *r = c->run;
 	struct kvm_regs regs;
 	int n;
 
-	n = append(vm->detail, sizeof(vm->detail), 0,
+	n = append(c->detail, sizeof(c->detail), 0,
 		   "KVM internal error, suberror %u", r->internal.suberror);
 	if (r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
-		n = append(vm->detail, sizeof(vm->detail), n, " (emulation failure)");
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) == 0)
-		n = append(vm->detail, sizeof(vm->detail), n, " at RIP %#llx",
+		n = append(c->detail, sizeof(c->detail), n, " (emulation failure)");
+	if (ioctl(c->fd, KVM_GET_REGS, &regs) == 0)
+		n = append(c->detail, sizeof(c->detail), n, " at RIP %#llx",
 			   (unsigned long long)regs.rip);
 #ifdef KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES
 	if (r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
@@ -319,77 +425,73 @@ static void describe_internal_error(struct vm *vm)
 
 		if (len > sizeof(r->emulation_failure.insn_bytes))
 			len = sizeof(r->emulation_failure.insn_bytes);
-		n = append(vm->detail, sizeof(vm->detail), n, ", instruction bytes:");
+		n = append(c->detail, sizeof(c->detail), n, ", instruction bytes:");
 		for (i = 0; i < len; i++)
-			n = append(vm->detail, sizeof(vm->detail), n, " %02x",
+			n = append(c->detail, sizeof(c->detail), n, " %02x",
 				   r->emulation_failure.insn_bytes[i]);
-		if (vm->emulate_failed)
-			append(vm->detail, sizeof(vm->detail), n,
+		if (c->emulate_failed)
+			append(c->detail, sizeof(c->detail), n,
 			       "; lguest cannot emulate it either (%s)",
-			       vm->emulate_failed);
+			       c->emulate_failed);
 		return;
 	}
 #endif
 	for (unsigned int i = 0; i < r->internal.ndata && i < 16; i++)
-		n = append(vm->detail, sizeof(vm->detail), n, " data[%u]=%#llx",
+		n = append(c->detail, sizeof(c->detail), n, " data[%u]=%#llx",
 			   i, (unsigned long long)r->internal.data[i]);
 }
 
-static void handle_system_event(struct vm *vm)
+static void handle_system_event(struct vcpu *c)
 {
-	switch (vm->run->system_event.type) {
+	switch (c->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(&vm->stop, STOP_POWER_OFF, 0);
+		vm_request_stop(&c->vm->stop, STOP_POWER_OFF, 0);
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_stop(&vm->stop, STOP_RESET, 0);
+		vm_request_stop(&c->vm->stop, STOP_RESET, 0);
 		break;
 	default:
-		snprintf(vm->detail, sizeof(vm->detail),
-			 "unexpected KVM system event %u",
-			 vm->run->system_event.type);
-		vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
+		vcpu_fail(c, STOP_INTERNAL_ERROR,
+			  "unexpected KVM system event %u",
+			  c->run->system_event.type);
 	}
 }
 
-static void handle_exit(struct vm *vm)
+static void handle_exit(struct vcpu *c)
 {
-	struct kvm_run *r = vm->run;
+	struct kvm_run *r = c->run;
+	struct vm_stop *stop = &c->vm->stop;
 
 	switch (r->exit_reason) {
 	case KVM_EXIT_IO:
-		handle_pio(vm);
-		break;
 	case KVM_EXIT_MMIO:
-		handle_mmio(vm);
+		handle_bus_exit(c);
 		break;
 	case KVM_EXIT_HLT:
-		vm_request_stop(&vm->stop, STOP_HALT, 0);
+		vm_request_stop(stop, STOP_HALT, 0);
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		vm_request_stop(&vm->stop, STOP_TRIPLE_FAULT, 0);
+		vm_request_stop(stop, STOP_TRIPLE_FAULT, 0);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
-		handle_system_event(vm);
+		handle_system_event(c);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		if (vm_emulate_failure(vm))
+		if (emulate_failure(c))
 			break;
-		describe_internal_error(vm);
-		vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
+		describe_internal_error(c);
+		vcpu_stop(c, STOP_INTERNAL_ERROR);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(vm->detail, sizeof(vm->detail),
-			 "KVM could not enter the guest (hardware reason %#llx)",
-			 (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
-		vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
+		vcpu_fail(c, STOP_INTERNAL_ERROR,
+			  "KVM could not enter the guest (hardware reason %#llx)",
+			  (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
 		break;
 	case KVM_EXIT_INTR:
 		break;
 	default:
-		snprintf(vm->detail, sizeof(vm->detail),
-			 "unhandled KVM exit reason %u", r->exit_reason);
-		vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
+		vcpu_fail(c, STOP_INTERNAL_ERROR, "unhandled KVM exit reason %u",
+			  r->exit_reason);
 	}
 }
 
@@ -397,19 +499,49 @@ static void handle_exit(struct vm *vm)
  * With the in-kernel irqchip, HLT never reaches us: KVM sleeps the vCPU
  * until an interrupt.  A guest that halts with interrupts off (Linux's
  * "halt", or a test kernel's cli; hlt) would hang the launcher forever,
- * so a timer interrupts KVM_RUN now and then and we look for that state.
+ * so a timer interrupts KVM_RUN now and then and each vCPU looks at its
+ * own state (another thread's look would wait for its KVM_RUN).  An AP
+ * still waiting for INIT or SIPI counts as halted: only another CPU can
+ * start it.
  */
-static bool halted_for_good(struct vm *vm)
+static bool halted_for_good(struct vcpu *c)
 {
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) < 0 ||
-	    mp.mp_state != KVM_MP_STATE_HALTED)
+	if (ioctl(c->fd, KVM_GET_MP_STATE, &mp) < 0)
 		return false;
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
+	    mp.mp_state == KVM_MP_STATE_INIT_RECEIVED)
+		return true;
+	if (mp.mp_state != KVM_MP_STATE_HALTED ||
+	    ioctl(c->fd, KVM_GET_REGS, &regs) < 0)
 		return false;
 	return !(regs.rflags & X86_EFLAGS_IF);
+}
+
+/*
+ * Exit 5 needs every vCPU halted for good.  The others' flags are from
+ * their own last look, at most a watch period old, and each clears its
+ * flag as soon as it exits for anything else.
+ */
+static bool all_halted(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++)
+		if (!atomic_load(&vm->cpus[i].halted))
+			return false;
+	return true;
+}
+
+static void look_for_halt(struct vcpu *c)
+{
+	bool halted = halted_for_good(c);
+
+	atomic_store(&c->halted, halted);
+	if (halted && all_halted(c->vm))
+		vm_request_stop(&c->vm->stop, STOP_HALT, 0);
 }
 
 static int start_halt_watch(timer_t *timer)
@@ -424,38 +556,115 @@ static int start_halt_watch(timer_t *timer)
 	return timer_settime(*timer, 0, &every, NULL);
 }
 
-enum stop_reason vm_run(struct vm *vm)
+/* One vCPU's loop, in its own thread; a stop from any of them stops all. */
+static void vcpu_loop(struct vcpu *c)
 {
+	struct vm *vm = c->vm;
 	timer_t watch;
 	bool watching = start_halt_watch(&watch) == 0;
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR && halted_for_good(vm))
-				vm_request_stop(&vm->stop, STOP_HALT, 0);
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				look_for_halt(c);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			snprintf(vm->detail, sizeof(vm->detail),
-				 "KVM_RUN failed: %s", strerror(errno));
-			vm_request_stop(&vm->stop, STOP_INTERNAL_ERROR, 0);
+			vcpu_fail(c, STOP_INTERNAL_ERROR, "KVM_RUN failed: %s",
+				  strerror(errno));
 			break;
 		}
-		vm->exits++;
-		handle_exit(vm);
+		atomic_store(&c->halted, false);
+		c->exits++;
+		handle_exit(c);
 	}
 	if (watching)
 		timer_delete(watch);
+	vm_kick(vm);
+}
+
+struct ap_start {
+	struct vcpu *c;
+	int (*confine)(struct lg_error *err);
+};
+
+static void *ap_thread(void *arg)
+{
+	const struct ap_start *start = arg;
+	struct vcpu *c = start->c;
+	struct lg_error err;
+
+	if (start->confine && start->confine(&err)) {
+		vcpu_fail(c, STOP_HOST_ERROR, "%s", err.msg);
+		vm_kick(c->vm);
+		return NULL;
+	}
+	vcpu_loop(c);
+	return NULL;
+}
+
+int vm_start_aps(struct vm *vm, int (*confine)(struct lg_error *err),
+		 struct lg_error *err)
+{
+	static struct ap_start starts[VM_MAX_CPUS];
+	unsigned int i;
+
+	for (i = 1; i < vm->ncpus; i++) {
+		struct vcpu *c = &vm->cpus[i];
+
+		starts[i] = (struct ap_start){ c, confine };
+		if (pthread_create(&c->thread, NULL, ap_thread, &starts[i]))
+			return lg_fail(err, "cannot start the thread of vCPU %u",
+				       i);
+		atomic_store(&c->started, true);
+	}
+	return 0;
+}
+
+/*
+ * A kick can land between an AP's look at the stop word and its
+ * KVM_RUN, and an AP still waiting for SIPI may sleep in KVM_RUN without
+ * looking at immediate_exit, so kick again until it is back.
+ */
+static void join_vcpu(struct vcpu *c)
+{
+	struct timespec t;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += JOIN_RETRY_NS;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(c->thread, NULL, &t) != ETIMEDOUT)
+			return;
+		kick_vcpu(c);
+	}
+}
+
+enum stop_reason vm_run(struct vm *vm)
+{
+	unsigned int i;
+
+	vcpu_loop(&vm->cpus[0]);
+	for (i = 1; i < vm->ncpus; i++)
+		if (atomic_load(&vm->cpus[i].started))
+			join_vcpu(&vm->cpus[i]);
 	return vm_stop_reason(&vm->stop);
 }
 
 void vm_destroy(struct vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		if (vm->cpus[i].run)
+			munmap(vm->cpus[i].run, vm->run_size);
+		if (vm->cpus[i].fd >= 0)
+			close(vm->cpus[i].fd);
+	}
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

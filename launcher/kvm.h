@@ -14,41 +14,85 @@
 #include "stop.h"
 
 /*
- * The KVM backend: one VM with one vCPU.  It owns the file descriptors
- * and guest RAM, and turns vCPU exits into bus accesses.  What stopped the
- * guest is recorded in `stop`; diagnostic detail for a KVM failure goes
- * in `detail` for main.c to print.
+ * The most vCPUs we give a guest: xAPIC IDs are 8 bits and 0xff is the
+ * broadcast, and the MADT lists one IOAPIC after the CPUs' IDs.  KVM may
+ * allow fewer (KVM_CAP_MAX_VCPUS); vm_create checks.
  */
-struct vm {
-	int kvm_fd, vm_fd, vcpu_fd;
+#define VM_MAX_CPUS 254
+
+struct vm;
+
+/*
+ * One vCPU: its file descriptor, its kvm_run page and the thread that
+ * runs it, and what that thread alone writes: its exit counts and the
+ * emulator's scratch state.  `halted` is what it saw at its last look.
+ */
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;	/* also its APIC ID */
+	int fd;
 	struct kvm_run *run;
-	size_t run_size;
-	struct guest_mem mem;
-	void *ram;
-	size_t ram_size;
-	struct bus pio, mmio;
-	struct vm_stop stop;
-	pthread_t vcpu_thread;
-	bool verbose;
-	bool nested_virt;	/* --nested-virt: VMX/SVM left in CPUID */
+	pthread_t thread;
+	_Atomic bool started;	/* `thread` is valid: it may be kicked */
+	_Atomic bool halted;	/* halted with interrupts off, or waiting for SIPI */
 	uint64_t exits;		/* KVM_RUN returns, for --verbose */
 	uint64_t emulated;	/* instructions we finished for KVM... */
 	uint64_t emulated_faults;	/* ...of which raised an exception */
 	unsigned int maxphyaddr;	/* the guest's, once we needed it */
 	size_t xsave_size;	/* KVM's XSAVE image, once we needed it */
 	const char *emulate_failed;	/* why we could not finish one */
-	char detail[512];	/* why KVM stopped, for internal errors */
+	char detail[512];	/* why KVM stopped this vCPU */
 };
 
-int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err);
-int vm_setup_vcpu(struct vm *vm, const struct boot_setup *boot,
-		  struct lg_error *err);
+/*
+ * The KVM backend: one VM with `ncpus` vCPUs.  It owns the file
+ * descriptors and guest RAM, and turns vCPU exits into bus accesses, one
+ * vCPU at a time (`bus_lock`), so a device sees one access at a time
+ * from the vCPUs and an emulated locked instruction is atomic against
+ * the other vCPUs' accesses.  What stopped the guest is recorded in
+ * `stop`; diagnostic detail for a KVM failure goes in `detail` for
+ * main.c to print.
+ */
+struct vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	struct guest_mem mem;
+	void *ram;
+	size_t ram_size;
+	struct bus pio, mmio;
+	pthread_mutex_t bus_lock;
+	struct vm_stop stop;
+	bool verbose;
+	bool nested_virt;	/* --nested-virt: VMX/SVM left in CPUID */
+	unsigned int ncpus;
+	struct vcpu cpus[VM_MAX_CPUS];
+	char detail[sizeof(((struct vcpu *)0)->detail) + 16];
+};
+
+/* Checks `ncpus` against what KVM allows before making anything. */
+int vm_create(struct vm *vm, uint64_t ram_bytes, unsigned int ncpus,
+	      struct lg_error *err);
+/* All vCPUs: the boot processor at the entry point, the others waiting
+ * for the guest's INIT and SIPI. */
+int vm_setup_vcpus(struct vm *vm, const struct boot_setup *boot,
+		   struct lg_error *err);
 void vm_irq_line(void *vm, unsigned int irq, int level);
 
-/* Run until something asks to stop; returns the reason. */
+/*
+ * Start a thread for each application processor; each calls `confine`
+ * (if any) first, then runs its vCPU until the guest stops.  Call before
+ * the calling thread may no longer clone.
+ */
+int vm_start_aps(struct vm *vm, int (*confine)(struct lg_error *err),
+		 struct lg_error *err);
+
+/*
+ * Run the boot processor in the calling thread until something asks to
+ * stop, then stop the others and wait for them; returns the reason.
+ */
 enum stop_reason vm_run(struct vm *vm);
 
-/* Interrupt KVM_RUN from another thread so the loop sees a stop request. */
+/* Interrupt every KVM_RUN from any thread so the loops see a stop request. */
 void vm_kick(struct vm *vm);
 void vm_destroy(struct vm *vm);
 

@@ -83,6 +83,7 @@ struct options {
 	unsigned int nblock;
 	const char *initrd;
 	unsigned long mem_mb;
+	unsigned int cpus;
 	const char *kernel;
 	char *cmdline;
 };
@@ -100,6 +101,9 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
+	"  -c, --cpus=N        N vCPUs (default 1, at most what KVM allows\n"
+	"                      and 254); the guest starts the others itself\n"
+	"                      (INIT and SIPI through its local APIC)\n"
 	"      --no-reboot     exit when the guest resets or triple-faults,\n"
 	"                      instead of rebooting it\n"
 	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
@@ -122,7 +126,8 @@ static const char usage_text[] =
 	"      --chroot=DIR    once set up, chroot to DIR\n"
 	"      --sandbox=on|off  confine every thread to the system calls it\n"
 	"                      needs with seccomp (default on)\n"
-	"  -v, --verbose       describe what the launcher does, on stderr\n"
+	"  -v, --verbose       describe what the launcher does, on stderr,\n"
+	"                      with exit counts for each vCPU at the end\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
 	"Exit status:\n"
@@ -191,6 +196,21 @@ static unsigned long parse_mem(const char *arg)
 	return mb;
 }
 
+/* 1..VM_MAX_CPUS here; what this host's KVM allows, at vm_create(). */
+static unsigned int parse_cpus(const char *arg)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || n < 1 ||
+	    n > VM_MAX_CPUS)
+		die("--cpus %s: say a number of vCPUs from 1 to %d", arg,
+		    VM_MAX_CPUS);
+	return n;
+}
+
 /* The kernel arguments, joined with spaces as the seed did. */
 static char *join_args(char **argv, int argc)
 {
@@ -238,6 +258,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
 		{ "initrd", required_argument, NULL, 'i' },
+		{ "cpus", required_argument, NULL, 'c' },
 		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -259,11 +280,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->sandbox = true;
+	o->cpus = 1;
 	/* '+': stop at the first non-option, so kernel args pass through. */
-	while ((c = getopt_long(argc, argv, "+i:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->initrd = optarg;
+			break;
+		case 'c':
+			o->cpus = parse_cpus(optarg);
 			break;
 		case OPT_NO_REBOOT:
 			o->no_reboot = true;
@@ -362,7 +387,7 @@ static void load_guest(struct vm *vm, const struct options *o,
 	struct mapped_file initrd = { 0 };
 	struct boot_config cfg = { .cmdline = o->cmdline };
 
-	cfg.acpi_rsdp = acpi_write_tables(&vm->mem);
+	cfg.acpi_rsdp = acpi_write_tables(&vm->mem, vm->ncpus);
 	struct lg_error err;
 
 	if (o->initrd) {
@@ -777,6 +802,12 @@ static int confine_share_helper(struct lg_error *err)
 	return sandbox_enter(SANDBOX_SHARE_HELPER, err);
 }
 
+/* Each AP's thread takes the vCPU role, as the main thread does. */
+static int confine_vcpu(struct lg_error *err)
+{
+	return sandbox_enter(SANDBOX_VCPU, err);
+}
+
 /*
  * Everything is open: drop what we no longer need before the guest runs.
  * /dev/kvm itself and the user's /dev/fd files go, then the chroot and
@@ -809,6 +840,8 @@ static void lock_down(struct vm *vm, const struct options *o,
 		if (virtio_device_start_threads(devs->v[i], &err))
 			die("%s", err.msg);
 	input->sandbox = o->sandbox;
+	if (vm_start_aps(vm, o->sandbox ? confine_vcpu : NULL, &err))
+		die("%s", err.msg);
 	start_console_input(input);
 	if (o->sandbox && sandbox_enter(SANDBOX_VCPU, &err))
 		die("%s", err.msg);
@@ -816,6 +849,30 @@ static void lock_down(struct vm *vm, const struct options *o,
 		    drop->chroot_dir ? drop->chroot_dir : "unchanged",
 		    drop->user ? drop->user : "unchanged",
 		    o->sandbox ? "on" : "off");
+}
+
+/*
+ * Totals first (the tests read them), then each vCPU's when there are
+ * several.  Only after vm_run(): every vCPU thread has ended.
+ */
+static void log_exit_counts(const struct vm *vm)
+{
+	uint64_t exits = 0, emulated = 0, faults = 0;
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		exits += vm->cpus[i].exits;
+		emulated += vm->cpus[i].emulated;
+		faults += vm->cpus[i].emulated_faults;
+	}
+	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)exits);
+	verbose_log("%llu instructions emulated for KVM (%llu raised an exception)\n",
+		    (unsigned long long)emulated, (unsigned long long)faults);
+	for (i = 0; vm->ncpus > 1 && i < vm->ncpus; i++)
+		verbose_log("vCPU %u: %llu exits from KVM_RUN, %llu instructions emulated (%llu raised an exception)\n",
+			    i, (unsigned long long)vm->cpus[i].exits,
+			    (unsigned long long)vm->cpus[i].emulated,
+			    (unsigned long long)vm->cpus[i].emulated_faults);
 }
 
 int main(int argc, char **argv)
@@ -847,11 +904,11 @@ int main(int argc, char **argv)
 	/* A reader that goes away loses console output, not the guest. */
 	signal(SIGPIPE, SIG_IGN);
 	if (host_mem_check((uint64_t)o.mem_mb << 20, &err) ||
-	    vm_create(&vm, (uint64_t)o.mem_mb << 20, &err))
+	    vm_create(&vm, (uint64_t)o.mem_mb << 20, o.cpus, &err))
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);
 	vm.nested_virt = o.nested_virt;
-	if (vm_setup_vcpu(&vm, &boot, &err))
+	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
 
@@ -865,10 +922,7 @@ int main(int argc, char **argv)
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
 	why = vm_run(&vm);
-	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);
-	verbose_log("%llu instructions emulated for KVM (%llu raised an exception)\n",
-		    (unsigned long long)vm.emulated,
-		    (unsigned long long)vm.emulated_faults);
+	log_exit_counts(&vm);
 	host_error_summary(stderr);	/* the devices' host I/O errors */
 	status = exit_status(&vm, why, &o);
 	term_restore();

@@ -3,6 +3,7 @@
 #define LGUEST_STOP_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 /*
  * Why the guest stopped running.  Devices and the input thread ask for a
@@ -31,13 +32,14 @@ struct vm_stop {
 	_Atomic int word;
 };
 
-static inline void vm_request_stop(struct vm_stop *st, enum stop_reason r,
+/* True when this request is the one that counts. */
+static inline bool vm_request_stop(struct vm_stop *st, enum stop_reason r,
 				   int code)
 {
 	int none = STOP_NONE;
 
-	atomic_compare_exchange_strong(&st->word, &none,
-				       (int)r | ((code & 0xff) << 8));
+	return atomic_compare_exchange_strong(&st->word, &none,
+					      (int)r | ((code & 0xff) << 8));
 }
 
 static inline enum stop_reason vm_stop_reason(struct vm_stop *st)

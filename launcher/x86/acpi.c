@@ -251,27 +251,31 @@ static uint64_t write_fadt(struct table_area *a, uint64_t facs, uint64_t dsdt)
 	return addr;
 }
 
-/* One CPU (APIC ID 0), KVM's IOAPIC, and LINT1 as NMI. */
-static uint64_t write_madt(struct table_area *a)
+/*
+ * CPUs 0..ncpus-1 (APIC ID = processor UID = vCPU index, as the launcher
+ * creates them), KVM's IOAPIC with the next free ID, and LINT1 as NMI.
+ */
+static uint64_t write_madt(struct table_area *a, unsigned int ncpus)
 {
-	uint32_t len = HEADER_LEN + 8 + 8 + 12 + 6;
+	uint32_t len = HEADER_LEN + 8 + 8 * ncpus + 12 + 6;
 	uint8_t *t;
 	uint64_t addr = carve(a, len, 16, &t);
-	unsigned int o = HEADER_LEN;
+	unsigned int o = HEADER_LEN, i;
 
 	put_header(t, "APIC", len, 5);
 	put32(t, o, LAYOUT_LAPIC);
 	put32(t, o + 4, MADT_PCAT_COMPAT);
 	o += 8;
-	put8(t, o, 0);			/* Processor Local APIC */
-	put8(t, o + 1, 8);
-	put8(t, o + 2, 0);		/* ACPI processor UID */
-	put8(t, o + 3, 0);		/* APIC ID */
-	put32(t, o + 4, 1);		/* enabled */
-	o += 8;
+	for (i = 0; i < ncpus; i++, o += 8) {
+		put8(t, o, 0);		/* Processor Local APIC */
+		put8(t, o + 1, 8);
+		put8(t, o + 2, i);	/* ACPI processor UID */
+		put8(t, o + 3, i);	/* APIC ID */
+		put32(t, o + 4, 1);	/* enabled */
+	}
 	put8(t, o, 1);			/* I/O APIC */
 	put8(t, o + 1, 12);
-	put8(t, o + 2, 1);		/* I/O APIC ID */
+	put8(t, o + 2, ncpus);		/* I/O APIC ID, after the CPUs' */
 	put32(t, o + 4, LAYOUT_IOAPIC);
 	put32(t, o + 8, 0);		/* GSI base */
 	o += 12;
@@ -309,7 +313,13 @@ static void write_rsdp(uint8_t *t, uint64_t xsdt)
 	t[32] = (uint8_t)-acpi_sum(t, 36);
 }
 
-uint64_t acpi_write_tables(const struct guest_mem *m)
+/* Every table at its largest, each aligned to 64 bytes, fits the area. */
+_Static_assert(36 + FACS_LEN + HEADER_LEN + sizeof(struct aml) + FADT_LEN +
+		       HEADER_LEN + 8 + 8 * ACPI_MAX_CPUS + 12 + 6 +
+		       HEADER_LEN + 16 + 6 * 64 <= ACPI_AREA_SIZE,
+	       "the ACPI tables outgrow their area");
+
+uint64_t acpi_write_tables(const struct guest_mem *m, unsigned int ncpus)
 {
 	struct table_area a = { gmem_ptr(m, ACPI_BASE, ACPI_AREA_SIZE), 0 };
 	uint64_t rsdp, facs, dsdt, fadt, madt, xsdt;
@@ -322,7 +332,9 @@ uint64_t acpi_write_tables(const struct guest_mem *m)
 	facs = write_facs(&a);
 	dsdt = write_dsdt(&a);
 	fadt = write_fadt(&a, facs, dsdt);
-	madt = write_madt(&a);
+	if (ncpus < 1 || ncpus > ACPI_MAX_CPUS)
+		return 0;
+	madt = write_madt(&a, ncpus);
 	xsdt = write_xsdt(&a, fadt, madt);
 	write_rsdp(rsdp_host, xsdt);
 	return rsdp;

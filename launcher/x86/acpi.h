@@ -19,8 +19,15 @@
 #define ACPI_SCI_IRQ	9
 #define ACPI_S5_TYP	5	/* SLP_TYP value our \_S5 declares */
 
-/* Write the tables at their fixed place; returns the RSDP's address or 0. */
-uint64_t acpi_write_tables(const struct guest_mem *m);
+/* xAPIC IDs 0..253: 0xff is the broadcast and the IOAPIC takes one. */
+#define ACPI_MAX_CPUS	254
+
+/*
+ * Write the tables, with `ncpus` processors in the MADT, at their fixed
+ * place; returns the RSDP's address, or 0 (no room, or ncpus outside
+ * 1..ACPI_MAX_CPUS).
+ */
+uint64_t acpi_write_tables(const struct guest_mem *m, unsigned int ncpus);
 
 /* Checksum helper, exposed for the unit tests: sum of bytes mod 256. */
 uint8_t acpi_sum(const void *p, uint64_t len);

@@ -136,7 +136,7 @@ void x86_vec_to_xsave(const struct x86_cpu *cpu, uint8_t *xsave, bool ymm)
 
 /* One emulation failure being finished. */
 struct emu_exit {
-	struct vm *vm;
+	struct vcpu *vc;
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct x86_cpu cpu;
@@ -147,31 +147,31 @@ struct emu_exit {
 
 static bool failed(struct emu_exit *x, const char *why)
 {
-	x->vm->emulate_failed = why;
+	x->vc->emulate_failed = why;
 	return false;
 }
 
 /* The guest's MAXPHYADDR, for the page walk's reserved-bit checks. */
-static unsigned int guest_maxphyaddr(struct vm *vm)
+static unsigned int guest_maxphyaddr(struct vcpu *vc)
 {
 	size_t size = sizeof(struct kvm_cpuid2) +
 		      CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
 	struct kvm_cpuid2 *c;
 	unsigned int i;
 
-	if (vm->maxphyaddr)
-		return vm->maxphyaddr;
+	if (vc->maxphyaddr)
+		return vc->maxphyaddr;
 	c = calloc(1, size);
 	if (!c)
 		return 0;	/* the walk then assumes 52 bits */
 	c->nent = CPUID_MAX_ENTRIES;
-	vm->maxphyaddr = MAXPHYADDR_DEFAULT;
-	if (ioctl(vm->vcpu_fd, KVM_GET_CPUID2, c) == 0)
+	vc->maxphyaddr = MAXPHYADDR_DEFAULT;
+	if (ioctl(vc->fd, KVM_GET_CPUID2, c) == 0)
 		for (i = 0; i < c->nent; i++)
 			if (c->entries[i].function == CPUID_ADDR_SIZES)
-				vm->maxphyaddr = c->entries[i].eax & 0xff;
+				vc->maxphyaddr = c->entries[i].eax & 0xff;
 	free(c);
-	return vm->maxphyaddr;
+	return vc->maxphyaddr;
 }
 
 /*
@@ -209,13 +209,13 @@ static enum x86_emu_status fetch_rest(struct emu_exit *x, uint8_t *bytes,
 
 static bool read_state(struct emu_exit *x)
 {
-	int fd = x->vm->vcpu_fd;
+	int fd = x->vc->fd;
 
 	if (ioctl(fd, KVM_GET_REGS, &x->regs) < 0 ||
 	    ioctl(fd, KVM_GET_SREGS, &x->sregs) < 0)
 		return failed(x, "cannot read the vCPU's registers");
 	x86_cpu_from_kvm(&x->cpu, &x->regs, &x->sregs);
-	x->cpu.maxphyaddr = guest_maxphyaddr(x->vm);
+	x->cpu.maxphyaddr = guest_maxphyaddr(x->vc);
 	return true;
 }
 
@@ -223,27 +223,27 @@ static bool read_state(struct emu_exit *x)
  * With dynamic features (AMX) the image outgrows struct kvm_xsave and
  * only KVM_GET_XSAVE2 gives it; below that, KVM_GET_XSAVE does the same.
  */
-static size_t xsave_size(struct vm *vm)
+static size_t xsave_size(struct vcpu *vc)
 {
 	int size;
 
-	if (!vm->xsave_size) {
-		size = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
-		vm->xsave_size = sizeof(struct kvm_xsave);
+	if (!vc->xsave_size) {
+		size = ioctl(vc->vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+		vc->xsave_size = sizeof(struct kvm_xsave);
 		if (size > (int)sizeof(struct kvm_xsave))
-			vm->xsave_size = size;
+			vc->xsave_size = size;
 	}
-	return vm->xsave_size;
+	return vc->xsave_size;
 }
 
 static bool read_vec(struct emu_exit *x)
 {
-	size_t size = xsave_size(x->vm);
+	size_t size = xsave_size(x->vc);
 	unsigned long req = size > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 :
 							      KVM_GET_XSAVE;
 
 	x->xsave = calloc(1, size);
-	if (!x->xsave || ioctl(x->vm->vcpu_fd, req, x->xsave) < 0)
+	if (!x->xsave || ioctl(x->vc->fd, req, x->xsave) < 0)
 		return failed(x, "cannot read the vCPU's vector registers");
 	x86_vec_from_xsave(&x->cpu, x->xsave);
 	return true;
@@ -252,7 +252,7 @@ static bool read_vec(struct emu_exit *x)
 static bool decode(struct emu_exit *x, struct x86_fault *fault,
 		   enum x86_emu_status *fetch)
 {
-	struct kvm_run *r = x->vm->run;
+	struct kvm_run *r = x->vc->run;
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	unsigned int len = r->emulation_failure.insn_size;
 	enum x86_decode_status ds;
@@ -279,7 +279,7 @@ static bool decode(struct emu_exit *x, struct x86_fault *fault,
 
 static bool write_back(struct emu_exit *x)
 {
-	int fd = x->vm->vcpu_fd;
+	int fd = x->vc->fd;
 
 	x86_cpu_to_kvm_regs(&x->cpu, &x->regs);
 	if (ioctl(fd, KVM_SET_REGS, &x->regs) < 0)
@@ -300,7 +300,7 @@ static bool write_back(struct emu_exit *x)
  */
 static bool inject(struct emu_exit *x, const struct x86_fault *f)
 {
-	int fd = x->vm->vcpu_fd;
+	int fd = x->vc->fd;
 	struct kvm_vcpu_events ev;
 
 	if (ioctl(fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
@@ -343,8 +343,9 @@ static enum x86_emu_status execute(struct emu_exit *x,
  * hypervisor's EPT/NPT) and its exceptions are not ours to deliver, so
  * we do not touch it.  A state we cannot read counts as nested.
  */
-static bool in_nested_guest(struct vm *vm)
+static bool in_nested_guest(struct vcpu *vc)
 {
+	struct vm *vm = vc->vm;
 	struct kvm_nested_state *ns;
 	int size;
 	bool nested = true;
@@ -358,7 +359,7 @@ static bool in_nested_guest(struct vm *vm)
 	if (!ns)
 		return true;
 	ns->size = size;
-	if (ioctl(vm->vcpu_fd, KVM_GET_NESTED_STATE, ns) == 0)
+	if (ioctl(vc->fd, KVM_GET_NESTED_STATE, ns) == 0)
 		nested = ns->flags & KVM_STATE_NESTED_GUEST_MODE;
 	free(ns);
 	return nested;
@@ -388,25 +389,26 @@ static bool emulate(struct emu_exit *x)
 	/* A faulting REP keeps the iterations before the fault. */
 	if (!write_back(x) || (s == X86_EMU_FAULT && !inject(x, &res.fault)))
 		return false;
-	x->vm->emulated++;
+	x->vc->emulated++;
 	if (s == X86_EMU_FAULT)
-		x->vm->emulated_faults++;
+		x->vc->emulated_faults++;
 	return true;
 }
 
-bool vm_emulate_failure(struct vm *vm)
+bool vcpu_emulate_failure(struct vcpu *vc)
 {
+	struct vm *vm = vc->vm;
 	struct emu_exit x = {
-		.vm = vm,
+		.vc = vc,
 		.bus = { .mem = &vm->mem, .pio = &vm->pio, .mmio = &vm->mmio },
 	};
 	bool ok;
 
-	vm->emulate_failed = NULL;
-	if (!has_insn_bytes(vm->run))
+	vc->emulate_failed = NULL;
+	if (!has_insn_bytes(vc->run))
 		return false;
-	if (in_nested_guest(vm)) {
-		vm->emulate_failed = "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor";
+	if (in_nested_guest(vc)) {
+		vc->emulate_failed = "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor";
 		return false;
 	}
 	ok = emulate(&x);

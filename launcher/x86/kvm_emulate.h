@@ -34,9 +34,10 @@ void x86_vec_to_xsave(const struct x86_cpu *cpu, uint8_t *xsave, bool ymm);
  * KVM_EXIT_INTERNAL_ERROR: when it is an emulation failure with the
  * instruction's bytes, finish the instruction (or deliver the exception
  * it raises) and return true: the guest can go on.  False leaves the
- * exit for describe_internal_error(), with vm->emulate_failed saying why
- * we could not do it either (NULL when we never tried).
+ * exit for describe_internal_error(), with vc->emulate_failed saying why
+ * we could not do it either (NULL when we never tried).  The caller
+ * holds the VM's bus lock.
  */
-bool vm_emulate_failure(struct vm *vm);
+bool vcpu_emulate_failure(struct vcpu *vc);
 
 #endif

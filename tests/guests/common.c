@@ -11,6 +11,7 @@
 #include <asm/bootparam.h>
 
 #include "emulate_actions.h"
+#include "smp_actions.h"
 #include "guest.h"
 #include "runtime.h"
 #include "virtio.h"
@@ -40,6 +41,7 @@ enum action {
 	ACT_NET,
 	ACT_VIRTIO_BLK_NOSPACE,
 	ACT_VIRTIO_BLK_BENCH,
+	ACT_SMP,
 };
 
 struct options {
@@ -52,6 +54,7 @@ struct options {
 	int hostile_kind;
 	struct virtio_opts virtio;
 	struct emul_opts emul;
+	struct smp_opts smp;
 	struct net_opts net;
 	u64 blk_bench_sectors;
 };
@@ -295,6 +298,25 @@ int parse_u64(const char *s, size_t len, u64 *out)
 	return 0;
 }
 
+int parse_action_name(const char *v, size_t len,
+		      const struct action_name *names, unsigned int n,
+		      u64 *arg)
+{
+	unsigned int i;
+	size_t l;
+
+	for (i = 0; i < n; i++) {
+		l = str_len(names[i].name);
+		if (!starts_with(v, len, names[i].name))
+			continue;
+		if (names[i].counted)
+			return parse_u64(v + l, len - l, arg) ? -1 : names[i].kind;
+		if (len == l)
+			return names[i].kind;
+	}
+	return -1;
+}
+
 static int parse_action(const char *v, size_t len, struct options *o)
 {
 	/* Names inline, not pointers: no absolute addresses in the image. */
@@ -337,6 +359,14 @@ static int parse_action(const char *v, size_t len, struct options *o)
 	if (starts_with(v, len, "net-")) {
 		o->action = ACT_NET;
 		return net_parse_action(v, len, &o->net);
+	}
+	if (starts_with(v, len, "smp")) {
+		o->action = ACT_SMP;
+#ifdef __x86_64__
+		return smp_parse(v, len, &o->smp);
+#else
+		return 0;	/* only to say it is skipped */
+#endif
 	}
 	if (starts_with(v, len, "emul-")) {
 		o->action = ACT_EMULATE;
@@ -537,7 +567,7 @@ static void check_initrd(const struct boot_params *bp, u64 want)
  * software interrupt through an empty IDT and reports an emulation
  * failure instead of the shutdown.
  */
-static void __attribute__((noreturn)) triple_fault(void)
+void triple_fault(void)
 {
 	struct {
 		u16 limit;
@@ -581,7 +611,22 @@ static void __attribute__((noreturn)) echo_loop(void)
 	}
 }
 
-static void __attribute__((noreturn)) run_action(const struct options *o)
+/* The SMP actions' trampoline goes to long mode: 64-bit guests only. */
+static void __attribute__((noreturn)) smp(const struct boot_params *bp,
+					  const struct smp_opts *o)
+{
+#ifdef __x86_64__
+	action_smp(bp, o);
+#else
+	(void)bp;
+	(void)o;
+	puts_raw("SKIP: the SMP actions need a 64-bit guest\n");
+	guest_exit(GUEST_EXIT_NO_SMP);
+#endif
+}
+
+static void __attribute__((noreturn)) run_action(const struct boot_params *bp,
+						 const struct options *o)
 {
 	switch (o->action) {
 	case ACT_RESET:
@@ -614,6 +659,8 @@ static void __attribute__((noreturn)) run_action(const struct options *o)
 		action_virtio_blk_nospace();
 	case ACT_VIRTIO_BLK_BENCH:
 		action_virtio_blk_bench(o->blk_bench_sectors);
+	case ACT_SMP:
+		smp(bp, &o->smp);
 	case ACT_EXIT:
 	default:
 		guest_exit(o->exit_code);
@@ -639,5 +686,5 @@ void guest_main(struct boot_params *bp, const char *flavour)
 	if (opts.have_initrd)
 		check_initrd(bp, opts.initrd_size);
 	puts_raw("PASS: boot_params ok\n");
-	run_action(&opts);
+	run_action(bp, &opts);
 }

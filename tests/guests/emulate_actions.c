@@ -40,12 +40,7 @@ enum emul_kind {
 	EMUL_REP_OUTSB,
 };
 
-/* Inline names, not pointers: no absolute addresses in the image. */
-static const struct {
-	char name[20];
-	enum emul_kind kind;
-	int counted;	/* takes ":<count>" */
-} emul_names[] = {
+static const struct action_name emul_names[] = {
 	{ "emul-cmpxchg16b", EMUL_CMPXCHG16B, 0 },
 	{ "emul-vmovdqu", EMUL_VMOVDQU, 0 },
 	{ "emul-pf", EMUL_PF, 0 },
@@ -57,26 +52,10 @@ static const struct {
 
 int emul_parse(const char *v, size_t len, struct emul_opts *o)
 {
-	unsigned int i;
-	size_t n;
-
-	for (i = 0; i < sizeof(emul_names) / sizeof(emul_names[0]); i++) {
-		n = str_len(emul_names[i].name);
-		if (!starts_with(v, len, emul_names[i].name))
-			continue;
-		o->kind = emul_names[i].kind;
-		if (emul_names[i].counted)
-			return parse_u64(v + n, len - n, &o->count);
-		return len == n ? 0 : -1;
-	}
-	return -1;
-}
-
-static void cpuid(u32 leaf, u32 sub, u32 r[4])
-{
-	asm volatile("cpuid"
-		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-		     : "a"(leaf), "c"(sub));
+	o->kind = parse_action_name(v, len, emul_names,
+				    sizeof(emul_names) / sizeof(emul_names[0]),
+				    &o->count);
+	return o->kind < 0 ? -1 : 0;
 }
 
 static unsigned long read_cr0(void)

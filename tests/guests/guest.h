@@ -56,10 +56,24 @@
 #define CHECK_EMUL_PF		53	/* 63: wrong or missing #PF */
 #define CHECK_EMUL_PORTS	54	/* 64: unclaimed port or i8042 status */
 
+/* The SMP actions (tests/guests/smp_actions.c). */
+#define CHECK_SMP_MADT		55	/* 65: no MADT, or too many CPUs in it */
+#define CHECK_SMP_START		56	/* 66: an AP did not start */
+#define CHECK_SMP_APIC_ID	57	/* 67: APIC IDs wrong or not the MADT's */
+#define CHECK_SMP_CMPXCHG	58	/* 68: the shared 128-bit count is off */
+
+/*
+ * Where the BSP puts the APs' real-mode entry (the SIPI vector is its
+ * page number), and each AP's stack size.
+ */
+#define SMP_TRAMPOLINE_BASE	0x1000
+#define SMP_AP_STACK		8192
+
 #define GUEST_EXIT_NO_32BIT	30	/* bzImage entered at its 32-bit entry */
 #define GUEST_EXIT_NO_REALMODE	31	/* bzImage entered in real mode */
 #define GUEST_EXIT_NO_AVX	32	/* skipped: CPUID lacks AVX */
 #define GUEST_EXIT_NO_PAGING	33	/* skipped: emul-pf in the 32-bit guest */
+#define GUEST_EXIT_NO_SMP	34	/* skipped: smp-* in the 32-bit guest */
 
 /* The initrd pattern the integration tests write: byte[i] == i % 251. */
 #define GUEST_INITRD_MODULUS	251

@@ -33,7 +33,9 @@ guests: $(GUEST_OUTPUTS)
 # The C body is built twice: 64-bit (ELF64 and bzImage) and 32-bit (ELF32).
 GUEST_C		:= common virtio virtio_actions virtio_hostile emulate_actions \
 		   virtio_net_actions virtio_blk_more
-GUEST_C_OBJS_64	:= $(GUEST_C:%=$(GUEST_OBJ)/64/%.o)
+# The SMP actions are 64-bit only: their trampoline goes to long mode.
+GUEST_C_OBJS_64	:= $(GUEST_C:%=$(GUEST_OBJ)/64/%.o) \
+		   $(GUEST_OBJ)/64/smp_actions.o $(GUEST_OBJ)/smp_trampoline.o
 GUEST_C_OBJS_32	:= $(GUEST_C:%=$(GUEST_OBJ)/32/%.o)
 
 $(GUEST_OBJ)/64/%.o: $(GUEST_SRC)/%.c
@@ -54,6 +56,10 @@ $(GUEST_OBJ)/head64-bzimage.o: $(GUEST_SRC)/head64.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_64) -D__ASSEMBLY__ \
 		-DFLAVOUR='"bzImage"' -c -o $@ $<
+
+$(GUEST_OBJ)/smp_trampoline.o: $(GUEST_SRC)/smp_trampoline.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_CFLAGS_64) -D__ASSEMBLY__ -c -o $@ $<
 
 $(GUEST_OBJ)/head32.o: $(GUEST_SRC)/head32.S
 	@mkdir -p $(dir $@)

@@ -54,6 +54,13 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
+static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
+{
+	asm volatile("cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"(leaf), "c"(sub));
+}
+
 /* The guest-physical address of our own data: we run identity-mapped. */
 static inline u64 phys_addr(const volatile void *p)
 {
@@ -68,6 +75,23 @@ void fail(int check, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 
 int starts_with(const char *s, size_t len, const char *prefix);
+
+/* An action's name in a table (inline, not a pointer: no absolute
+ * addresses in the image), and whether ":<number>" follows it. */
+struct action_name {
+	char name[20];
+	int kind;
+	int counted;
+};
+
+/* The kind of the entry v[0..len) names, with *arg for a counted one;
+ * -1 when it names none (or its number is bad). */
+int parse_action_name(const char *v, size_t len,
+		      const struct action_name *names, unsigned int n,
+		      u64 *arg);
+
+/* Load an empty IDT and execute ud2: the CPU shuts down. */
+void triple_fault(void) __attribute__((noreturn));
 size_t str_len(const char *s);
 int parse_u64(const char *s, size_t len, u64 *out);
 

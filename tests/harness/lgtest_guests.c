@@ -150,7 +150,8 @@ START_TEST(test_overrides)
 		"pass.lgt");
 	assert_has(
 		&o,
-		"--no-reboot --initrd=tests/guests/bin/guest32.elf --rng 99 ");
+		"--no-reboot --initrd=tests/guests/bin/guest32.elf --rng "
+		"--cpus=2 99 ");
 	assert_has(&o, "'console=ttyS0 panic=-1 a=1 b=2'");
 	assert_has(&o, "timeout 7s");
 	outcome_free(&o);

@@ -220,12 +220,12 @@ START_TEST(test_runner_commands)
 	struct outcome o;
 
 	require_tools();
-	o = run("run -n --runner qemu --accel tcg --mem 99 --device "
+	o = run("run -n --runner qemu --accel tcg --mem 99 --cpus 3 --device "
 		"block-ro=tests/harness/scripts/pass.lgt --device rng "
 		"--device virtio-console " SCRIPTS "pass.lgt");
 	ck_assert_msg(o.status == 0, "%s%s", o.out, o.err);
 	assert_has(&o, "# runner: qemu (accel tcg, as asked)\n");
-	assert_has(&o, "qemu-system-x86_64 -accel tcg -m 99 ");
+	assert_has(&o, "qemu-system-x86_64 -accel tcg -m 99 -smp 3 ");
 	assert_has(&o, " -no-reboot -S -chardev socket,id=lgtest-qmp,fd=3 ");
 	assert_has(&o, " -device isa-debug-exit,iobase=0xf4,iosize=0x04 ");
 	assert_has(&o, " -chardev stdio,id=lgtest-con,signal=off -chardev "
@@ -249,9 +249,19 @@ START_TEST(test_runner_commands)
 	/* The kept host sees this machine's root; writable disks through
 	 * its writable view of it. */
 	assert_has(&o, " --no-reboot --block=/run/lguest-host-rw/etc/hostname "
-		       "--block-ro=/etc/hosts --rng 64 " SCRIPTS
+		       "--block-ro=/etc/hosts --rng --cpus=2 64 " SCRIPTS
 		       "../../guests/bin/guest64.elf ");
+	/* The host: this machine's CPUs, at most the guest's 2. */
+	assert_has(&o, sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? " --smp 2 -- "
+							   : " --smp 1 -- ");
 	outcome_free(&o);
+	o = run("run -n --runner lguest-nested --cpus 1 " SCRIPTS "pass.lgt");
+	assert_has(&o, " --smp 1 -- ");
+	assert_has(&o, " --no-reboot --cpus=1 64 ");
+	outcome_free(&o);
+	assert_usage_error("run -n --cpus 255 " SCRIPTS "pass.lgt",
+			   "--cpus: '255' is not a number of vCPUs from 1 to "
+			   "254");
 	o = run("run -n --runner lguest-nested --device "
 		"sharenet=/tmp/s " SCRIPTS "pass.lgt");
 	assert_has(&o, "device sharenet is not available on the lguest-nested "

@@ -35,6 +35,7 @@ static void entry(struct report_entry *e, size_t number, const char *name,
 	e->verdict = v;
 	e->seconds = 1.5 * (double)number;
 	e->first_byte = e->boot_marker = -1;
+	e->cpus = number == 2 ? 1 : 2;	/* the default, and one CPU */
 }
 
 /* A crash report from a console with markup, controls and bad UTF-8. */

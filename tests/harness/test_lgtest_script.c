@@ -75,9 +75,9 @@ START_TEST(test_cases_inherit)
 {
 	struct script s = parse_ok(
 		"cases.lgt",
-		"kernel k\nmem 64\ncmdline a\ndevice rng\n"
+		"kernel k\nmem 64\ncpus 4\ncmdline a\ndevice rng\n"
 		"test \"first # not a comment\"\n"
-		"cmdline b\nmem 128\nexpect \"x\"\n"
+		"cmdline b\nmem 128\ncpus 1\nexpect \"x\"\n"
 		"test second one\n"
 		"kernel other\nshutdown\n"
 		"test third\nexpect-crash\nexpect-crash /panic/ timeout 5\n");
@@ -86,13 +86,15 @@ START_TEST(test_cases_inherit)
 	ck_assert_str_eq(s.tests[0].name, "first # not a comment");
 	ck_assert_str_eq(s.tests[0].cfg.cmdline, "a b");
 	ck_assert_uint_eq(s.tests[0].cfg.mem_mb, 128);
+	ck_assert_uint_eq(s.tests[0].cfg.cpus, 1);
+	ck_assert_uint_eq(s.tests[1].cfg.cpus, 4);
 	ck_assert_str_eq(s.tests[0].cfg.kernel, "k");
 	ck_assert_uint_eq(s.tests[0].cfg.ndevices, 1);
 	ck_assert_str_eq(s.tests[1].name, "second one");
 	ck_assert_str_eq(s.tests[1].cfg.kernel, "other");
 	ck_assert_uint_eq(s.tests[1].cfg.mem_mb, 64);
 	ck_assert_str_eq(s.tests[1].cfg.cmdline, "a");
-	ck_assert_int_eq(s.tests[1].line, 9);
+	ck_assert_int_eq(s.tests[1].line, 11);
 	ck_assert_int_eq(s.tests[1].steps[0].kind, STEP_SHUTDOWN);
 	ck_assert(!s.tests[2].steps[0].has_pattern);
 	ck_assert(s.tests[2].steps[1].has_pattern);
@@ -147,6 +149,9 @@ static const struct {
 	{"mem 1\nexpect \"x\"\n",
 	 "b.lgt:1:5: mem (MiB) must be a whole number from 2 to 1048576"},
 	{"mem 64\nmem 32\n", "b.lgt:2:1: 'mem' given twice in one section"},
+	{"cpus 0\n", "b.lgt:1:6: cpus must be a whole number from 1 to 254"},
+	{"cpus 255\n", "b.lgt:1:6: cpus must be a whole number from 1 to 254"},
+	{"cpus 2\ncpus 4\n", "b.lgt:2:1: 'cpus' given twice in one section"},
 	{"device floppy\n", "b.lgt:1:8: unknown device kind 'floppy' (known: "
 			    "block, block-ro, rng, virtio-console, tunnet, "
 			    "sharenet)"},
@@ -326,6 +331,14 @@ START_TEST(test_config_merge)
 	ck_assert_uint_eq(base.mem_mb, 64);
 	ck_assert_uint_eq(base.ndevices, 1);
 	ck_assert(base.timeout == 9);
+	/* Unset, cpus inherits, and the default is 2. */
+	ck_assert_uint_eq(config_cpus(&base), DEFAULT_CPUS);
+	ck_assert_uint_eq(DEFAULT_CPUS, 2);
+	top.cpus = 8;
+	config_merge(&base, &top);
+	ck_assert_uint_eq(base.cpus, 8);
+	config_defaults(&base);
+	ck_assert_uint_eq(base.cpus, 8);
 	config_free(&base);
 }
 END_TEST

@@ -374,6 +374,15 @@ static int run_step(struct run *r, int ms)
 }
 
 /* Run the launcher with args to the end: see run_start and run_step. */
+/* argv[0] is left for the launcher's path; NULL-terminated. */
+static void run_lguest_argv(struct run *r, const struct input *in,
+			    const char **argv)
+{
+	run_start(r, in, argv);
+	while (!run_step(r, 100))
+		;
+}
+
 static void run_lguest(struct run *r, const struct input *in,
 		       const char *arg0, ...)
 {
@@ -389,9 +398,7 @@ static void run_lguest(struct run *r, const struct input *in,
 	}
 	va_end(ap);
 	argv[argc] = NULL;
-	run_start(r, in, argv);
-	while (!run_step(r, 100))
-		;
+	run_lguest_argv(r, in, argv);
 }
 
 static void run_free(struct run *r)
@@ -1618,6 +1625,107 @@ START_TEST(test_huge_rep_stops_on_sigterm)
 		      r.status, r.exited ? "" : " (signal)", shown(&r));
 	ck_assert_msg(now() - stopped < 2.0, "$ %s\nSIGTERM took %.1f s",
 		      r.cmd, now() - stopped);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* SMP: --cpus N, APs started by the guest, stops from an AP           */
+/* ------------------------------------------------------------------ */
+
+static const struct smp_case {
+	enum guest g;
+	const char *cpus;
+	const char *action;
+	bool testdev, no_reboot;
+	int status;
+	const char *output;
+} smp_cases[] = {
+	{ ELF64, "2", "smp", false, false, 0,
+	  "PASS: smp: 2 CPUs started, 1 APs counted" },
+	{ ELF64, "4", "smp", false, false, 0,
+	  "PASS: smp: 4 CPUs started, 3 APs counted" },
+	{ BZIMAGE, "3", "smp", false, false, 0,
+	  "PASS: smp: 3 CPUs started, 2 APs counted" },
+	{ ELF64, "1", "smp", false, false, 0,
+	  "PASS: smp: 1 CPUs started, 0 APs counted" },
+	/* Each AP's CPUID gives its own APIC ID, the MADT's. */
+	{ ELF64, "4", "smp", false, false, 0,
+	  "APIC ID 3: CPUID APIC ID 3 (AP " },
+	/* Stops from an AP: the statuses of one CPU. */
+	{ ELF64, "2", "smp-exit:77", false, false, 77,
+	  "AP 0 (APIC ID 1): writing 77 to the exit port" },
+	{ ELF64, "3", "smp-triplefault", false, true, LG_EXIT_TRIPLE_FAULT,
+	  "lguest: guest triple-faulted (--no-reboot)" },
+	/* Exit 5 when every CPU halts, and not while an AP still runs. */
+	{ ELF64, "3", "smp-hlt", false, false, LG_EXIT_HALTED,
+	  "lguest: guest halted" },
+	{ ELF64, "2", "smp-ap-busy:9", false, false, 9,
+	  "PASS: smp: 2 CPUs started, 1 APs counted" },
+	/* The emulator on two CPUs at once, on one MMIO page. */
+	{ ELF64, "2", "smp-cmpxchg16b:200", true, false, 0,
+	  "PASS: smp-cmpxchg16b: the count is consistent" },
+};
+
+START_TEST(test_smp)
+{
+	const struct smp_case *c = &smp_cases[_i];
+	const char *argv[12] = { NULL, "--verbose", "--cpus", c->cpus };
+	char action[64];
+	int n = 4;
+	struct run r;
+
+	require_guest(c->g);
+	snprintf(action, sizeof(action), "lgtest.action=%s", c->action);
+	if (c->testdev)
+		argv[n++] = "--testdev";
+	if (c->no_reboot)
+		argv[n++] = "--no-reboot";
+	argv[n++] = "64";
+	argv[n++] = guest_path(c->g);
+	argv[n++] = action;
+	argv[n] = NULL;
+	run_lguest_argv(&r, NULL, argv);
+	expect_exit(&r, c->status);
+	expect_output(&r, c->output);
+	/* --verbose counts exits per vCPU when there are several. */
+	if (strcmp(c->cpus, "1"))
+		expect_output(&r, "lguest: vCPU 1: ");
+	run_free(&r);
+}
+END_TEST
+
+/* ^C^C^C stops every vCPU, all of them busy. */
+START_TEST(test_smp_ctrl_c_escape)
+{
+	static const struct input ctrl_c = {
+		.data = "\003\003\003",
+		.after = "PASS: smp: 3 CPUs started",
+		.pty = 1,
+	};
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, &ctrl_c, "--cpus", "3", "64", guest_path(ELF64),
+		   "lgtest.action=smp-spin", NULL);
+	expect_exit(&r, LG_EXIT_ESCAPE);
+	expect_output(&r, "^C^C^C: stopping the guest");
+	run_free(&r);
+}
+END_TEST
+
+/* 1..254, and no more than KVM allows: a usage or set-up error. */
+static const char *const bad_cpus[] = { "0", "255", "-1", "two", "" };
+
+START_TEST(test_smp_bad_cpus)
+{
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, NULL, "--cpus", bad_cpus[_i], "64", guest_path(ELF64),
+		   NULL);
+	expect_exit(&r, LG_EXIT_SETUP);
+	expect_output(&r, "lguest: --cpus ");
+	expect_output(&r, ": say a number of vCPUs from 1 to 254");
 	run_free(&r);
 }
 END_TEST
@@ -1697,6 +1805,14 @@ static Suite *guests_suite(void)
 	tcase_add_loop_test(tc, test_emulate, 0,
 			    sizeof(emul_cases) / sizeof(emul_cases[0]));
 	tcase_add_test(tc, test_huge_rep_stops_on_sigterm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase("smp");
+	tcase_add_loop_test(tc, test_smp, 0,
+			    sizeof(smp_cases) / sizeof(smp_cases[0]));
+	tcase_add_test(tc, test_smp_ctrl_c_escape);
+	tcase_add_loop_test(tc, test_smp_bad_cpus, 0,
+			    sizeof(bad_cpus) / sizeof(bad_cpus[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -455,6 +455,21 @@ START_TEST(test_sharenet_helper)
 }
 END_TEST
 
+/* Each AP's thread confines itself too: main, 2 APs and console input. */
+START_TEST(test_sandbox_smp)
+{
+	struct run r;
+
+	require_built();
+	launch(&r, NULL, "--cpus", "3", "64", GUEST, "lgtest.action=echo",
+	       NULL);
+	wait_for_echo_guest(&r);
+	ck_assert_int_ge(check_thread_seccomp(launcher_child(r.pid), "\t2"),
+			 4);
+	quit_echo_guest(&r);
+}
+END_TEST
+
 START_TEST(test_sandbox_off)
 {
 	struct run r;
@@ -686,6 +701,7 @@ int main(void)
 	tcase_add_test(tc, test_sandbox_on_by_default);
 	tcase_add_test(tc, test_sharenet_helper);
 	tcase_add_test(tc, test_sandbox_off);
+	tcase_add_test(tc, test_sandbox_smp);
 	tcase_add_test(tc, test_sandbox_bad_value);
 	tcase_add_test(tc, test_username_and_chroot);
 	tcase_add_loop_test(tc, test_bad_privilege_options, 0,

@@ -20,7 +20,7 @@ static uint64_t rsdp;
 static void setup(void)
 {
 	tmem_init(&tm, 4 * MiB, 4 * MiB);
-	rsdp = acpi_write_tables(&tm.m);
+	rsdp = acpi_write_tables(&tm.m, 1);
 }
 
 static void teardown(void)
@@ -120,25 +120,74 @@ START_TEST(test_fadt)
 }
 END_TEST
 
-START_TEST(test_madt)
+/* What the MADT lists, walked entry by entry. */
+struct madt_seen {
+	unsigned int lapics, ioapics, nmis;
+	bool ids_in_order;	/* entry i: UID i, APIC ID i, enabled */
+	unsigned int ioapic_id;
+};
+
+static struct madt_seen walk_madt(const uint8_t *m)
 {
-	const uint8_t *m = xsdt_entry("APIC");
+	struct madt_seen seen = { .ids_in_order = true };
 	unsigned int off = 44, len = rd32(m, 4);
-	bool lapic = false, ioapic = false;
 
 	ck_assert_uint_eq(rd32(m, 36), 0xfee00000);
 	while (off + 2 <= len) {
 		ck_assert_uint_ge(m[off + 1], 2);
-		if (m[off] == 0)
-			lapic = m[off + 3] == 0 && (rd32(m, off + 4) & 1);
-		if (m[off] == 1)
-			ioapic = rd32(m, off + 4) == 0xfec00000 &&
-				 rd32(m, off + 8) == 0;
+		if (m[off] == 0) {
+			seen.ids_in_order &= m[off + 2] == seen.lapics &&
+					     m[off + 3] == seen.lapics &&
+					     (rd32(m, off + 4) & 1);
+			seen.lapics++;
+		}
+		if (m[off] == 1 && rd32(m, off + 4) == 0xfec00000 &&
+		    rd32(m, off + 8) == 0) {
+			seen.ioapic_id = m[off + 2];
+			seen.ioapics++;
+		}
+		seen.nmis += m[off] == 4;
 		off += m[off + 1];
 	}
 	ck_assert_uint_eq(off, len);
-	ck_assert(lapic);
-	ck_assert(ioapic);
+	return seen;
+}
+
+START_TEST(test_madt)
+{
+	struct madt_seen seen = walk_madt(xsdt_entry("APIC"));
+
+	ck_assert_uint_eq(seen.lapics, 1);
+	ck_assert(seen.ids_in_order);
+	ck_assert_uint_eq(seen.ioapics, 1);
+	ck_assert_uint_eq(seen.nmis, 1);
+}
+END_TEST
+
+/* N processors, APIC IDs 0..N-1, and an IOAPIC ID none of them has. */
+static const unsigned int madt_cpus[] = { 2, 4, 8, 64, ACPI_MAX_CPUS };
+
+START_TEST(test_madt_smp)
+{
+	unsigned int n = madt_cpus[_i];
+	struct madt_seen seen;
+
+	rsdp = acpi_write_tables(&tm.m, n);
+	ck_assert_uint_ne(rsdp, 0);
+	ck_assert_uint_eq(xsdt_entry("FACP")[0], 'F');	/* still whole */
+	seen = walk_madt(xsdt_entry("APIC"));
+	ck_assert_uint_eq(seen.lapics, n);
+	ck_assert(seen.ids_in_order);
+	ck_assert_uint_eq(seen.ioapics, 1);
+	ck_assert_uint_ge(seen.ioapic_id, n);
+	ck_assert_uint_lt(seen.ioapic_id, 0xff);
+}
+END_TEST
+
+START_TEST(test_madt_cpus_out_of_range)
+{
+	ck_assert_uint_eq(acpi_write_tables(&tm.m, 0), 0);
+	ck_assert_uint_eq(acpi_write_tables(&tm.m, ACPI_MAX_CPUS + 1), 0);
 }
 END_TEST
 
@@ -148,7 +197,7 @@ START_TEST(test_no_room)
 
 	/* 512 KiB of RAM ends below the BIOS area: no tables, no crash. */
 	tmem_init(&small, 512 * 1024, 512 * 1024);
-	ck_assert_uint_eq(acpi_write_tables(&small.m), 0);
+	ck_assert_uint_eq(acpi_write_tables(&small.m, 1), 0);
 	ck_assert(tmem_guards_intact(&small));
 	tmem_free(&small);
 }
@@ -214,6 +263,8 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tables, test_rsdp);
 	tcase_add_test(tables, test_fadt);
 	tcase_add_test(tables, test_madt);
+	tcase_add_loop_test(tables, test_madt_smp, 0, ARRAY_SIZE(madt_cpus));
+	tcase_add_test(tables, test_madt_cpus_out_of_range);
 	tcase_add_test(tables, test_no_room);
 	tcase_add_loop_test(pm, test_pm_writes, 0, ARRAY_SIZE(pm_cases));
 	tcase_add_test(pm, test_pm_reads);

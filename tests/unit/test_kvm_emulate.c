@@ -340,6 +340,7 @@ static void flat32_vcpu(void)
  */
 static struct emu_machine m;
 static struct vm vm;
+static struct vcpu *vc = &vm.cpus[0];
 static struct kvm_run run;
 
 /* KVM handed over REP OUTSB, ECX = 2^32 - 1, to nobody's port. */
@@ -349,9 +350,11 @@ static void rep_outsb_failure(void)
 
 	ck_assert_int_eq(emu_machine_init(&m, 1 << 20), 0);
 	memset(&vm, 0, sizeof(vm));
-	vm.vcpu_fd = FAKE_VCPU_FD;
 	vm.vm_fd = FAKE_VM_FD;
-	vm.run = &run;
+	vm.ncpus = 1;
+	vc->vm = &vm;
+	vc->fd = FAKE_VCPU_FD;
+	vc->run = &run;
 	vm.mem = m.mem;
 	vm.pio = m.pio;
 	vm.mmio = m.mmio;
@@ -374,15 +377,15 @@ START_TEST(test_rep_returns_in_batches)
 {
 	rep_outsb_failure();
 
-	ck_assert_msg(vm_emulate_failure(&vm), "%s", vm.emulate_failed);
+	ck_assert_msg(vcpu_emulate_failure(vc), "%s", vc->emulate_failed);
 	ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffffULL - X86_EMU_REP_BATCH);
 	ck_assert_uint_eq(vcpu.regs.rsi, 0x1000 + X86_EMU_REP_BATCH);
 	ck_assert_uint_eq(vcpu.regs.rip, 0x8000);
-	ck_assert_msg(vm_emulate_failure(&vm), "%s", vm.emulate_failed);
+	ck_assert_msg(vcpu_emulate_failure(vc), "%s", vc->emulate_failed);
 	ck_assert_uint_eq(vcpu.regs.rcx,
 			  0xffffffffULL - 2 * X86_EMU_REP_BATCH);
 	ck_assert_uint_eq(vcpu.set_regs, 2);
-	ck_assert_uint_eq(vm.emulated, 2);
+	ck_assert_uint_eq(vc->emulated, 2);
 	emu_machine_free(&m);
 }
 END_TEST
@@ -414,12 +417,12 @@ START_TEST(test_nested_guest_refused)
 	vm.nested_virt = c->nested_virt;
 	vcpu.nested_state = c->nested_state;
 	vcpu.nested_flags = c->flags;
-	ok = vm_emulate_failure(&vm);
+	ok = vcpu_emulate_failure(vc);
 	ck_assert_msg(ok == c->emulated, "%s: %s", c->name,
-		      vm.emulate_failed ? vm.emulate_failed : "emulated");
+		      vc->emulate_failed ? vc->emulate_failed : "emulated");
 	ck_assert_uint_eq(vcpu.set_regs, c->emulated);
 	if (!c->emulated) {
-		ck_assert_str_eq(vm.emulate_failed, "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor");
+		ck_assert_str_eq(vc->emulate_failed, "it is a nested guest's (--nested-virt), whose memory and exceptions belong to the guest's own hypervisor");
 		ck_assert_uint_eq(vcpu.regs.rcx, 0xffffffff);
 	}
 	emu_machine_free(&m);
