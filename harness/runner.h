@@ -153,7 +153,7 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s,
  * `lgtest kvm-probe`: print direct or nested, the same choice the
  * "lguest" runner makes, for scripts; the exit status.
  */
-int lguest_probe_command(const char *lguest);
+int lguest_probe_command(const char *lguest, bool guests);
 
 /* Fill in what the qemu runner needs (runner_qemu.c). */
 bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err);

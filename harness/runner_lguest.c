@@ -162,17 +162,28 @@ const struct runner_ops lguest_nested_ops = {
 /* ---- calibration ------------------------------------------------------ */
 
 #define PROBE_LOAD 0x200000ULL
-#define PROBE_ITERATIONS 20000000u
-#define PROBE_DEADLINE 1.0 /* seconds: under 20 M loops/s cannot boot Linux */
 #define PROBE_EXIT 0x5a
 #define PROBE_MEM "32"
 
-/* A 64-bit ELF kernel that counts down from PROBE_ITERATIONS and exits. */
-static bool write_probe(int fd)
+/*
+ * What a /dev/kvm must do to be used directly: count down `iterations`
+ * guest loops within `deadline` seconds.  Linux needs a fast KVM (under
+ * 20 M loops/s it cannot boot in reasonable time); the test guests are
+ * tiny and run on any working KVM, a software one included.
+ */
+struct kvm_probe {
+	unsigned int iterations;
+	double deadline;
+};
+
+static const struct kvm_probe linux_probe = { 20000000u, 1.0 };
+static const struct kvm_probe guests_probe = { 20000u, 5.0 };
+
+/* A 64-bit ELF kernel that counts down from `n` and exits. */
+static bool write_probe(int fd, unsigned int n)
 {
-	static const unsigned char code[] = {
-		0xb9, PROBE_ITERATIONS & 0xff, (PROBE_ITERATIONS >> 8) & 0xff,
-		(PROBE_ITERATIONS >> 16) & 0xff, PROBE_ITERATIONS >> 24,
+	const unsigned char code[] = {
+		0xb9, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24,
 		/* mov ecx, N */
 		0xff, 0xc9, /* 1: dec ecx */
 		0x75, 0xfc, /* jnz 1b */
@@ -211,7 +222,8 @@ static bool write_probe(int fd)
 
 /* Run the probe under the launcher; the seconds it took, or -1 if it did
  * not exit with PROBE_EXIT within the deadline. */
-static double run_probe(const char *launcher, const char *probe, int *status)
+static double run_probe(const char *launcher, const char *probe,
+			double deadline, int *status)
 {
 	double start = now(), t;
 	pid_t pid;
@@ -234,7 +246,7 @@ static double run_probe(const char *launcher, const char *probe, int *status)
 		t = now() - start;
 		if (waitpid(pid, &ws, WNOHANG) == pid)
 			break;
-		if (t > PROBE_DEADLINE) {
+		if (t > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &ws, 0);
 			return -1;
@@ -245,8 +257,9 @@ static double run_probe(const char *launcher, const char *probe, int *status)
 	return *status == PROBE_EXIT ? t : -1;
 }
 
-/* Can this machine's /dev/kvm boot Linux in reasonable time? */
-static bool kvm_is_fast(const char *launcher, char **why)
+/* Does this machine's /dev/kvm run the probe `p` in time? */
+static bool kvm_is_fast(const char *launcher, const struct kvm_probe *p,
+			char **why)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char *probe;
@@ -264,25 +277,24 @@ static bool kvm_is_fast(const char *launcher, char **why)
 	probe = xasprintf("%s/lgtest-probe.XXXXXX",
 			  tmpdir && *tmpdir ? tmpdir : "/tmp");
 	fd = mkstemp(probe);
-	if (fd < 0 || !write_probe(fd)) {
+	if (fd < 0 || !write_probe(fd, p->iterations)) {
 		*why = xasprintf("cannot write a probe guest: %s",
 				 strerror(errno));
 		secs = -1;
 		status = 0;
 	} else {
-		secs = run_probe(launcher, probe, &status);
+		secs = run_probe(launcher, probe, p->deadline, &status);
 		if (secs >= 0)
 			*why = xasprintf(
-				"calibration: a %u M-iteration guest loop took "
+				"calibration: a %u-iteration guest loop took "
 				"%.3f s on /dev/kvm",
-				PROBE_ITERATIONS / 1000000, secs);
+				p->iterations, secs);
 		else if (status < 0)
-			*why = xasprintf("calibration: a %u M-iteration guest "
+			*why = xasprintf("calibration: a %u-iteration guest "
 					 "loop did not "
 					 "finish within %.1f s on /dev/kvm "
 					 "(a software KVM?)",
-					 PROBE_ITERATIONS / 1000000,
-					 PROBE_DEADLINE);
+					 p->iterations, p->deadline);
 		else
 			*why = xasprintf("calibration: the launcher exited %d "
 					 "on a probe "
@@ -358,8 +370,9 @@ static bool setup_nested(struct runner *r, const struct runner_settings *s,
  * LGUEST_RUNNER=direct|nested when set, else the probe.  False with err
  * for an LGUEST_RUNNER that is neither.
  */
-static bool choose_lguest_direct(const char *launcher, bool *direct, char **why,
-				 char **err)
+static bool choose_lguest_direct(const char *launcher,
+				 const struct kvm_probe *p, bool *direct,
+				 char **why, char **err)
 {
 	const char *env = getenv("LGUEST_RUNNER");
 
@@ -374,7 +387,7 @@ static bool choose_lguest_direct(const char *launcher, bool *direct, char **why,
 		*why = xstrdup("LGUEST_RUNNER");
 		return true;
 	}
-	*direct = kvm_is_fast(have_program(launcher) ? launcher : NULL, why);
+	*direct = kvm_is_fast(have_program(launcher) ? launcher : NULL, p, why);
 	return true;
 }
 
@@ -391,7 +404,7 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s, char **err)
 		return true;
 	}
 	launcher = find_launcher(s->lguest, "lguest");
-	if (!choose_lguest_direct(launcher, &direct, &why, err)) {
+	if (!choose_lguest_direct(launcher, &linux_probe, &direct, &why, err)) {
 		free(launcher);
 		return false;
 	}
@@ -408,21 +421,26 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s, char **err)
 	return setup_nested(r, s, err);
 }
 
-/* `lgtest kvm-probe [--lguest FILE]`: the decision, for shell scripts. */
-int lguest_probe_command(const char *lguest)
+/*
+ * `lgtest kvm-probe [--guests] [--lguest FILE]`: the decision, for shell
+ * scripts: for Linux boots, or with `guests` for the tiny test guests.
+ */
+int lguest_probe_command(const char *lguest, bool guests)
 {
 	char *launcher = find_launcher(lguest, "lguest"), *why = NULL,
 	     *err = NULL;
 	bool direct;
 
-	if (!choose_lguest_direct(launcher, &direct, &why, &err)) {
+	if (!choose_lguest_direct(launcher, guests ? &guests_probe : &linux_probe,
+				  &direct, &why, &err)) {
 		fprintf(stderr, "lgtest: %s\n", err);
 		free(err);
 		free(launcher);
 		return 2;
 	}
 	printf("%s\n", direct ? "direct" : "nested");
-	fprintf(stderr, "lgtest: KVM runner: %s (%s)\n",
+	fprintf(stderr, "lgtest: KVM runner%s: %s (%s)\n",
+		guests ? " for the test guests" : "",
 		direct ? "direct" : "nested", why);
 	free(why);
 	free(launcher);

@@ -39,25 +39,34 @@ fi
 # rates, on all of them and on each half (tests/harness/crashlogs.sh).
 run_suite "crash/syzkaller-logs" tests/harness/crashlogs.sh
 
-# Direct or nested, decided once for every suite below (lgtest kvm-probe:
-# LGUEST_RUNNER when set, else a probe guest timed on /dev/kvm) and
-# exported, so the boot scripts and lgtest make the same choice.
-if LGUEST_RUNNER=$(bin/lgtest kvm-probe); then
-	export LGUEST_RUNNER
-	echo "=== KVM runner for every suite: $LGUEST_RUNNER"
-else
-	echo "=== cannot decide between direct and nested KVM (see above)" >&2
-	failed=$((failed + 1))
-	failures+=("kvm-probe")
-	LGUEST_RUNNER=nested
-fi
+# Direct or nested, decided once for every suite below by lgtest
+# kvm-probe (LGUEST_RUNNER when set, else probe guests timed on
+# /dev/kvm) and exported, so the boot scripts and lgtest make the same
+# choice: one answer for the Linux boots, one for the integration suites'
+# tiny test guests, which any working /dev/kvm runs (a software KVM too).
+decide() {
+	local -n answer=$1
+	local what=$2
+	shift 2
+	if answer=$(bin/lgtest kvm-probe "$@"); then
+		echo "=== KVM runner for $what: $answer"
+	else
+		echo "=== cannot decide between direct and nested KVM for $what (see above)" >&2
+		failed=$((failed + 1))
+		failures+=("kvm-probe")
+		answer=nested
+	fi
+}
+decide GUESTS_RUNNER "the test guests" --guests
+decide LGUEST_RUNNER "the Linux boots"
+export LGUEST_RUNNER
 
 # The integration suites boot the test guests on /dev/kvm.  Without a KVM
 # that runs them, each suite runs, as it is, inside a nested host that sees
 # this machine's own root (tests/boot/nested.sh --host-root): one host boot
 # per suite, the suite's exit status its own.
 in_kvm() {
-	if [ "$LGUEST_RUNNER" = direct ]; then
+	if [ "$GUESTS_RUNNER" = direct ]; then
 		"$@"
 	else
 		tests/boot/nested.sh --host-root --mem 2048 --timeout 1800 -- "$@"
