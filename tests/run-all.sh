@@ -96,6 +96,7 @@ for c in corpora/*/; do
 	run_suite "fuzz/replay-$t" bin/lgrepro --quiet "$t" "$c"
 done
 run_suite "fuzz/smoke" fuzz/smoke.sh "${FUZZ_SMOKE_SECS:-15}"
+run_suite "fuzz/libfuzzer" fuzz/libfuzzer-smoke.sh build/fuzz/libfuzzer
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"
