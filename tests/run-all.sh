@@ -97,6 +97,9 @@ for c in corpora/*/; do
 done
 run_suite "fuzz/smoke" fuzz/smoke.sh "${FUZZ_SMOKE_SECS:-15}"
 run_suite "fuzz/libfuzzer" fuzz/libfuzzer-smoke.sh build/fuzz/libfuzzer
+run_suite "fuzz/lgreap" tests/fuzz/lgreap.sh
+# Last: nothing any suite started may still be running.
+run_suite "leftovers" tests/fuzz/leftovers.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"
