@@ -482,6 +482,30 @@ static bool mapped(const struct bar_map *m, uint64_t off, unsigned int len)
 	return false;
 }
 
+/*
+ * A read that runs past the end of a structure (say 8 bytes at 0x3c of
+ * the 0x40-byte common configuration) gives, for the bytes outside every
+ * structure, what a read of nothing gives: all zeros or all ones (the
+ * MSI-X table answers ones).  Anything else came from beyond the device's
+ * own image of the structure, as a bounds check on the offset alone
+ * would let through.
+ */
+static void check_read_inside(const struct fuzz_dev *f, uint64_t off,
+			      unsigned int len, uint64_t v)
+{
+	const uint8_t *b = (const uint8_t *)&v;
+	uint8_t outside[8];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (!mapped(&f->map, off + i, 1))
+			outside[n++] = b[i];
+	fuzz_invariant(uniform(outside, n),
+		       "%s: read %#llx+%u gave %#llx: bytes outside every BAR0 structure are not all 0 or all 0xff",
+		       f->vdev->ops->name, (unsigned long long)off, len,
+		       (unsigned long long)v);
+}
+
 /* Which device's live BAR0 holds [addr, addr + len), if any. */
 static struct fuzz_dev *bar_owner(uint64_t addr, unsigned int len)
 {
@@ -516,6 +540,8 @@ static struct fuzz_dev *mmio_access(uint64_t addr, unsigned int len,
 			       "read of nothing at %#llx+%u gave %#llx",
 			       (unsigned long long)addr, len,
 			       (unsigned long long)v);
+	else
+		check_read_inside(f, addr - f->vdev->pci.bar_live[0], len, v);
 	return f;
 }
 
