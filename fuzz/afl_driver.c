@@ -19,9 +19,9 @@
 #include "replay.h"
 
 /* Inputs per forked child before afl-fuzz starts a fresh one. */
-#define PERSISTENT_ITERATIONS 100000
+#define PERSISTENT_ITERATIONS	100000
 /* Larger than afl-fuzz's largest test case (MAX_FILE, 1 MiB). */
-#define INPUT_MAX (2u << 20)
+#define INPUT_MAX		(2u << 20)
 
 #pragma weak LLVMFuzzerInitialize
 
@@ -35,8 +35,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		printf("Usage: %s [FILE|DIR...]\n"
-		       "Under afl-fuzz (no arguments): a persistent-mode "
-		       "target.\n"
+		       "Under afl-fuzz (no arguments): a persistent-mode target.\n"
 		       "With files: runs each once (directories recursively);\n"
 		       "exit 0 when all ran, 2 when one could not be read.\n"
 		       "For sanitizer reports use bin/lgrepro.\n",
