@@ -101,6 +101,15 @@ fuzz-libfuzzer:
 bench-fuzz: fuzz fuzz-cov
 	bench/run-fuzz.sh
 
-.PHONY: fuzz fuzz-replay fuzz-cov seeds repro fuzz-libfuzzer bench-fuzz
+# The fuzzers' own test (bench/run-mutants.sh): every fuzz/mutants/*.patch
+# fuzzed MUTANT_TIME each (default 10m); fuzz-mutants-replay replays the
+# committed inputs against each instead, as make test does.
+fuzz-mutants: fuzz
+	bench/run-mutants.sh $(if $(MUTANT_TIME),--time $(MUTANT_TIME))
+fuzz-mutants-replay: fuzz
+	bench/run-mutants.sh --replay
+
+.PHONY: fuzz fuzz-replay fuzz-cov seeds repro fuzz-libfuzzer bench-fuzz \
+	fuzz-mutants fuzz-mutants-replay
 # The exact pattern-rule targets: make keeps only those it is told of.
 .PRECIOUS: $(foreach f,afl aflasan replay cov,$(FUZZ_B)/$(f)/%.o $(FUZZ_B)/$(f)/bin/%)
