@@ -55,6 +55,24 @@ static uint64_t gpa(const void *p)
 	return (const uint8_t *)p - drv.s.mem;
 }
 
+/*
+ * vring_init() aligns the used ring's host address, and drv.s.mem (after
+ * the packed header) is not page-aligned: lay the rings out from a
+ * page-aligned address, then move them to drv.s.mem, so a seed's layout
+ * is that of guest-physical 0 and not of where the linker put drv.
+ */
+static void layout(unsigned int num, unsigned long align)
+{
+	static uint8_t base[VF_MEM_SIZE] __attribute__((aligned(PAGE_SIZE)));
+	struct vring at;
+
+	vring_init(&at, num, base, align);
+	drv.vr.num = num;
+	drv.vr.desc = (void *)(drv.s.mem + ((uint8_t *)at.desc - base));
+	drv.vr.avail = (void *)(drv.s.mem + ((uint8_t *)at.avail - base));
+	drv.vr.used = (void *)(drv.s.mem + ((uint8_t *)at.used - base));
+}
+
 static void start(enum vring_fuzz_mode mode, unsigned int log2,
 		  uint8_t flags)
 {
@@ -65,7 +83,7 @@ static void start(enum vring_fuzz_mode mode, unsigned int log2,
 	drv.s.hdr.size_log2 = log2;
 	drv.s.hdr.flags = flags;
 	drv.s.hdr.batch = 1;
-	vring_init(&drv.vr, num, drv.s.mem, VF_RING_ALIGN);
+	layout(num, VF_RING_ALIGN);
 	drv.next_buf = vring_size(num, VF_RING_ALIGN);
 }
 
@@ -225,7 +243,7 @@ static void rx_buffers(unsigned int count, uint32_t len)
 		add(&s, 1);
 }
 
-static void seeds_console(const char *dir)
+static void seeds_virtio_console(const char *dir)
 {
 	static const char hello[] = "Linux version 6.1.0 (hvc0)\n";
 	struct seg s[2] = { { hello, sizeof(hello) - 1, false },
@@ -365,7 +383,7 @@ static void seeds_ring(const char *dir)
 	emit(dir, "ring-index-wrap");
 	/* The legacy layout (4 KiB-aligned used ring) at explicit addresses. */
 	start(VF_RING, 4, VF_GEOMETRY);
-	vring_init(&drv.vr, 16, drv.s.mem, PAGE_SIZE);
+	layout(16, PAGE_SIZE);
 	drv.next_buf = vring_size(16, PAGE_SIZE);
 	add(s, 3);
 	drv.s.hdr.raw_size = 16;
@@ -446,7 +464,7 @@ void seeds_vring(const char *dir)
 	seeds_ring(dir);
 	edges_ring(dir);
 	seeds_blk(dir);
-	seeds_console(dir);
+	seeds_virtio_console(dir);
 	seeds_net(dir);
 	seeds_rng(dir);
 }
