@@ -273,8 +273,12 @@ static void close_document(struct parser *p)
 {
 	while (p->depth > 1)
 		pop_level(p);
-	if (p->depth)
+	if (p->depth) {
 		flush_pending(&p->levels[0]);
+		/* A "# Subtest:" name at the top level names nothing. */
+		free(p->levels[0].name);
+		p->levels[0].name = NULL;
+	}
 	p->depth = 0;
 	p->open = false;
 }
