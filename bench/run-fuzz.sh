@@ -15,6 +15,8 @@ declare -A fuzzed=(
 	[loader]="launcher/loader.c launcher/elf.c launcher/x86/bzimage.c"
 	[insn]="launcher/x86/insn_decode.c launcher/x86/emulate*.c"
 	[pci]="launcher/pci.c launcher/pci_msix.c launcher/virtio/virtio_pci.c"
+	[console]="harness/crash.c harness/crash_blame.c harness/ktap.c harness/expect.c
+		   harness/json.c harness/junit.c harness/tap.c harness/report.c"
 )
 
 usage() {

@@ -7,13 +7,13 @@
 # the launcher library's own sources (LIB_SRCS) into its own object
 # directory, so a fuzzer runs the code bin/lguest runs.  Targets appear
 # here as soon as their source exists.
-FUZZ_ALL	:= vring loader insn pci
+FUZZ_ALL	:= vring loader insn pci console
 FUZZ_TARGETS	:= $(patsubst fuzz/%.c,%,$(wildcard $(FUZZ_ALL:%=fuzz/%.c)))
 FUZZ_B		:= $(BUILD)/fuzz
 # clang (every flavour here) objects to kvm.c's on-stack struct kvm_msrs
 # followed by its entries, a GNU idiom the KVM API asks for and gcc takes.
 FUZZ_FLAGS	:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
-		   -Wno-gnu-variable-sized-type-not-at-end -Ilauncher -Ifuzz
+		   -Wno-gnu-variable-sized-type-not-at-end -Ilauncher -Ifuzz -Iharness
 FUZZ_DRIVER_SRCS := fuzz/replay.c fuzz/guarded.c
 
 # Debian's afl++ 4.04c solves magic values only with CMPLOG built into
@@ -44,7 +44,14 @@ $(FUZZ_B)/$(1)/liblguest.a: $(LIB_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
 $(FUZZ_B)/$(1)/bin/%: $(FUZZ_B)/$(1)/fuzz/%.o $(FUZZ_B)/$(1)/fuzz/$(4).o \
 		$(FUZZ_DRIVER_SRCS:%.c=$(FUZZ_B)/$(1)/%.o) $(FUZZ_B)/$(1)/liblguest.a
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) -o $$@ $$^ $(LDLIBS)
+	$(2) $(3) -o $$@ $$^ $(LDLIBS) -lm
+
+# console fuzzes lgtest's parsers and report writers: the harness library.
+$(FUZZ_B)/$(1)/libharness.a: $(HARNESS_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
+	$(AR) rcs $$@ $$^
+
+$(FUZZ_B)/$(1)/bin/console: $(FUZZ_B)/$(1)/fuzz/console_check.o \
+	$(FUZZ_B)/$(1)/libharness.a
 endef
 
 $(eval $(call fuzz_flavour,afl,$(FUZZ_AFL_CC),$(FUZZ_AFL_CFLAGS),afl_driver))

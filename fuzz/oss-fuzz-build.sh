@@ -25,7 +25,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$OUT" "$work"
-flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz
+flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz -Iharness
        -Wno-gnu-variable-sized-type-not-at-end)
 
 # The launcher library: every launcher source but main.c, as the Makefile.
@@ -52,15 +52,36 @@ seed_corpus() {
 		zip -q -j "$OUT/${1}_seed_corpus.zip" -@)
 }
 
-targets=(vring loader insn pci)
+# What the targets share (guarded buffers), and for the console target,
+# which fuzzes lgtest's parsers, the harness library.
+support_objs=()
+for c in fuzz/guarded.c; do
+	o=$work/${c%.c}.o
+	# shellcheck disable=SC2086
+	$CC $CFLAGS "${flags[@]}" -c -o "$o" "$c"
+	support_objs+=("$o")
+done
+harness_objs=()
+for c in harness/*.c fuzz/console_check.c; do
+	[ "$c" = harness/main.c ] && continue
+	o=$work/${c%.c}.o
+	mkdir -p "$(dirname "$o")"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS "${flags[@]}" -c -o "$o" "$c"
+	harness_objs+=("$o")
+done
+
+targets=(vring loader insn pci console)
 built=0
 for t in "${targets[@]}"; do
 	[ -f "fuzz/$t.c" ] || continue
+	extra=()
+	[ "$t" = console ] && extra=("${harness_objs[@]}" -lm)
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "${flags[@]}" -c -o "$work/$t.o" "fuzz/$t.c"
 	# shellcheck disable=SC2086
 	${CXX:-$CC} $CFLAGS $LIB_FUZZING_ENGINE -o "$OUT/$t" "$work/$t.o" \
-		"${lib_objs[@]}" -lpthread
+		"${lib_objs[@]}" "${support_objs[@]}" "${extra[@]}" -lpthread
 	[ -f "fuzz/dict/$t.dict" ] && cp "fuzz/dict/$t.dict" "$OUT/$t.dict"
 	seed_corpus "$t"
 	echo "oss-fuzz-build: $OUT/$t"
