@@ -105,7 +105,15 @@ fuzz-libfuzzer:
 	LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=$(FUZZ_OSS_OUT) \
 	WORK=$(CURDIR)/$(FUZZ_B)/oss-work fuzz/oss-fuzz-build.sh
 
-bench-fuzz: fuzz fuzz-cov
+# bench/run-fuzz.sh's peer: a trivial target with the same AFL driver.
+$(FUZZ_B)/afl/bench/fuzz_trivial.o: bench/fuzz_trivial.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_AFL_CC) $(FUZZ_AFL_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+$(FUZZ_B)/trivial: $(FUZZ_B)/afl/bench/fuzz_trivial.o $(FUZZ_B)/afl/fuzz/afl_driver.o \
+		$(FUZZ_DRIVER_SRCS:%.c=$(FUZZ_B)/afl/%.o)
+	$(FUZZ_AFL_CC) $(FUZZ_AFL_CFLAGS) -o $@ $^
+
+bench-fuzz: fuzz fuzz-cov $(FUZZ_B)/trivial
 	bench/run-fuzz.sh
 
 # The fuzzers' own test (bench/run-mutants.sh): every fuzz/mutants/*.patch
