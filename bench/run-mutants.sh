@@ -14,7 +14,7 @@ Usage: bench/run-mutants.sh [--replay] [--time T] [--keep DIR] [MUTANT...]
   --replay    no fuzzing: each mutant's target (ASan+UBSan replay build)
               runs corpora/TARGET/{seeds,regressions}; a mutant survives
               when every input runs clean
-  --time T    fuzzing time per mutant (default 10m; seconds or 90s, 5m):
+  --time T    fuzzing time per mutant (default 10m; 600, 90s, 5m, 1h):
               fuzz/run.sh TARGET --cores 2 --share-core, i.e. the main
               instance and the ASan+UBSan one on one core
   --keep DIR  keep each mutant's crashes in DIR/MUTANT/
@@ -30,27 +30,18 @@ die() {
 	exit 2
 }
 
-seconds_of() {
-	case $1 in
-	*[0-9]s) echo "${1%s}" ;;
-	*[0-9]m) echo $((${1%m} * 60)) ;;
-	*[0-9]) echo "$1" ;;
-	*) return 1 ;;
-	esac
-}
-
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
 replay=false
-secs=600
+secs=10m
 keep=
 patches=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--replay) replay=true; shift ;;
-	--time) secs=$(seconds_of "${2:-}") && [ "$secs" -gt 0 ] ||
+	--time) [[ ${2:-} =~ ^[1-9][0-9]*[smh]?$ ]] ||
 			die "--time '${2:-}' is not a duration like 600, 90s or 10m"
-		shift 2 ;;
+		secs=$2; shift 2 ;;
 	--keep) [ -n "${2:-}" ] || die "--keep needs a directory"
 		keep=$(mkdir -p "$2" && cd "$2" && pwd) || die "cannot create '$2'"
 		shift 2 ;;
@@ -63,6 +54,7 @@ while [ $# -gt 0 ]; do
 	   shift ;;
 	esac
 done
+[[ $secs =~ [smh]$ ]] || secs=${secs}s
 [ ${#patches[@]} -gt 0 ] || patches=(fuzz/mutants/*.patch)
 [ -f "${patches[0]}" ] || die "no patches in fuzz/mutants"
 [ -x build/fuzz/lgreap ] || die "no build/fuzz/lgreap: run 'make fuzz'"
@@ -126,7 +118,7 @@ if $replay; then
 else
 	flavours="afl aflasan"
 	goals() { echo "fuzz/bin/$1 fuzz/bin-asan/$1"; }
-	echo "bench/run-mutants.sh: ${secs} s of fuzzing per mutant, main + ASan instances sharing one core, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "bench/run-mutants.sh: ${secs} of fuzzing per mutant, main + ASan instances sharing one core, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	printf '%-44s %-7s %-8s %10s  %s\n' mutant target result "1st crash" instance
 fi
 
@@ -167,11 +159,11 @@ for p in "${patches[@]}"; do
 		printf '%-44s %-7s %-8s %9ss  %s\n' "$name" "$t" found "${res#* }" "${res%% *}"
 	else
 		printf '%-44s %-7s %-8s %10s  %s\n' "$name" "$t" SURVIVED - \
-			"$(grep -q 'execs_done' "$dir"/out/*/fuzzer_stats 2>/dev/null && echo "no crash in ${secs} s" || echo "afl-fuzz did not run: see its log")"
+			"$(grep -q 'execs_done' "$dir"/out/*/fuzzer_stats 2>/dev/null && echo "no crash in ${secs}" || echo "afl-fuzz did not run: see its log")"
 	fi
 	rm -rf "$dir"
 done
-echo "bench/run-mutants.sh: $found of $total mutants found$($replay && echo " by replaying the committed inputs" || echo " in ${secs} s each")$([ $broken -gt 0 ] && echo ", $broken broken")"
+echo "bench/run-mutants.sh: $found of $total mutants found$($replay && echo " by replaying the committed inputs" || echo " in ${secs} each")$([ $broken -gt 0 ] && echo ", $broken broken")"
 [ $broken -eq 0 ] || exit 1
 if $replay; then
 	[ "$found" -eq "$total" ]
