@@ -383,6 +383,39 @@ static void check_all(void)
 /* Operations                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The data buffer of one access, with a canary after its `len` bytes: a
+ * device that writes more than it was asked for (a width ignored) breaks
+ * it, where an 8-byte variable would have hidden a 4-byte overrun.
+ */
+#define CANARY_BYTE	0xa5
+
+struct access {
+	uint8_t b[8 + 8];
+	unsigned int len;
+};
+
+static uint8_t *access_start(struct access *a, uint64_t v, unsigned int len)
+{
+	memset(a->b, CANARY_BYTE, sizeof(a->b));
+	memcpy(a->b, &v, len);
+	a->len = len;
+	return a->b;
+}
+
+static uint64_t access_end(const struct access *a, const char *what)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = a->len; i < sizeof(a->b); i++)
+		fuzz_invariant(a->b[i] == CANARY_BYTE,
+			       "a %u-byte %s wrote byte %u of its buffer",
+			       a->len, what, i);
+	memcpy(&v, a->b, a->len);
+	return v;
+}
+
 static unsigned int take_width(struct fuzz_input *in, unsigned int choices)
 {
 	return 1U << (fuzz_take(in, 1) % choices);
@@ -435,6 +468,7 @@ static struct fuzz_dev *op_config(struct fuzz_input *in, bool is_write)
 	unsigned int len = take_width(in, 3), port = 4 + (reg & 3);
 	uint32_t v = is_write ? fuzz_take(in, 4) : 0;
 	const struct pci_device *d = addressed(sel);
+	struct access a;
 	uint8_t want[4];
 
 	put_address(config_address(sel, reg));
@@ -442,7 +476,8 @@ static struct fuzz_dev *op_config(struct fuzz_input *in, bool is_write)
 		memcpy(want, d->cfg + reg, len);
 	else
 		memset(want, 0xff, len);
-	pci_config_io(&bus, port, (uint8_t *)&v, len, is_write);
+	pci_config_io(&bus, port, access_start(&a, v, len), len, is_write);
+	v = access_end(&a, "config access");
 	if (!is_write)
 		fuzz_invariant(!memcmp(&v, want, len),
 			       "config read %#x+%u of slot %u gave %#x",
@@ -456,8 +491,10 @@ static struct fuzz_dev *op_port(struct fuzz_input *in)
 	unsigned int len = take_width(in, 3);
 	bool is_write = fuzz_take(in, 1) & 1;
 	uint32_t v = fuzz_take(in, 4), before = bus.address;
+	struct access a;
 
-	pci_config_io(&bus, port, (uint8_t *)&v, len, is_write);
+	pci_config_io(&bus, port, access_start(&a, v, len), len, is_write);
+	v = access_end(&a, "port access");
 	if (port == 0 && len == 4)
 		fuzz_invariant(is_write ? bus.address == v : v == before,
 			       "0xCF8 does not hold what was written");
@@ -526,8 +563,11 @@ static struct fuzz_dev *mmio_access(uint64_t addr, unsigned int len,
 				     bool is_write, uint64_t v)
 {
 	struct fuzz_dev *f = bar_owner(addr, len);
+	struct access a;
 
-	pci_mmio_io(&bus, addr - bus.mmio_base, (uint8_t *)&v, len, is_write);
+	pci_mmio_io(&bus, addr - bus.mmio_base, access_start(&a, v, len), len,
+		    is_write);
+	v = access_end(&a, "BAR access");
 	if (is_write) {
 		if (f && len == 1 && !(uint8_t)v &&
 		    addr - f->vdev->pci.bar_live[0] ==

@@ -373,6 +373,8 @@ static void edges_bar(const char *dir)
 	edge(dir, "edge-common-cfg-read-8-past-end", BLK, COMMON_LEN - 4, 8, false);
 	edge(dir, "edge-common-cfg-write-8-past-end", BLK, COMMON_LEN - 4, 8, true);
 	edge(dir, "edge-msix-last-vector-write", BLK, last, 4, true);
+	edge(dir, "edge-msix-last-vector-ctrl-read", BLK,
+	     last + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, false);
 	edge(dir, "edge-msix-vector-past-last-write", BLK,
 	     last + PCI_MSIX_ENTRY_SIZE, 4, true);
 	edge(dir, "edge-blk-config-last-4-bytes", BLK, cfg_end - 4, 4, false);
