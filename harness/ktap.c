@@ -334,7 +334,8 @@ static void add_result(struct parser *p, struct level *lv, struct line *l)
 		adopt(c, lv->pending);
 		lv->pending = NULL;
 	}
-	if (!*c->name) {
+	/* adopt() leaves no name when neither had one. */
+	if (!c->name || !*c->name) {
 		free(c->name);
 		c->name = xasprintf("test %d", c->number);
 	}
