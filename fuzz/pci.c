@@ -28,6 +28,7 @@
  * ones or all zeros.
  */
 #include <linux/pci_regs.h>
+#include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
@@ -70,6 +71,7 @@ struct fuzz_dev {
 	struct pci_device initial;	/* config space as created */
 	struct bar_map map;
 	uint32_t common_off;		/* the common configuration in BAR0 */
+	size_t config_size;		/* its device config, as the spec has it */
 	bool status_zeroed;		/* a lone write of 0 to device_status */
 	bool frozen;			/* FEATURES_OK seen: features fixed */
 	uint64_t frozen_features;
@@ -127,6 +129,10 @@ static void map_bar(struct fuzz_dev *f)
 				f->common_off = c->offset;
 			m->off[m->n] = c->offset;
 			m->len[m->n++] = c->length;
+			/* The window is a page; the structure is the spec's. */
+			if (c->cfg_type == VIRTIO_PCI_CAP_DEVICE_CFG &&
+			    f->config_size < c->length)
+				m->len[m->n - 1] = f->config_size;
 		} else if (d->cfg[cap] == PCI_CAP_ID_MSIX) {
 			unsigned int nvec = (pci_cfg_read(d, cap + PCI_MSIX_FLAGS,
 							  2) &
@@ -143,11 +149,12 @@ static void map_bar(struct fuzz_dev *f)
 }
 
 static void add_dev(unsigned int i, struct virtio_device *vdev, void *whole,
-		    size_t size)
+		    size_t size, size_t config_size)
 {
 	struct fuzz_dev *f = &devs[i];
 
 	f->vdev = vdev;
+	f->config_size = config_size;
 	f->whole = whole;
 	f->whole_size = size;
 	f->snapshot = malloc(size);
@@ -178,10 +185,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("virtio-console", &err);
 	if (virtio_net_init(&net, &backend, mac, &host, &err))
 		die("virtio-net", &err);
-	add_dev(0, &blk.vdev, &blk, sizeof(blk));
-	add_dev(1, &rng.vdev, &rng, sizeof(rng));
-	add_dev(2, &con.vdev, &con, sizeof(con));
-	add_dev(3, &net.vdev, &net, sizeof(net));
+	add_dev(0, &blk.vdev, &blk, sizeof(blk),
+		sizeof(struct virtio_blk_config));
+	add_dev(1, &rng.vdev, &rng, sizeof(rng), 0);
+	add_dev(2, &con.vdev, &con, sizeof(con), 0);	/* no features need one */
+	add_dev(3, &net.vdev, &net, sizeof(net),
+		sizeof(struct virtio_net_config));
 	bus_snapshot = bus;
 	return 0;
 }
