@@ -40,7 +40,7 @@ include bench/bench.mk
 include harness/harness.mk
 include fuzz/fuzz.mk
 
-test: all static unit-tests integration-tests guests fuzz
+test: all static unit-tests integration-tests guests fuzz fuzz-libfuzzer
 	CACHE=$(CACHE) tests/run-all.sh
 
 clean:

@@ -15,12 +15,21 @@ declare -A fuzzed=(
 	[loader]="launcher/loader.c launcher/elf.c launcher/x86/bzimage.c"
 	[insn]="launcher/x86/insn_decode.c launcher/x86/emulate*.c"
 	[pci]="launcher/pci.c launcher/pci_msix.c launcher/virtio/virtio_pci.c"
+	[console]="harness/crash.c harness/crash_blame.c harness/ktap.c harness/expect.c
+		   harness/json.c harness/junit.c harness/tap.c harness/report.c"
 )
 
 usage() {
 	cat <<EOF
-Usage: bench/run-fuzz.sh [--secs N] [--corpus DIR]... [--no-speed] [TARGET...]
-  --secs N     afl-fuzz run per target for exec/s (default 30)
+Usage: bench/run-fuzz.sh [--secs N] [--corpus DIR]... [--no-speed]
+                         [--baseline CHECKOUT] [TARGET...]
+  --secs N     afl-fuzz run per build for exec/s (default 30): the target
+               as fuzz/run.sh's main instance runs it (guard-page input,
+               stack protector), its ASan+UBSan build, each beside the
+               trivial target (build/fuzz/trivial) run just before it
+  --baseline CHECKOUT  also CHECKOUT/fuzz/bin/TARGET, e.g. a build of
+               the commit before the detectors, for the figures with and
+               without them
   --corpus DIR coverage of DIR (e.g. an afl output's queue) instead of
                corpora/TARGET/{seeds,regressions}; with one TARGET;
                repeat it to measure the union of several directories
@@ -39,6 +48,8 @@ scope=fuzz/coverage-exclude.txt
 secs=30
 corpus=()
 speed=true
+baseline=
+trivial=build/fuzz/trivial
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -47,6 +58,8 @@ while [ $# -gt 0 ]; do
 	--corpus) [ -d "${2:-}" ] || { echo "bench/run-fuzz.sh: --corpus '${2:-}' is not a directory" >&2; exit 1; }
 		corpus+=("$2"); shift 2 ;;
 	--no-speed) speed=false; shift ;;
+	--baseline) [ -d "${2:-}/fuzz/bin" ] || { echo "bench/run-fuzz.sh: --baseline '${2:-}' has no fuzz/bin" >&2; exit 1; }
+		baseline=$(cd "$2" && pwd); shift 2 ;;
 	--help | -h) usage; exit 0 ;;
 	-*) echo "bench/run-fuzz.sh: unknown option '$1'" >&2; usage >&2; exit 1 ;;
 	*) targets+=("$1"); shift ;;
@@ -66,21 +79,62 @@ if [ ${#corpus[@]} -gt 0 ] && [ ${#targets[@]} -ne 1 ]; then
 	exit 1
 fi
 
+if $speed && { [ ! -x "$trivial" ] || [ ! -x build/fuzz/lgreap ]; }; then
+	echo "bench/run-fuzz.sh: no $trivial or build/fuzz/lgreap: run 'make bench-fuzz'" >&2
+	exit 1
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 
-exec_rate() {
-	local t=$1
-	fuzz/run.sh "$t" --cores 1 --time "$secs" --out "$work/afl-$t" --name bench >"$work/run-$t.log" 2>&1
-	local rate
-	rate=$(sed -n 's/^execs_per_sec *: //p' "$work/afl-$t"/*/fuzzer_stats 2>/dev/null | head -1)
-	if [ -z "$rate" ]; then
-		echo "  exec/s: afl-fuzz did not run; its output:"
-		sed 's/^/    /' "$work/run-$t.log" | tail -8
-		return 1
+# exec/s of one afl-fuzz instance of BIN ($2: -M with CMPLOG, or -S)
+# from corpora/$1's inputs on one core, under lgreap like fuzz/run.sh.
+afl_rate() {
+	local t=$1 role=$2 bin=$3 tag=$4 seeds=$work/seeds-$1 out=$work/afl-$1-$4
+	local env=(AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_TRY_AFFINITY=1
+		   AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_CMPLOG_ONLY_NEW=1
+		   ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
+		   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0)
+	local args=(-M bench -c 0)
+	[ "$role" = S ] && args=(-S bench -m none)
+	if [ ! -d "$seeds" ]; then
+		mkdir -p "$seeds"
+		find "corpora/$t" -type f -exec cp -t "$seeds" {} + 2>/dev/null
+		[ -n "$(ls -A "$seeds")" ] || echo x >"$seeds/x"
 	fi
-	echo "  exec/s (one core, -M -c 0, ${secs} s): $rate"
+	env "${env[@]}" build/fuzz/lgreap --quiet afl-fuzz -i "$seeds" -o "$out" \
+		"${args[@]}" -V "$secs" -t 500 -- "$bin" >"$work/$t-$tag.log" 2>&1
+	sed -n 's/^execs_per_sec *: //p' "$out"/bench/fuzzer_stats 2>/dev/null | head -1
+}
+
+# The target with its detectors, its ASan+UBSan instance, the baseline
+# build (--baseline) if given, each beside the trivial target run just
+# before it, on one core.
+exec_rate() {
+	local t=$1 kind bin role rate peer
+	echo "  exec/s, ${secs} s each on one core (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+	printf '    %-34s %10s %10s %7s\n' build exec/s trivial ratio
+	for kind in detectors asan baseline; do
+		case $kind in
+		detectors) bin=fuzz/bin/$t role=M ;;
+		asan) bin=fuzz/bin-asan/$t role=S ;;
+		baseline) [ -n "$baseline" ] || continue
+			bin=$baseline/fuzz/bin/$t role=M ;;
+		esac
+		if [ ! -x "$bin" ]; then
+			printf '    %-34s %s\n' "$bin" "not built"
+			continue
+		fi
+		peer=$(afl_rate trivial S "$trivial" "peer-$t-$kind")
+		rate=$(afl_rate "$t" "$role" "$bin" "$kind")
+		if [ -z "$rate" ] || [ -z "$peer" ]; then
+			echo "    $bin: afl-fuzz did not run; its output:"
+			tail -5 "$work/$t-$kind.log" | sed 's/^/      /'
+			return 1
+		fi
+		printf '    %-34s %10s %10s %7s\n' "$kind ($bin)" "$rate" "$peer" \
+			"$(awk -v a="$rate" -v b="$peer" 'BEGIN { printf "%.3f", a / b }')"
+	done
 }
 
 coverage() {

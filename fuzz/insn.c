@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "guarded.h"
 #include "x86/emulate.h"
 
 #define MODE_REAL	0
@@ -71,22 +72,19 @@ struct fake_bus {
 	unsigned int reads, writes, port_ins, port_outs;
 };
 
-/* Instruction buffers of exactly 0..15 bytes, so ASan sees an overread. */
-static uint8_t *insn_buf[X86_MAX_INSN_LEN + 1];
+/*
+ * The instruction bytes: the decoder reads them from a copy starting at a
+ * guard page, the emulator from one ending at a guard page, so a read
+ * even one byte outside them faults in every build, not only under ASan.
+ */
+static struct guarded insn_end, insn_start;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	unsigned int n;
-
 	(void)argc;
 	(void)argv;
-	for (n = 0; n <= X86_MAX_INSN_LEN; n++) {
-		insn_buf[n] = malloc(n ? n : 1);
-		if (!insn_buf[n]) {
-			perror("insn fuzz target: malloc");
-			exit(1);
-		}
-	}
+	guarded_init(&insn_end, X86_MAX_INSN_LEN, "insn fuzz target");
+	guarded_init(&insn_start, X86_MAX_INSN_LEN, "insn fuzz target");
 	return 0;
 }
 
@@ -426,18 +424,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct x86_insn insn;
 	char text[128];
 	unsigned int bits;
-	uint8_t *bytes;
+	uint8_t raw[X86_MAX_INSN_LEN];
+	const uint8_t *bytes;
 	size_t n, i;
 
 	build_cpu(&in, &cpu, &bus);
 	n = fuzz_take(&in, 1) % (X86_MAX_INSN_LEN + 1);
-	bytes = insn_buf[n];
 	for (i = 0; i < n; i++)
-		bytes[i] = (uint8_t)fuzz_take(&in, 1);
+		raw[i] = (uint8_t)fuzz_take(&in, 1);
 	bus.answers.data = fuzz_rest(&in, &bus.answers.size);
 
 	bits = x86_cpu_code_bits(&cpu);
+	bytes = guarded_copy_start(&insn_start, raw, n);
 	ds = x86_decode(bytes, n, bits, &insn);
+	bytes = guarded_copy_end(&insn_end, raw, n);
 	check_decode(bytes, n, bits, ds, &insn);
 	before = cpu;
 	status = x86_emulate(&cpu, bytes, n, &fake_ops, &bus, &res);

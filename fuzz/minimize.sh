@@ -18,15 +18,18 @@ mode=$1 target=$2 in=$3 out=$4
 bin=$(cd "$(dirname "$0")" && pwd)/bin/$target
 [ -x "$bin" ] || { echo "minimize.sh: no fuzzer '$bin': run 'make fuzz'" >&2; exit 2; }
 [ -e "$in" ] || { echo "minimize.sh: no such input '$in'" >&2; exit 2; }
+# afl-cmin and afl-tmin start forkservers too: reap what they leave.
+reap=$(cd "$(dirname "$0")/.." && pwd)/build/fuzz/lgreap
+[ -x "$reap" ] || { echo "minimize.sh: no $reap: run 'make fuzz'" >&2; exit 2; }
 # afl-cmin refuses /tmp without this; our inputs are our own files.
 export AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 case $mode in
 cmin)
 	[ -d "$in" ] || { echo "minimize.sh: cmin needs a directory, not '$in'" >&2; exit 2; }
-	exec afl-cmin -i "$in" -o "$out" -- "$bin" ;;
+	exec "$reap" --quiet afl-cmin -i "$in" -o "$out" -- "$bin" ;;
 tmin)
 	[ -f "$in" ] || { echo "minimize.sh: tmin needs a file, not '$in'" >&2; exit 2; }
-	exec afl-tmin -i "$in" -o "$out" -- "$bin" ;;
+	exec "$reap" --quiet afl-tmin -i "$in" -o "$out" -- "$bin" ;;
 *)
 	echo "minimize.sh: unknown mode '$mode' (cmin or tmin)" >&2
 	usage >&2

@@ -7,6 +7,8 @@
 # Here: CC=clang CFLAGS="-fsanitize=address,fuzzer-no-link" \
 #       LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/oss-fuzz-build.sh
 set -euo pipefail
+# set -e alone stops with no word of what failed: say which command did.
+trap 'echo "oss-fuzz-build: failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
 	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
@@ -23,7 +25,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$OUT" "$work"
-flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz
+flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz -Iharness
        -Wno-gnu-variable-sized-type-not-at-end)
 
 # The launcher library: every launcher source but main.c, as the Makefile.
@@ -37,20 +39,51 @@ for c in launcher/*.c launcher/x86/*.c launcher/devices/*.c launcher/virtio/*.c;
 	lib_objs+=("$o")
 done
 
+# <target>_seed_corpus.zip from whichever of seeds/ and regressions/ the
+# target has (insn has no regressions/: find would fail on it).
+seed_corpus() {
+	local dirs=() d
+	for d in seeds regressions; do
+		[ -d "corpora/$1/$d" ] && dirs+=("$d")
+	done
+	[ ${#dirs[@]} -gt 0 ] && command -v zip >/dev/null || return 0
+	rm -f "$OUT/${1}_seed_corpus.zip"
+	(cd "corpora/$1" && find "${dirs[@]}" -type f ! -name 'README*' |
+		zip -q -j "$OUT/${1}_seed_corpus.zip" -@)
+}
+
+# What the targets share (guarded buffers), and for the console target,
+# which fuzzes lgtest's parsers, the harness library.
+support_objs=()
+for c in fuzz/guarded.c; do
+	o=$work/${c%.c}.o
+	# shellcheck disable=SC2086
+	$CC $CFLAGS "${flags[@]}" -c -o "$o" "$c"
+	support_objs+=("$o")
+done
+harness_objs=()
+for c in harness/*.c fuzz/console_check.c; do
+	[ "$c" = harness/main.c ] && continue
+	o=$work/${c%.c}.o
+	mkdir -p "$(dirname "$o")"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS "${flags[@]}" -c -o "$o" "$c"
+	harness_objs+=("$o")
+done
+
+targets=(vring loader insn pci console)
 built=0
-for t in vring loader insn pci; do
+for t in "${targets[@]}"; do
 	[ -f "fuzz/$t.c" ] || continue
+	extra=()
+	[ "$t" = console ] && extra=("${harness_objs[@]}" -lm)
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "${flags[@]}" -c -o "$work/$t.o" "fuzz/$t.c"
 	# shellcheck disable=SC2086
 	${CXX:-$CC} $CFLAGS $LIB_FUZZING_ENGINE -o "$OUT/$t" "$work/$t.o" \
-		"${lib_objs[@]}" -lpthread
+		"${lib_objs[@]}" "${support_objs[@]}" "${extra[@]}" -lpthread
 	[ -f "fuzz/dict/$t.dict" ] && cp "fuzz/dict/$t.dict" "$OUT/$t.dict"
-	if [ -d "corpora/$t" ] && command -v zip >/dev/null; then
-		rm -f "$OUT/${t}_seed_corpus.zip"
-		(cd "corpora/$t" && find seeds regressions -type f ! -name 'README*' 2>/dev/null |
-			zip -q -j "$OUT/${t}_seed_corpus.zip" -@)
-	fi
+	seed_corpus "$t"
 	echo "oss-fuzz-build: $OUT/$t"
 	built=$((built + 1))
 done

@@ -28,6 +28,7 @@
  * ones or all zeros.
  */
 #include <linux/pci_regs.h>
+#include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
@@ -70,6 +71,7 @@ struct fuzz_dev {
 	struct pci_device initial;	/* config space as created */
 	struct bar_map map;
 	uint32_t common_off;		/* the common configuration in BAR0 */
+	size_t config_size;		/* its device config, as the spec has it */
 	bool status_zeroed;		/* a lone write of 0 to device_status */
 	bool frozen;			/* FEATURES_OK seen: features fixed */
 	uint64_t frozen_features;
@@ -127,6 +129,10 @@ static void map_bar(struct fuzz_dev *f)
 				f->common_off = c->offset;
 			m->off[m->n] = c->offset;
 			m->len[m->n++] = c->length;
+			/* The window is a page; the structure is the spec's. */
+			if (c->cfg_type == VIRTIO_PCI_CAP_DEVICE_CFG &&
+			    f->config_size < c->length)
+				m->len[m->n - 1] = f->config_size;
 		} else if (d->cfg[cap] == PCI_CAP_ID_MSIX) {
 			unsigned int nvec = (pci_cfg_read(d, cap + PCI_MSIX_FLAGS,
 							  2) &
@@ -143,11 +149,12 @@ static void map_bar(struct fuzz_dev *f)
 }
 
 static void add_dev(unsigned int i, struct virtio_device *vdev, void *whole,
-		    size_t size)
+		    size_t size, size_t config_size)
 {
 	struct fuzz_dev *f = &devs[i];
 
 	f->vdev = vdev;
+	f->config_size = config_size;
 	f->whole = whole;
 	f->whole_size = size;
 	f->snapshot = malloc(size);
@@ -178,10 +185,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("virtio-console", &err);
 	if (virtio_net_init(&net, &backend, mac, &host, &err))
 		die("virtio-net", &err);
-	add_dev(0, &blk.vdev, &blk, sizeof(blk));
-	add_dev(1, &rng.vdev, &rng, sizeof(rng));
-	add_dev(2, &con.vdev, &con, sizeof(con));
-	add_dev(3, &net.vdev, &net, sizeof(net));
+	add_dev(0, &blk.vdev, &blk, sizeof(blk),
+		sizeof(struct virtio_blk_config));
+	add_dev(1, &rng.vdev, &rng, sizeof(rng), 0);
+	add_dev(2, &con.vdev, &con, sizeof(con), 0);	/* no features need one */
+	add_dev(3, &net.vdev, &net, sizeof(net),
+		sizeof(struct virtio_net_config));
 	bus_snapshot = bus;
 	return 0;
 }
@@ -383,6 +392,39 @@ static void check_all(void)
 /* Operations                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The data buffer of one access, with a canary after its `len` bytes: a
+ * device that writes more than it was asked for (a width ignored) breaks
+ * it, where an 8-byte variable would have hidden a 4-byte overrun.
+ */
+#define CANARY_BYTE	0xa5
+
+struct access {
+	uint8_t b[8 + 8];
+	unsigned int len;
+};
+
+static uint8_t *access_start(struct access *a, uint64_t v, unsigned int len)
+{
+	memset(a->b, CANARY_BYTE, sizeof(a->b));
+	memcpy(a->b, &v, len);
+	a->len = len;
+	return a->b;
+}
+
+static uint64_t access_end(const struct access *a, const char *what)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = a->len; i < sizeof(a->b); i++)
+		fuzz_invariant(a->b[i] == CANARY_BYTE,
+			       "a %u-byte %s wrote byte %u of its buffer",
+			       a->len, what, i);
+	memcpy(&v, a->b, a->len);
+	return v;
+}
+
 static unsigned int take_width(struct fuzz_input *in, unsigned int choices)
 {
 	return 1U << (fuzz_take(in, 1) % choices);
@@ -435,6 +477,7 @@ static struct fuzz_dev *op_config(struct fuzz_input *in, bool is_write)
 	unsigned int len = take_width(in, 3), port = 4 + (reg & 3);
 	uint32_t v = is_write ? fuzz_take(in, 4) : 0;
 	const struct pci_device *d = addressed(sel);
+	struct access a;
 	uint8_t want[4];
 
 	put_address(config_address(sel, reg));
@@ -442,7 +485,8 @@ static struct fuzz_dev *op_config(struct fuzz_input *in, bool is_write)
 		memcpy(want, d->cfg + reg, len);
 	else
 		memset(want, 0xff, len);
-	pci_config_io(&bus, port, (uint8_t *)&v, len, is_write);
+	pci_config_io(&bus, port, access_start(&a, v, len), len, is_write);
+	v = access_end(&a, "config access");
 	if (!is_write)
 		fuzz_invariant(!memcmp(&v, want, len),
 			       "config read %#x+%u of slot %u gave %#x",
@@ -456,8 +500,10 @@ static struct fuzz_dev *op_port(struct fuzz_input *in)
 	unsigned int len = take_width(in, 3);
 	bool is_write = fuzz_take(in, 1) & 1;
 	uint32_t v = fuzz_take(in, 4), before = bus.address;
+	struct access a;
 
-	pci_config_io(&bus, port, (uint8_t *)&v, len, is_write);
+	pci_config_io(&bus, port, access_start(&a, v, len), len, is_write);
+	v = access_end(&a, "port access");
 	if (port == 0 && len == 4)
 		fuzz_invariant(is_write ? bus.address == v : v == before,
 			       "0xCF8 does not hold what was written");
@@ -482,6 +528,30 @@ static bool mapped(const struct bar_map *m, uint64_t off, unsigned int len)
 	return false;
 }
 
+/*
+ * A read that runs past the end of a structure (say 8 bytes at 0x3c of
+ * the 0x40-byte common configuration) gives, for the bytes outside every
+ * structure, what a read of nothing gives: all zeros or all ones (the
+ * MSI-X table answers ones).  Anything else came from beyond the device's
+ * own image of the structure, as a bounds check on the offset alone
+ * would let through.
+ */
+static void check_read_inside(const struct fuzz_dev *f, uint64_t off,
+			      unsigned int len, uint64_t v)
+{
+	const uint8_t *b = (const uint8_t *)&v;
+	uint8_t outside[8];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (!mapped(&f->map, off + i, 1))
+			outside[n++] = b[i];
+	fuzz_invariant(uniform(outside, n),
+		       "%s: read %#llx+%u gave %#llx: bytes outside every BAR0 structure are not all 0 or all 0xff",
+		       f->vdev->ops->name, (unsigned long long)off, len,
+		       (unsigned long long)v);
+}
+
 /* Which device's live BAR0 holds [addr, addr + len), if any. */
 static struct fuzz_dev *bar_owner(uint64_t addr, unsigned int len)
 {
@@ -502,8 +572,11 @@ static struct fuzz_dev *mmio_access(uint64_t addr, unsigned int len,
 				     bool is_write, uint64_t v)
 {
 	struct fuzz_dev *f = bar_owner(addr, len);
+	struct access a;
 
-	pci_mmio_io(&bus, addr - bus.mmio_base, (uint8_t *)&v, len, is_write);
+	pci_mmio_io(&bus, addr - bus.mmio_base, access_start(&a, v, len), len,
+		    is_write);
+	v = access_end(&a, "BAR access");
 	if (is_write) {
 		if (f && len == 1 && !(uint8_t)v &&
 		    addr - f->vdev->pci.bar_live[0] ==
@@ -516,6 +589,8 @@ static struct fuzz_dev *mmio_access(uint64_t addr, unsigned int len,
 			       "read of nothing at %#llx+%u gave %#llx",
 			       (unsigned long long)addr, len,
 			       (unsigned long long)v);
+	else
+		check_read_inside(f, addr - f->vdev->pci.bar_live[0], len, v);
 	return f;
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A fuzzing campaign for one target: one afl-fuzz main instance (-M, with
-# CMPLOG through -c 0 on the CMPLOG-built binary) and N-1 secondaries (-S)
-# sharing one sync directory, for a fixed time; then a summary from each
-# instance's fuzzer_stats.  ^C stops every afl-fuzz it started.
+# CMPLOG through -c 0 on the CMPLOG-built binary) and N-1 secondaries (-S),
+# the last of them the ASan+UBSan build, sharing one sync directory, for a
+# fixed time; then a summary from each instance's fuzzer_stats.  ^C stops
+# every afl-fuzz it started.  The script runs under build/fuzz/lgreap, so
+# the forkserver children afl-fuzz 4.04c leaves stopped are reaped too.
 set -uo pipefail
 
 usage() {
@@ -17,6 +19,10 @@ Usage: fuzz/run.sh TARGET [options]
                    must differ between machines sharing a sync directory
   --no-main        secondaries only: for a machine joining a campaign
                    whose main instance runs elsewhere
+  --no-asan        no ASan+UBSan instance (by default, with 2 or more
+                   instances the last -S runs fuzz/bin-asan/TARGET)
+  --share-core     every instance on one CPU (taskset, no afl-fuzz
+                   binding): N instances for the price of one core
 Seeds: corpora/TARGET/seeds and corpora/TARGET/regressions; dictionary
 fuzz/dict/TARGET.dict.  Needs fuzz/bin/TARGET ('make fuzz').
 Each input may run FUZZ_EXEC_TIMEOUT_MS milliseconds (default 500) before
@@ -45,6 +51,12 @@ seconds_of() {
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
+# Once, as lgreap's child: nothing afl-fuzz starts outlives this script.
+if [ -z "${FUZZ_RUN_REAPED:-}" ]; then
+	[ -x build/fuzz/lgreap ] || die "no build/fuzz/lgreap: run 'make fuzz'"
+	FUZZ_RUN_REAPED=1 exec build/fuzz/lgreap --quiet "$0" "$@"
+fi
+unset FUZZ_RUN_REAPED
 [ "${1:-}" = --help ] || [ "${1:-}" = -h ] && { usage; exit 0; }
 [ $# -ge 1 ] && [[ $1 != -* ]] || { usage >&2; exit 2; }
 target=$1
@@ -54,6 +66,8 @@ time_s=1800
 out=
 name=$(hostname -s 2>/dev/null || echo host)
 main=true
+asan=true
+share=false
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cores) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--cores needs a positive number"
@@ -66,6 +80,8 @@ while [ $# -gt 0 ]; do
 	--name) [[ ${2:-} =~ ^[A-Za-z0-9_-]+$ ]] || die "--name needs letters, digits, - or _"
 		name=$2; shift 2 ;;
 	--no-main) main=false; shift ;;
+	--no-asan) asan=false; shift ;;
+	--share-core) share=true; shift ;;
 	--help | -h) usage; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
@@ -73,6 +89,20 @@ done
 bin=fuzz/bin/$target
 [ -x "$bin" ] || die "no fuzzer '$bin': run 'make fuzz' (targets: $(ls fuzz/bin 2>/dev/null | tr '\n' ' '))"
 command -v afl-fuzz >/dev/null || die "afl-fuzz is missing (apt-get install afl++)"
+asan_bin=fuzz/bin-asan/$target
+if $asan && [ "$cores" -ge 2 ]; then
+	[ -x "$asan_bin" ] || die "no ASan fuzzer '$asan_bin': run 'make fuzz' (or --no-asan)"
+else
+	asan=false
+fi
+pin=()
+if $share; then
+	command -v taskset >/dev/null || die "--share-core needs taskset (util-linux)"
+	# The last CPU this script may use; afl-fuzz must not bind on its own.
+	cpu=$(taskset -cp $$ | sed 's/.*[,-]//; s/.*: *//')
+	pin=(taskset -c "$cpu")
+	export AFL_NO_AFFINITY=1
+fi
 out=${out:-.cache/fuzz/$target}
 mkdir -p "$out" || die "cannot create '$out'"
 
@@ -103,17 +133,26 @@ trap 'stop_all; rm -rf "$seeds"' EXIT
 
 instances=()
 for i in $(seq 1 "$cores"); do
+	b=$bin
+	san=()
 	if [ "$i" = 1 ] && $main; then
 		inst=main-$name
 		role=(-M "$inst" -c 0)
+	elif [ "$i" = "$cores" ] && $asan; then
+		inst=$name-asan
+		role=(-S "$inst" -m none)
+		b=$asan_bin
+		# What afl-fuzz needs to see a sanitizer report as a crash.
+		san=(env ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
+		     UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0)
 	else
 		inst=$name-s$i
 		role=(-S "$inst")
 	fi
 	instances+=("$inst")
-	afl-fuzz -i "$seeds" -o "$out" "${role[@]}" "${dict[@]}" -V "$time_s" \
-		-t "${FUZZ_EXEC_TIMEOUT_MS:-500}" \
-		-- "$bin" >"$out/$inst.log" 2>&1 &
+	"${san[@]}" "${pin[@]}" afl-fuzz -i "$seeds" -o "$out" "${role[@]}" "${dict[@]}" \
+		-V "$time_s" -t "${FUZZ_EXEC_TIMEOUT_MS:-500}" \
+		-- "$b" >"$out/$inst.log" 2>&1 &
 	pids+=($!)
 	echo "fuzz/run.sh: $target: started $inst (pid $!), log $out/$inst.log"
 done

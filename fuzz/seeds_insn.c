@@ -290,6 +290,88 @@ static bool basic_form(const struct form *f)
 	       f->kind == PORT_OUT;
 }
 
+/* ------------------------------------------------------------------ */
+/* Boundaries: each check at its limit, and one past it                */
+/* ------------------------------------------------------------------ */
+
+#define PAGE		4096ULL
+#define MAXPHYADDR_36	0
+#define RDI_BIT		7
+
+/* "mov eax, [rdi]" (or [edi]) in `mode`, RDI = rdi, after `pad` CS prefixes. */
+static void edge_start(struct seed_buf *s, uint8_t mode, uint8_t phys,
+		       uint64_t rdi, unsigned int pad)
+{
+	unsigned int i;
+
+	s->n = 0;
+	put(s, mode, 1);
+	put(s, 0, 1);			/* control bits */
+	put(s, phys, 1);
+	put(s, 0, 1);			/* no callback fails */
+	put(s, 0x2, 4);			/* RFLAGS */
+	put(s, CR3, 8);
+	put(s, 1U << RDI_BIT | 1U << RIP_BIT, 4);
+	put(s, rdi, 8);
+	put(s, 0x1000000, 8);		/* RIP */
+	put(s, 0, 1);			/* no segment bases */
+	put(s, pad + 2, 1);
+	for (i = 0; i < pad; i++)
+		put(s, 0x2e, 1);
+	put(s, 0x8b, 1);
+	put(s, 0x07, 1);
+}
+
+/* 15 bytes of instruction (the limit), and 15 prefixes (one too many). */
+static void edges_length(const char *dir)
+{
+	static struct seed_buf s;
+	unsigned int i;
+
+	edge_start(&s, MODE_PROT32, MAXPHYADDR_46, MMIO_ADDR, 13);
+	put_value(&s, 4);
+	seed_write(dir, "edge-insn-15-bytes-with-prefixes", s.b, s.n);
+	edge_start(&s, MODE_PROT32, MAXPHYADDR_46, MMIO_ADDR, 0);
+	s.n -= 3;			/* the length and the MOV */
+	put(&s, 15, 1);
+	for (i = 0; i < 15; i++)
+		put(&s, 0x66, 1);
+	seed_write(dir, "edge-insn-15-prefixes-too-long", s.b, s.n);
+}
+
+/* A 4-byte load ending at a page's end, and one byte into the next. */
+static void edges_page(const char *dir)
+{
+	static struct seed_buf s;
+
+	edge_start(&s, MODE_PROT32, MAXPHYADDR_46, RAM_ADDR + PAGE - 4, 0);
+	put_value(&s, 4);
+	seed_write(dir, "edge-insn-load-ends-at-page-end", s.b, s.n);
+	edge_start(&s, MODE_PROT32, MAXPHYADDR_46, RAM_ADDR + PAGE - 3, 0);
+	put_value(&s, 4);
+	seed_write(dir, "edge-insn-load-crosses-page-by-1", s.b, s.n);
+}
+
+/*
+ * With MAXPHYADDR 36, a 1 GiB page at physical bit 35 (the highest
+ * there is) and at bit 36 (reserved: a page fault).
+ */
+static void edges_maxphyaddr(const char *dir)
+{
+	static struct seed_buf s;
+	unsigned int bit;
+
+	for (bit = 35; bit <= 36; bit++) {
+		edge_start(&s, MODE_LONG4, MAXPHYADDR_36, MMIO_ADDR, 0);
+		put(&s, NEXT_TABLE | PTE_P | PTE_RW | PTE_A, 8);
+		put(&s, 1ULL << bit | (MMIO_ADDR & ~0x3fffffffULL) | LEAF, 8);
+		put_value(&s, 4);
+		seed_write(dir, bit == 35 ? "edge-insn-page-at-maxphyaddr-bit-35" :
+					   "edge-insn-page-at-reserved-bit-36",
+			   s.b, s.n);
+	}
+}
+
 void seeds_insn(const char *dir)
 {
 	unsigned int mi, fi;
@@ -310,4 +392,7 @@ void seeds_insn(const char *dir)
 			emit(dir, m, f);
 		}
 	}
+	edges_length(dir);
+	edges_page(dir);
+	edges_maxphyaddr(dir);
 }

@@ -217,6 +217,68 @@ static struct loader_seed *start(unsigned int mem_mib, unsigned int low_mib,
 	return &s;
 }
 
+/* ------------------------------------------------------------------ */
+/* Boundaries: each check at its limit, and one past it                */
+/* ------------------------------------------------------------------ */
+
+/* The bzImage file ending at its header's last byte, and one byte short. */
+static void edges_header(const char *dir)
+{
+	size_t hdr_end = HDR_OFF + sizeof(struct setup_header);	/* 2.10+ */
+	struct loader_seed *s;
+
+	build_bzimage(s = start(64, 0, 0, ""), &bz_215);
+	s->image_len = hdr_end;
+	seed_emit(dir, "edge-bzimage-ends-at-header-end", s);
+	s->image_len = hdr_end - 1;
+	seed_emit(dir, "edge-bzimage-ends-in-header-last-byte", s);
+}
+
+/*
+ * A kernel that runs at 1 MiB needing init_size there: exactly the RAM
+ * there is, and one page more.
+ */
+static void edges_init_size(const char *dir)
+{
+	struct bz_layout l = bz_215_fixed32;
+	struct loader_seed *s;
+
+	l.init_size = 15 * MiB;
+	build_bzimage(s = start(16, 0, 0, ""), &l);
+	seed_emit(dir, "edge-bzimage-init-size-to-end-of-ram", s);
+	l.init_size = 15 * MiB + 4096;
+	build_bzimage(s = start(16, 0, 0, ""), &l);
+	seed_emit(dir, "edge-bzimage-init-size-page-past-ram", s);
+}
+
+/* An ELF segment ending at the file's last byte, and one byte past it. */
+static void edges_elf_segment(const char *dir)
+{
+	struct loader_seed *s;
+	Elf64_Phdr *data;
+
+	build_elf64(s = start(32, 0, 0, ""), &vmlinux64);
+	data = (Elf64_Phdr *)(s->image + sizeof(Elf64_Ehdr)) + 1;
+	seed_emit(dir, "edge-elf64-segment-to-end-of-file", s);
+	data->p_filesz++;
+	seed_emit(dir, "edge-elf64-segment-byte-past-file", s);
+}
+
+/* A command line of exactly cmdline_size bytes, and one more. */
+static void edges_cmdline(const char *dir)
+{
+	static const char cl[] = "console=ttyS0 panic=-1";	/* 22 bytes */
+	struct setup_header *h;
+	struct loader_seed *s;
+
+	build_bzimage(s = start(64, 0, 0, cl), &bz_215);
+	h = (struct setup_header *)(s->image + HDR_OFF);
+	h->cmdline_size = sizeof(cl) - 1;
+	seed_emit(dir, "edge-bzimage-cmdline-of-cmdline-size", s);
+	h->cmdline_size = sizeof(cl) - 2;
+	seed_emit(dir, "edge-bzimage-cmdline-byte-past-cmdline-size", s);
+}
+
 void seeds_loader(const char *dir)
 {
 	static const char console[] = "console=ttyS0 earlyprintk=serial panic=-1";
@@ -239,4 +301,8 @@ void seeds_loader(const char *dir)
 	seed_emit(dir, "bzimage-2.15-fixed-32bit", s);
 	build_bzimage(s = start(8, 0, 64 * 1024, "root=/dev/ram0"), &bz_206);
 	seed_emit(dir, "bzimage-2.06-initrd", s);
+	edges_header(dir);
+	edges_init_size(dir);
+	edges_elf_segment(dir);
+	edges_cmdline(dir);
 }

@@ -341,6 +341,61 @@ static void seed_raw_ports(const char *dir)
 	seed_write(dir, "cf8-raw-probe", o.b, o.n);
 }
 
+/* ------------------------------------------------------------------ */
+/* Boundaries: each structure's last bytes, and a read or write past   */
+/* ------------------------------------------------------------------ */
+
+#define BLK		0
+#define COMMON_LEN	0x40
+
+/* One access at a structure's edge, after the device is set up. */
+static void edge(const char *dir, const char *name, unsigned int dev,
+		 unsigned int off, unsigned int len, bool is_write)
+{
+	static struct ops_buf o;
+
+	o.n = 0;
+	setup_device(&o, dev, MMIO_BASE + dev * BAR_SIZE);
+	if (is_write)
+		bar_write(&o, dev, off, len, 0x1122334455667788ULL);
+	else
+		bar_read(&o, dev, off, len);
+	seed_write(dir, name, o.b, o.n);
+}
+
+static void edges_bar(const char *dir)
+{
+	unsigned int nvec = devices[BLK].queues + 1;
+	unsigned int last = MSIX_TABLE + PCI_MSIX_ENTRY_SIZE * (nvec - 1);
+	unsigned int cfg_end = DEVICE_CFG + sizeof(struct virtio_blk_config);
+
+	edge(dir, "edge-common-cfg-last-4-bytes", BLK, COMMON_LEN - 4, 4, false);
+	edge(dir, "edge-common-cfg-read-8-past-end", BLK, COMMON_LEN - 4, 8, false);
+	edge(dir, "edge-common-cfg-write-8-past-end", BLK, COMMON_LEN - 4, 8, true);
+	edge(dir, "edge-msix-last-vector-write", BLK, last, 4, true);
+	edge(dir, "edge-msix-last-vector-ctrl-read", BLK,
+	     last + PCI_MSIX_ENTRY_VECTOR_CTRL, 4, false);
+	edge(dir, "edge-msix-vector-past-last-write", BLK,
+	     last + PCI_MSIX_ENTRY_SIZE, 4, true);
+	edge(dir, "edge-blk-config-last-4-bytes", BLK, cfg_end - 4, 4, false);
+	edge(dir, "edge-blk-config-read-8-past-end", BLK, cfg_end - 4, 8, false);
+	edge(dir, "edge-msix-pba-last-4-bytes", BLK, MSIX_PBA + 4, 4, false);
+	edge(dir, "edge-msix-pba-read-8-past-end", BLK, MSIX_PBA + 4, 8, false);
+}
+
+/* A config read ending at the dword 0xCF8 selects, and one byte past. */
+static void edges_config(const char *dir)
+{
+	static struct ops_buf o;
+
+	o.n = 0;
+	cfg_read(&o, BLK + 1, PCI_DEVICE_ID, 2);
+	seed_write(dir, "edge-cfg-read-to-dword-end", o.b, o.n);
+	o.n = 0;
+	cfg_read(&o, BLK + 1, PCI_DEVICE_ID + 1, 2);
+	seed_write(dir, "edge-cfg-read-byte-past-dword", o.b, o.n);
+}
+
 void seeds_pci(const char *dir)
 {
 	unsigned int dev;
@@ -350,4 +405,6 @@ void seeds_pci(const char *dir)
 		seed_variants(dir, dev);
 	}
 	seed_raw_ports(dir);
+	edges_bar(dir);
+	edges_config(dir);
 }

@@ -55,6 +55,24 @@ static uint64_t gpa(const void *p)
 	return (const uint8_t *)p - drv.s.mem;
 }
 
+/*
+ * vring_init() aligns the used ring's host address, and drv.s.mem (after
+ * the packed header) is not page-aligned: lay the rings out from a
+ * page-aligned address, then move them to drv.s.mem, so a seed's layout
+ * is that of guest-physical 0 and not of where the linker put drv.
+ */
+static void layout(unsigned int num, unsigned long align)
+{
+	static uint8_t base[VF_MEM_SIZE] __attribute__((aligned(PAGE_SIZE)));
+	struct vring at;
+
+	vring_init(&at, num, base, align);
+	drv.vr.num = num;
+	drv.vr.desc = (void *)(drv.s.mem + ((uint8_t *)at.desc - base));
+	drv.vr.avail = (void *)(drv.s.mem + ((uint8_t *)at.avail - base));
+	drv.vr.used = (void *)(drv.s.mem + ((uint8_t *)at.used - base));
+}
+
 static void start(enum vring_fuzz_mode mode, unsigned int log2,
 		  uint8_t flags)
 {
@@ -65,7 +83,7 @@ static void start(enum vring_fuzz_mode mode, unsigned int log2,
 	drv.s.hdr.size_log2 = log2;
 	drv.s.hdr.flags = flags;
 	drv.s.hdr.batch = 1;
-	vring_init(&drv.vr, num, drv.s.mem, VF_RING_ALIGN);
+	layout(num, VF_RING_ALIGN);
 	drv.next_buf = vring_size(num, VF_RING_ALIGN);
 }
 
@@ -181,6 +199,11 @@ static void seeds_blk(const char *dir)
 		{ "linux-blk-flush", 0, VIRTIO_BLK_T_FLUSH, 0, 0, 0 },
 		{ "linux-blk-get-id", 0, VIRTIO_BLK_T_GET_ID, 0, 20, 1 },
 		{ "linux-blk-discard-unsupported", 0, VIRTIO_BLK_T_DISCARD, 0, 16, 1 },
+		/* The disk's last sector, one past it, and across its end. */
+		{ "edge-blk-write-last-sector", 0, VIRTIO_BLK_T_OUT, 7, 512, 1 },
+		{ "edge-blk-write-sector-past-end", 0, VIRTIO_BLK_T_OUT, 8, 512, 1 },
+		{ "edge-blk-write-across-end", 0, VIRTIO_BLK_T_OUT, 7, 1024, 1 },
+		{ "edge-blk-read-sector-past-end", 0, VIRTIO_BLK_T_IN, 8, 512, 1 },
 	};
 	unsigned int i;
 
@@ -220,7 +243,7 @@ static void rx_buffers(unsigned int count, uint32_t len)
 		add(&s, 1);
 }
 
-static void seeds_console(const char *dir)
+static void seeds_virtio_console(const char *dir)
 {
 	static const char hello[] = "Linux version 6.1.0 (hvc0)\n";
 	struct seg s[2] = { { hello, sizeof(hello) - 1, false },
@@ -360,7 +383,7 @@ static void seeds_ring(const char *dir)
 	emit(dir, "ring-index-wrap");
 	/* The legacy layout (4 KiB-aligned used ring) at explicit addresses. */
 	start(VF_RING, 4, VF_GEOMETRY);
-	vring_init(&drv.vr, 16, drv.s.mem, PAGE_SIZE);
+	layout(16, PAGE_SIZE);
 	drv.next_buf = vring_size(16, PAGE_SIZE);
 	add(s, 3);
 	drv.s.hdr.raw_size = 16;
@@ -370,11 +393,78 @@ static void seeds_ring(const char *dir)
 	seed_overlong_chain(dir);
 }
 
+/* ------------------------------------------------------------------ */
+/* Boundaries: rings against the end of guest RAM                      */
+/* ------------------------------------------------------------------ */
+
+#define EDGE_LOG2	4
+#define EDGE_NUM	(1u << EDGE_LOG2)
+#define EDGE_DESC	(VF_MEM_SIZE - 16 * EDGE_NUM)	/* flush with the end */
+
+/*
+ * VF_RING with the descriptor table flush against the end of guest RAM,
+ * the available ring at 0 and the used ring at `used`: an index one past
+ * the table reads beyond RAM.
+ */
+static struct vring_desc *edge_ring(uint64_t used, uint8_t flags)
+{
+	start(VF_RING, EDGE_LOG2, VF_GEOMETRY | flags);
+	drv.s.hdr.raw_size = EDGE_NUM;
+	drv.s.hdr.desc = EDGE_DESC;
+	drv.s.hdr.avail = 0;
+	drv.s.hdr.used = used;
+	drv.next_buf = 0x1000;
+	return (struct vring_desc *)(drv.s.mem + EDGE_DESC);
+}
+
+static void edge_publish(uint16_t head)
+{
+	struct vring_avail *avail = (void *)drv.s.mem;
+
+	avail->ring[0] = head;
+	avail->idx = 1;
+}
+
+static void edges_ring(const char *dir)
+{
+	struct seg one = { "x", 1, false };
+	struct vring_desc *d;
+
+	/* The last descriptor as a head, and one past it. */
+	d = edge_ring(0x100, 0);
+	fill_desc(&d[EDGE_NUM - 1], &one, false, 0);
+	edge_publish(EDGE_NUM - 1);
+	emit(dir, "edge-ring-head-last-descriptor");
+	edge_publish(EDGE_NUM);
+	emit(dir, "edge-ring-head-past-table");
+	/* A chain whose next is the last descriptor, and one past it. */
+	d = edge_ring(0x100, 0);
+	fill_desc(&d[0], &one, true, EDGE_NUM - 1);
+	fill_desc(&d[EDGE_NUM - 1], &one, false, 0);
+	edge_publish(0);
+	emit(dir, "edge-ring-next-last-descriptor");
+	d[0].next = EDGE_NUM;
+	emit(dir, "edge-ring-next-past-table");
+	/*
+	 * The used ring (6 + 8n bytes with its avail_event) ending at the
+	 * end of RAM, and 2 bytes past it: event index on, so the device
+	 * writes avail_event, the ring's last field.
+	 */
+	edge_ring(VF_MEM_SIZE - 16 * EDGE_NUM - 6 - 8 * EDGE_NUM - 2,
+		  VF_EVENT_IDX);
+	drv.s.hdr.desc = 0x800;
+	drv.s.hdr.used = VF_MEM_SIZE - (6 + 8 * EDGE_NUM) - 2;
+	emit(dir, "edge-ring-used-ring-to-end-of-ram");
+	drv.s.hdr.used = VF_MEM_SIZE - (4 + 8 * EDGE_NUM);
+	emit(dir, "edge-ring-used-ring-2-bytes-past-ram");
+}
+
 void seeds_vring(const char *dir)
 {
 	seeds_ring(dir);
+	edges_ring(dir);
 	seeds_blk(dir);
-	seeds_console(dir);
+	seeds_virtio_console(dir);
 	seeds_net(dir);
 	seeds_rng(dir);
 }

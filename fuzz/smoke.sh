@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # CI smoke run: every built fuzz target under afl-fuzz for a short fixed
-# time from its seeds.  Fails when any run finds a crash or hang (which
+# time from its seeds, the main instance and the ASan+UBSan one sharing
+# one core.  Fails when any run finds a crash or hang (which
 # it then replays through bin/lgrepro for the report) or cannot run.
 set -uo pipefail
 
 usage() {
 	echo "Usage: fuzz/smoke.sh [SECONDS [TARGET...]]"
 	echo "Runs each TARGET (default: every fuzz/bin/* built by 'make fuzz') for"
-	echo "SECONDS (default 15) on one core into a temporary sync directory."
+	echo "SECONDS (default 15) on one core (main and ASan+UBSan instances)"
+	echo "into a temporary sync directory."
 	echo "Exit status: 0 nothing found, 1 a crash, hang or failure to run."
 }
 
@@ -35,17 +37,19 @@ trap 'rm -rf "$work"' EXIT
 failed=()
 for t in "${targets[@]}"; do
 	echo "--- smoke: $t for $secs s"
-	fuzz/run.sh "$t" --cores 1 --time "$secs" --out "$work/$t" --name smoke
+	fuzz/run.sh "$t" --cores 2 --share-core --time "$secs" --out "$work/$t" --name smoke
 	case $? in
 	0) ;;
 	1) bin/lgrepro "$t" "$work/$t"/*/crashes "$work/$t"/*/hangs
 	   failed+=("$t") ;;
 	*) failed+=("$t") ;;
 	esac
-	if ! grep -qs '^execs_done *: *[1-9]' "$work/$t"/*/fuzzer_stats; then
-		echo "fuzz/smoke.sh: $t ran no executions" >&2
-		failed+=("$t")
-	fi
+	for inst in main-smoke smoke-asan; do
+		if ! grep -qs '^execs_done *: *[1-9]' "$work/$t/$inst/fuzzer_stats"; then
+			echo "fuzz/smoke.sh: $t: $inst ran no executions" >&2
+			failed+=("$t")
+		fi
+	done
 done
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "fuzz/smoke.sh: failed: ${failed[*]}"

@@ -408,7 +408,9 @@ static bool match_start(const char *msg, struct start_match *sm)
 		if (!strncmp(msg, line_prefixes[i], n))
 			return match_start(msg + n, sm);
 	}
-	for (p = strchr(msg + 1, '['); p; p = strchr(p + 1, '[')) {
+	/* An empty message has nothing past its NUL but stale bytes. */
+	for (p = *msg ? strchr(msg + 1, '[') : NULL; p;
+	     p = strchr(p + 1, '[')) {
 		n = message_start(p, strlen(p));
 		if (n && p[n - 1] == ' ' && match_start(p + n, sm))
 			return true;

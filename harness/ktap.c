@@ -273,8 +273,12 @@ static void close_document(struct parser *p)
 {
 	while (p->depth > 1)
 		pop_level(p);
-	if (p->depth)
+	if (p->depth) {
 		flush_pending(&p->levels[0]);
+		/* A "# Subtest:" name at the top level names nothing. */
+		free(p->levels[0].name);
+		p->levels[0].name = NULL;
+	}
 	p->depth = 0;
 	p->open = false;
 }
@@ -330,7 +334,8 @@ static void add_result(struct parser *p, struct level *lv, struct line *l)
 		adopt(c, lv->pending);
 		lv->pending = NULL;
 	}
-	if (!*c->name) {
+	/* adopt() leaves no name when neither had one. */
+	if (!c->name || !*c->name) {
 		free(c->name);
 		c->name = xasprintf("test %d", c->number);
 	}

@@ -250,9 +250,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 			return 0;
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	/*
+	 * Overlong forms, surrogates, beyond U+10FFFF; and U+FFFE and
+	 * U+FFFF, which XML 1.0 cannot hold.
+	 */
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    cp == 0xfffe || cp == 0xffff)
 		return 0;
 	return len;
 }

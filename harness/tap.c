@@ -85,11 +85,19 @@ static void yaml_crash(FILE *f, const struct crash_report *r)
 	yaml_block_at(f, 4, "text", r->text);
 }
 
-/* A description: '#' would start a directive, a newline a new line. */
+/*
+ * A description: '#' would start a directive, a newline a new line; and
+ * as console text it may hold any bytes, so it is shown as valid UTF-8.
+ */
 static void description(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputc(*s == '#' || *s == '\n' ? '_' : *s, f);
+	struct buf b = {0};
+	const char *p;
+
+	escape_text(&b, s, ESC_TEXT);
+	for (p = b.data; *p; p++)
+		fputc(*p == '#' || *p == '\n' ? '_' : *p, f);
+	buf_free(&b);
 }
 
 static void subtest_lines(FILE *f, const struct ktap_test *t, int depth)
@@ -114,8 +122,10 @@ static void subtest_lines(FILE *f, const struct ktap_test *t, int depth)
 		description(f, s->name);
 		if (s->result == KTAP_MISSING)
 			fputs(" # no result line", f);
-		else if (s->directive)
-			fprintf(f, " # %s", s->directive);
+		else if (s->directive) {
+			fputs(" # ", f);
+			description(f, s->directive);
+		}
 		fputc('\n', f);
 	}
 }

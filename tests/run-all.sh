@@ -109,6 +109,12 @@ for c in corpora/*/; do
 	run_suite "fuzz/replay-$t" bin/lgrepro --quiet "$t" "$c"
 done
 run_suite "fuzz/smoke" fuzz/smoke.sh "${FUZZ_SMOKE_SECS:-15}"
+# Each planted bug in fuzz/mutants/ must be caught by the committed inputs.
+run_suite "fuzz/mutants-replay" bench/run-mutants.sh --replay
+run_suite "fuzz/libfuzzer" fuzz/libfuzzer-smoke.sh build/fuzz/libfuzzer
+run_suite "fuzz/lgreap" tests/fuzz/lgreap.sh
+# Last: nothing any suite started may still be running.
+run_suite "leftovers" tests/fuzz/leftovers.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed suites: ${failures[*]}"

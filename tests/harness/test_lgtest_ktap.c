@@ -271,6 +271,21 @@ START_TEST(test_sibling_headers)
 }
 END_TEST
 
+/*
+ * Found by the console fuzz target: a nameless result taking a group of
+ * subtests that had no "# Subtest:" name was left with no name at all,
+ * and the parser read through the NULL.
+ */
+START_TEST(test_nameless_result_of_nameless_group)
+{
+	struct ktap_report r;
+
+	parse_text("TAP version 13\n    ok 1 inner\nok 1\n", &r);
+	assert_test(child(&r.root, 0), "test 1", KTAP_PASS, 1);
+	ktap_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lgtest KTAP parser");
@@ -287,6 +302,7 @@ int main(void)
 	tcase_add_test(tc, test_result_lines);
 	tcase_add_test(tc, test_documents_and_bail_out);
 	tcase_add_test(tc, test_sibling_headers);
+	tcase_add_test(tc, test_nameless_result_of_nameless_group);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
