@@ -23,6 +23,7 @@
 #pragma weak seeds_loader
 #pragma weak seeds_insn
 #pragma weak seeds_pci
+#pragma weak seeds_vhost_user
 
 static const struct {
 	const char *name;
@@ -32,6 +33,7 @@ static const struct {
 	{ "loader", seeds_loader },
 	{ "insn", seeds_insn },
 	{ "pci", seeds_pci },
+	{ "vhost_user", seeds_vhost_user },
 };
 
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))

@@ -38,7 +38,7 @@ for c in launcher/*.c launcher/x86/*.c launcher/devices/*.c launcher/virtio/*.c;
 done
 
 built=0
-for t in vring loader insn pci; do
+for t in vring loader insn pci vhost_user; do
 	[ -f "fuzz/$t.c" ] || continue
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "${flags[@]}" -c -o "$work/$t.o" "fuzz/$t.c"

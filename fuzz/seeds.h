@@ -20,5 +20,6 @@ void seeds_vring(const char *dir);
 void seeds_loader(const char *dir);
 void seeds_insn(const char *dir);
 void seeds_pci(const char *dir);
+void seeds_vhost_user(const char *dir);
 
 #endif
