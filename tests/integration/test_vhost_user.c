@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The launcher's vhost-user client against Debian's real virtiofsd, from
+ * the host side: the handshake (features, protocol features with
+ * REPLY_ACK and MQ, queue count, owner), a memfd memory table, both
+ * queues of a virtio-fs device started with eventfds for kick and call
+ * and stopped again, every SET_* acknowledged.  Then the back-end killed
+ * under the launcher: the next request is a clear error, not a crash or
+ * a SIGPIPE.  virtiofsd runs with -o sandbox=chroot on a temporary
+ * directory; run as root from the repository root:
+ *   build/tests/integration/test_vhost_user
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/vhost_user.h"
+#include "host_mem.h"
+
+#define VIRTIOFSD "/usr/lib/qemu/virtiofsd"
+#define RAM_BYTES (4 << 20)
+#define QUEUE_SIZE 128
+#define VIRTIO_F_VERSION_1 32
+
+static char dir[] = "/tmp/lguest-vu-XXXXXX";
+static char sock[64], share[64];
+static pid_t backend = -1;
+
+static void start_backend(void)
+{
+	char src[80], path[96];
+	struct timespec pause = {0, 20 * 1000 * 1000};
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(share, sizeof(share), "%s/share", dir);
+	ck_assert_int_eq(mkdir(share, 0755), 0);
+	snprintf(src, sizeof(src), "source=%s", share);
+	snprintf(path, sizeof(path), "--socket-path=%s", sock);
+	backend = fork();
+	ck_assert_int_ge(backend, 0);
+	if (backend == 0) {
+		execl(VIRTIOFSD, VIRTIOFSD, path, "-o", src, "-o",
+		      "sandbox=chroot", "-o", "log_level=err", (char *)NULL);
+		fprintf(stderr, "cannot run " VIRTIOFSD ": %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	for (i = 0; i < 250 && access(sock, F_OK); i++)
+		nanosleep(&pause, NULL);
+	ck_assert_msg(!access(sock, F_OK), "virtiofsd made no socket %s", sock);
+}
+
+static void stop_backend(void)
+{
+	if (backend > 0) {
+		kill(backend, SIGKILL);
+		waitpid(backend, NULL, 0);
+	}
+	backend = -1;
+	unlink(sock);
+	rmdir(share);
+	rmdir(dir);
+	strcpy(dir, "/tmp/lguest-vu-XXXXXX");
+}
+
+static void connect_and_handshake(struct vu_conn *c)
+{
+	struct lg_error err;
+
+	ck_assert_msg(!vu_connect(c, sock, &err), "%s", err.msg);
+	ck_assert_msg(!vu_handshake(c, 2, &err), "%s", err.msg);
+}
+
+START_TEST(test_handshake)
+{
+	struct vu_conn c;
+
+	connect_and_handshake(&c);
+	ck_assert(c.features & 1ULL << VIRTIO_F_VERSION_1);
+	ck_assert(c.features & 1ULL << VU_F_PROTOCOL_FEATURES);
+	ck_assert_uint_eq(c.protocol, 1ULL << VU_PROTOCOL_F_MQ |
+					      1ULL << VU_PROTOCOL_F_REPLY_ACK);
+	ck_assert_uint_ge(c.queues, 2);
+	vu_close(&c);
+}
+END_TEST
+
+/* Guest RAM as a memfd, and both queues' rings laid out inside it. */
+START_TEST(test_queues_start_and_stop)
+{
+	struct guest_mem mem;
+	struct lg_error err;
+	struct vu_conn c;
+	uint8_t *ram;
+	uint32_t base;
+	int memfd, i;
+
+	ram = mmap(NULL, RAM_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(ram, MAP_FAILED);
+	memfd = host_mem_share(ram, RAM_BYTES, &err);
+	ck_assert_msg(memfd >= 0, "%s", err.msg);
+	gmem_init(&mem, ram, RAM_BYTES, RAM_BYTES);
+
+	connect_and_handshake(&c);
+	ck_assert_msg(!vu_set_features(&c, 1ULL << VIRTIO_F_VERSION_1, &err),
+		      "%s", err.msg);
+	ck_assert_msg(!vu_set_mem_table(&c, &mem, memfd, &err), "%s", err.msg);
+	for (i = 0; i < 2; i++) {
+		uint8_t *area = ram + 0x10000 * (i + 1);
+		struct vu_queue q = {
+			.index = i,
+			.size = QUEUE_SIZE,
+			.desc = (uintptr_t)area,
+			.avail = (uintptr_t)area + 0x1000,
+			.used = (uintptr_t)area + 0x2000,
+			.kick = eventfd(0, EFD_CLOEXEC),
+			.call = eventfd(0, EFD_CLOEXEC),
+		};
+
+		ck_assert_msg(!vu_start_queue(&c, &q, &err), "queue %d: %s", i,
+			      err.msg);
+		close(q.kick);
+		close(q.call);
+	}
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(!vu_stop_queue(&c, i, &base, &err),
+			      "queue %d: %s", i, err.msg);
+		ck_assert_uint_eq(base, 0);
+	}
+	vu_close(&c);
+	close(memfd);
+	munmap(ram, RAM_BYTES);
+}
+END_TEST
+
+START_TEST(test_backend_killed)
+{
+	struct lg_error err = {""};
+	struct vu_conn c;
+	uint32_t base;
+
+	connect_and_handshake(&c);
+	kill(backend, SIGKILL);
+	waitpid(backend, NULL, 0);
+	backend = -1;
+	ck_assert_int_eq(vu_stop_queue(&c, 0, &base, &err), -1);
+	ck_assert_msg(strstr(err.msg, "GET_VRING_BASE"), "said '%s'", err.msg);
+	ck_assert_int_eq(vu_set_features(&c, 0, &err), -1);
+	ck_assert_msg(strstr(err.msg, "SET_FEATURES"), "said '%s'", err.msg);
+	vu_close(&c);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vhost_user");
+	TCase *tc = tcase_create("virtiofsd");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, start_backend, stop_backend);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_handshake);
+	tcase_add_test(tc, test_queues_start_and_stop);
+	tcase_add_test(tc, test_backend_killed);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
