@@ -13,17 +13,20 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "devices/vhost_user.h"
+#include "devices/virtiofsd.h"
 #include "host_mem.h"
 
 #define VIRTIOFSD "/usr/lib/qemu/virtiofsd"
@@ -35,21 +38,45 @@ static char dir[] = "/tmp/lguest-vu-XXXXXX";
 static char sock[64], share[64];
 static pid_t backend = -1;
 
+/*
+ * The directories are made and removed by unchecked fixtures, in the
+ * parent, so a failed test (whose process exits at once) leaves none;
+ * virtiofsd dies with the test's process whatever happens to it.
+ */
+static void make_dirs(void)
+{
+	if (!mkdtemp(dir) || snprintf(sock, sizeof(sock), "%s/sock", dir) < 0 ||
+	    snprintf(share, sizeof(share), "%s/share", dir) < 0 ||
+	    mkdir(share, 0755)) {
+		perror("test_vhost_user: temporary directory");
+		exit(1);
+	}
+}
+
+static void remove_dirs(void)
+{
+	unlink(sock);
+	rmdir(share);
+	rmdir(dir);
+	strcpy(dir, "/tmp/lguest-vu-XXXXXX");
+}
+
 static void start_backend(void)
 {
 	char src[80], path[96];
 	struct timespec pause = {0, 20 * 1000 * 1000};
+	pid_t parent = getpid();
 	int i;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/sock", dir);
-	snprintf(share, sizeof(share), "%s/share", dir);
-	ck_assert_int_eq(mkdir(share, 0755), 0);
+	unlink(sock); /* the last test's */
 	snprintf(src, sizeof(src), "source=%s", share);
 	snprintf(path, sizeof(path), "--socket-path=%s", sock);
 	backend = fork();
 	ck_assert_int_ge(backend, 0);
 	if (backend == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		execl(VIRTIOFSD, VIRTIOFSD, path, "-o", src, "-o",
 		      "sandbox=chroot", "-o", "log_level=err", (char *)NULL);
 		fprintf(stderr, "cannot run " VIRTIOFSD ": %s\n",
@@ -69,9 +96,6 @@ static void stop_backend(void)
 	}
 	backend = -1;
 	unlink(sock);
-	rmdir(share);
-	rmdir(dir);
-	strcpy(dir, "/tmp/lguest-vu-XXXXXX");
 }
 
 static void connect_and_handshake(struct vu_conn *c)
@@ -163,6 +187,161 @@ START_TEST(test_backend_killed)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* --share: virtiofsd started and stopped by the launcher             */
+/* ------------------------------------------------------------------ */
+
+static char host_dir[] = "/tmp/lguest-share-XXXXXX";
+
+static void make_host_dir(void)
+{
+	if (!mkdtemp(host_dir)) {
+		perror("test_vhost_user: temporary directory");
+		exit(1);
+	}
+}
+
+static void remove_host_dir(void)
+{
+	rmdir(host_dir);
+	strcpy(host_dir, "/tmp/lguest-share-XXXXXX");
+}
+
+/* Gone, or a zombie nobody reaps yet: either way not serving. */
+static bool process_gone(pid_t pid)
+{
+	char path[64], line[256];
+	bool zombie = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6))
+			zombie = strchr(line, 'Z') != NULL;
+	fclose(f);
+	return zombie;
+}
+
+START_TEST(test_share_serves_and_stops)
+{
+	struct virtiofsd d;
+	struct lg_error err;
+	struct vu_conn c;
+	pid_t pid;
+
+	ck_assert_msg(
+		!virtiofsd_start(&d, VIRTIOFSD_PATH, host_dir, false, &c, &err),
+		"%s", err.msg);
+	ck_assert_int_eq(access(d.socket, F_OK), -1); /* connected: gone */
+	ck_assert_msg(!vu_handshake(&c, 2, &err), "%s", err.msg);
+	vu_close(&c);
+	pid = d.pid;
+	virtiofsd_stop(&d);
+	ck_assert(process_gone(pid));
+}
+END_TEST
+
+/* Under chroot, the share is virtiofsd's "/": it must be mounted ro. */
+START_TEST(test_share_read_only)
+{
+	char path[64], line[1024], mnt[512], opts[256];
+	bool seen = false, ro = false;
+	struct virtiofsd d;
+	struct vu_conn c;
+	struct lg_error err;
+	FILE *f;
+
+	ck_assert_msg(
+		!virtiofsd_start(&d, VIRTIOFSD_PATH, host_dir, true, &c, &err),
+		"%s", err.msg);
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", d.pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %511s %255s", mnt, opts) ==
+			    2 &&
+		    !strcmp(mnt, host_dir)) {
+			seen = true;
+			ro = !strncmp(opts, "ro", 2);
+		}
+	fclose(f);
+	vu_close(&c);
+	virtiofsd_stop(&d);
+	ck_assert_msg(seen, "no mount at %s in virtiofsd's namespace",
+		      host_dir);
+	ck_assert_msg(ro, "%s is writable for virtiofsd", host_dir);
+}
+END_TEST
+
+/*
+ * The launcher SIGKILLed: its virtiofsd goes too.  Once connected, the
+ * connection closing ends virtiofsd; PR_SET_PDEATHSIG covers the moment
+ * before (this test cannot reach that window).
+ */
+START_TEST(test_share_dies_with_launcher)
+{
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	pid_t launcher, pid = 0;
+	int p[2], i;
+
+	ck_assert_int_eq(pipe(p), 0);
+	launcher = fork();
+	ck_assert_int_ge(launcher, 0);
+	if (launcher == 0) {
+		struct virtiofsd d;
+		struct lg_error err;
+		struct vu_conn c;
+
+		if (virtiofsd_start(&d, VIRTIOFSD_PATH, host_dir, false, &c,
+				    &err))
+			_exit(1);
+		if (write(p[1], &d.pid, sizeof(d.pid)) != sizeof(d.pid))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &pid, sizeof(pid)), sizeof(pid));
+	close(p[0]);
+	ck_assert(!process_gone(pid));
+	kill(launcher, SIGKILL);
+	waitpid(launcher, NULL, 0);
+	for (i = 0; i < 250 && !process_gone(pid); i++)
+		nanosleep(&tick, NULL);
+	ck_assert_msg(process_gone(pid), "virtiofsd %d outlived the launcher",
+		      pid);
+}
+END_TEST
+
+START_TEST(test_share_bad_input)
+{
+	struct virtiofsd d;
+	struct lg_error err;
+	struct vu_conn c;
+
+	ck_assert_int_eq(virtiofsd_start(&d, VIRTIOFSD_PATH, "/nonexistent/dir",
+					 false, &c, &err),
+			 -1);
+	ck_assert_msg(strstr(err.msg, "--share=/nonexistent/dir: No such"),
+		      "%s", err.msg);
+	ck_assert_int_eq(virtiofsd_start(&d, VIRTIOFSD_PATH, "/etc/passwd",
+					 false, &c, &err),
+			 -1);
+	ck_assert_msg(strstr(err.msg, "not a directory"), "%s", err.msg);
+	ck_assert_int_eq(
+		virtiofsd_start(&d, "/bin/false", host_dir, false, &c, &err),
+		-1);
+	ck_assert_msg(strstr(err.msg, "exited with status 1 before making its "
+				      "socket"),
+		      "%s", err.msg);
+	ck_assert_int_eq(d.pid, 0);
+	ck_assert_int_eq(d.dir[0], 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vhost_user");
@@ -170,11 +349,20 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	tcase_add_unchecked_fixture(tc, make_dirs, remove_dirs);
 	tcase_add_checked_fixture(tc, start_backend, stop_backend);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_handshake);
 	tcase_add_test(tc, test_queues_start_and_stop);
 	tcase_add_test(tc, test_backend_killed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("share");
+	tcase_add_unchecked_fixture(tc, make_host_dir, remove_host_dir);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_share_serves_and_stops);
+	tcase_add_test(tc, test_share_read_only);
+	tcase_add_test(tc, test_share_dies_with_launcher);
+	tcase_add_test(tc, test_share_bad_input);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
