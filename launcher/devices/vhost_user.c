@@ -29,8 +29,11 @@ int vu_connect(struct vu_conn *c, const char *path, struct lg_error *err)
 	if (c->fd < 0)
 		return lg_fail(err, "socket: %s", strerror(errno));
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		lg_fail(err, "%s: cannot connect: %s", path, strerror(errno));
+		int e = errno;
+
+		lg_fail(err, "%s: cannot connect: %s", path, strerror(e));
 		vu_close(c);
+		errno = e; /* the caller may wait for a listener */
 		return -1;
 	}
 	return 0;

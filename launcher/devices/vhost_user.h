@@ -26,6 +26,7 @@ struct vu_conn {
 	unsigned int queues; /* what GET_QUEUE_NUM said, else 0 */
 };
 
+/* -1 with err, and errno from connect() (ENOENT, ECONNREFUSED, ...). */
 int vu_connect(struct vu_conn *c, const char *path, struct lg_error *err);
 void vu_close(struct vu_conn *c);
 

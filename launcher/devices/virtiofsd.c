@@ -54,16 +54,21 @@ run_child(const struct virtiofsd *d, pid_t parent, const char *program,
 	_exit(127);
 }
 
-/* The socket appears, or the child dies, or time runs out. */
-static int wait_for_socket(struct virtiofsd *d, const char *hostdir,
-			   struct lg_error *err)
+/*
+ * Connect as soon as virtiofsd listens (its socket file exists a moment
+ * before it does), unless the child dies or time runs out.
+ */
+static int connect_when_listening(struct virtiofsd *d, const char *hostdir,
+				  struct vu_conn *c, struct lg_error *err)
 {
 	struct timespec pause = {0, POLL_NS};
 	int i, status;
 
 	for (i = 0; i < VIRTIOFSD_WAIT_MS / 10; i++) {
-		if (!access(d->socket, F_OK))
+		if (!vu_connect(c, d->socket, err))
 			return 0;
+		if (errno != ENOENT && errno != ECONNREFUSED)
+			return -1;
 		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
 			d->pid = 0;
 			return lg_fail(err,
@@ -77,7 +82,7 @@ static int wait_for_socket(struct virtiofsd *d, const char *hostdir,
 		}
 		nanosleep(&pause, NULL);
 	}
-	return lg_fail(err, "--share=%s: virtiofsd made no socket in %d ms",
+	return lg_fail(err, "--share=%s: virtiofsd did not listen within %d ms",
 		       hostdir, VIRTIOFSD_WAIT_MS);
 }
 
@@ -123,7 +128,7 @@ int virtiofsd_start(struct virtiofsd *d, const char *program,
 	}
 	if (d->pid == 0)
 		run_child(d, parent, program, hostdir, ro);
-	if (wait_for_socket(d, hostdir, err) || vu_connect(c, d->socket, err)) {
+	if (connect_when_listening(d, hostdir, c, err)) {
 		virtiofsd_stop(d);
 		return -1;
 	}

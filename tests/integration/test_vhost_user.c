@@ -99,11 +99,18 @@ static void stop_backend(void)
 	unlink(sock);
 }
 
+/* The socket file exists a moment before virtiofsd listens on it. */
 static void connect_and_handshake(struct vu_conn *c)
 {
+	struct timespec pause = {0, 20 * 1000 * 1000};
 	struct lg_error err;
+	int i, rc;
 
-	ck_assert_msg(!vu_connect(c, sock, &err), "%s", err.msg);
+	for (i = 0; (rc = vu_connect(c, sock, &err)) && errno == ECONNREFUSED &&
+		    i < 250;
+	     i++)
+		nanosleep(&pause, NULL);
+	ck_assert_msg(!rc, "%s", err.msg);
 	ck_assert_msg(!vu_handshake(c, 2, &err), "%s", err.msg);
 }
 
