@@ -4,15 +4,21 @@
  * the host side: the handshake (features, protocol features with
  * REPLY_ACK and MQ, queue count, owner), a memfd memory table, both
  * queues of a virtio-fs device started with eventfds for kick and call
- * and stopped again, every SET_* acknowledged.  Then the back-end killed
- * under the launcher: the next request is a clear error, not a crash or
- * a SIGPIPE.  virtiofsd runs with -o sandbox=chroot on a temporary
- * directory; run as root from the repository root:
+ * and stopped again, every SET_* acknowledged; a FUSE_INIT served through
+ * the shared memory, kicked and called by eventfd alone.  Then the
+ * back-end killed under the launcher: the next request is a clear error,
+ * not a crash or a SIGPIPE.  And --share's virtiofsd_start(): serving,
+ * read-only, gone with the launcher, bad input.  virtiofsd runs with
+ * -o sandbox=chroot on temporary directories; run as root from the
+ * repository root (tests/run-all.sh does, in the nested host if need be):
  *   build/tests/integration/test_vhost_user
  */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
+#include <linux/virtio_ring.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -128,29 +134,43 @@ START_TEST(test_handshake)
 }
 END_TEST
 
-/* Guest RAM as a memfd, and both queues' rings laid out inside it. */
-START_TEST(test_queues_start_and_stop)
-{
-	struct guest_mem mem;
-	struct lg_error err;
+/*
+ * A virtio-fs device as the launcher will set it up: guest RAM as a
+ * memfd (guest-physical 0 at ram), both queues' rings inside it, each
+ * queue's kick and call an eventfd, every SET_* acknowledged.
+ */
+struct fs_device {
 	struct vu_conn c;
+	struct guest_mem mem;
 	uint8_t *ram;
-	uint32_t base;
-	int memfd, i;
+	int memfd;
+	int kick[2], call[2];
+};
 
-	ram = mmap(NULL, RAM_BYTES, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(ram, MAP_FAILED);
-	memfd = host_mem_share(ram, RAM_BYTES, &err);
-	ck_assert_msg(memfd >= 0, "%s", err.msg);
-	gmem_init(&mem, ram, RAM_BYTES, RAM_BYTES);
+static uint64_t ring_gpa(int queue)
+{
+	return 0x10000 * (queue + 1);
+}
 
-	connect_and_handshake(&c);
-	ck_assert_msg(!vu_set_features(&c, 1ULL << VIRTIO_F_VERSION_1, &err),
+static void fs_device_start(struct fs_device *f)
+{
+	struct lg_error err;
+	int i;
+
+	f->ram = mmap(NULL, RAM_BYTES, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(f->ram, MAP_FAILED);
+	f->memfd = host_mem_share(f->ram, RAM_BYTES, &err);
+	ck_assert_msg(f->memfd >= 0, "%s", err.msg);
+	gmem_init(&f->mem, f->ram, RAM_BYTES, RAM_BYTES);
+
+	connect_and_handshake(&f->c);
+	ck_assert_msg(!vu_set_features(&f->c, 1ULL << VIRTIO_F_VERSION_1, &err),
 		      "%s", err.msg);
-	ck_assert_msg(!vu_set_mem_table(&c, &mem, memfd, &err), "%s", err.msg);
+	ck_assert_msg(!vu_set_mem_table(&f->c, &f->mem, f->memfd, &err), "%s",
+		      err.msg);
 	for (i = 0; i < 2; i++) {
-		uint8_t *area = ram + 0x10000 * (i + 1);
+		uint8_t *area = f->ram + ring_gpa(i);
 		struct vu_queue q = {
 			.index = i,
 			.size = QUEUE_SIZE,
@@ -161,19 +181,105 @@ START_TEST(test_queues_start_and_stop)
 			.call = eventfd(0, EFD_CLOEXEC),
 		};
 
-		ck_assert_msg(!vu_start_queue(&c, &q, &err), "queue %d: %s", i,
-			      err.msg);
-		close(q.kick);
-		close(q.call);
+		ck_assert_msg(!vu_start_queue(&f->c, &q, &err), "queue %d: %s",
+			      i, err.msg);
+		f->kick[i] = q.kick;
+		f->call[i] = q.call;
 	}
+}
+
+static void fs_device_stop(struct fs_device *f)
+{
+	int i;
+
 	for (i = 0; i < 2; i++) {
-		ck_assert_msg(!vu_stop_queue(&c, i, &base, &err),
+		close(f->kick[i]);
+		close(f->call[i]);
+	}
+	vu_close(&f->c);
+	close(f->memfd);
+	munmap(f->ram, RAM_BYTES);
+}
+
+START_TEST(test_queues_start_and_stop)
+{
+	struct fs_device f;
+	struct lg_error err;
+	uint32_t base;
+	int i;
+
+	fs_device_start(&f);
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(!vu_stop_queue(&f.c, i, &base, &err),
 			      "queue %d: %s", i, err.msg);
 		ck_assert_uint_eq(base, 0);
 	}
-	vu_close(&c);
-	close(memfd);
-	munmap(ram, RAM_BYTES);
+	fs_device_stop(&f);
+}
+END_TEST
+
+#define REQ_GPA 0x100000
+#define REPLY_GPA 0x101000
+#define FUSE_UNIQUE 0x1234
+
+/*
+ * The data path: a FUSE_INIT written into "guest RAM" as a two-buffer
+ * chain on the request queue, one kick, and virtiofsd answers through
+ * the shared memory and the call eventfd, with no launcher code in
+ * between: the used ring, the reply header and the protocol version.
+ */
+START_TEST(test_fuse_init_round_trip)
+{
+	struct fuse_in_header *in;
+	struct fuse_out_header *out;
+	struct fuse_init_out *init_out;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	struct pollfd p;
+	struct fs_device f;
+	struct lg_error err;
+	uint64_t one = 1;
+	uint32_t base;
+
+	fs_device_start(&f);
+	/* libvhost-user signals a call once when it is set: not ours. */
+	p = (struct pollfd){.fd = f.call[1], .events = POLLIN};
+	if (poll(&p, 1, 0) == 1)
+		ck_assert_int_eq(read(f.call[1], &one, sizeof(one)),
+				 sizeof(one));
+	one = 1;
+	in = (void *)(f.ram + REQ_GPA);
+	*in = (struct fuse_in_header){
+		.len = sizeof(*in) + sizeof(struct fuse_init_in),
+		.opcode = FUSE_INIT,
+		.unique = FUSE_UNIQUE,
+	};
+	*(struct fuse_init_in *)(in + 1) = (struct fuse_init_in){
+		.major = FUSE_KERNEL_VERSION,
+		.minor = FUSE_KERNEL_MINOR_VERSION,
+	};
+	desc = (void *)(f.ram + ring_gpa(1));
+	avail = (void *)(f.ram + ring_gpa(1) + 0x1000);
+	used = (void *)(f.ram + ring_gpa(1) + 0x2000);
+	desc[0] = (struct vring_desc){REQ_GPA, in->len, VRING_DESC_F_NEXT, 1};
+	desc[1] = (struct vring_desc){REPLY_GPA, 4096, VRING_DESC_F_WRITE, 0};
+	avail->ring[0] = 0;
+	__atomic_store_n(&avail->idx, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(write(f.kick[1], &one, sizeof(one)), sizeof(one));
+
+	ck_assert_msg(poll(&p, 1, 10000) == 1, "no call from virtiofsd");
+	ck_assert_uint_eq(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE), 1);
+	ck_assert_uint_eq(used->ring[0].id, 0);
+	out = (void *)(f.ram + REPLY_GPA);
+	init_out = (void *)(out + 1);
+	ck_assert_uint_eq(used->ring[0].len, out->len);
+	ck_assert_int_eq(out->error, 0);
+	ck_assert_uint_eq(out->unique, FUSE_UNIQUE);
+	ck_assert_uint_eq(init_out->major, FUSE_KERNEL_VERSION);
+	ck_assert_msg(!vu_stop_queue(&f.c, 1, &base, &err), "%s", err.msg);
+	ck_assert_uint_eq(base, 1);
+	fs_device_stop(&f);
 }
 END_TEST
 
@@ -368,6 +474,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_handshake);
 	tcase_add_test(tc, test_queues_start_and_stop);
+	tcase_add_test(tc, test_fuse_init_round_trip);
 	tcase_add_test(tc, test_backend_killed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("share");
