@@ -7,7 +7,7 @@
 # the launcher library's own sources (LIB_SRCS) into its own object
 # directory, so a fuzzer runs the code bin/lguest runs.  Targets appear
 # here as soon as their source exists.
-FUZZ_ALL	:= vring loader insn pci console
+FUZZ_ALL	:= vring loader insn pci console vhost_user
 FUZZ_TARGETS	:= $(patsubst fuzz/%.c,%,$(wildcard $(FUZZ_ALL:%=fuzz/%.c)))
 FUZZ_B		:= $(BUILD)/fuzz
 # clang (every flavour here) objects to kvm.c's on-stack struct kvm_msrs

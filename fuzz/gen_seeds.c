@@ -24,6 +24,7 @@
 #pragma weak seeds_insn
 #pragma weak seeds_pci
 #pragma weak seeds_console
+#pragma weak seeds_vhost_user
 
 static const struct {
 	const char *name;
@@ -34,6 +35,7 @@ static const struct {
 	{ "insn", seeds_insn },
 	{ "pci", seeds_pci },
 	{ "console", seeds_console },
+	{ "vhost_user", seeds_vhost_user },
 };
 
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))

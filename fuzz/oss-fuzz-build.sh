@@ -71,7 +71,7 @@ for c in harness/*.c fuzz/console_check.c; do
 	harness_objs+=("$o")
 done
 
-targets=(vring loader insn pci console)
+targets=(vring loader insn pci console vhost_user)
 built=0
 for t in "${targets[@]}"; do
 	[ -f "fuzz/$t.c" ] || continue

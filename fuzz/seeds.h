@@ -21,5 +21,6 @@ void seeds_loader(const char *dir);
 void seeds_insn(const char *dir);
 void seeds_pci(const char *dir);
 void seeds_console(const char *dir);
+void seeds_vhost_user(const char *dir);
 
 #endif

@@ -25,3 +25,14 @@ void *gmem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 		return m->host + m->low_size + (gpa - GMEM_HIGH_BASE);
 	return NULL;
 }
+
+unsigned int gmem_regions(const struct guest_mem *m,
+			  struct gmem_region r[GMEM_MAX_REGIONS])
+{
+	r[0] = (struct gmem_region){0, m->low_size, 0};
+	if (m->size == m->low_size)
+		return 1;
+	r[1] = (struct gmem_region){GMEM_HIGH_BASE, m->size - m->low_size,
+				    m->low_size};
+	return 2;
+}

@@ -24,6 +24,20 @@ struct guest_mem {
 void gmem_init(struct guest_mem *m, void *host, uint64_t size,
 	       uint64_t low_limit);
 
+/*
+ * The pieces of guest RAM as guest-physical ranges and their offsets in
+ * the host mapping (so in a memfd mapped there): what a vhost-user
+ * back-end's memory table lists.  Returns how many (1 or 2).
+ */
+struct gmem_region {
+	uint64_t gpa, size, offset;
+};
+
+#define GMEM_MAX_REGIONS 2
+
+unsigned int gmem_regions(const struct guest_mem *m,
+			  struct gmem_region r[GMEM_MAX_REGIONS]);
+
 /* Host pointer for [gpa, gpa + len) when all of it is RAM, else NULL. */
 void *gmem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -189,4 +190,35 @@ int host_mem_check(uint64_t guest, struct lg_error *err)
 		return lg_fail(err, "%" PRIu64 " MiB of guest memory but this host can give %" PRIu64 " MiB (%s)",
 			       guest >> 20, tight->bytes >> 20, tight->what);
 	return 0;
+}
+
+int host_mem_share(void *ram, uint64_t bytes, struct lg_error *err)
+{
+	int fd;
+
+	if (!bytes || (uintptr_t)ram % sysconf(_SC_PAGESIZE))
+		return lg_fail(err,
+			       "guest memory at %p, %" PRIu64
+			       " bytes: not a page-aligned range to share",
+			       ram, bytes);
+	fd = memfd_create("lguest-guest-ram", MFD_CLOEXEC);
+	if (fd < 0)
+		return lg_fail(err, "memfd_create for guest memory: %s",
+			       strerror(errno));
+	if (ftruncate(fd, bytes)) {
+		lg_fail(err,
+			"cannot size the guest memory memfd to %" PRIu64
+			" MiB: %s",
+			bytes >> 20, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (mmap(ram, bytes, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0) == MAP_FAILED) {
+		lg_fail(err, "cannot map the guest memory memfd: %s",
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -35,4 +35,13 @@ int host_mem_cgroup_path(const char *text, char *path, size_t size);
 /* Read the host's limits and check; -1 with the message in err. */
 int host_mem_check(uint64_t guest, struct lg_error *err);
 
+/*
+ * Make guest RAM, `bytes` at `ram` (page aligned), shareable: a memfd is
+ * mapped shared over it at the same address, so KVM's memory slots stay
+ * as they are and a vhost-user back-end can map the same pages from the
+ * fd.  What the range held is gone, so this is done before anything is
+ * loaded into it.  Returns the memfd (close-on-exec), or -1.
+ */
+int host_mem_share(void *ram, uint64_t bytes, struct lg_error *err);
+
 #endif

@@ -17,8 +17,14 @@ $(BUILD)/tests/integration/test_sandbox: tests/integration/test_sandbox.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -o $@ $< $(INTEG_CHECK_LIBS)
 
+# The launcher's vhost-user client against Debian's virtiofsd, host side.
+$(BUILD)/tests/integration/test_vhost_user: tests/integration/test_vhost_user.c $(BUILD)/liblguest.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(INTEG_CHECK_LIBS)
+
 # The test binary and the guests it boots; bin/lguest is the launcher's.
 integration-tests: $(BUILD)/tests/integration/test_guests \
-		   $(BUILD)/tests/integration/test_sandbox guests bin/lguest
+		   $(BUILD)/tests/integration/test_sandbox \
+		   $(BUILD)/tests/integration/test_vhost_user guests bin/lguest
 
 .PHONY: integration-tests
