@@ -57,6 +57,7 @@ seed_corpus() {
 support_objs=()
 for c in fuzz/guarded.c; do
 	o=$work/${c%.c}.o
+	mkdir -p "$(dirname "$o")"
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "${flags[@]}" -c -o "$o" "$c"
 	support_objs+=("$o")
