@@ -429,6 +429,8 @@ enum stop_reason vm_run(struct vm *vm)
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && vm->interrupted)
+				vm->interrupted(vm->interrupted_ctx);
 			if (errno == EINTR && halted_for_good(vm))
 				vm_request_stop(&vm->stop, STOP_HALT, 0);
 			if (errno == EINTR || errno == EAGAIN)

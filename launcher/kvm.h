@@ -37,6 +37,9 @@ struct vm {
 	size_t xsave_size;	/* KVM's XSAVE image, once we needed it */
 	const char *emulate_failed;	/* why we could not finish one */
 	char detail[512];	/* why KVM stopped, for internal errors */
+	/* Host work for the vCPU thread when a signal interrupts KVM_RUN. */
+	void (*interrupted)(void *ctx);
+	void *interrupted_ctx;
 };
 
 int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err);

@@ -122,6 +122,11 @@ static const char usage_text[] =
 	"  -v, --verbose       describe what the launcher does, on stderr\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
+	"Signals:\n"
+	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver takes\n"
+	"          the next byte typed (within 5 s) as a magic sysrq key\n"
+	"  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM  stop the guest\n"
+	"\n"
 	"Exit status:\n"
 	"  V    the guest wrote byte V to I/O port 0xf4\n"
 	"  0    the guest powered off\n"
@@ -453,6 +458,51 @@ static void start_console_input(struct console_input *in)
 }
 
 /*
+ * SIGURG asks for a BREAK on COM1 (lguest(1)).  The handler only notes
+ * it; the vCPU thread, whose KVM_RUN the signal interrupts, sends it.
+ * Every other thread starts with the signal blocked, and SA_RESTART
+ * spares the system calls of any that does not.
+ */
+#define BREAK_SIGNAL SIGURG
+
+static volatile sig_atomic_t break_requested;
+
+static void note_break_request(int sig)
+{
+	(void)sig;
+	break_requested = 1;
+}
+
+static void send_requested_break(void *com1)
+{
+	if (!break_requested)
+		return;
+	break_requested = 0;
+	serial_break(com1);
+}
+
+static void break_signal_mask(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, BREAK_SIGNAL);
+	pthread_sigmask(how, &set, NULL);
+}
+
+/* Before any thread starts; the vCPU thread unblocks it to run. */
+static void listen_for_break(struct vm *vm, struct serial *com1)
+{
+	struct sigaction sa = { .sa_handler = note_break_request,
+				.sa_flags = SA_RESTART };
+
+	break_signal_mask(SIG_BLOCK);
+	sigaction(BREAK_SIGNAL, &sa, NULL);
+	vm->interrupted = send_requested_break;
+	vm->interrupted_ctx = com1;
+}
+
+/*
  * Reboot, as the seed did, from scratch: the supervisor starts a fresh
  * launcher process once this one has gone.
  */
@@ -746,6 +796,7 @@ int main(int argc, char **argv)
 	if (vm_setup_vcpu(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
+	listen_for_break(&vm, &com1);
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm };
 	input.is_terminal = term_raw(STDIN_FILENO);
@@ -753,6 +804,7 @@ int main(int argc, char **argv)
 	setup_pci(&vm, &o, &pci, &routing, &input);
 	lock_down(&vm, &o, &drop, fds, nfds, &input);
 
+	break_signal_mask(SIG_UNBLOCK);
 	why = vm_run(&vm);
 	verbose_log("%llu exits from KVM_RUN\n", (unsigned long long)vm.exits);
 	verbose_log("%llu instructions emulated for KVM (%llu raised an exception)\n",

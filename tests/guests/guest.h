@@ -56,6 +56,9 @@
 #define CHECK_EMUL_PF		53	/* 63: wrong or missing #PF */
 #define CHECK_EMUL_PORTS	54	/* 64: unclaimed port or i8042 status */
 
+/* The UART action (tests/guests/common.c). */
+#define CHECK_UART_BREAK	56	/* 66: a BREAK not as the 16550 gives it */
+
 #define GUEST_EXIT_NO_32BIT	30	/* bzImage entered at its 32-bit entry */
 #define GUEST_EXIT_NO_REALMODE	31	/* bzImage entered in real mode */
 #define GUEST_EXIT_NO_AVX	32	/* skipped: CPUID lacks AVX */
