@@ -2,8 +2,9 @@
 /*
  * Hang titles (harness/crash_hang.c): what a hung kernel printed after
  * lgtest's BREAK and sysrq l, t and w, titled.  Real consoles from the
- * crash corpus (tests/harness/crashes/real/) and made-up sysrq dumps in
- * the kernel's sched_show_task() format.
+ * crash corpus (tests/harness/crashes/real/) and from lgtest's own hangs
+ * (tests/harness/hangs/), and made-up sysrq dumps in the kernel's
+ * sched_show_task() format.
  */
 #include "harness_test.h"
 #include "crash.h"
@@ -24,19 +25,23 @@ static const struct {
 	const char *file;
 	const char *title;
 } real_cases[] = {
-	{"real/hung.log", "INFO: task hung in lgcrash_hung_thread"},
-	{"real/softlockup.log", "BUG: soft lockup in lgcrash_soft_lockup"},
-	{"real/rcu_stall.log", "INFO: rcu detected stall in lgcrash_rcu_stall"},
+	{"crashes/real/hung.log", "INFO: task hung in lgcrash_hung_thread"},
+	{"crashes/real/softlockup.log",
+	 "BUG: soft lockup in lgcrash_soft_lockup"},
+	{"crashes/real/rcu_stall.log",
+	 "INFO: rcu detected stall in lgcrash_rcu_stall"},
 	/* Every task shown, none of them blocked: nothing to name. */
-	{"real/sysrq_t.log", FALLBACK},
-	{"real/sysrq_l.log", FALLBACK},
+	{"crashes/real/sysrq_t.log", FALLBACK},
+	{"crashes/real/sysrq_l.log", FALLBACK},
+	/* lgtest's own sysrq l, t, w to a task stuck on a frozen fs. */
+	{"hangs/frozen-fs.log", "INFO: task hung in mnt_want_write"},
 };
 
 START_TEST(test_real)
 {
 	char path[256], *text;
 
-	snprintf(path, sizeof(path), "tests/harness/crashes/%s",
+	snprintf(path, sizeof(path), "tests/harness/%s",
 		 real_cases[_i].file);
 	text = slurp(path, NULL);
 	title_is(text, real_cases[_i].title);
