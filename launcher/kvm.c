@@ -428,9 +428,9 @@ enum stop_reason vm_run(struct vm *vm)
 	bool watching = start_halt_watch(&watch) == 0;
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
+		if (vm->host_work)
+			vm->host_work(vm->host_work_ctx);
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR && vm->interrupted)
-				vm->interrupted(vm->interrupted_ctx);
 			if (errno == EINTR && halted_for_good(vm))
 				vm_request_stop(&vm->stop, STOP_HALT, 0);
 			if (errno == EINTR || errno == EAGAIN)

@@ -37,9 +37,13 @@ struct vm {
 	size_t xsave_size;	/* KVM's XSAVE image, once we needed it */
 	const char *emulate_failed;	/* why we could not finish one */
 	char detail[512];	/* why KVM stopped, for internal errors */
-	/* Host work for the vCPU thread when a signal interrupts KVM_RUN. */
-	void (*interrupted)(void *ctx);
-	void *interrupted_ctx;
+	/*
+	 * Host work for the vCPU thread before each KVM_RUN: a signal that
+	 * asked for some (main.c's BREAK) ends KVM_RUN with EINTR, or comes
+	 * between two exits, so it is seen at the next entry.
+	 */
+	void (*host_work)(void *ctx);
+	void *host_work_ctx;
 };
 
 int vm_create(struct vm *vm, uint64_t ram_bytes, struct lg_error *err);

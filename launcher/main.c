@@ -459,9 +459,9 @@ static void start_console_input(struct console_input *in)
 
 /*
  * SIGURG asks for a BREAK on COM1 (lguest(1)).  The handler only notes
- * it; the vCPU thread, whose KVM_RUN the signal interrupts, sends it.
- * Every other thread starts with the signal blocked, and SA_RESTART
- * spares the system calls of any that does not.
+ * it; the vCPU thread sends it before its next KVM_RUN (the signal ends
+ * one that is running).  Every other thread starts with the signal
+ * blocked, and SA_RESTART spares the system calls of any that does not.
  */
 #define BREAK_SIGNAL SIGURG
 
@@ -498,8 +498,8 @@ static void listen_for_break(struct vm *vm, struct serial *com1)
 
 	break_signal_mask(SIG_BLOCK);
 	sigaction(BREAK_SIGNAL, &sa, NULL);
-	vm->interrupted = send_requested_break;
-	vm->interrupted_ctx = com1;
+	vm->host_work = send_requested_break;
+	vm->host_work_ctx = com1;
 }
 
 /*

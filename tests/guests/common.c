@@ -594,7 +594,7 @@ static void __attribute__((noreturn)) echo_loop(void)
  * Wait for a BREAK as Linux's 8250 driver sees one: with only IER.RLSI
  * on, IIR names the line-status interrupt; LSR has BI with a NUL, and no
  * BI once read; the byte after the NUL (a sysrq key) is plain data.
- * Nothing reads LSR between "ready" and the break, or BI would be gone.
+ * Nothing reads LSR after the "ready" line, or BI would be gone.
  */
 static void __attribute__((noreturn)) break_action(void)
 {

@@ -713,7 +713,8 @@ END_TEST
  * SIGURG to the launcher (its supervisor, as lgtest sends it) puts a
  * BREAK on COM1, which the guest checks as the 8250 driver reads one;
  * the key typed after it arrives as plain data.  Each guest, sandbox on
- * (the default) and off.
+ * (the default) and off.  The break waits for the whole "ready" line:
+ * printing its end reads LSR, which would clear BI.
  */
 START_TEST(test_break)
 {
@@ -728,7 +729,7 @@ START_TEST(test_break)
 	require_guest(g);
 	run_start(&r, &key, argv);
 	while (!run_step(&r, 100))
-		if (!broke && strstr(r.out, "break: ready"))
+		if (!broke && strstr(r.out, "break: ready\r\n"))
 			broke = !kill(r.pid, SIGURG);
 	ck_assert_msg(broke, "$ %s\nthe guest never got ready\n%s", r.cmd,
 		      shown(&r));
