@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,20 +466,19 @@ static void start_console_input(struct console_input *in)
  */
 #define BREAK_SIGNAL SIGURG
 
-static volatile sig_atomic_t break_requested;
+/* Lock-free, so the handler may set it; one taker, whichever vCPU. */
+static atomic_int break_requested;
 
 static void note_break_request(int sig)
 {
 	(void)sig;
-	break_requested = 1;
+	atomic_store(&break_requested, 1);
 }
 
 static void send_requested_break(void *com1)
 {
-	if (!break_requested)
-		return;
-	break_requested = 0;
-	serial_break(com1);
+	if (atomic_exchange(&break_requested, 0))
+		serial_break(com1);
 }
 
 static void break_signal_mask(int how)
