@@ -85,6 +85,16 @@ bool crash_classify(const char *text, size_t len, struct crash_report *r);
 int crash_classify_stream(FILE *f, struct crash_report *r);
 
 /*
+ * The title of a hang, from `dump`: what the kernel printed once lgtest
+ * asked it, by sysrq, what it was doing.  Its own report if it holds one
+ * (hung task, soft lockup, RCU stall), else "INFO: task hung in f" for
+ * the first task shown blocked, else `fallback` (e.g. "no output from
+ * test machine").  title holds CRASH_TITLE_MAX bytes.
+ */
+void crash_hang_title(const char *dump, size_t len, const char *fallback,
+		      char *title);
+
+/*
  * The normalisation titles go through, exposed for tests: symbol offsets,
  * line numbers and hex numbers out, white space folded.
  */

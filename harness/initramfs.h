@@ -20,9 +20,13 @@
 /* What the default /init prints once userspace runs: the boot timer's end. */
 #define BOOT_MARKER "lgtest-boot-marker"
 
-/* Modules the default image carries, so every lgtest device just works. */
+/*
+ * Modules the default image carries, so every lgtest device just works,
+ * and loop, for a file system a script can freeze (tests/boot/hang-*.lgt).
+ */
 #define DEFAULT_MODULES                                                        \
-	"virtio_pci", "virtio_blk", "virtio_net", "virtio_console", "virtio-rng"
+	"virtio_pci", "virtio_blk", "virtio_net", "virtio_console",            \
+		"virtio-rng", "loop"
 
 struct initramfs_spec {
 	const char *init; /* the /init script; NULL: the default one */

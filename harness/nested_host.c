@@ -19,6 +19,7 @@
  *   client: RUN N DIR ARG...   agent: START N, then ERR N BYTES (the
  *                              launcher's stderr), then EXIT N WSTATUS
  *   client: STOP N             (the test is over: kill the launcher)
+ *   client: BREAK N            SIGURG to the launcher: a serial BREAK
  *   agent:  DIRTY N WHY        a launcher's processes would not die; the
  *                              agent quits and the host powers off
  * N is the client's nonce: a line for an earlier test is ignored.
@@ -380,6 +381,8 @@ static void agent_line(char *line, void *ctx)
 		start_launcher(a, nonce, rest);
 	else if (!strcmp(verb, "STOP") && a->child && !strcmp(nonce, a->nonce))
 		stop_launcher(a);
+	else if (!strcmp(verb, "BREAK") && a->child && !strcmp(nonce, a->nonce))
+		kill(a->child, SIGURG); /* its supervisor passes it on */
 }
 
 /*
@@ -726,8 +729,27 @@ static int signal_fd(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGURG);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/*
+ * SIGURG asks for a BREAK (runner.h), passed to the agent; any other
+ * signal ends the test: STOP, then the launcher has STOP_SECONDS.
+ */
+static void on_signal(struct client *c, int sig, double *stop_by)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sig, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGURG) {
+			say(c->control, "BREAK %s\n", c->nonce);
+		} else if (!*stop_by) {
+			say(c->control, "STOP %s\n", c->nonce);
+			*stop_by = now() + STOP_SECONDS;
+		}
+	}
 }
 
 /* Relay console, stderr and status until the launcher's EXIT. */
@@ -753,10 +775,8 @@ static void relay(struct client *c)
 		    !read_lines(c->control, &c->in, client_line, c))
 			client_die("the nested host died (see %s/host.log)",
 				   c->host);
-		if (p[2].revents && !stop_by) {
-			say(c->control, "STOP %s\n", c->nonce);
-			stop_by = now() + STOP_SECONDS;
-		}
+		if (p[2].revents)
+			on_signal(c, sig, &stop_by);
 		if (p[3].revents && !pump(0, c->console))
 			in_open = false;
 		if (c->started) {

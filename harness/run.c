@@ -194,12 +194,11 @@ static bool exit_matches(struct exec *x, const struct step *st)
 }
 
 /* A title is one whole line: $ matches at its end. */
-static bool title_matches(const struct step *st, const char *title)
+static bool pattern_matches_title(const struct pattern *p, const char *title)
 {
 	char *line = xasprintf("%s\n", title);
 	size_t s, e;
-	bool hit = !st->has_pattern ||
-		   pattern_search(&st->pat, line, strlen(line), 0, &s, &e);
+	bool hit = pattern_search(p, line, strlen(line), 0, &s, &e);
 
 	free(line);
 	return hit;
@@ -213,6 +212,11 @@ static void keep_crash(struct exec *x, const struct crash_report *rep)
 	if (!x->res->crash)
 		x->res->crash = xmalloc(sizeof(*x->res->crash));
 	*x->res->crash = *rep;
+}
+
+static bool title_matches(const struct step *st, const char *title)
+{
+	return !st->has_pattern || pattern_matches_title(&st->pat, title);
 }
 
 static bool play_expect_crash(struct exec *x, const struct step *st)
@@ -548,10 +552,10 @@ static double next_deadline(const struct exec *x)
 	return d;
 }
 
-static void wait_for_io(struct exec *x, double t)
+/* Take what the runner has, waiting up to `wait` seconds for it. */
+static void poll_io(struct exec *x, double wait)
 {
 	struct pollfd p[2];
-	double wait = fmin(next_deadline(x) - t, POLL_MAX);
 	int n = 0;
 
 	if (x->vm.out_fd >= 0)
@@ -568,6 +572,102 @@ static void wait_for_io(struct exec *x, double t)
 		drain(x, &x->vm.out_fd, true);
 	if (x->vm.err_fd >= 0)
 		drain(x, &x->vm.err_fd, false);
+}
+
+static void wait_for_io(struct exec *x, double t)
+{
+	poll_io(x, fmin(next_deadline(x) - t, POLL_MAX));
+}
+
+/* ---- hangs --------------------------------------------------------------
+ */
+
+#define SYSRQ_KEYS "ltw" /* the CPUs' backtraces, every task, the blocked */
+/*
+ * A BREAK (a signal) and a key (console input) reach the guest's UART by
+ * different ways: each waits this long for the other to arrive first.
+ */
+#define BREAK_GAP 1.0
+#define DUMP_QUIET 2.0 /* the dump is over after this much quiet... */
+#define DUMP_MAX 10.0 /* ...or this long after the last key */
+
+/*
+ * Collect console output for up to `secs`; with `quiet`, stop once none
+ * came for that long (counted from `since` at the earliest).  A signal
+ * to lgtest cuts it short.
+ */
+static void collect(struct exec *x, double secs, double quiet, double since)
+{
+	double until = now() + secs, t;
+
+	while (!x->vm.exited && (t = now()) < until) {
+		if (quiet > 0 && t - fmax(since, x->last_output) >= quiet)
+			break;
+		if (x->o->interrupted && *x->o->interrupted)
+			break;
+		poll_io(x, fmin(until - t, POLL_MAX));
+		vm_reap(&x->vm, false);
+	}
+}
+
+/*
+ * Ask the hung kernel what it is doing, as syzkaller does: a BREAK on the
+ * serial console and a sysrq key after each (Linux's 8250 driver takes
+ * the byte after a break as one; lgtest boots with sysrq_always_enabled),
+ * then the dump's end.  With a virtio console the keyboard is hvc0, so a
+ * key could not follow the break: nothing is asked.
+ */
+static void ask_kernel(struct exec *x)
+{
+	const char *k;
+	char *err = NULL;
+
+	for (k = SYSRQ_KEYS; *k; k++) {
+		if (!vm_break(&x->vm))
+			return;
+		collect(x, BREAK_GAP, 0, 0);
+		if (x->vm.exited || !vm_send(&x->vm, k, 1, &err)) {
+			free(err);
+			return;
+		}
+		collect(x, BREAK_GAP, 0, 0);
+	}
+	collect(x, DUMP_MAX, DUMP_QUIET, now());
+}
+
+static bool has_virtio_console(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndevices; i++)
+		if (!strcmp(c->devices[i].kind, "virtio-console"))
+			return true;
+	return false;
+}
+
+/*
+ * A hang, before its guest is killed: the kernel's answer to sysrq stays
+ * in the console, and titles the hang (crash_hang_title); when it names
+ * nothing, a quiet guest is syzkaller's "no output from test machine"
+ * and one that ran out of time "timed out".
+ */
+static void diagnose_hang(struct exec *x, enum limit l, char **why)
+{
+	size_t from = console_len(x);
+	char *msg;
+
+	if (x->res->stopped || x->vm.exited)
+		return;
+	if (!has_virtio_console(&x->t->cfg))
+		ask_kernel(x);
+	crash_hang_title(console_text(x) + from, console_len(x) - from,
+			 l == LIMIT_OVERALL ? "timed out"
+					    : "no output from test machine",
+			 x->res->crash_title);
+	msg = xasprintf("%s; after sysrq %s: %s", *why, SYSRQ_KEYS,
+			x->res->crash_title);
+	free(*why);
+	*why = msg;
 }
 
 /* ---- the end of a test ------------------------------------------------------
@@ -632,6 +732,8 @@ static void check_timeouts(struct exec *x, double t)
 	if (l == LIMIT_NONE || t < at)
 		return;
 	v = limit_verdict(l, x->t, st, &why);
+	if (v == V_HANG)
+		diagnose_hang(x, l, &why);
 	verdict(x, v, st, "%s", why);
 	free(why);
 }
@@ -712,6 +814,15 @@ static void judge_ktap(struct exec *x)
 	res->verdict = V_FAIL;
 }
 
+/* expect-verdict hang PATTERN: the hang's title matches it. */
+static bool hang_title_matches(const struct exec *x)
+{
+	const struct pattern *p = x->t->cfg.hang_title;
+
+	return !p || x->t->cfg.expect_verdict != EXPECT_HANG ||
+	       pattern_matches_title(p, x->res->crash_title);
+}
+
 /*
  * A test the script expects to fail or hang (expect-verdict) passes when
  * it does so at its last step, the steps before it having passed; ending
@@ -724,7 +835,7 @@ static void judge_expected(struct exec *x)
 	enum verdict v = want == EXPECT_HANG ? V_HANG : V_FAIL;
 	const struct step *last = &x->t->steps[x->t->nsteps - 1];
 	const char *name = expect_verdict_name(want);
-	char *why;
+	char *why, *desc;
 
 	if (want == EXPECT_UNSET || want == EXPECT_PASS ||
 	    res->verdict == V_ERROR)
@@ -733,6 +844,14 @@ static void judge_expected(struct exec *x)
 		why = xasprintf("expected to %s at line %d, but every step "
 				"passed",
 				name, last->line);
+		res->verdict = V_FAIL;
+	} else if (res->verdict == v && res->step == last &&
+		   !hang_title_matches(x)) {
+		desc = pattern_describe(x->t->cfg.hang_title);
+		why = xasprintf("expected to hang at line %d with a title "
+				"matching %s; instead: %s",
+				last->line, desc, res->message);
+		free(desc);
 		res->verdict = V_FAIL;
 	} else if (res->verdict == v && res->step == last) {
 		why = xasprintf("%s, as expected: %s", name, res->message);

@@ -352,6 +352,11 @@ bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
 	return true;
 }
 
+bool vm_break(struct vm *vm)
+{
+	return vm->pid > 0 && !vm->exited && kill(vm->pid, SIGURG) == 0;
+}
+
 /*
  * WNOWAIT leaves the runner a zombie until vm_stop, so its process group
  * id cannot be reused before vm_stop has killed the group.

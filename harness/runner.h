@@ -103,6 +103,14 @@ char *vm_command(const struct runner *r, const struct config *cfg, char **err);
 
 bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
 
+/*
+ * Ask for a BREAK on the guest's serial console: SIGURG to the runner,
+ * which every runner passes on (lguest(1); the nested client over its
+ * control channel; qemu-supervise as QMP's chardev-send-break).  False
+ * when the runner is gone.
+ */
+bool vm_break(struct vm *vm);
+
 /* What the runner's end (its wait status and stderr) says of the guest. */
 void runner_stopped(const struct runner *r, int wstatus,
 		    const char *stderr_text, struct guest_stop *stop);

@@ -17,6 +17,9 @@
  *   STOP (QEMU paused the guest on an    4 (as a KVM internal error)
  *   internal error)
  *   QEMU failed before the guest ran     1, with QEMU's message on stderr
+ *
+ * SIGURG to the supervisor (runner.h: a BREAK) becomes QMP's
+ * chardev-send-break on the serial port's chardev.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -217,6 +220,49 @@ struct supervisor {
 	bool stopped; /* QEMU paused the guest by itself */
 };
 
+/*
+ * What SIGURG sends, made before QEMU starts: the handler may only
+ * write(2).  Only once the guest runs, so that it never comes between
+ * the supervisor's own commands.
+ */
+static int break_fd = -1;
+static char break_cmd[192];
+static size_t break_len;
+static volatile sig_atomic_t guest_running;
+
+static void send_break(int sig)
+{
+	(void)sig;
+	if (guest_running && break_len &&
+	    write(break_fd, break_cmd, break_len) < 0)
+		return;
+}
+
+/* The chardev of QEMU's serial port: argv has "-serial chardev:ID". */
+static void prepare_break(char **argv, int fd)
+{
+	const char *id = NULL;
+	struct sigaction sa = {.sa_handler = send_break,
+			       .sa_flags = SA_RESTART};
+	int i, n;
+
+	for (i = 1; argv[i] && argv[i + 1]; i++)
+		if (!strcmp(argv[i], "-serial") &&
+		    !strncmp(argv[i + 1], "chardev:", 8))
+			id = argv[i + 1] + 8;
+	if (!id)
+		return;
+	n = snprintf(break_cmd, sizeof(break_cmd),
+		     "{\"execute\": \"chardev-send-break\", "
+		     "\"arguments\": {\"id\": \"%s\"}}\n",
+		     id);
+	if (n < 0 || (size_t)n >= sizeof(break_cmd))
+		return;
+	break_len = (size_t)n;
+	break_fd = fd;
+	sigaction(SIGURG, &sa, NULL);
+}
+
 /* The string value of "key" in a QMP message, or "" if it has none. */
 static void json_field(const char *msg, const char *key, char *out,
 		       size_t outlen)
@@ -260,6 +306,7 @@ static void qmp_message(struct supervisor *s, const char *msg)
 		s->state = QMP_STARTING;
 	} else if (s->state == QMP_STARTING && strstr(msg, "\"return\"")) {
 		s->state = QMP_RUNNING;
+		guest_running = 1;
 	} else if (!strcmp(event, "SHUTDOWN") && !s->reason[0]) {
 		json_field(msg, "reason", s->reason, sizeof(s->reason));
 	} else if (!strcmp(event, "STOP") && s->state == QMP_RUNNING &&
@@ -372,6 +419,7 @@ int qemu_supervise(int argc, char **argv)
 	dup2(null, 1);
 	close(null);
 	s.fd = sv[0];
+	prepare_break(argv, s.fd);
 	qmp_loop(&s);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;

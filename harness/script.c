@@ -464,7 +464,12 @@ static bool parse_expect_verdict(struct lexer *lx, size_t at, struct config *c)
 			"pass, fail or hang", &v))
 		return false;
 	c->expect_verdict = (enum expect_verdict)v;
-	return true;
+	skip_space(lx);
+	if (v != EXPECT_HANG || at_end(lx))
+		return true;
+	/* The title lgtest gives the hang (run.c) must match. */
+	c->hang_title = xcalloc(1, sizeof(*c->hang_title));
+	return lex_pattern(lx, c->hang_title);
 }
 
 double *config_duration(struct config *c, const char *kw)
@@ -897,6 +902,11 @@ void config_merge(struct config *base, const struct config *top)
 		base->ktap = top->ktap;
 	if (top->expect_verdict)
 		base->expect_verdict = top->expect_verdict;
+	if (top->hang_title) {
+		free_pattern(&base->hang_title);
+		base->hang_title = xcalloc(1, sizeof(*base->hang_title));
+		pattern_copy(base->hang_title, top->hang_title);
+	}
 	if (top->boot_marker) {
 		free_pattern(&base->boot_marker);
 		base->boot_marker = xcalloc(1, sizeof(*base->boot_marker));
@@ -942,6 +952,7 @@ void config_free(struct config *c)
 	}
 	free(c->devices);
 	free_pattern(&c->boot_marker);
+	free_pattern(&c->hang_title);
 	free(c->kernel);
 	free(c->initrd);
 	free(c->cmdline);

@@ -19,7 +19,7 @@
 #define DEFAULT_IDLE_TIMEOUT 60.0 /* seconds without console output */
 #define DEFAULT_STEP_TIMEOUT 60.0 /* seconds a step may wait, once booted */
 #define DEFAULT_BOOT_TIMEOUT 120.0 /* seconds from launch to boot marker */
-#define DEFAULT_CMDLINE "console=ttyS0 panic=-1"
+#define DEFAULT_CMDLINE "console=ttyS0 panic=-1 sysrq_always_enabled"
 
 enum step_kind {
 	STEP_EXPECT, /* expect PATTERN [timeout D] */
@@ -86,6 +86,7 @@ struct config {
 	bool prints_marker;
 	enum ktap_mode ktap; /* default: judge */
 	enum expect_verdict expect_verdict; /* default: pass */
+	struct pattern *hang_title; /* expect-verdict hang PATTERN, or NULL */
 };
 
 struct testcase {

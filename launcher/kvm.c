@@ -564,6 +564,8 @@ static void vcpu_loop(struct vcpu *c)
 	bool watching = start_halt_watch(&watch) == 0;
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
+		if (vm->host_work)
+			vm->host_work(vm->host_work_ctx);
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				look_for_halt(c);

@@ -67,6 +67,13 @@ struct vm {
 	unsigned int ncpus;
 	struct vcpu cpus[VM_MAX_CPUS];
 	char detail[sizeof(((struct vcpu *)0)->detail) + 16];
+	/*
+	 * Host work for a vCPU thread before each KVM_RUN: a signal that
+	 * asked for some (main.c's BREAK) ends KVM_RUN with EINTR, or comes
+	 * between two exits, so it is seen at the next entry.
+	 */
+	void (*host_work)(void *ctx);
+	void *host_work_ctx;
 };
 
 /* Checks `ncpus` against what KVM allows before making anything. */

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,11 @@ static const char usage_text[] =
 	"  -v, --verbose       describe what the launcher does, on stderr,\n"
 	"                      with exit counts for each vCPU at the end\n"
 	"  -h, --help          show this help and exit\n"
+	"\n"
+	"Signals:\n"
+	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver takes\n"
+	"          the next byte typed (within 5 s) as a magic sysrq key\n"
+	"  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM  stop the guest\n"
 	"\n"
 	"Exit status:\n"
 	"  V    the guest wrote byte V to I/O port 0xf4\n"
@@ -548,6 +554,50 @@ static void start_console_input(struct console_input *in)
 }
 
 /*
+ * SIGURG asks for a BREAK on COM1 (lguest(1)).  The handler only notes
+ * it; the vCPU thread sends it before its next KVM_RUN (the signal ends
+ * one that is running).  Every other thread starts with the signal
+ * blocked, and SA_RESTART spares the system calls of any that does not.
+ */
+#define BREAK_SIGNAL SIGURG
+
+/* Lock-free, so the handler may set it; one taker, whichever vCPU. */
+static atomic_int break_requested;
+
+static void note_break_request(int sig)
+{
+	(void)sig;
+	atomic_store(&break_requested, 1);
+}
+
+static void send_requested_break(void *com1)
+{
+	if (atomic_exchange(&break_requested, 0))
+		serial_break(com1);
+}
+
+static void break_signal_mask(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, BREAK_SIGNAL);
+	pthread_sigmask(how, &set, NULL);
+}
+
+/* Before any thread starts; the vCPU thread unblocks it to run. */
+static void listen_for_break(struct vm *vm, struct serial *com1)
+{
+	struct sigaction sa = { .sa_handler = note_break_request,
+				.sa_flags = SA_RESTART };
+
+	break_signal_mask(SIG_BLOCK);
+	sigaction(BREAK_SIGNAL, &sa, NULL);
+	vm->host_work = send_requested_break;
+	vm->host_work_ctx = com1;
+}
+
+/*
  * Reboot, as the seed did, from scratch: the supervisor starts a fresh
  * launcher process once this one has gone.
  */
@@ -911,6 +961,7 @@ int main(int argc, char **argv)
 	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
+	listen_for_break(&vm, &com1);
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm,
 					.to_virtio = -1 };
@@ -921,6 +972,7 @@ int main(int argc, char **argv)
 	setup_pci(&vm, &o, &pci, &routing, &input, &devs);
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
+	break_signal_mask(SIG_UNBLOCK);
 	why = vm_run(&vm);
 	log_exit_counts(&vm);
 	host_error_summary(stderr);	/* the devices' host I/O errors */

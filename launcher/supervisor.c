@@ -39,6 +39,23 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
+/* SIGURG asks the child for a serial BREAK: passed on, it stops nothing. */
+#define BREAK_SIGNAL SIGURG
+
+static void relay_break(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static void set_break_relay(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? relay_break : SIG_DFL,
+				.sa_flags = SA_RESTART };
+
+	sigaction(BREAK_SIGNAL, &sa, NULL);
+}
+
 static void block_forwarded(int how)
 {
 	sigset_t set;
@@ -109,6 +126,7 @@ void supervisor_start(void)
 		exit(1);
 	}
 	set_forwarding(true);
+	set_break_relay(true);
 	for (;;) {
 		pid_t pid;
 
@@ -117,6 +135,7 @@ void supervisor_start(void)
 		pid = fork();
 		if (pid == 0) {
 			set_forwarding(false);
+			set_break_relay(false);
 			block_forwarded(SIG_UNBLOCK);
 			if (supervisor_rearm_death_signal())
 				_exit(1);

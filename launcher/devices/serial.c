@@ -15,15 +15,18 @@
 
 #define IER_RDI		0x01
 #define IER_THRI	0x02
+#define IER_RLSI	0x04
 #define IIR_NO_INT	0x01
 #define IIR_THRI	0x02
 #define IIR_RDI		0x04
+#define IIR_RLSI	0x06
 #define IIR_FIFO_ON	0xc0
 #define FCR_ENABLE	0x01
 #define FCR_CLEAR_RX	0x02
 #define LCR_DLAB	0x80
 #define MCR_LOOP	0x10
 #define LSR_DR		0x01
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 #define MSR_CTS		0x10
@@ -47,6 +50,8 @@ void serial_init(struct serial *s, unsigned int irq, struct irq_sink sink,
 /* The highest-priority interrupt pending, as IIR reports it. */
 static uint8_t pending_interrupt(const struct serial *s)
 {
+	if ((s->ier & IER_RLSI) && s->lsr_bi)
+		return IIR_RLSI;
 	if ((s->ier & IER_RDI) && s->rx_count)
 		return IIR_RDI;
 	if ((s->ier & IER_THRI) && s->thr_pending)
@@ -74,6 +79,16 @@ static bool rx_push(struct serial *s, uint8_t c)
 	return true;
 }
 
+/*
+ * As on the chip, a break's NUL shows as LSR.BI once it reaches the top
+ * of the FIFO, until the guest reads LSR.
+ */
+static void break_to_top(struct serial *s)
+{
+	if (s->rx_count && s->rx_break[s->rx_head])
+		s->lsr_bi = true;
+}
+
 static uint8_t rx_pop(struct serial *s)
 {
 	uint8_t c;
@@ -81,10 +96,22 @@ static uint8_t rx_pop(struct serial *s)
 	if (!s->rx_count)
 		return 0;
 	c = s->rx[s->rx_head];
+	s->rx_break[s->rx_head] = false;
 	s->rx_head = (s->rx_head + 1) % SERIAL_RX_SIZE;
 	s->rx_count--;
+	break_to_top(s);
 	pthread_cond_signal(&s->space);
 	return c;
+}
+
+/* Reading LSR clears its error bits, BI among them. */
+static uint8_t line_status(struct serial *s)
+{
+	uint8_t lsr = LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0) |
+		      (s->lsr_bi ? LSR_BI : 0);
+
+	s->lsr_bi = false;
+	return lsr;
 }
 
 /*
@@ -129,7 +156,7 @@ static uint8_t serial_read(struct serial *s, unsigned int reg)
 	case UART_MCR:
 		return s->mcr;
 	case UART_LSR:
-		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+		return line_status(s);
 	case UART_MSR:
 		return modem_status(s);
 	default:
@@ -162,6 +189,8 @@ static void serial_write(struct serial *s, unsigned int reg, uint8_t v)
 		s->fifo_enabled = v & FCR_ENABLE;
 		if (v & FCR_CLEAR_RX) {
 			s->rx_head = s->rx_count = 0;
+			memset(s->rx_break, 0, sizeof(s->rx_break));
+			s->lsr_bi = false;
 			pthread_cond_signal(&s->space);
 		}
 		break;
@@ -208,6 +237,23 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 	return n;
+}
+
+bool serial_break(struct serial *s)
+{
+	bool queued;
+
+	pthread_mutex_lock(&s->lock);
+	queued = rx_push(s, 0);
+	if (queued) {
+		s->rx_break[(s->rx_head + s->rx_count - 1) % SERIAL_RX_SIZE] =
+			true;
+		if (s->rx_count == 1)
+			break_to_top(s);
+	}
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	return queued;
 }
 
 bool serial_wait_for_space(struct serial *s, const struct timespec *deadline)

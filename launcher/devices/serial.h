@@ -24,6 +24,8 @@ struct serial {
 	pthread_mutex_t lock;
 	pthread_cond_t space;	/* signalled when the guest reads */
 	uint8_t rx[SERIAL_RX_SIZE];
+	bool rx_break[SERIAL_RX_SIZE];	/* this NUL came with a break */
+	bool lsr_bi;		/* LSR.BI: a break at the top, LSR not read */
 	unsigned int rx_head, rx_count;
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	bool fifo_enabled;
@@ -45,6 +47,14 @@ void serial_io(void *dev, uint64_t offset, uint8_t *data, unsigned int len,
 
 /* Queue bytes from the host; returns how many fit (never blocks). */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
+
+/*
+ * A break on the line, as the chip receives one: a NUL in the FIFO that
+ * raises LSR.BI when it reaches the top, with the line-status interrupt
+ * if IER enables it.  Linux's 8250 driver then takes the next byte as a
+ * sysrq key.  False when the FIFO is full (the break is lost).
+ */
+bool serial_break(struct serial *s);
 
 /*
  * Block until the receive FIFO has room, or until `deadline`

@@ -21,8 +21,15 @@
 #define PAGE_SIZE	4096
 #define CMDLINE_SCAN_MAX 0x10000	/* never read further than this */
 
+#define UART_IER	(GUEST_UART_BASE + 1)
+#define UART_IIR	(GUEST_UART_BASE + 2)
 #define UART_LSR	(GUEST_UART_BASE + 5)
+#define IER_RLSI	0x04	/* receiver line status interrupt */
+#define IIR_NO_INT	0x01
+#define IIR_ID		0x0f
+#define IIR_RLSI	0x06
 #define LSR_DR		0x01	/* receive data ready */
+#define LSR_BI		0x10	/* break interrupt */
 #define LSR_THRE	0x20	/* transmit holding register empty */
 
 enum action {
@@ -42,6 +49,7 @@ enum action {
 	ACT_VIRTIO_BLK_NOSPACE,
 	ACT_VIRTIO_BLK_BENCH,
 	ACT_SMP,
+	ACT_BREAK,
 };
 
 struct options {
@@ -335,6 +343,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		{ "virtio-blk", ACT_VIRTIO_BLK },
 		{ "virtio-console", ACT_VIRTIO_CONSOLE },
 		{ "virtio-blk-nospace", ACT_VIRTIO_BLK_NOSPACE },
+		{ "break", ACT_BREAK },
 	};
 	unsigned int i;
 	u64 code;
@@ -611,6 +620,38 @@ static void __attribute__((noreturn)) echo_loop(void)
 	}
 }
 
+/*
+ * Wait for a BREAK as Linux's 8250 driver sees one: with only IER.RLSI
+ * on, IIR names the line-status interrupt; LSR has BI with a NUL, and no
+ * BI once read; the byte after the NUL (a sysrq key) is plain data.
+ * Nothing reads LSR after the "ready" line, or BI would be gone.
+ */
+static void __attribute__((noreturn)) break_action(void)
+{
+	u8 iir, lsr, c;
+
+	outb(IER_RLSI, UART_IER);
+	puts_raw("break: ready\n");
+	while ((iir = inb(UART_IIR)) & IIR_NO_INT)
+		asm volatile("pause");
+	lsr = inb(UART_LSR);
+	c = inb(GUEST_UART_BASE);
+	if ((iir & IIR_ID) != IIR_RLSI)
+		fail(CHECK_UART_BREAK, "break: IIR 0x%x, not the line-status interrupt",
+		     iir);
+	if ((lsr & (LSR_BI | LSR_DR)) != (LSR_BI | LSR_DR) || c)
+		fail(CHECK_UART_BREAK, "break: LSR 0x%x and byte 0x%x, not BI with a NUL",
+		     lsr, c);
+	if (inb(UART_LSR) & LSR_BI)
+		fail(CHECK_UART_BREAK, "break: reading LSR left BI set");
+	if ((inb(UART_IIR) & IIR_ID) != IIR_NO_INT)
+		fail(CHECK_UART_BREAK, "break: the interrupt outlived its cause");
+	puts_raw("break: seen\n");
+	c = uart_getc();
+	print("PASS: break, then key '%c'\n", c);
+	guest_exit(GUEST_EXIT_OK);
+}
+
 /* The SMP actions' trampoline goes to long mode: 64-bit guests only. */
 static void __attribute__((noreturn)) smp(const struct boot_params *bp,
 					  const struct smp_opts *o)
@@ -661,6 +702,8 @@ static void __attribute__((noreturn)) run_action(const struct boot_params *bp,
 		action_virtio_blk_bench(o->blk_bench_sectors);
 	case ACT_SMP:
 		smp(bp, &o->smp);
+	case ACT_BREAK:
+		break_action();
 	case ACT_EXIT:
 	default:
 		guest_exit(o->exit_code);

@@ -69,6 +69,9 @@
 #define SMP_TRAMPOLINE_BASE	0x1000
 #define SMP_AP_STACK		8192
 
+/* The UART action (tests/guests/common.c). */
+#define CHECK_UART_BREAK	59	/* 69: a BREAK not as the 16550 gives it */
+
 #define GUEST_EXIT_NO_32BIT	30	/* bzImage entered at its 32-bit entry */
 #define GUEST_EXIT_NO_REALMODE	31	/* bzImage entered in real mode */
 #define GUEST_EXIT_NO_AVX	32	/* skipped: CPUID lacks AVX */

@@ -80,6 +80,9 @@ START_TEST(test_failing_script)
 	expect_block(&o, 7, "hang",
 		     "no-output timeout: no console output for 1 s");
 	expect_block(&o, 8, "hang", "overall timeout: the test ran for 1 s");
+	/* The test guests ignore the BREAKs: the kernel "said nothing". */
+	expect_block(&o, 7, "hang", "crash: \"no output from test machine\"");
+	expect_block(&o, 8, "hang", "crash: \"timed out\"");
 	/* A failure shows where in the script, and the console's last lines. */
 	expect_block(&o, 2, "fail", "at: \"" SCRIPTS "fail.lgt:13:1\"");
 	expect_block(&o, 2, "fail", "console_tail: |\n");
@@ -152,7 +155,7 @@ START_TEST(test_overrides)
 		&o,
 		"--no-reboot --initrd=tests/guests/bin/guest32.elf --rng "
 		"--cpus=2 99 ");
-	assert_has(&o, "'console=ttyS0 panic=-1 a=1 b=2'");
+	assert_has(&o, "'console=ttyS0 panic=-1 sysrq_always_enabled a=1 b=2'");
 	assert_has(&o, "timeout 7s");
 	outcome_free(&o);
 	/* The override reaches a real run: the last action token wins. */

@@ -57,7 +57,8 @@ START_TEST(test_junit_json_and_logs)
 	file_has(path, "<testsuite name=\"" SCRIPTS "fail.lgt\" tests=\"8\" "
 		       "failures=\"8\"");
 	file_has(path, "<failure type=\"hang\" message=\"no-output timeout: "
-		       "no console output for 1 s\">");
+		       "no console output for 1 s; after sysrq ltw: no output "
+		       "from test machine\">");
 	file_has(path, "<property name=\"boot_first_byte\" value=\"0.");
 	free(path);
 	path = xasprintf("%s/r.json", d);
@@ -87,7 +88,8 @@ START_TEST(test_junit_json_and_logs)
 	ck_assert_uint_eq(count_files(path, ".log"), 13);
 	free(path);
 	path = xasprintf("%s/logs/006-fail.lgt-wrong_exit_status.log", d);
-	file_has(path, "cmdline: console=ttyS0 panic=-1 lgtest.action=exit:9");
+	file_has(path, "cmdline: console=ttyS0 panic=-1 sysrq_always_enabled "
+		       "lgtest.action=exit:9");
 	free(path);
 	assert_has(&o, "  log: \"");
 	outcome_free(&o);

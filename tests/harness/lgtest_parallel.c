@@ -466,7 +466,8 @@ START_TEST(test_expected_verdicts)
 		      o.err);
 	assert_has(&o, "\nok 1 - " SCRIPTS "expected.lgt: expected hang\n");
 	assert_has(&o, "\n# hang, as expected: no-output timeout: no console "
-		       "output for 1 s\n");
+		       "output for 1 s; after sysrq ltw: no output from test "
+		       "machine\n");
 	assert_has(&o, "\nok 2 - " SCRIPTS "expected.lgt: expected fail\n");
 	assert_has(&o, "\nnot ok 3 - " SCRIPTS "expected.lgt: hang expected "
 		       "but it passes\n  ---\n  verdict: fail\n  message: "

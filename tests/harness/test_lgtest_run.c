@@ -148,15 +148,25 @@ static const struct {
 	 "idle-timeout 100ms\nboot-timeout 500ms\nexpect \"ok\"\n",
 	 V_HANG,
 	 "boot timeout: no boot marker (\"lgtest-boot-marker\") within 0.5 s "
-	 "of the launch"},
+	 "of the launch; after sysrq ltw: no output from test machine"},
 	/* After the boot marker, the no-output timeout is back. */
 	{"cmdline echo lgtest-boot-marker; sleep 10\ntimeout 20s\n"
 	 "idle-timeout 300ms\nboot-timeout 10s\nexpect \"never\"\n",
-	 V_HANG, "no-output timeout: no console output for 0.3 s"},
+	 V_HANG,
+	 "no-output timeout: no console output for 0.3 s; after sysrq "
+	 "ltw: no output from test machine"},
 	/* No boot phase (no marker known): idle counts from the launch. */
 	{"cmdline sleep 10\ntimeout 20s\nidle-timeout 300ms\n"
 	 "expect \"never\"\n",
-	 V_HANG, "no-output timeout: no console output for 0.3 s"},
+	 V_HANG,
+	 "no-output timeout: no console output for 0.3 s; after sysrq "
+	 "ltw: no output from test machine"},
+	/* A chatty guest that runs out of time "timed out". */
+	{"cmdline while :; do echo tick; sleep 0.05; done\n"
+	 "timeout 500ms\nidle-timeout 20s\nexpect \"never\" timeout 20s\n",
+	 V_HANG,
+	 "overall timeout: the test ran for 0.5 s; after sysrq ltw: "
+	 "timed out"},
 };
 
 START_TEST(test_timeouts)
@@ -168,9 +178,90 @@ START_TEST(test_timeouts)
 			      !strcmp(res.message, timeouts[_i].message),
 		      "case %d: %s: %s", _i, verdict_name(res.verdict),
 		      res.message);
-	/* Each ends at its limit, never at the overall timeout. */
-	ck_assert_double_lt(res.seconds, 5);
+	/*
+	 * Each ends at its limit, never at the overall timeout; a hang
+	 * after lgtest asked the guest what it is doing (6 s of BREAKs and
+	 * keys, then 2 s of quiet).
+	 */
+	ck_assert_double_lt(res.seconds,
+			    timeouts[_i].verdict == V_HANG ? 20 : 5);
 	result_free(&res);
+}
+END_TEST
+
+/* ---- hangs: what the kernel says to sysrq titles them -------------------- */
+
+/*
+ * A guest that answers a BREAK (SIGURG to the runner, here the shell) as
+ * Linux's 8250 driver and sysrq do: the byte after a break is a key, and
+ * it prints what that key shows (a byte without one is ignored).  Its
+ * `w` shows a task blocked in D state.
+ */
+#define SYSRQ_GUEST                                                            \
+	"cmdline trap b=1 URG; echo up; while :; do "                          \
+	"k=$(dd bs=1 count=1 2>/dev/null); [ -n \"$b\" ] || continue; b=; "    \
+	"echo sysrq key $k; [ $k = w ] && printf \"sysrq: Show Blocked "       \
+	"State\\\\ntask:cat state:D stack:0 pid:9 ppid:1 flags:0x0\\\\n"       \
+	"Call Trace:\\\\n <TASK>\\\\n __schedule+0x1/0x9\\\\n "                \
+	"schedule+0x1/0x9\\\\n lgfake_wait+0x1/0x9\\\\n "                      \
+	"vfs_read+0x1/0x9\\\\n do_syscall_64+0x1/0x9\\\\n </TASK>\\\\n\"; "    \
+	"done\n"
+
+START_TEST(test_hang_asks_kernel)
+{
+	struct result res;
+	const char *l, *t, *w;
+
+	run_script(SYSRQ_GUEST "timeout 60s\nidle-timeout 300ms\n"
+			       "expect \"up\"\nexpect \"never\"\n",
+		   &res);
+	ck_assert_msg(res.verdict == V_HANG, "%s: %s",
+		      verdict_name(res.verdict), res.message);
+	ck_assert_str_eq(res.crash_title, "INFO: task hung in lgfake_wait");
+	ck_assert_str_eq(res.message, "no-output timeout: no console output "
+				      "for 0.3 s; after sysrq ltw: INFO: task "
+				      "hung in lgfake_wait");
+	/* One BREAK per key, in order; the dump stays in the console. */
+	l = strstr(res.console.text.data, "sysrq key l\n");
+	t = strstr(res.console.text.data, "sysrq key t\n");
+	w = strstr(res.console.text.data, "sysrq key w\n");
+	ck_assert_msg(l && t && w && l < t && t < w, "%s",
+		      res.console.text.data);
+	ck_assert(strstr(w, "lgfake_wait+0x1/0x9"));
+	result_free(&res);
+}
+END_TEST
+
+/* expect-verdict hang PATTERN: the title decides whether it was the hang. */
+static const struct {
+	const char *pattern;
+	enum verdict verdict;
+	const char *message;
+} hang_title_cases[] = {
+	{"/^INFO: task hung in lgfake_wait$/", V_PASS,
+	 "hang, as expected: no-output timeout: no console output for 0.3 s; "
+	 "after sysrq ltw: INFO: task hung in lgfake_wait"},
+	{"\"no output from test machine\"", V_FAIL,
+	 "expected to hang at line 5 with a title matching \"no output from "
+	 "test machine\"; instead: no-output timeout: no console output for "
+	 "0.3 s; after sysrq ltw: INFO: task hung in lgfake_wait"},
+};
+
+START_TEST(test_expected_hang_title)
+{
+	char *text = xasprintf(SYSRQ_GUEST "idle-timeout 300ms\n"
+					   "expect-verdict hang %s\n\n"
+					   "expect \"never\"\n",
+			       hang_title_cases[_i].pattern);
+	struct result res;
+
+	run_script(text, &res);
+	ck_assert_msg(
+		res.verdict == hang_title_cases[_i].verdict &&
+			!strcmp(res.message, hang_title_cases[_i].message),
+		"%s: %s", verdict_name(res.verdict), res.message);
+	result_free(&res);
+	free(text);
 }
 END_TEST
 
@@ -316,6 +407,12 @@ int main(void)
 	tcase_add_test(tc, test_limits_without_boot_phase);
 	tcase_add_test(tc, test_limits_with_boot_phase);
 	tcase_add_test(tc, test_boot_phase_applies);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hangs");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_hang_asks_kernel);
+	tcase_add_loop_test(tc, test_expected_hang_title, 0,
+			    ARRAY_SIZE(hang_title_cases));
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

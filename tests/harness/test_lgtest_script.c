@@ -164,6 +164,12 @@ static const struct {
 	 "b.lgt:1:16: 'error' is not one of pass, fail or hang"},
 	{"expect-verdict crash \"x\"\n",
 	 "b.lgt:1:16: an expected crash is a step: expect-crash [PATTERN]"},
+	{"expect-verdict fail \"x\"\n",
+	 "b.lgt:1:21: unexpected '\"x\"' at the end of the line"},
+	{"expect-verdict hang x\n",
+	 "b.lgt:1:21: expected a pattern: \"text\" or /regex/"},
+	{"expect-verdict hang /x/ y\n",
+	 "b.lgt:1:25: unexpected 'y' at the end of the line"},
 	{"expect-verdict hang\nexpect-verdict fail\n",
 	 "b.lgt:2:1: 'expect-verdict' given twice in one section"},
 	{"expect \"x\"\nexpect-verdict hang\n",
@@ -305,6 +311,17 @@ START_TEST(test_expect_verdict)
 	ck_assert_int_eq(s.tests[1].cfg.expect_verdict, EXPECT_FAIL);
 	ck_assert_int_eq(s.tests[2].cfg.expect_verdict, EXPECT_PASS);
 	ck_assert_str_eq(expect_verdict_name(EXPECT_HANG), "hang");
+	ck_assert_ptr_null(s.tests[0].cfg.hang_title);
+	script_free(&s);
+	/* The hang's title, file-wide or the test's own. */
+	s = parse_ok("t.lgt", "expect-verdict hang /^INFO: task hung in /\n"
+			      "test a\nexpect \"x\"\n"
+			      "test b\nexpect-verdict hang \"timed out\"\n"
+			      "expect \"x\"\n");
+	ck_assert_str_eq(s.tests[0].cfg.hang_title->text,
+			 "^INFO: task hung in ");
+	ck_assert_str_eq(s.tests[1].cfg.hang_title->text, "timed out");
+	ck_assert_int_eq(s.tests[1].cfg.hang_title->kind, PAT_LITERAL);
 	script_free(&s);
 	s = parse_ok("w.lgt", "expect \"x\"\n");
 	ck_assert_int_eq(s.tests[0].cfg.expect_verdict, EXPECT_UNSET);

@@ -767,6 +767,36 @@ START_TEST(test_ctrl_c_guest_not_reading)
 }
 END_TEST
 
+/*
+ * SIGURG to the launcher (its supervisor, as lgtest sends it) puts a
+ * BREAK on COM1, which the guest checks as the 8250 driver reads one;
+ * the key typed after it arrives as plain data.  Each guest, sandbox on
+ * (the default) and off.  The break waits for the whole "ready" line:
+ * printing its end reads LSR, which would clear BI.
+ */
+START_TEST(test_break)
+{
+	static const struct input key = { .data = "k", .after = "break: seen" };
+	const char *sandbox = _i / NR_GUESTS ? "--sandbox=off" : "--sandbox=on";
+	enum guest g = _i % NR_GUESTS;
+	const char *argv[] = { NULL, sandbox, "64", guest_path(g),
+			       "lgtest.action=break", NULL };
+	int broke = 0;
+	struct run r;
+
+	require_guest(g);
+	run_start(&r, &key, argv);
+	while (!run_step(&r, 100))
+		if (!broke && strstr(r.out, "break: ready\r\n"))
+			broke = !kill(r.pid, SIGURG);
+	ck_assert_msg(broke, "$ %s\nthe guest never got ready\n%s", r.cmd,
+		      shown(&r));
+	expect_exit(&r, 0);
+	expect_output(&r, "PASS: break, then key 'k'");
+	run_free(&r);
+}
+END_TEST
+
 /* The guests' own checks really fail, and their status gets out. */
 START_TEST(test_guest_detects_wrong_initrd)
 {
@@ -1767,6 +1797,7 @@ static Suite *guests_suite(void)
 	tcase_add_test(tc, test_ctrl_c_escape);
 	tcase_add_loop_test(tc, test_ctrl_c_guest_not_reading, 0,
 			    sizeof(unread_cases) / sizeof(unread_cases[0]));
+	tcase_add_loop_test(tc, test_break, 0, 2 * NR_GUESTS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("setup-errors");

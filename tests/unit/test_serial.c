@@ -19,12 +19,15 @@ enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2,
 
 #define IER_RDI		0x01
 #define IER_THRI	0x02
+#define IER_RLSI	0x04
 #define IIR_NO_INT	0x01
 #define IIR_THRI	0x02
 #define IIR_RDI		0x04
+#define IIR_RLSI	0x06
 #define IIR_ID_MASK	0x0f
 #define IIR_FIFO_BITS	0xc0
 #define LSR_DR		0x01
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 #define LCR_DLAB	0x80
@@ -457,6 +460,108 @@ START_TEST(test_odd_access)
 }
 END_TEST
 
+/* A break is a NUL with LSR.BI, which the first LSR read clears. */
+START_TEST(test_break_lsr)
+{
+	ck_assert(serial_break(&uart));
+	ck_assert_uint_eq(rd(LSR), LSR_THRE | LSR_TEMT | LSR_DR | LSR_BI);
+	ck_assert_uint_eq(rd(LSR), LSR_THRE | LSR_TEMT | LSR_DR);
+	ck_assert_uint_eq(rd(RBR), 0);
+	ck_assert_uint_eq(rd(LSR), LSR_THRE | LSR_TEMT);
+}
+END_TEST
+
+/* The line-status interrupt outranks received data and ends with LSR. */
+START_TEST(test_break_irq)
+{
+	wr(IER, IER_RLSI | IER_RDI);
+	ck_assert(serial_break(&uart));
+	ck_assert(irq_raised());
+	ck_assert_uint_eq(rd(IIR) & IIR_ID_MASK, IIR_RLSI);
+	ck_assert(irq_raised());
+	ck_assert_uint_eq(rd(LSR) & LSR_BI, LSR_BI);
+	ck_assert_uint_eq(rd(IIR) & IIR_ID_MASK, IIR_RDI);
+	ck_assert_uint_eq(rd(RBR), 0);
+	ck_assert(!irq_raised());
+}
+END_TEST
+
+/* Without IER.RLSI the break raises nothing but still shows in LSR. */
+START_TEST(test_break_no_rlsi)
+{
+	wr(IER, IER_THRI);
+	rd(IIR); /* acknowledge THRI */
+	ck_assert(!irq_raised());
+	ck_assert(serial_break(&uart));
+	ck_assert(!irq_raised());
+	ck_assert_uint_eq(rd(LSR) & LSR_BI, LSR_BI);
+}
+END_TEST
+
+/*
+ * Behind other bytes, BI waits for the break's NUL to reach the top: the
+ * driver reads LSR, then the byte it describes, so the key typed after
+ * the break is the byte after that NUL.
+ */
+START_TEST(test_break_in_order)
+{
+	wr(IER, IER_RLSI);
+	receive("a");
+	ck_assert(serial_break(&uart));
+	receive("t");
+	ck_assert(!irq_raised());
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), LSR_DR);
+	ck_assert_uint_eq(rd(RBR), 'a');
+	ck_assert(irq_raised());
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), LSR_BI | LSR_DR);
+	ck_assert(!irq_raised());
+	ck_assert_uint_eq(rd(RBR), 0);
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), LSR_DR);
+	ck_assert_uint_eq(rd(RBR), 't');
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), 0);
+}
+END_TEST
+
+/* A second break waits behind the first, whose BI was already read. */
+START_TEST(test_break_twice)
+{
+	ck_assert(serial_break(&uart));
+	ck_assert_uint_eq(rd(LSR) & LSR_BI, LSR_BI);
+	ck_assert(serial_break(&uart));
+	ck_assert_uint_eq(rd(LSR) & LSR_BI, 0);
+	ck_assert_uint_eq(rd(RBR), 0);
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), LSR_BI | LSR_DR);
+}
+END_TEST
+
+/* A full FIFO has no room for the break's NUL: it is refused. */
+START_TEST(test_break_full)
+{
+	uint8_t fill[SERIAL_RX_SIZE];
+
+	memset(fill, 'x', sizeof(fill));
+	ck_assert_uint_eq(serial_receive(&uart, fill, sizeof(fill)),
+			  sizeof(fill));
+	ck_assert(!serial_break(&uart));
+	ck_assert_uint_eq(rd(LSR) & LSR_BI, 0);
+}
+END_TEST
+
+/* Clearing the receive FIFO drops a break with its NUL. */
+START_TEST(test_break_fcr_clear)
+{
+	wr(IER, IER_RLSI);
+	receive("a");
+	ck_assert(serial_break(&uart));
+	wr(FCR, 0x03);
+	receive("bc");
+	ck_assert_uint_eq(rd(RBR), 'b');
+	ck_assert_uint_eq(rd(LSR) & (LSR_BI | LSR_DR), LSR_DR);
+	ck_assert(!irq_raised());
+	ck_assert_uint_eq(rd(RBR), 'c');
+}
+END_TEST
+
 static Suite *serial_suite(void)
 {
 	Suite *s = suite_create("serial");
@@ -483,6 +588,13 @@ static Suite *serial_suite(void)
 			    ARRAY_SIZE(loopback_msr));
 	tcase_add_test(tc, test_msr_not_loopback);
 	tcase_add_loop_test(tc, test_odd_access, 0, ARRAY_SIZE(odd_accesses));
+	tcase_add_test(tc, test_break_lsr);
+	tcase_add_test(tc, test_break_irq);
+	tcase_add_test(tc, test_break_no_rlsi);
+	tcase_add_test(tc, test_break_in_order);
+	tcase_add_test(tc, test_break_twice);
+	tcase_add_test(tc, test_break_full);
+	tcase_add_test(tc, test_break_fcr_clear);
 	suite_add_tcase(s, tc);
 	return s;
 }
