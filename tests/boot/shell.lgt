@@ -10,7 +10,7 @@ expect /^# $/
 send "uname -r\n"
 expect /^[0-9.]+-[0-9]+-cloud-amd64$/
 send "cat /proc/cmdline\n"
-expect /^console=ttyS0 panic=-1$/
+expect /^console=ttyS0 panic=-1 sysrq_always_enabled$/
 expect-not /FAIL|Oops|Call Trace/
 send "poweroff -f\n"
 shutdown
