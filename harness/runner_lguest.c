@@ -176,8 +176,8 @@ struct kvm_probe {
 	double deadline;
 };
 
-static const struct kvm_probe linux_probe = { 20000000u, 1.0 };
-static const struct kvm_probe guests_probe = { 20000u, 5.0 };
+static const struct kvm_probe linux_probe = {20000000u, 1.0};
+static const struct kvm_probe guests_probe = {20000u, 5.0};
 
 /* A 64-bit ELF kernel that counts down from `n` and exits. */
 static bool write_probe(int fd, unsigned int n)
@@ -431,7 +431,8 @@ int lguest_probe_command(const char *lguest, bool guests)
 	     *err = NULL;
 	bool direct;
 
-	if (!choose_lguest_direct(launcher, guests ? &guests_probe : &linux_probe,
+	if (!choose_lguest_direct(launcher,
+				  guests ? &guests_probe : &linux_probe,
 				  &direct, &why, &err)) {
 		fprintf(stderr, "lgtest: %s\n", err);
 		free(err);
