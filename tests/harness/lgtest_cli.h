@@ -119,4 +119,14 @@ static inline void assert_usage_error(const char *args, const char *needle)
 		      "output lacks \"%s\":\n%s\n--- stderr ---\n%s",          \
 		      (needle), (o)->out, (o)->err)
 
+/* The file at `path` holds `needle`; else the check fails, showing it. */
+static inline void file_has(const char *path, const char *needle)
+{
+	char *text = slurp(path, NULL);
+
+	ck_assert_msg(strstr(text, needle), "%s lacks \"%s\":\n%s", path,
+		      needle, text);
+	free(text);
+}
+
 #endif

@@ -11,15 +11,6 @@
 
 #include "lgtest_cli.h"
 
-static void file_has(const char *path, const char *needle)
-{
-	char *text = slurp(path, NULL);
-
-	ck_assert_msg(strstr(text, needle), "%s lacks \"%s\":\n%s", path,
-		      needle, text);
-	free(text);
-}
-
 static size_t count_files(const char *dir, const char *suffix)
 {
 	DIR *d = opendir(dir);

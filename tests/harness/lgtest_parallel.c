@@ -367,7 +367,7 @@ END_TEST
 
 START_TEST(test_repeat_finds_flaky)
 {
-	char *d = temp_dir(), *args, *path, *text;
+	char *d = temp_dir(), *args, *path;
 	struct outcome o;
 
 	require_tools();
@@ -387,23 +387,16 @@ START_TEST(test_repeat_finds_flaky)
 	assert_has(&o, "\n# flaky: " SCRIPTS "flaky.lgt: alternates (passed 2 "
 		       "of 3 runs)\n# 2 passed, 1 failed");
 	path = xasprintf("%s/r.json", d);
-	text = slurp(path, NULL);
-	ck_assert_msg(strstr(text,
-			     "\"flaky\": [\n    {\n      \"file\": \"" SCRIPTS
-			     "flaky.lgt\",\n      \"name\": "
-			     "\"alternates\",\n      \"runs\": 3,\n "
-			     "     \"passed\": 2\n"),
-		      "%s", text);
-	ck_assert_msg(strstr(text, "\"repeat\": 3,"), "%s", text);
-	free(text);
+	file_has(path, "\"flaky\": [\n    {\n      \"file\": \"" SCRIPTS
+		       "flaky.lgt\",\n      \"name\": "
+		       "\"alternates\",\n      \"runs\": 3,\n "
+		       "     \"passed\": 2\n");
+	file_has(path, "\"repeat\": 3,");
 	free(path);
 	path = xasprintf("%s/r.xml", d);
-	text = slurp(path, NULL);
-	ck_assert_msg(strstr(text, "<property name=\"flaky\" "
-				   "value=\"alternates (passed 2 of 3 "
-				   "runs)\"/>"),
-		      "%s", text);
-	free(text);
+	file_has(path, "<property name=\"flaky\" "
+		       "value=\"alternates (passed 2 of 3 "
+		       "runs)\"/>");
 	free(path);
 	outcome_free(&o);
 	free(args);
@@ -418,7 +411,7 @@ END_TEST
  */
 START_TEST(test_repeat_crash_identity)
 {
-	char *d = temp_dir(), *args, *path, *text;
+	char *d = temp_dir(), *args, *path;
 	struct outcome o;
 
 	require_tools();
@@ -435,19 +428,15 @@ START_TEST(test_repeat_crash_identity)
 		       "BUG in other_func: 2 runs: " SCRIPTS "crashes.lgt: "
 		       "hits a BUG (rounds 1, 2)\n# 0 passed, 6 failed");
 	path = xasprintf("%s/r.json", d);
-	text = slurp(path, NULL);
-	ck_assert_msg(strstr(text, "\"crashes\": [\n    {\n      \"title\": "
-				   "\"WARNING in my_func\",\n      \"count\": "
-				   "4,\n      \"tests\": [\n        {\n"
-				   "          \"file\": \"" SCRIPTS
-				   "crashes.lgt\",\n          \"name\": "
-				   "\"warns\",\n          \"rounds\": [\n"
-				   "            1,\n            2\n"),
-		      "%s", text);
-	ck_assert_msg(strstr(text, "\"title\": \"kernel BUG in other_func\",\n"
-				   "      \"count\": 2,"),
-		      "%s", text);
-	free(text);
+	file_has(path, "\"crashes\": [\n    {\n      \"title\": "
+		       "\"WARNING in my_func\",\n      \"count\": "
+		       "4,\n      \"tests\": [\n        {\n"
+		       "          \"file\": \"" SCRIPTS
+		       "crashes.lgt\",\n          \"name\": "
+		       "\"warns\",\n          \"rounds\": [\n"
+		       "            1,\n            2\n");
+	file_has(path, "\"title\": \"kernel BUG in other_func\",\n"
+		       "      \"count\": 2,");
 	free(path);
 	outcome_free(&o);
 	free(args);
