@@ -4,8 +4,11 @@
 # SECTORS sectors sequentially in 64 KiB requests, then reads 256 random
 # 4 KiB blocks, one request in flight, timing each phase with the TSC it
 # calibrates on the CMOS clock.  The disk is a fresh file in TMPDIR.
+# Each run boots the guest twice, alternating, sandboxed (the default) and
+# with --sandbox=off, so the sandbox's cost on the block path shows side
+# by side under the same load; medians of each figure close the table.
 #
-# Usage: bench/run-blk-guest.sh [--help]   (SECTORS=32768 RUNS=3)
+# Usage: bench/run-blk-guest.sh [--help]   (SECTORS=32768 RUNS=5)
 set -euo pipefail
 case ${1:-} in
 -h | --help)
@@ -16,7 +19,7 @@ case ${1:-} in
 esac
 cd "$(dirname "$0")/.."
 sectors=${SECTORS:-32768}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 guest=tests/guests/bin/guest64.elf
 for f in bin/lguest "$guest"; do
 	[ -e "$f" ] || { echo "run-blk-guest: $f missing: run make all" >&2; exit 1; }
@@ -26,10 +29,12 @@ done
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lguest-blk-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 echo "virtio-blk seen by a test guest: $((sectors / 2)) KiB sequential in 64 KiB requests, 256 random 4 KiB reads, queue depth 1"
-for run in $(seq 1 "$runs"); do
+# One guest boot: prints the guest's "name value unit" figures.
+one_run() {
+	local out
 	rm -f "$dir/disk.img"
 	truncate -s $((sectors * 512)) "$dir/disk.img"
-	if ! out=$(bin/lguest --block="$dir/disk.img" 64 "$guest" \
+	if ! out=$(bin/lguest "$@" --block="$dir/disk.img" 64 "$guest" \
 		"lgtest.action=virtio-blk-bench:$sectors" 2>&1); then
 		echo "run-blk-guest: the guest failed (exit $?):" >&2
 		echo "$out" | tail -5 >&2
@@ -37,9 +42,43 @@ for run in $(seq 1 "$runs"); do
 	fi
 	grep -q 'PASS: virtio-blk bench' <<<"$out" || {
 		echo "run-blk-guest: no PASS line:" >&2; echo "$out" | tail -5 >&2; exit 1; }
-	echo "run $run:"
-	sed -n 's/^blk-bench: /  /p' <<<"$out" | tr -d '\r'
+	sed -n 's/^blk-bench: //p' <<<"$out" | tr -d '\r'
+}
+for run in $(seq 1 "$runs"); do
+	for mode in sandboxed off; do
+		if [ "$mode" = off ]; then
+			one_run --sandbox=off
+		else
+			one_run
+		fi | sed "s/^/$mode /" | tee -a "$dir/figures"
+	done | sed "s/^/run $run: /"
 done
+echo "medians of $runs runs:"
+awk -F': ' '$3 ~ / MiB\/s, / {
+	mode = $1; sub(/ .*/, "", mode)
+	name = $1; sub(/^[^ ]* /, "", name)
+	split($3, f, " ")
+	key = name SUBSEP mode
+	mib[key] = mib[key] " " f[1]
+	us[key] = us[key] " " f[3]
+	names[name] = 1
+}
+# The middle value of a space-separated list (insertion sort: few runs).
+function median(list,    a, c, i, j, t) {
+	c = split(list, a, " ")
+	for (i = 2; i <= c; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return a[int((c + 1) / 2)]
+}
+END {
+	printf "  %-18s %20s %20s\n", "", "sandboxed", "--sandbox=off"
+	for (n in names)
+		printf "  %-18s %8s MiB/s %5s us %8s MiB/s %5s us\n", n,
+			median(mib[n, "sandboxed"]), median(us[n, "sandboxed"]),
+			median(mib[n, "off"]), median(us[n, "off"])
+}' "$dir/figures"
 echo "Note: /dev/kvm here is a software KVM (no VT-x/AMD-V): every doorbell"
 echo "and register access is a slow exit, so these figures mostly measure"
 echo "exit cost, not the launcher's block path or the disk."

@@ -2,34 +2,61 @@
 # Block throughput and latency seen by a stock Linux guest, under lguest
 # (with its seccomp sandbox, the default, and with --sandbox=off) and
 # under QEMU's virtio-blk, all running inside the same nested host on the
-# same disk.  Prints MiB/s for sequential 1 MiB O_DIRECT writes and reads
-# and the mean latency of 4 KiB O_DIRECT reads.
+# same disk, alternating for ROUNDS rounds (default 3).  Prints the median
+# MiB/s of sequential 1 MiB O_DIRECT writes and reads and of the mean
+# latency of 4 KiB O_DIRECT reads, with every round's figure beside it.
+# The host-side disk file is in /dev/shm when there is room, so the host's
+# own disk and its writeback do not add their noise (BLK_DIR overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CACHE=${CACHE:-$PWD/.cache}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lguest-blkbench.XXXXXX")
+rounds=${ROUNDS:-3}
+case $rounds in '' | *[!0-9]* | 0) echo "run-blk: ROUNDS must be a number > 0" >&2; exit 2 ;; esac
+blkdir=${BLK_DIR:-/dev/shm}
+[ -d "$blkdir" ] && [ -w "$blkdir" ] || blkdir=${TMPDIR:-/tmp}
+tmp=$(mktemp -d "$blkdir/lguest-blkbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 kernel=$(ci/fetch-kernel.sh)
 moddir=$(ci/fetch-kernel.sh --print modules)
 inner=$(tests/boot/mkinitramfs.sh --init bench/blk-init.sh --modules-dir "$moddir" \
 	--module virtio_pci --module virtio_blk)
 truncate -s 128M "$tmp/disk.img"
+sed "s/^rounds=.*/rounds=$rounds/" bench/blk-outer.sh >"$tmp/outer.sh"
 
 # QEMU and what it loads, at the same paths, plus its firmware.
 # shellcheck source=bench/nested-qemu.sh
 . bench/nested-qemu.sh
 qemu_adds
 
-tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --timeout 900 --log "${LOG:-/dev/null}" \
-	--disk "$tmp/disk.img" --script bench/blk-outer.sh \
+tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --timeout $((300 * rounds + 120)) --log "${LOG:-/dev/null}" \
+	--disk "$tmp/disk.img" --script "$tmp/outer.sh" \
 	--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" "${adds[@]}" >"$tmp/out" 2>&1 || true
 awk '
-/LGBENCH-VMM/ { vmm = $2 }
+/LGBENCH-VMM/ { vmm = $2; if (!(vmm in seen)) { seen[vmm] = 1; vmms[++nv] = vmm } }
 /^LGBENCH / {
 	t = $3
-	if ($2 ~ /^seq/) printf "blk %-17s %-22s %8.1f MiB/s\n", vmm, $2, 64 / t
-	else printf "blk %-17s %-22s %8.1f us per request\n", vmm, $2, t * 1e6 / 2000
+	if (!(($2) in isname)) { isname[$2] = 1; names[++nn] = $2 }
+	v = $2 ~ /^seq/ ? 64 / t : t * 1e6 / 2000
+	fig[vmm, $2] = fig[vmm, $2] sprintf(" %.1f", v)
 }
 /LGBENCH-ERROR/ { print "blk " vmm " " $2 ": dd failed"; bad = 1 }
-END { exit bad }' "$tmp/out" || { sed 's/^/# /' "$tmp/out" | tail -40; exit 1; }
+# The middle value of a space-separated list (insertion sort: few runs).
+function median(list,    a, c, i, j, t) {
+	c = split(list, a, " ")
+	for (i = 2; i <= c; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return a[int((c + 1) / 2)]
+}
+END {
+	for (i = 1; i <= nn; i++)
+		for (k = 1; k <= nv; k++) {
+			if (vmms[k] == "done" || !((vmms[k], names[i]) in fig)) continue
+			unit = names[i] ~ /^seq/ ? "MiB/s" : "us per request"
+			printf "blk %-17s %-22s %8s %-14s (rounds:%s)\n", vmms[k], names[i],
+				median(fig[vmms[k], names[i]]), unit, fig[vmms[k], names[i]]
+		}
+	exit bad
+}' "$tmp/out" || { sed 's/^/# /' "$tmp/out" | tail -40; exit 1; }
 grep -q "LGBENCH-VMM done" "$tmp/out" || { echo "run-blk: the nested run did not finish" >&2; tail -20 "$tmp/out" >&2; exit 1; }
