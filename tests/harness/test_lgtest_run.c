@@ -58,6 +58,38 @@ START_TEST(test_setup_error_has_cause)
 }
 END_TEST
 
+/* The kernel command line QEMU is given under accel (tcg or kvm). */
+static char *qemu_append(const char *accel)
+{
+	struct config c = {.kernel = "/etc/hostname", .cmdline = "quiet"};
+	struct runner r = {.program = "qemu-system-x86_64",
+			   .accel = (char *)accel};
+	char **argv = NULL, *err = NULL, *line = NULL;
+	size_t argc = 0, i;
+
+	ck_assert_msg(qemu_ops.command(&r, &c, &argv, &argc, &err), "%s", err);
+	for (i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "-append"))
+			line = xstrdup(argv[i + 1]);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	ck_assert_ptr_nonnull(line);
+	return line;
+}
+
+/* Under TCG only, Linux is told not to judge the IO-APIC timer's ticks. */
+START_TEST(test_qemu_tcg_skips_timer_check)
+{
+	char *tcg = qemu_append("tcg"), *kvm = qemu_append("kvm");
+
+	ck_assert_str_eq(tcg, DEFAULT_CMDLINE " quiet no_timer_check");
+	ck_assert_str_eq(kvm, DEFAULT_CMDLINE " quiet");
+	free(tcg);
+	free(kvm);
+}
+END_TEST
+
 /* Block devices' files are checked with the kernel's, before any runner. */
 START_TEST(test_boot_files_include_block_devices)
 {
@@ -400,6 +432,7 @@ int main(void)
 	tcase_add_test(tc, test_runner_cause);
 	tcase_add_test(tc, test_setup_error_has_cause);
 	tcase_add_test(tc, test_boot_files_include_block_devices);
+	tcase_add_test(tc, test_qemu_tcg_skips_timer_check);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("timeouts");
 	tcase_set_timeout(tc, 30);
