@@ -441,6 +441,34 @@ static void describe_internal_error(struct vcpu *c)
 			   i, (unsigned long long)r->internal.data[i]);
 }
 
+/*
+ * A triple fault leaves no message in the guest's console: the CPU could
+ * not even deliver the #DF.  Where it was and in what mode is the one clue
+ * to a rare one (an SMP guest in the nested host), so keep it.
+ */
+static void describe_shutdown(struct vcpu *c)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	int n;
+
+	n = append(c->detail, sizeof(c->detail), 0, "triple fault");
+	if (ioctl(c->fd, KVM_GET_REGS, &regs) == 0)
+		n = append(c->detail, sizeof(c->detail), n,
+			   " at RIP %#llx RSP %#llx RFLAGS %#llx",
+			   (unsigned long long)regs.rip,
+			   (unsigned long long)regs.rsp,
+			   (unsigned long long)regs.rflags);
+	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) == 0)
+		append(c->detail, sizeof(c->detail), n,
+		       ", CS %#x CR0 %#llx CR2 %#llx CR3 %#llx CR4 %#llx EFER %#llx",
+		       sregs.cs.selector, (unsigned long long)sregs.cr0,
+		       (unsigned long long)sregs.cr2,
+		       (unsigned long long)sregs.cr3,
+		       (unsigned long long)sregs.cr4,
+		       (unsigned long long)sregs.efer);
+}
+
 static void handle_system_event(struct vcpu *c)
 {
 	switch (c->run->system_event.type) {
@@ -471,7 +499,8 @@ static void handle_exit(struct vcpu *c)
 		vm_request_stop(stop, STOP_HALT, 0);
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		vm_request_stop(stop, STOP_TRIPLE_FAULT, 0);
+		describe_shutdown(c);
+		vcpu_stop(c, STOP_TRIPLE_FAULT);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		handle_system_event(c);

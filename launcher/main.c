@@ -620,11 +620,16 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 		return EXIT_POWER_OFF;
 	case STOP_RESET:
 	case STOP_TRIPLE_FAULT:
-		if (!o->no_reboot)
+		if (!o->no_reboot) {
+			if (why == STOP_TRIPLE_FAULT)
+				verbose_log("%s\n", vm->detail);
 			return reboot();
+		}
 		fprintf(stderr, "lguest: guest %s (--no-reboot)\n",
 			why == STOP_RESET ? "requested a reset" :
 					    "triple-faulted");
+		if (why == STOP_TRIPLE_FAULT)
+			fprintf(stderr, "lguest: %s\n", vm->detail);
 		return why == STOP_RESET ? EXIT_GUEST_RESET : EXIT_TRIPLE_FAULT;
 	case STOP_HALT:
 		fprintf(stderr, "lguest: guest halted\n");

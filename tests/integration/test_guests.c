@@ -604,7 +604,7 @@ static const struct stop_case {
 } stop_cases[] = {
 	{ "lgtest.action=reset", true, LG_EXIT_RESET, "requested a reset" },
 	{ "lgtest.action=triplefault", true, LG_EXIT_TRIPLE_FAULT,
-	  "triple-faulted" },
+	  "triple-faulted (--no-reboot)\nlguest: triple fault at RIP 0x" },
 	{ "lgtest.action=hlt", false, LG_EXIT_HALTED, "guest halted" },
 	{ "lgtest.action=emulfail", false, LG_EXIT_KVM_ERROR,
 	  "emulation failure) at RIP 0x" },
@@ -1684,8 +1684,10 @@ static const struct smp_case {
 	/* Stops from an AP: the statuses of one CPU. */
 	{ ELF64, "2", "smp-exit:77", false, false, 77,
 	  "AP 0 (APIC ID 1): writing 77 to the exit port" },
+	/* ... and the launcher says which CPU, where and in what mode. */
 	{ ELF64, "3", "smp-triplefault", false, true, LG_EXIT_TRIPLE_FAULT,
-	  "lguest: guest triple-faulted (--no-reboot)" },
+	  "lguest: guest triple-faulted (--no-reboot)\n"
+	  "lguest: vCPU 2: triple fault at RIP 0x" },
 	/* Exit 5 when every CPU halts, and not while an AP still runs. */
 	{ ELF64, "3", "smp-hlt", false, false, LG_EXIT_HALTED,
 	  "lguest: guest halted" },
