@@ -229,8 +229,8 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucontext)
 	n = put_str(msg, n, sizeof(msg), sandbox_role_name(thread_role));
 	n = put_str(msg, n, sizeof(msg), "\n");
 	if (write(STDERR_FILENO, msg, n) < 0)
-		_exit(EXIT_SANDBOX_VIOLATION);
-	_exit(EXIT_SANDBOX_VIOLATION);
+		_exit(LG_EXIT_SANDBOX);
+	_exit(LG_EXIT_SANDBOX);
 }
 
 void sandbox_init(const struct sandbox_config *cfg)
@@ -334,8 +334,8 @@ static void *confined_thread(void *p)
 		static const char msg[] = "lguest: sandbox: a queue thread could not confine itself\n";
 
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-			_exit(EXIT_SANDBOX_VIOLATION);
-		_exit(EXIT_SANDBOX_VIOLATION);
+			_exit(LG_EXIT_SANDBOX);
+		_exit(LG_EXIT_SANDBOX);
 	}
 	sem_post(&start->confined);	/* `start` is the caller's from here */
 	return fn(arg);
