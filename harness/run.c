@@ -680,8 +680,7 @@ static void on_runner_exit(struct exec *x)
 		;
 	while (x->vm.err_fd >= 0 && drain(x, &x->vm.err_fd, false))
 		;
-	runner_stopped(x->r, x->vm.wstatus, x->res->runner_log.data,
-		       &x->res->stop);
+	runner_stopped(x->r, &x->vm, x->res->runner_log.data, &x->res->stop);
 	x->eof = true;
 	x->res->stopped = true;
 }

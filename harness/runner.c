@@ -106,57 +106,95 @@ void runner_cause(const char *stderr_text, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)last_n, last);
 }
 
-/* The launcher's exit statuses (README, lguest(1)). */
-void describe_stop(int wstatus, const char *stderr_text, const char *who,
-		   struct guest_stop *stop)
+/* No status line: the runner failed before it could say what happened. */
+static void describe_unreported(int wstatus, const char *stderr_text,
+				const char *who, struct guest_stop *stop)
 {
-	static const char *const meaning[] = {
-		[0] = "powered off",
-		[1] = "set-up error",
-		[2] = "reset",
-		[3] = "triple fault",
-		[4] = "KVM internal error or emulation failure",
-		[5] = "halted with nothing left to wake it",
-		[6] = "broke a virtio queue (--strict)",
-	};
-	int s;
-
-	stop->cause[0] = '\0';
 	if (WIFSIGNALED(wstatus)) {
-		stop->status = -1;
-		stop->infra = true;
 		snprintf(stop->what, sizeof(stop->what),
 			 "%s killed by signal %d (%s)", who, WTERMSIG(wstatus),
 			 strsignal(WTERMSIG(wstatus)));
 		return;
 	}
-	s = WEXITSTATUS(wstatus);
-	stop->status = s;
-	/* A set-up error prints why; a guest writing 1 to port 0xf4 does not.
-	 */
-	stop->infra =
-		s == 4 || s == 130 || (s == 1 && stderr_text && *stderr_text);
-	if (s == 1 && stop->infra)
-		runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
-	if (s < (int)ARRAY_SIZE(meaning) && !(s == 1 && !stop->infra))
-		snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)",
-			 meaning[s], who, s);
-	else if (s == 130)
-		snprintf(stop->what, sizeof(stop->what),
-			 "stopped by ^C^C^C (%s status 130)", who);
-	else
-		snprintf(stop->what, sizeof(stop->what),
-			 "guest wrote %d to port 0xf4 (%s status %d)", s, who,
-			 s);
+	snprintf(stop->what, sizeof(stop->what),
+		 "%s ended with status %d and no status line", who,
+		 WEXITSTATUS(wstatus));
+	runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
 }
 
-void runner_stopped(const struct runner *r, int wstatus,
+/* The launcher's exit statuses (exit_status.h, README, lguest(1)). */
+void describe_stop(const struct runner_end *end, const char *stderr_text,
+		   const char *who, struct guest_stop *stop)
+{
+	const struct lg_exit_report *r = &end->report;
+	const struct lg_exit_meaning *m;
+
+	stop->cause[0] = '\0';
+	stop->status = -1;
+	stop->infra = true;
+	if (!end->reported) {
+		describe_unreported(end->wstatus, stderr_text, who, stop);
+		return;
+	}
+	if (r->by == LG_BY_SIGNAL) {
+		snprintf(stop->what, sizeof(stop->what),
+			 "%s killed by signal %d (%s)", who, r->value,
+			 strsignal(r->value));
+		return;
+	}
+	stop->status = r->value;
+	if (r->by == LG_BY_GUEST) {
+		stop->infra = false;
+		snprintf(stop->what, sizeof(stop->what),
+			 "guest wrote %d to port 0xf4 (%s status %d)", r->value,
+			 who, r->value);
+		return;
+	}
+	m = lg_exit_by_status(r->value); /* lg_exit_parse found it there */
+	stop->infra = m->launcher_failed;
+	snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)", m->text,
+		 who, r->value);
+	/* The launcher's last word says why it could not run the guest. */
+	if (r->value == LG_EXIT_SETUP || r->value == LG_EXIT_SANDBOX)
+		runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
+}
+
+bool runner_report(int fd, enum lg_exit_chooser by, int value)
+{
+	struct lg_exit_report r = {.by = by, .value = value};
+	char line[64];
+	int n = lg_exit_format(&r, line, sizeof(line));
+
+	/* One write, shorter than PIPE_BUF: the reader sees all or none. */
+	return n > 0 && write(fd, line, (size_t)n) == n;
+}
+
+/* The status line, if the runner (gone now) wrote one. */
+static void read_end(struct vm *vm, struct runner_end *end)
+{
+	char line[64];
+	ssize_t n = -1;
+
+	end->wstatus = vm->wstatus;
+	end->reported = false;
+	if (vm->status_fd >= 0) {
+		do
+			n = read(vm->status_fd, line, sizeof(line));
+		while (n < 0 && errno == EINTR);
+	}
+	end->reported = n > 0 && lg_exit_parse(line, (size_t)n, &end->report);
+}
+
+void runner_stopped(const struct runner *r, struct vm *vm,
 		    const char *stderr_text, struct guest_stop *stop)
 {
+	struct runner_end end;
+
+	read_end(vm, &end);
 	if (r->ops->stopped)
-		r->ops->stopped(wstatus, stderr_text, stop);
+		r->ops->stopped(&end, stderr_text, stop);
 	else
-		describe_stop(wstatus, stderr_text, r->ops->who, stop);
+		describe_stop(&end, stderr_text, r->ops->who, stop);
 }
 
 static const struct runner_ops *const all_runners[] = {
@@ -252,7 +290,7 @@ char *vm_command(const struct runner *r, const struct config *cfg, char **err)
 	char **argv = NULL, *cmd;
 	size_t argc = 0;
 
-	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+	if (!r->ops->command(r, cfg, false, &argv, &argc, err)) {
 		free_argv(argv, argc);
 		return NULL;
 	}
@@ -262,7 +300,7 @@ char *vm_command(const struct runner *r, const struct config *cfg, char **err)
 }
 
 static void __attribute__((noreturn))
-exec_child(char **argv, int in, int out, int errfd)
+exec_child(char **argv, int in, int out, int errfd, int status)
 {
 	/* Die with lgtest, however it dies; never outlive it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -273,6 +311,11 @@ exec_child(char **argv, int in, int out, int errfd)
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(errfd, 2);
+	/* dup2 clears close-on-exec on the copy; to itself, it does not. */
+	if (status == RUNNER_STATUS_FD)
+		fcntl(status, F_SETFD, 0);
+	else
+		dup2(status, RUNNER_STATUS_FD);
 	execvp(argv[0], argv);
 	dprintf(2, "lgtest: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -281,53 +324,62 @@ exec_child(char **argv, int in, int out, int errfd)
 bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
 	      char **err)
 {
-	int in[2], out[2], errp[2];
+	int in[2], out[2], errp[2], status[2];
 	char **argv = NULL;
 	size_t argc = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->pid = -1;
-	vm->out_fd = vm->err_fd = vm->in_fd = -1;
-	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+	vm->out_fd = vm->err_fd = vm->in_fd = vm->status_fd = -1;
+	/* The command to show is one a user can run: no status line. */
+	vm->command = vm_command(r, cfg, err);
+	if (!vm->command || !r->ops->command(r, cfg, true, &argv, &argc, err)) {
 		free_argv(argv, argc);
 		return false;
 	}
-	vm->command = quote_argv(argv, argc);
 	if (r->ops->supervised) {
 		/* lgtest itself runs the command and watches it. */
 		size_t n = argc;
 
 		push_arg(&argv, &argc, NULL);
 		push_arg(&argv, &argc, NULL);
-		memmove(argv + 2, argv, n * sizeof(*argv));
+		push_arg(&argv, &argc, NULL);
+		memmove(argv + 3, argv, n * sizeof(*argv));
 		argv[0] = xstrdup("/proc/self/exe");
 		argv[1] = xstrdup("qemu-supervise");
+		argv[2] = xasprintf("--status-fd=%d", RUNNER_STATUS_FD);
 	}
 	push_arg(&argv, &argc, NULL);
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
-	    pipe2(errp, O_CLOEXEC)) {
+	    pipe2(errp, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
 		*err = xasprintf("pipe: %s", strerror(errno));
 		free_argv(argv, argc);
 		return false;
 	}
 	vm->pid = fork();
 	if (vm->pid == 0)
-		exec_child(argv, in[0], out[1], errp[1]);
+		exec_child(argv, in[0], out[1], errp[1], status[1]);
 	free_argv(argv, argc);
 	close(in[0]);
 	close(out[1]);
 	close(errp[1]);
+	close(status[1]);
 	if (vm->pid < 0) {
 		*err = xasprintf("fork: %s", strerror(errno));
 		close(in[1]);
 		close(out[0]);
 		close(errp[0]);
+		close(status[0]);
 		return false;
 	}
 	setpgid(vm->pid, vm->pid); /* as the child does: no race either way */
 	vm->in_fd = in[1];
 	vm->out_fd = out[0];
 	vm->err_fd = errp[0];
+	vm->status_fd = status[0];
+	/* Read once the runner is gone; a leftover holding it must not
+	 * block lgtest. */
+	fcntl(vm->status_fd, F_SETFL, O_NONBLOCK);
 	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
 	return true;
@@ -420,6 +472,7 @@ void vm_stop(struct vm *vm)
 	close_fd(&vm->in_fd);
 	close_fd(&vm->out_fd);
 	close_fd(&vm->err_fd);
+	close_fd(&vm->status_fd);
 	free(vm->command);
 	vm->command = NULL;
 }
