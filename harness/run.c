@@ -635,16 +635,6 @@ static void ask_kernel(struct exec *x)
 	collect(x, DUMP_MAX, DUMP_QUIET, now());
 }
 
-static bool has_virtio_console(const struct config *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->ndevices; i++)
-		if (!strcmp(c->devices[i].kind, "virtio-console"))
-			return true;
-	return false;
-}
-
 /*
  * A hang, before its guest is killed: the kernel's answer to sysrq stays
  * in the console, and titles the hang (crash_hang_title); when it names
@@ -658,7 +648,7 @@ static void diagnose_hang(struct exec *x, enum limit l, char **why)
 
 	if (x->res->stopped || x->vm.exited)
 		return;
-	if (!has_virtio_console(&x->t->cfg))
+	if (!config_has_console_device(&x->t->cfg))
 		ask_kernel(x);
 	crash_hang_title(console_text(x) + from, console_len(x) - from,
 			 l == LIMIT_OVERALL ? "timed out"

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "nested_host.h"
 #include "runner.h"
 
@@ -57,8 +58,10 @@ bool check_boot_files(const struct config *cfg, char **err)
 		return false;
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
+		const struct lg_device_option *opt;
 
-		if (strcmp(d->kind, "block") && strcmp(d->kind, "block-ro"))
+		if (!lg_device_by_option(d->kind, &opt) ||
+		    opt->arg != LG_ARG_DISK)
 			continue;
 		what = xasprintf("device %s", d->kind);
 		ok = readable_file(what, d->value, err);
@@ -67,6 +70,20 @@ bool check_boot_files(const struct config *cfg, char **err)
 			return false;
 	}
 	return true;
+}
+
+bool config_has_console_device(const struct config *cfg)
+{
+	const struct lg_device_option *opt;
+	const struct lg_device *dev;
+	size_t i;
+
+	for (i = 0; i < cfg->ndevices; i++) {
+		dev = lg_device_by_option(cfg->devices[i].kind, &opt);
+		if (dev && dev->console)
+			return true;
+	}
+	return false;
 }
 
 char *kernel_cmdline(const struct config *cfg)

@@ -157,6 +157,9 @@ void push_arg(char ***argv, size_t *argc, char *arg);
  */
 bool check_boot_files(const struct config *cfg, char **err);
 
+/* A device (the virtio console) takes the keyboard from the serial port. */
+bool config_has_console_device(const struct config *cfg);
+
 /* "console=ttyS0 panic=-1" and the test's own arguments. */
 char *kernel_cmdline(const struct config *cfg);
 

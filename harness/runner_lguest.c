@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "runner.h"
 #include "tools.h"
 
@@ -44,17 +45,23 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 		push_arg(argv, argc, xasprintf("--initrd=%s", cfg->initrd));
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
+		const struct lg_device_option *opt;
+		const struct lg_device *dev =
+			lg_device_by_option(d->kind, &opt);
 		char *abs;
 
-		if (nested && (!strcmp(d->kind, "tunnet") ||
-			       !strcmp(d->kind, "sharenet"))) {
+		if (!dev) { /* script.c lets none through */
+			*err = xasprintf("unknown device %s", d->kind);
+			return false;
+		}
+		if (nested && dev->network) {
 			*err = xasprintf("device %s is not available on the "
 					 "lguest-nested runner (the nested "
 					 "host has no network)",
 					 d->kind);
 			return false;
 		}
-		if (nested && !strcmp(d->kind, "block")) {
+		if (nested && opt->arg == LG_ARG_DISK && !opt->read_only) {
 			abs = realpath(d->value, NULL);
 			if (!abs) {
 				*err = xasprintf("disk %s: %s", d->value,

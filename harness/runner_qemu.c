@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "runner.h"
 #include "tools.h"
 
@@ -51,41 +52,36 @@ static char *qemu_escape(const char *s)
 	return b.data;
 }
 
-static bool has_device(const struct config *cfg, const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->ndevices; i++)
-		if (!strcmp(cfg->devices[i].kind, kind))
-			return true;
-	return false;
-}
-
+/* The devices as QEMU's, as the table maps them; consoles come later. */
 static bool add_devices(const struct config *cfg, char ***argv, size_t *argc,
 			char **err)
 {
+	const struct lg_device_option *opt;
+	const struct lg_device *dev;
 	size_t i;
 	char *file;
 
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
 
-		if (!strcmp(d->kind, "block") || !strcmp(d->kind, "block-ro")) {
-			file = qemu_escape(d->value);
-			push_arg(argv, argc, xstrdup("-drive"));
-			push_arg(argv, argc,
-				 xasprintf("file=%s,format=raw,if=virtio%s",
-					   file,
-					   d->kind[5] ? ",readonly=on" : ""));
-			free(file);
-		} else if (!strcmp(d->kind, "rng")) {
-			push_arg(argv, argc, xstrdup("-device"));
-			push_arg(argv, argc, xstrdup("virtio-rng-pci"));
-		} else if (strcmp(d->kind, "virtio-console")) {
+		dev = lg_device_by_option(d->kind, &opt);
+		if (!dev || dev->qemu == LG_QEMU_NONE) {
 			*err = xasprintf("device %s is not available on the "
 					 "qemu runner",
 					 d->kind);
 			return false;
+		}
+		if (dev->qemu == LG_QEMU_DRIVE) {
+			file = qemu_escape(d->value);
+			push_arg(argv, argc, xstrdup("-drive"));
+			push_arg(argv, argc,
+				 xasprintf(
+					 "file=%s,format=raw,if=virtio%s", file,
+					 opt->read_only ? ",readonly=on" : ""));
+			free(file);
+		} else if (dev->qemu == LG_QEMU_DEVICE) {
+			push_arg(argv, argc, xstrdup("-device"));
+			push_arg(argv, argc, xstrdup(dev->qemu_device));
 		}
 	}
 	return true;
@@ -148,7 +144,7 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 	push_arg(argv, argc, xasprintf("%u", config_cpus(cfg)));
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		push_arg(argv, argc, xstrdup(fixed[i]));
-	add_consoles(has_device(cfg, "virtio-console"), argv, argc);
+	add_consoles(config_has_console_device(cfg), argv, argc);
 	if (!add_devices(cfg, argv, argc, err))
 		return false;
 	push_arg(argv, argc, xstrdup("-kernel"));

@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "sandbox.h"
 
 #define X32_SYSCALL_BIT 0x40000000U
@@ -296,23 +297,12 @@ int sandbox_enter(enum sandbox_role role, struct lg_error *err)
 
 int sandbox_device_role(const char *device, enum sandbox_role *role)
 {
-	static const struct {
-		const char *device;
-		enum sandbox_role role;
-	} roles[] = {
-		{ "virtio-blk", SANDBOX_VIRTIO_BLK },
-		{ "virtio-rng", SANDBOX_VIRTIO_RNG },
-		{ "virtio-console", SANDBOX_VIRTIO_CONSOLE },
-		{ "virtio-net", SANDBOX_VIRTIO_NET },
-	};
-	unsigned int i;
+	const struct lg_device *d = lg_device_by_name(device);
 
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (!strcmp(roles[i].device, device)) {
-			*role = roles[i].role;
-			return 0;
-		}
-	return -1;
+	if (!d)
+		return -1;
+	*role = d->role;
+	return 0;
 }
 
 struct confined_start {
