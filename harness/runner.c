@@ -187,27 +187,27 @@ bool runner_report(int fd, enum lg_exit_chooser by, int value)
 }
 
 /* The status line, if the runner (gone now) wrote one. */
-static void read_end(struct vm *vm, struct runner_end *end)
+static void read_end(struct runner_proc *proc, struct runner_end *end)
 {
 	char line[64];
 	ssize_t n = -1;
 
-	end->wstatus = vm->wstatus;
+	end->wstatus = proc->wstatus;
 	end->reported = false;
-	if (vm->status_fd >= 0) {
+	if (proc->status_fd >= 0) {
 		do
-			n = read(vm->status_fd, line, sizeof(line));
+			n = read(proc->status_fd, line, sizeof(line));
 		while (n < 0 && errno == EINTR);
 	}
 	end->reported = n > 0 && lg_exit_parse(line, (size_t)n, &end->report);
 }
 
-void runner_stopped(const struct runner *r, struct vm *vm,
+void runner_stopped(const struct runner *r, struct runner_proc *proc,
 		    const char *stderr_text, struct guest_stop *stop)
 {
 	struct runner_end end;
 
-	read_end(vm, &end);
+	read_end(proc, &end);
 	if (r->ops->stopped)
 		r->ops->stopped(&end, stderr_text, stop);
 	else
@@ -302,7 +302,7 @@ static char *quote_argv(char **argv, size_t argc)
 	return b.data;
 }
 
-char *vm_command(const struct runner *r, const struct config *cfg, char **err)
+char *proc_command(const struct runner *r, const struct config *cfg, char **err)
 {
 	char **argv = NULL, *cmd;
 	size_t argc = 0;
@@ -338,19 +338,20 @@ exec_child(char **argv, int in, int out, int errfd, int status)
 	_exit(127);
 }
 
-bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
-	      char **err)
+bool proc_start(const struct runner *r, const struct config *cfg,
+		struct runner_proc *proc, char **err)
 {
 	int in[2], out[2], errp[2], status[2];
 	char **argv = NULL;
 	size_t argc = 0;
 
-	memset(vm, 0, sizeof(*vm));
-	vm->pid = -1;
-	vm->out_fd = vm->err_fd = vm->in_fd = vm->status_fd = -1;
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = -1;
+	proc->out_fd = proc->err_fd = proc->in_fd = proc->status_fd = -1;
 	/* The command to show is one a user can run: no status line. */
-	vm->command = vm_command(r, cfg, err);
-	if (!vm->command || !r->ops->command(r, cfg, true, &argv, &argc, err)) {
+	proc->command = proc_command(r, cfg, err);
+	if (!proc->command ||
+	    !r->ops->command(r, cfg, true, &argv, &argc, err)) {
 		free_argv(argv, argc);
 		return false;
 	}
@@ -373,15 +374,15 @@ bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
 		free_argv(argv, argc);
 		return false;
 	}
-	vm->pid = fork();
-	if (vm->pid == 0)
+	proc->pid = fork();
+	if (proc->pid == 0)
 		exec_child(argv, in[0], out[1], errp[1], status[1]);
 	free_argv(argv, argc);
 	close(in[0]);
 	close(out[1]);
 	close(errp[1]);
 	close(status[1]);
-	if (vm->pid < 0) {
+	if (proc->pid < 0) {
 		*err = xasprintf("fork: %s", strerror(errno));
 		close(in[1]);
 		close(out[0]);
@@ -389,25 +390,27 @@ bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
 		close(status[0]);
 		return false;
 	}
-	setpgid(vm->pid, vm->pid); /* as the child does: no race either way */
-	vm->in_fd = in[1];
-	vm->out_fd = out[0];
-	vm->err_fd = errp[0];
-	vm->status_fd = status[0];
+	setpgid(proc->pid,
+		proc->pid); /* as the child does: no race either way */
+	proc->in_fd = in[1];
+	proc->out_fd = out[0];
+	proc->err_fd = errp[0];
+	proc->status_fd = status[0];
 	/* Read once the runner is gone; a leftover holding it must not
 	 * block lgtest. */
-	fcntl(vm->status_fd, F_SETFL, O_NONBLOCK);
-	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
+	fcntl(proc->status_fd, F_SETFL, O_NONBLOCK);
+	fcntl(proc->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(proc->err_fd, F_SETFL, O_NONBLOCK);
 	return true;
 }
 
-bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
+bool proc_send(struct runner_proc *proc, const char *data, size_t len,
+	       char **err)
 {
 	ssize_t n;
 
 	while (len) {
-		n = write(vm->in_fd, data, len);
+		n = write(proc->in_fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -421,33 +424,33 @@ bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
 	return true;
 }
 
-bool vm_break(struct vm *vm)
+bool proc_break(struct runner_proc *proc)
 {
-	return vm->pid > 0 && !vm->exited && kill(vm->pid, SIGURG) == 0;
+	return proc->pid > 0 && !proc->exited && kill(proc->pid, SIGURG) == 0;
 }
 
 /*
- * WNOWAIT leaves the runner a zombie until vm_stop, so its process group
- * id cannot be reused before vm_stop has killed the group.
+ * WNOWAIT leaves the runner a zombie until proc_stop, so its process group
+ * id cannot be reused before proc_stop has killed the group.
  */
-bool vm_reap(struct vm *vm, bool block)
+bool proc_reap(struct runner_proc *proc, bool block)
 {
 	siginfo_t info;
 	int rc;
 
-	if (vm->exited || vm->pid <= 0)
-		return vm->exited;
+	if (proc->exited || proc->pid <= 0)
+		return proc->exited;
 	do {
 		info.si_pid = 0;
-		rc = waitid(P_PID, (id_t)vm->pid, &info,
+		rc = waitid(P_PID, (id_t)proc->pid, &info,
 			    WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
 	} while (rc < 0 && errno == EINTR);
-	if (rc || info.si_pid != vm->pid)
+	if (rc || info.si_pid != proc->pid)
 		return false;
-	vm->exited = true;
-	vm->wstatus = info.si_code == CLD_EXITED
-			      ? W_EXITCODE(info.si_status, 0)
-			      : W_EXITCODE(0, info.si_status);
+	proc->exited = true;
+	proc->wstatus = info.si_code == CLD_EXITED
+				? W_EXITCODE(info.si_status, 0)
+				: W_EXITCODE(0, info.si_status);
 	return true;
 }
 
@@ -463,33 +466,33 @@ static void close_fd(int *fd)
  * of its own (the nested host's temporary directory) can remove them;
  * give it STOP_GRACE to end.  Only the runner's own end is awaited.
  */
-static void terminate_group(struct vm *vm)
+static void terminate_group(struct runner_proc *proc)
 {
 	double deadline = now() + STOP_GRACE;
 
-	if (vm->exited)
+	if (proc->exited)
 		return;
-	kill(-vm->pid, SIGTERM);
-	while (!vm_reap(vm, false) && now() < deadline)
+	kill(-proc->pid, SIGTERM);
+	while (!proc_reap(proc, false) && now() < deadline)
 		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
 }
 
-void vm_stop(struct vm *vm)
+void proc_stop(struct runner_proc *proc)
 {
-	if (vm->pid > 0) {
-		terminate_group(vm);
+	if (proc->pid > 0) {
+		terminate_group(proc);
 		/* Then the group: anything the runner started goes too. */
-		kill(-vm->pid, SIGKILL);
-		kill(vm->pid, SIGKILL);
-		vm_reap(vm, true);
-		while (waitpid(vm->pid, NULL, 0) < 0 && errno == EINTR)
+		kill(-proc->pid, SIGKILL);
+		kill(proc->pid, SIGKILL);
+		proc_reap(proc, true);
+		while (waitpid(proc->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		vm->pid = -1;
+		proc->pid = -1;
 	}
-	close_fd(&vm->in_fd);
-	close_fd(&vm->out_fd);
-	close_fd(&vm->err_fd);
-	close_fd(&vm->status_fd);
-	free(vm->command);
-	vm->command = NULL;
+	close_fd(&proc->in_fd);
+	close_fd(&proc->out_fd);
+	close_fd(&proc->err_fd);
+	close_fd(&proc->status_fd);
+	free(proc->command);
+	proc->command = NULL;
 }

@@ -103,8 +103,11 @@ bool runner_init(struct runner *r, const struct runner_settings *s, char **err);
 void runner_free(struct runner *r);
 const char *runner_names(void);
 
-/* A guest being run. */
-struct vm {
+/*
+ * A guest being run: the runner's process and its pipes (not kvm.h's
+ * struct vm, which is a KVM VM inside the launcher).
+ */
+struct runner_proc {
 	pid_t pid;
 	int out_fd; /* console output; -1 once at end of file */
 	int err_fd; /* the runner's own messages; -1 at EOF */
@@ -116,13 +119,15 @@ struct vm {
 };
 
 /* Check cfg's files and start the runner's command for it. */
-bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
-	      char **err);
+bool proc_start(const struct runner *r, const struct config *cfg,
+		struct runner_proc *proc, char **err);
 
-/* The command vm_start would run, shell-quoted, or NULL with err. */
-char *vm_command(const struct runner *r, const struct config *cfg, char **err);
+/* The command proc_start would run, shell-quoted, or NULL with err. */
+char *proc_command(const struct runner *r, const struct config *cfg,
+		   char **err);
 
-bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
+bool proc_send(struct runner_proc *proc, const char *data, size_t len,
+	       char **err);
 
 /*
  * Ask for a BREAK on the guest's serial console: SIGURG to the runner,
@@ -130,20 +135,20 @@ bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
  * control channel; qemu-supervise as QMP's chardev-send-break).  False
  * when the runner is gone.
  */
-bool vm_break(struct vm *vm);
+bool proc_break(struct runner_proc *proc);
 
 /*
  * What the runner's end (its wait status, its status line and stderr)
- * says of the guest; once vm_reap has seen it exit.
+ * says of the guest; once proc_reap has seen it exit.
  */
-void runner_stopped(const struct runner *r, struct vm *vm,
+void runner_stopped(const struct runner *r, struct runner_proc *proc,
 		    const char *stderr_text, struct guest_stop *stop);
 
-/* Notice the runner's exit (it stays a zombie until vm_stop). */
-bool vm_reap(struct vm *vm, bool block);
+/* Notice the runner's exit (it stays a zombie until proc_stop). */
+bool proc_reap(struct runner_proc *proc, bool block);
 
 /* Kill the runner's whole process group, reap it and close everything. */
-void vm_stop(struct vm *vm);
+void proc_stop(struct runner_proc *proc);
 
 /* ---- for the runners' implementations ---------------------------------- */
 
