@@ -2,7 +2,9 @@
 # the top-level Makefile.  The harness library (everything but main.c) is
 # shared by bin/lgtest and the unit tests, as liblguest.a is.
 HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
-HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
+# The exit-status and device tables are the launcher's, shared.
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/launcher/exit_status.o \
+		$(BUILD)/launcher/device_table.o
 
 $(BUILD)/libharness.a: $(HARNESS_OBJS)
 	$(AR) rcs $@ $^

@@ -18,6 +18,9 @@
  *   client: PING N             agent: PONG N
  *   client: RUN N DIR ARG...   agent: START N, then ERR N BYTES (the
  *                              launcher's stderr), then EXIT N WSTATUS
+ *                              LINE (what the launcher wrote to its fd
+ *                              3, its --status-fd if the client gave it
+ *                              one; hex, maybe empty)
  *   client: STOP N             (the test is over: kill the launcher)
  *   client: BREAK N            SIGURG to the launcher: a serial BREAK
  *   agent:  DIRTY N WHY        a launcher's processes would not die; the
@@ -173,6 +176,7 @@ struct agent {
 	int console, control;
 	pid_t child; /* the running launcher's process group; 0: none */
 	int err_fd; /* its stderr; -1 when none */
+	int status_fd; /* its fd 3, for a status line; -1 when none */
 	char nonce[64];
 	double last_active;
 	bool dirty;
@@ -247,8 +251,28 @@ static bool kill_group(struct agent *a)
 	return true;
 }
 
+/* The launcher's status line, hex-encoded, or "" when it wrote none. */
+static void take_status_line(struct agent *a, char *hex, size_t size)
+{
+	char line[64];
+	ssize_t n = -1;
+
+	hex[0] = '\0';
+	if (a->status_fd < 0)
+		return;
+	do
+		n = read(a->status_fd, line, sizeof(line));
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && (size_t)n * 2 < size)
+		hex_encode(line, (size_t)n, hex);
+	close(a->status_fd);
+	a->status_fd = -1;
+}
+
 static void launcher_ended(struct agent *a, int wstatus)
 {
+	char line[129];
+
 	relay_stderr(a);
 	if (a->err_fd >= 0) /* held open by a leftover, killed below */
 		close(a->err_fd);
@@ -260,7 +284,8 @@ static void launcher_ended(struct agent *a, int wstatus)
 		    a->nonce);
 		a->dirty = true;
 	}
-	say(a->control, "EXIT %s %d\n", a->nonce, wstatus);
+	take_status_line(a, line, sizeof(line));
+	say(a->control, "EXIT %s %d %s\n", a->nonce, wstatus, line);
 	a->child = 0;
 	a->last_active = now();
 }
@@ -285,7 +310,7 @@ static void stop_launcher(struct agent *a)
 }
 
 static void exec_launcher(struct agent *a, char **argv, const char *dir,
-			  int err_w)
+			  int err_w, int status_w)
 {
 	setsid();
 	dup2(err_w, 2);
@@ -295,6 +320,11 @@ static void exec_launcher(struct agent *a, char **argv, const char *dir,
 	}
 	dup2(a->console, 0);
 	dup2(a->console, 1);
+	/* Last, over whatever had fd 3; dup2 to itself keeps close-on-exec. */
+	if (status_w == 3)
+		fcntl(status_w, F_SETFD, 0);
+	else
+		dup2(status_w, 3);
 	execvp(argv[0], argv);
 	fprintf(stderr, "nested-agent: cannot run %s: %s\n", argv[0],
 		strerror(errno));
@@ -337,13 +367,13 @@ static void start_launcher(struct agent *a, const char *nonce, char *fields)
 {
 	size_t n;
 	char **v = decode_fields(fields, &n);
-	int p[2];
+	int p[2], s[2];
 	pid_t pid;
 
 	if (a->child)
 		stop_launcher(a);
 	snprintf(a->nonce, sizeof(a->nonce), "%s", nonce);
-	if (!v || n < 2 || pipe2(p, O_CLOEXEC)) {
+	if (!v || n < 2 || pipe2(p, O_CLOEXEC) || pipe2(s, O_CLOEXEC)) {
 		say(a->control, "ERR %s %s\n", nonce, "");
 		say(a->control, "EXIT %s %d\n", nonce, 127 << 8);
 		free_fields(v);
@@ -353,11 +383,14 @@ static void start_launcher(struct agent *a, const char *nonce, char *fields)
 	tcflush(a->console, TCIOFLUSH);
 	pid = fork();
 	if (pid == 0)
-		exec_launcher(a, v + 1, v[0], p[1]);
+		exec_launcher(a, v + 1, v[0], p[1], s[1]);
 	close(p[1]);
+	close(s[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	fcntl(s[0], F_SETFL, O_NONBLOCK);
 	a->child = pid;
 	a->err_fd = p[0];
+	a->status_fd = s[0];
 	say(a->control, "START %s\n", nonce);
 	free_fields(v);
 }
@@ -392,7 +425,7 @@ static void agent_line(char *line, void *ctx)
  */
 int nested_agent(int argc, char **argv)
 {
-	struct agent a = {.err_fd = -1};
+	struct agent a = {.err_fd = -1, .status_fd = -1};
 	const char *console = "/dev/ttyS0", *control = "/dev/ttyS1";
 	struct buf in = {0};
 	bool ended;
@@ -439,6 +472,8 @@ struct client {
 	struct buf in;
 	bool started, exited, host_died;
 	int wstatus;
+	int status_fd; /* --status-fd: the launcher's line goes on; or -1 */
+	char status_line[64]; /* what the agent relayed, or "" */
 };
 
 static void client_die(const char *fmt, ...)
@@ -656,24 +691,31 @@ static void ready_host(struct client *c)
 }
 
 /* Send RUN: the directory, then the launcher and its arguments. */
-static void send_run(struct client *c, char **argv, int argc)
+static void add_hex_field(struct buf *line, const char *s)
+{
+	char *hex = xmalloc(2 * strlen(s) + 1);
+
+	hex_encode(s, strlen(s), hex);
+	buf_addf(line, " %s", hex);
+	free(hex);
+}
+
+/* RUN the launcher argv, with --status-fd=3 after its name if asked. */
+static void send_run(struct client *c, char **argv, int argc, bool status)
 {
 	char cwd[4096];
 	struct buf line = {0};
-	char *hex;
 	int i;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		client_die("getcwd: %s", strerror(errno));
 	buf_addf(&line, "RUN %s", c->nonce);
-	for (i = -1; i < argc; i++) {
-		const char *s = i < 0 ? cwd : argv[i];
-
-		hex = xmalloc(2 * strlen(s) + 1);
-		hex_encode(s, strlen(s), hex);
-		buf_addf(&line, " %s", hex);
-		free(hex);
-	}
+	add_hex_field(&line, cwd);
+	add_hex_field(&line, argv[0]);
+	if (status)
+		add_hex_field(&line, "--status-fd=3");
+	for (i = 1; i < argc; i++)
+		add_hex_field(&line, argv[i]);
 	buf_add(&line, "\n", 1);
 	if (!write_all(c->control, line.data, line.len))
 		client_die("the nested host's control channel: %s",
@@ -704,6 +746,11 @@ static void client_line(char *line, void *ctx)
 	} else if (!strcmp(line, "EXIT") && rest) {
 		c->exited = true;
 		c->wstatus = atoi(rest);
+		rest = strchr(rest, ' ');
+		len = rest ? strlen(++rest) : 0;
+		if (len < 2 * sizeof(c->status_line) &&
+		    hex_decode(rest, len, c->status_line))
+			c->status_line[len / 2] = '\0';
 	} else if (!strcmp(line, "DIRTY")) {
 		fprintf(stderr, "nested: the launcher's processes outlived "
 				"SIGKILL; the host will be replaced\n");
@@ -808,7 +855,7 @@ static int end_like(int wstatus)
  */
 int nested_client(int argc, char **argv)
 {
-	struct client c = {.control = -1, .console = -1};
+	struct client c = {.control = -1, .console = -1, .status_fd = -1};
 	char *sock;
 	int i, lock;
 
@@ -821,13 +868,15 @@ int nested_client(int argc, char **argv)
 			c.agent = argv[i + 1];
 		else if (!strcmp(argv[i], "--smp"))
 			c.smp = argv[i + 1];
+		else if (!strcmp(argv[i], "--status-fd"))
+			c.status_fd = atoi(argv[i + 1]);
 	}
 	if (!c.smp || atoi(c.smp) < 1)
 		c.smp = "1";
 	if (!c.pool || !c.helper || !c.agent || i >= argc - 1)
 		client_die("usage: lgtest nested-client --pool DIR --helper "
-			   "NESTED_SH --agent LGTEST [--smp N] -- LAUNCHER "
-			   "ARGS...");
+			   "NESTED_SH --agent LGTEST [--smp N] [--status-fd N] "
+			   "-- LAUNCHER ARGS...");
 	snprintf(c.nonce, sizeof(c.nonce), "%d-%lld", (int)getpid(),
 		 (long long)(now() * 1e6));
 	lock = claim_host(&c);
@@ -837,9 +886,13 @@ int nested_client(int argc, char **argv)
 	if (c.console < 0)
 		client_die("%s: %s", sock, strerror(errno));
 	free(sock);
-	send_run(&c, argv + i + 1, argc - i - 1);
+	send_run(&c, argv + i + 1, argc - i - 1, c.status_fd >= 0);
 	relay(&c);
 	close(lock);
+	if (c.status_fd >= 0 &&
+	    !write_all(c.status_fd, c.status_line, strlen(c.status_line)))
+		fprintf(stderr, "nested: cannot write the status line: %s\n",
+			strerror(errno));
 	return end_like(c.wstatus);
 }
 

@@ -61,7 +61,7 @@ struct exec {
 	const struct testcase *t;
 	const struct run_options *o;
 	struct result *res;
-	struct vm vm;
+	struct runner_proc proc;
 	size_t next; /* the step being played */
 	double step_start;
 	size_t cursor; /* expects search from here */
@@ -248,9 +248,9 @@ static bool play(struct exec *x, const struct step *st, double t)
 	case STEP_EXPECT_NOT:
 		return play_expect_not(x, st, t);
 	case STEP_SEND:
-		if (x->vm.exited ||
-		    vm_send(&x->vm, st->data, st->data_len, &err))
-			return !x->vm.exited;
+		if (x->proc.exited ||
+		    proc_send(&x->proc, st->data, st->data_len, &err))
+			return !x->proc.exited;
 		verdict(x, V_ERROR, st, "%s", err);
 		free(err);
 		return false;
@@ -558,20 +558,22 @@ static void poll_io(struct exec *x, double wait)
 	struct pollfd p[2];
 	int n = 0;
 
-	if (x->vm.out_fd >= 0)
-		p[n++] = (struct pollfd){.fd = x->vm.out_fd, .events = POLLIN};
-	if (x->vm.err_fd >= 0)
-		p[n++] = (struct pollfd){.fd = x->vm.err_fd, .events = POLLIN};
+	if (x->proc.out_fd >= 0)
+		p[n++] =
+			(struct pollfd){.fd = x->proc.out_fd, .events = POLLIN};
+	if (x->proc.err_fd >= 0)
+		p[n++] =
+			(struct pollfd){.fd = x->proc.err_fd, .events = POLLIN};
 	if (!n) {
 		/* Both closed: the runner is gone or going; wait for it. */
-		vm_reap(&x->vm, true);
+		proc_reap(&x->proc, true);
 		return;
 	}
 	poll(p, (nfds_t)n, wait > 0 ? (int)ceil(wait * 1000) : 0);
-	if (x->vm.out_fd >= 0)
-		drain(x, &x->vm.out_fd, true);
-	if (x->vm.err_fd >= 0)
-		drain(x, &x->vm.err_fd, false);
+	if (x->proc.out_fd >= 0)
+		drain(x, &x->proc.out_fd, true);
+	if (x->proc.err_fd >= 0)
+		drain(x, &x->proc.err_fd, false);
 }
 
 static void wait_for_io(struct exec *x, double t)
@@ -600,13 +602,13 @@ static void collect(struct exec *x, double secs, double quiet, double since)
 {
 	double until = now() + secs, t;
 
-	while (!x->vm.exited && (t = now()) < until) {
+	while (!x->proc.exited && (t = now()) < until) {
 		if (quiet > 0 && t - fmax(since, x->last_output) >= quiet)
 			break;
 		if (x->o->interrupted && *x->o->interrupted)
 			break;
 		poll_io(x, fmin(until - t, POLL_MAX));
-		vm_reap(&x->vm, false);
+		proc_reap(&x->proc, false);
 	}
 }
 
@@ -623,26 +625,16 @@ static void ask_kernel(struct exec *x)
 	char *err = NULL;
 
 	for (k = SYSRQ_KEYS; *k; k++) {
-		if (!vm_break(&x->vm))
+		if (!proc_break(&x->proc))
 			return;
 		collect(x, BREAK_GAP, 0, 0);
-		if (x->vm.exited || !vm_send(&x->vm, k, 1, &err)) {
+		if (x->proc.exited || !proc_send(&x->proc, k, 1, &err)) {
 			free(err);
 			return;
 		}
 		collect(x, BREAK_GAP, 0, 0);
 	}
 	collect(x, DUMP_MAX, DUMP_QUIET, now());
-}
-
-static bool has_virtio_console(const struct config *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->ndevices; i++)
-		if (!strcmp(c->devices[i].kind, "virtio-console"))
-			return true;
-	return false;
 }
 
 /*
@@ -656,9 +648,9 @@ static void diagnose_hang(struct exec *x, enum limit l, char **why)
 	size_t from = console_len(x);
 	char *msg;
 
-	if (x->res->stopped || x->vm.exited)
+	if (x->res->stopped || x->proc.exited)
 		return;
-	if (!has_virtio_console(&x->t->cfg))
+	if (!config_has_console_device(&x->t->cfg))
 		ask_kernel(x);
 	crash_hang_title(console_text(x) + from, console_len(x) - from,
 			 l == LIMIT_OVERALL ? "timed out"
@@ -676,12 +668,11 @@ static void diagnose_hang(struct exec *x, enum limit l, char **why)
 /* The runner is gone: take the rest of its output and what its end means. */
 static void on_runner_exit(struct exec *x)
 {
-	while (x->vm.out_fd >= 0 && drain(x, &x->vm.out_fd, true))
+	while (x->proc.out_fd >= 0 && drain(x, &x->proc.out_fd, true))
 		;
-	while (x->vm.err_fd >= 0 && drain(x, &x->vm.err_fd, false))
+	while (x->proc.err_fd >= 0 && drain(x, &x->proc.err_fd, false))
 		;
-	runner_stopped(x->r, x->vm.wstatus, x->res->runner_log.data,
-		       &x->res->stop);
+	runner_stopped(x->r, &x->proc, x->res->runner_log.data, &x->res->stop);
 	x->eof = true;
 	x->res->stopped = true;
 }
@@ -770,7 +761,7 @@ static void loop(struct exec *x)
 			break;
 		wait_for_io(x, t);
 		check_boot_marker(x);
-		if (!x->res->stopped && vm_reap(&x->vm, false)) {
+		if (!x->res->stopped && proc_reap(&x->proc, false)) {
 			on_runner_exit(x);
 			check_stop(x, now());
 		}
@@ -879,14 +870,14 @@ void run_test(const struct runner *r, const struct testcase *t,
 	x.start = x.last_output = x.step_start = now();
 	if (!r->ops->launch_marker)
 		launch(&x, x.start);
-	if (!vm_start(r, &t->cfg, &x.vm, &err)) {
+	if (!proc_start(r, &t->cfg, &x.proc, &err)) {
 		verdict(&x, V_ERROR, NULL, "%s", err);
 		free(err);
 	} else {
-		res->command = xstrdup(x.vm.command);
+		res->command = xstrdup(x.proc.command);
 		loop(&x);
 	}
-	vm_stop(&x.vm);
+	proc_stop(&x.proc);
 	final_crash_check(&x);
 	judge_ktap(&x);
 	judge_expected(&x);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "nested_host.h"
 #include "runner.h"
 
@@ -57,8 +58,10 @@ bool check_boot_files(const struct config *cfg, char **err)
 		return false;
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
+		const struct lg_device_option *opt;
 
-		if (strcmp(d->kind, "block") && strcmp(d->kind, "block-ro"))
+		if (!lg_device_by_option(d->kind, &opt) ||
+		    opt->arg != LG_ARG_DISK)
 			continue;
 		what = xasprintf("device %s", d->kind);
 		ok = readable_file(what, d->value, err);
@@ -67,6 +70,20 @@ bool check_boot_files(const struct config *cfg, char **err)
 			return false;
 	}
 	return true;
+}
+
+bool config_has_console_device(const struct config *cfg)
+{
+	const struct lg_device_option *opt;
+	const struct lg_device *dev;
+	size_t i;
+
+	for (i = 0; i < cfg->ndevices; i++) {
+		dev = lg_device_by_option(cfg->devices[i].kind, &opt);
+		if (dev && dev->console)
+			return true;
+	}
+	return false;
 }
 
 char *kernel_cmdline(const struct config *cfg)
@@ -106,57 +123,95 @@ void runner_cause(const char *stderr_text, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)last_n, last);
 }
 
-/* The launcher's exit statuses (README, lguest(1)). */
-void describe_stop(int wstatus, const char *stderr_text, const char *who,
-		   struct guest_stop *stop)
+/* No status line: the runner failed before it could say what happened. */
+static void describe_unreported(int wstatus, const char *stderr_text,
+				const char *who, struct guest_stop *stop)
 {
-	static const char *const meaning[] = {
-		[0] = "powered off",
-		[1] = "set-up error",
-		[2] = "reset",
-		[3] = "triple fault",
-		[4] = "KVM internal error or emulation failure",
-		[5] = "halted with nothing left to wake it",
-		[6] = "broke a virtio queue (--strict)",
-	};
-	int s;
-
-	stop->cause[0] = '\0';
 	if (WIFSIGNALED(wstatus)) {
-		stop->status = -1;
-		stop->infra = true;
 		snprintf(stop->what, sizeof(stop->what),
 			 "%s killed by signal %d (%s)", who, WTERMSIG(wstatus),
 			 strsignal(WTERMSIG(wstatus)));
 		return;
 	}
-	s = WEXITSTATUS(wstatus);
-	stop->status = s;
-	/* A set-up error prints why; a guest writing 1 to port 0xf4 does not.
-	 */
-	stop->infra =
-		s == 4 || s == 130 || (s == 1 && stderr_text && *stderr_text);
-	if (s == 1 && stop->infra)
-		runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
-	if (s < (int)ARRAY_SIZE(meaning) && !(s == 1 && !stop->infra))
-		snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)",
-			 meaning[s], who, s);
-	else if (s == 130)
-		snprintf(stop->what, sizeof(stop->what),
-			 "stopped by ^C^C^C (%s status 130)", who);
-	else
-		snprintf(stop->what, sizeof(stop->what),
-			 "guest wrote %d to port 0xf4 (%s status %d)", s, who,
-			 s);
+	snprintf(stop->what, sizeof(stop->what),
+		 "%s ended with status %d and no status line", who,
+		 WEXITSTATUS(wstatus));
+	runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
 }
 
-void runner_stopped(const struct runner *r, int wstatus,
+/* The launcher's exit statuses (exit_status.h, README, lguest(1)). */
+void describe_stop(const struct runner_end *end, const char *stderr_text,
+		   const char *who, struct guest_stop *stop)
+{
+	const struct lg_exit_report *r = &end->report;
+	const struct lg_exit_meaning *m;
+
+	stop->cause[0] = '\0';
+	stop->status = -1;
+	stop->infra = true;
+	if (!end->reported) {
+		describe_unreported(end->wstatus, stderr_text, who, stop);
+		return;
+	}
+	if (r->by == LG_BY_SIGNAL) {
+		snprintf(stop->what, sizeof(stop->what),
+			 "%s killed by signal %d (%s)", who, r->value,
+			 strsignal(r->value));
+		return;
+	}
+	stop->status = r->value;
+	if (r->by == LG_BY_GUEST) {
+		stop->infra = false;
+		snprintf(stop->what, sizeof(stop->what),
+			 "guest wrote %d to port 0xf4 (%s status %d)", r->value,
+			 who, r->value);
+		return;
+	}
+	m = lg_exit_by_status(r->value); /* lg_exit_parse found it there */
+	stop->infra = m->launcher_failed;
+	snprintf(stop->what, sizeof(stop->what), "%s (%s status %d)", m->text,
+		 who, r->value);
+	/* The launcher's last word says why it could not run the guest. */
+	if (r->value == LG_EXIT_SETUP || r->value == LG_EXIT_SANDBOX)
+		runner_cause(stderr_text, stop->cause, sizeof(stop->cause));
+}
+
+bool runner_report(int fd, enum lg_exit_chooser by, int value)
+{
+	struct lg_exit_report r = {.by = by, .value = value};
+	char line[64];
+	int n = lg_exit_format(&r, line, sizeof(line));
+
+	/* One write, shorter than PIPE_BUF: the reader sees all or none. */
+	return n > 0 && write(fd, line, (size_t)n) == n;
+}
+
+/* The status line, if the runner (gone now) wrote one. */
+static void read_end(struct runner_proc *proc, struct runner_end *end)
+{
+	char line[64];
+	ssize_t n = -1;
+
+	end->wstatus = proc->wstatus;
+	end->reported = false;
+	if (proc->status_fd >= 0) {
+		do
+			n = read(proc->status_fd, line, sizeof(line));
+		while (n < 0 && errno == EINTR);
+	}
+	end->reported = n > 0 && lg_exit_parse(line, (size_t)n, &end->report);
+}
+
+void runner_stopped(const struct runner *r, struct runner_proc *proc,
 		    const char *stderr_text, struct guest_stop *stop)
 {
+	struct runner_end end;
+
+	read_end(proc, &end);
 	if (r->ops->stopped)
-		r->ops->stopped(wstatus, stderr_text, stop);
+		r->ops->stopped(&end, stderr_text, stop);
 	else
-		describe_stop(wstatus, stderr_text, r->ops->who, stop);
+		describe_stop(&end, stderr_text, r->ops->who, stop);
 }
 
 static const struct runner_ops *const all_runners[] = {
@@ -247,12 +302,12 @@ static char *quote_argv(char **argv, size_t argc)
 	return b.data;
 }
 
-char *vm_command(const struct runner *r, const struct config *cfg, char **err)
+char *proc_command(const struct runner *r, const struct config *cfg, char **err)
 {
 	char **argv = NULL, *cmd;
 	size_t argc = 0;
 
-	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+	if (!r->ops->command(r, cfg, false, &argv, &argc, err)) {
 		free_argv(argv, argc);
 		return NULL;
 	}
@@ -262,7 +317,7 @@ char *vm_command(const struct runner *r, const struct config *cfg, char **err)
 }
 
 static void __attribute__((noreturn))
-exec_child(char **argv, int in, int out, int errfd)
+exec_child(char **argv, int in, int out, int errfd, int status)
 {
 	/* Die with lgtest, however it dies; never outlive it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -273,72 +328,89 @@ exec_child(char **argv, int in, int out, int errfd)
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(errfd, 2);
+	/* dup2 clears close-on-exec on the copy; to itself, it does not. */
+	if (status == RUNNER_STATUS_FD)
+		fcntl(status, F_SETFD, 0);
+	else
+		dup2(status, RUNNER_STATUS_FD);
 	execvp(argv[0], argv);
 	dprintf(2, "lgtest: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
-bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
-	      char **err)
+bool proc_start(const struct runner *r, const struct config *cfg,
+		struct runner_proc *proc, char **err)
 {
-	int in[2], out[2], errp[2];
+	int in[2], out[2], errp[2], status[2];
 	char **argv = NULL;
 	size_t argc = 0;
 
-	memset(vm, 0, sizeof(*vm));
-	vm->pid = -1;
-	vm->out_fd = vm->err_fd = vm->in_fd = -1;
-	if (!r->ops->command(r, cfg, &argv, &argc, err)) {
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = -1;
+	proc->out_fd = proc->err_fd = proc->in_fd = proc->status_fd = -1;
+	/* The command to show is one a user can run: no status line. */
+	proc->command = proc_command(r, cfg, err);
+	if (!proc->command ||
+	    !r->ops->command(r, cfg, true, &argv, &argc, err)) {
 		free_argv(argv, argc);
 		return false;
 	}
-	vm->command = quote_argv(argv, argc);
 	if (r->ops->supervised) {
 		/* lgtest itself runs the command and watches it. */
 		size_t n = argc;
 
 		push_arg(&argv, &argc, NULL);
 		push_arg(&argv, &argc, NULL);
-		memmove(argv + 2, argv, n * sizeof(*argv));
+		push_arg(&argv, &argc, NULL);
+		memmove(argv + 3, argv, n * sizeof(*argv));
 		argv[0] = xstrdup("/proc/self/exe");
 		argv[1] = xstrdup("qemu-supervise");
+		argv[2] = xasprintf("--status-fd=%d", RUNNER_STATUS_FD);
 	}
 	push_arg(&argv, &argc, NULL);
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
-	    pipe2(errp, O_CLOEXEC)) {
+	    pipe2(errp, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
 		*err = xasprintf("pipe: %s", strerror(errno));
 		free_argv(argv, argc);
 		return false;
 	}
-	vm->pid = fork();
-	if (vm->pid == 0)
-		exec_child(argv, in[0], out[1], errp[1]);
+	proc->pid = fork();
+	if (proc->pid == 0)
+		exec_child(argv, in[0], out[1], errp[1], status[1]);
 	free_argv(argv, argc);
 	close(in[0]);
 	close(out[1]);
 	close(errp[1]);
-	if (vm->pid < 0) {
+	close(status[1]);
+	if (proc->pid < 0) {
 		*err = xasprintf("fork: %s", strerror(errno));
 		close(in[1]);
 		close(out[0]);
 		close(errp[0]);
+		close(status[0]);
 		return false;
 	}
-	setpgid(vm->pid, vm->pid); /* as the child does: no race either way */
-	vm->in_fd = in[1];
-	vm->out_fd = out[0];
-	vm->err_fd = errp[0];
-	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
+	setpgid(proc->pid,
+		proc->pid); /* as the child does: no race either way */
+	proc->in_fd = in[1];
+	proc->out_fd = out[0];
+	proc->err_fd = errp[0];
+	proc->status_fd = status[0];
+	/* Read once the runner is gone; a leftover holding it must not
+	 * block lgtest. */
+	fcntl(proc->status_fd, F_SETFL, O_NONBLOCK);
+	fcntl(proc->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(proc->err_fd, F_SETFL, O_NONBLOCK);
 	return true;
 }
 
-bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
+bool proc_send(struct runner_proc *proc, const char *data, size_t len,
+	       char **err)
 {
 	ssize_t n;
 
 	while (len) {
-		n = write(vm->in_fd, data, len);
+		n = write(proc->in_fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -352,33 +424,33 @@ bool vm_send(struct vm *vm, const char *data, size_t len, char **err)
 	return true;
 }
 
-bool vm_break(struct vm *vm)
+bool proc_break(struct runner_proc *proc)
 {
-	return vm->pid > 0 && !vm->exited && kill(vm->pid, SIGURG) == 0;
+	return proc->pid > 0 && !proc->exited && kill(proc->pid, SIGURG) == 0;
 }
 
 /*
- * WNOWAIT leaves the runner a zombie until vm_stop, so its process group
- * id cannot be reused before vm_stop has killed the group.
+ * WNOWAIT leaves the runner a zombie until proc_stop, so its process group
+ * id cannot be reused before proc_stop has killed the group.
  */
-bool vm_reap(struct vm *vm, bool block)
+bool proc_reap(struct runner_proc *proc, bool block)
 {
 	siginfo_t info;
 	int rc;
 
-	if (vm->exited || vm->pid <= 0)
-		return vm->exited;
+	if (proc->exited || proc->pid <= 0)
+		return proc->exited;
 	do {
 		info.si_pid = 0;
-		rc = waitid(P_PID, (id_t)vm->pid, &info,
+		rc = waitid(P_PID, (id_t)proc->pid, &info,
 			    WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
 	} while (rc < 0 && errno == EINTR);
-	if (rc || info.si_pid != vm->pid)
+	if (rc || info.si_pid != proc->pid)
 		return false;
-	vm->exited = true;
-	vm->wstatus = info.si_code == CLD_EXITED
-			      ? W_EXITCODE(info.si_status, 0)
-			      : W_EXITCODE(0, info.si_status);
+	proc->exited = true;
+	proc->wstatus = info.si_code == CLD_EXITED
+				? W_EXITCODE(info.si_status, 0)
+				: W_EXITCODE(0, info.si_status);
 	return true;
 }
 
@@ -394,32 +466,33 @@ static void close_fd(int *fd)
  * of its own (the nested host's temporary directory) can remove them;
  * give it STOP_GRACE to end.  Only the runner's own end is awaited.
  */
-static void terminate_group(struct vm *vm)
+static void terminate_group(struct runner_proc *proc)
 {
 	double deadline = now() + STOP_GRACE;
 
-	if (vm->exited)
+	if (proc->exited)
 		return;
-	kill(-vm->pid, SIGTERM);
-	while (!vm_reap(vm, false) && now() < deadline)
+	kill(-proc->pid, SIGTERM);
+	while (!proc_reap(proc, false) && now() < deadline)
 		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
 }
 
-void vm_stop(struct vm *vm)
+void proc_stop(struct runner_proc *proc)
 {
-	if (vm->pid > 0) {
-		terminate_group(vm);
+	if (proc->pid > 0) {
+		terminate_group(proc);
 		/* Then the group: anything the runner started goes too. */
-		kill(-vm->pid, SIGKILL);
-		kill(vm->pid, SIGKILL);
-		vm_reap(vm, true);
-		while (waitpid(vm->pid, NULL, 0) < 0 && errno == EINTR)
+		kill(-proc->pid, SIGKILL);
+		kill(proc->pid, SIGKILL);
+		proc_reap(proc, true);
+		while (waitpid(proc->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		vm->pid = -1;
+		proc->pid = -1;
 	}
-	close_fd(&vm->in_fd);
-	close_fd(&vm->out_fd);
-	close_fd(&vm->err_fd);
-	free(vm->command);
-	vm->command = NULL;
+	close_fd(&proc->in_fd);
+	close_fd(&proc->out_fd);
+	close_fd(&proc->err_fd);
+	close_fd(&proc->status_fd);
+	free(proc->command);
+	proc->command = NULL;
 }

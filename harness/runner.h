@@ -5,7 +5,8 @@
  * is the guest's keyboard; a runner only differs in the command it runs
  * and in what that command's exit status says about the guest.  Every
  * runner ends with the launcher's exit statuses (lguest(1)): 0 power-off,
- * 2 reset, V the byte written to port 0xf4, ...
+ * 2 reset, V the byte written to port 0xf4, ..., and writes the status
+ * line that says which (RUNNER_STATUS_FD).
  *
  *   lguest-direct  bin/lguest on this machine's /dev/kvm
  *   lguest-nested  bin/lguest-static inside the nested host of
@@ -19,8 +20,17 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "exit_status.h"
 #include "script.h"
 #include "util.h"
+
+/*
+ * The descriptor a runner writes its status line to (exit_status.h): who
+ * chose its exit status, the guest or the launcher.  lguest-direct is the
+ * launcher's own --status-fd; qemu-supervise and nested-client write the
+ * same line for QEMU and for the launcher in the nested host.
+ */
+#define RUNNER_STATUS_FD 3
 
 /* How the guest stopped, as far as the runner can tell. */
 struct guest_stop {
@@ -33,17 +43,27 @@ struct guest_stop {
 
 struct runner;
 
+/* How a runner ended: its wait status and, if it wrote one, its line. */
+struct runner_end {
+	int wstatus;
+	bool reported; /* a status line came: `report` is valid */
+	struct lg_exit_report report;
+};
+
 struct runner_ops {
 	const char *name;
-	/* Append the command for cfg to argv (a NULL-less list). */
-	bool (*command)(const struct runner *r, const struct config *cfg,
-			char ***argv, size_t *argc, char **err);
 	/*
-	 * Turn the process's wait status into a guest stop.  stderr_text
-	 * is what the runner printed on its standard error.  NULL: the
-	 * status is the launcher's, and `who` names the runner in the text.
+	 * Append the command for cfg to argv (a NULL-less list); with
+	 * `status`, one that writes its status line to RUNNER_STATUS_FD.
 	 */
-	void (*stopped)(int wstatus, const char *stderr_text,
+	bool (*command)(const struct runner *r, const struct config *cfg,
+			bool status, char ***argv, size_t *argc, char **err);
+	/*
+	 * Turn the runner's end into a guest stop.  stderr_text is what
+	 * the runner printed on its standard error.  NULL: describe_stop,
+	 * and `who` names the runner in the text.
+	 */
+	void (*stopped)(const struct runner_end *end, const char *stderr_text,
 			struct guest_stop *stop);
 	const char *who;
 	/*
@@ -83,25 +103,31 @@ bool runner_init(struct runner *r, const struct runner_settings *s, char **err);
 void runner_free(struct runner *r);
 const char *runner_names(void);
 
-/* A guest being run. */
-struct vm {
+/*
+ * A guest being run: the runner's process and its pipes (not kvm.h's
+ * struct vm, which is a KVM VM inside the launcher).
+ */
+struct runner_proc {
 	pid_t pid;
 	int out_fd; /* console output; -1 once at end of file */
 	int err_fd; /* the runner's own messages; -1 at EOF */
 	int in_fd; /* console input */
+	int status_fd; /* the runner's status line (RUNNER_STATUS_FD) */
 	bool exited;
 	int wstatus;
 	char *command; /* the command line, shell-quoted */
 };
 
 /* Check cfg's files and start the runner's command for it. */
-bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
-	      char **err);
+bool proc_start(const struct runner *r, const struct config *cfg,
+		struct runner_proc *proc, char **err);
 
-/* The command vm_start would run, shell-quoted, or NULL with err. */
-char *vm_command(const struct runner *r, const struct config *cfg, char **err);
+/* The command proc_start would run, shell-quoted, or NULL with err. */
+char *proc_command(const struct runner *r, const struct config *cfg,
+		   char **err);
 
-bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
+bool proc_send(struct runner_proc *proc, const char *data, size_t len,
+	       char **err);
 
 /*
  * Ask for a BREAK on the guest's serial console: SIGURG to the runner,
@@ -109,17 +135,20 @@ bool vm_send(struct vm *vm, const char *data, size_t len, char **err);
  * control channel; qemu-supervise as QMP's chardev-send-break).  False
  * when the runner is gone.
  */
-bool vm_break(struct vm *vm);
+bool proc_break(struct runner_proc *proc);
 
-/* What the runner's end (its wait status and stderr) says of the guest. */
-void runner_stopped(const struct runner *r, int wstatus,
+/*
+ * What the runner's end (its wait status, its status line and stderr)
+ * says of the guest; once proc_reap has seen it exit.
+ */
+void runner_stopped(const struct runner *r, struct runner_proc *proc,
 		    const char *stderr_text, struct guest_stop *stop);
 
-/* Notice the runner's exit (it stays a zombie until vm_stop). */
-bool vm_reap(struct vm *vm, bool block);
+/* Notice the runner's exit (it stays a zombie until proc_stop). */
+bool proc_reap(struct runner_proc *proc, bool block);
 
 /* Kill the runner's whole process group, reap it and close everything. */
-void vm_stop(struct vm *vm);
+void proc_stop(struct runner_proc *proc);
 
 /* ---- for the runners' implementations ---------------------------------- */
 
@@ -133,6 +162,9 @@ void push_arg(char ***argv, size_t *argc, char *arg);
  */
 bool check_boot_files(const struct config *cfg, char **err);
 
+/* A device (the virtio console) takes the keyboard from the serial port. */
+bool config_has_console_device(const struct config *cfg);
+
 /* "console=ttyS0 panic=-1" and the test's own arguments. */
 char *kernel_cmdline(const struct config *cfg);
 
@@ -144,11 +176,15 @@ char *kernel_cmdline(const struct config *cfg);
 void runner_cause(const char *stderr_text, char *out, size_t len);
 
 /*
- * The launcher's exit statuses as a guest stop; `who` names the runner
- * in the text ("launcher", "qemu").
+ * A runner's end as a guest stop: its status line says who chose the
+ * status; without one, the runner failed.  `who` names the runner in the
+ * text ("launcher", "qemu").
  */
-void describe_stop(int wstatus, const char *stderr_text, const char *who,
-		   struct guest_stop *stop);
+void describe_stop(const struct runner_end *end, const char *stderr_text,
+		   const char *who, struct guest_stop *stop);
+
+/* Write the status line for (by, value) to fd; false if it failed. */
+bool runner_report(int fd, enum lg_exit_chooser by, int value);
 
 /*
  * Fill in what an lguest runner needs; for "lguest", first choose

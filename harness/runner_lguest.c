@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "runner.h"
 #include "tools.h"
 
@@ -44,17 +45,23 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 		push_arg(argv, argc, xasprintf("--initrd=%s", cfg->initrd));
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
+		const struct lg_device_option *opt;
+		const struct lg_device *dev =
+			lg_device_by_option(d->kind, &opt);
 		char *abs;
 
-		if (nested && (!strcmp(d->kind, "tunnet") ||
-			       !strcmp(d->kind, "sharenet"))) {
+		if (!dev) { /* script.c lets none through */
+			*err = xasprintf("unknown device %s", d->kind);
+			return false;
+		}
+		if (nested && dev->network) {
 			*err = xasprintf("device %s is not available on the "
 					 "lguest-nested runner (the nested "
 					 "host has no network)",
 					 d->kind);
 			return false;
 		}
-		if (nested && !strcmp(d->kind, "block")) {
+		if (nested && opt->arg == LG_ARG_DISK && !opt->read_only) {
 			abs = realpath(d->value, NULL);
 			if (!abs) {
 				*err = xasprintf("disk %s: %s", d->value,
@@ -83,11 +90,14 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 }
 
 static bool direct_command(const struct runner *r, const struct config *cfg,
-			   char ***argv, size_t *argc, char **err)
+			   bool status, char ***argv, size_t *argc, char **err)
 {
 	if (!check_boot_files(cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->program));
+	if (status)
+		push_arg(argv, argc,
+			 xasprintf("--status-fd=%d", RUNNER_STATUS_FD));
 	return launcher_args(cfg, false, argv, argc, err);
 }
 
@@ -114,7 +124,7 @@ static unsigned int nested_host_cpus(const struct config *cfg)
 
 /* lgtest nested-client runs the launcher in a kept host of the pool. */
 static bool nested_command(const struct runner *r, const struct config *cfg,
-			   char ***argv, size_t *argc, char **err)
+			   bool status, char ***argv, size_t *argc, char **err)
 {
 	if (!check_boot_files(cfg, err))
 		return false;
@@ -128,21 +138,26 @@ static bool nested_command(const struct runner *r, const struct config *cfg,
 	push_arg(argv, argc, xstrdup(r->agent));
 	push_arg(argv, argc, xstrdup("--smp"));
 	push_arg(argv, argc, xasprintf("%u", nested_host_cpus(cfg)));
+	if (status) {
+		push_arg(argv, argc, xstrdup("--status-fd"));
+		push_arg(argv, argc, xasprintf("%d", RUNNER_STATUS_FD));
+	}
 	push_arg(argv, argc, xstrdup("--"));
 	push_arg(argv, argc, xstrdup(r->program));
 	return launcher_args(cfg, true, argv, argc, err);
 }
 
-/* nested-client exits 125, with "nested: error: WHY" on stderr, when the
- * host failed; any other status is the launcher's. */
-static void nested_stopped(int wstatus, const char *stderr_text,
-			   struct guest_stop *stop)
+/* nested-client exits 125, with "nested: error: WHY" on stderr and no
+ * status line, when the host failed; else it relays the launcher's. */
+static void nested_stopped(const struct runner_end *end,
+			   const char *stderr_text, struct guest_stop *stop)
 {
 	static const char tag[] = "nested: error: ";
 	const char *why = stderr_text ? strstr(stderr_text, tag) : NULL;
 
-	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 125 || !why) {
-		describe_stop(wstatus, stderr_text, "launcher", stop);
+	if (end->reported || !WIFEXITED(end->wstatus) ||
+	    WEXITSTATUS(end->wstatus) != 125 || !why) {
+		describe_stop(end, stderr_text, "launcher", stop);
 		return;
 	}
 	why += sizeof(tag) - 1;

@@ -18,6 +18,9 @@
  *   internal error)
  *   QEMU failed before the guest ran     1, with QEMU's message on stderr
  *
+ * and, given --status-fd=N first, writes the launcher's status line there
+ * (exit_status.h): "guest V" for isa-debug-exit, else "launcher REASON".
+ *
  * SIGURG to the supervisor (runner.h: a BREAK) becomes QMP's
  * chardev-send-break on the serial port's chardev.
  */
@@ -32,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "runner.h"
 #include "tools.h"
 
@@ -48,41 +52,36 @@ static char *qemu_escape(const char *s)
 	return b.data;
 }
 
-static bool has_device(const struct config *cfg, const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->ndevices; i++)
-		if (!strcmp(cfg->devices[i].kind, kind))
-			return true;
-	return false;
-}
-
+/* The devices as QEMU's, as the table maps them; consoles come later. */
 static bool add_devices(const struct config *cfg, char ***argv, size_t *argc,
 			char **err)
 {
+	const struct lg_device_option *opt;
+	const struct lg_device *dev;
 	size_t i;
 	char *file;
 
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
 
-		if (!strcmp(d->kind, "block") || !strcmp(d->kind, "block-ro")) {
-			file = qemu_escape(d->value);
-			push_arg(argv, argc, xstrdup("-drive"));
-			push_arg(argv, argc,
-				 xasprintf("file=%s,format=raw,if=virtio%s",
-					   file,
-					   d->kind[5] ? ",readonly=on" : ""));
-			free(file);
-		} else if (!strcmp(d->kind, "rng")) {
-			push_arg(argv, argc, xstrdup("-device"));
-			push_arg(argv, argc, xstrdup("virtio-rng-pci"));
-		} else if (strcmp(d->kind, "virtio-console")) {
+		dev = lg_device_by_option(d->kind, &opt);
+		if (!dev || dev->qemu == LG_QEMU_NONE) {
 			*err = xasprintf("device %s is not available on the "
 					 "qemu runner",
 					 d->kind);
 			return false;
+		}
+		if (dev->qemu == LG_QEMU_DRIVE) {
+			file = qemu_escape(d->value);
+			push_arg(argv, argc, xstrdup("-drive"));
+			push_arg(argv, argc,
+				 xasprintf(
+					 "file=%s,format=raw,if=virtio%s", file,
+					 opt->read_only ? ",readonly=on" : ""));
+			free(file);
+		} else if (dev->qemu == LG_QEMU_DEVICE) {
+			push_arg(argv, argc, xstrdup("-device"));
+			push_arg(argv, argc, xstrdup(dev->qemu_device));
 		}
 	}
 	return true;
@@ -131,11 +130,14 @@ static char *qemu_cmdline(const struct runner *r, const struct config *cfg)
 	return tcg;
 }
 
+/* QEMU has no status line: qemu-supervise, around it, writes one. */
 static bool qemu_command(const struct runner *r, const struct config *cfg,
-			 char ***argv, size_t *argc, char **err)
+			 bool status, char ***argv, size_t *argc, char **err)
 {
 	bool kvm = !strcmp(r->accel, "kvm");
 	size_t i;
+
+	(void)status;
 	const char *const fixed[] = {
 		"-nodefaults", "-no-user-config",
 		"-display",    "none",
@@ -160,7 +162,7 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 	push_arg(argv, argc, xasprintf("%u", config_cpus(cfg)));
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		push_arg(argv, argc, xstrdup(fixed[i]));
-	add_consoles(has_device(cfg, "virtio-console"), argv, argc);
+	add_consoles(config_has_console_device(cfg), argv, argc);
 	if (!add_devices(cfg, argv, argc, err))
 		return false;
 	push_arg(argv, argc, xstrdup("-kernel"));
@@ -363,30 +365,33 @@ static void qmp_loop(struct supervisor *s)
 	buf_free(&in);
 }
 
-/* The launcher's exit status for how QEMU ended. */
-static int supervised_status(const struct supervisor *s, int ws)
+/* The launcher's exit status for how QEMU ended; *guest: the guest's. */
+static int supervised_status(const struct supervisor *s, int ws, bool *guest)
 {
+	*guest = false;
 	if (s->state != QMP_RUNNING) {
 		fprintf(stderr, "lgtest: qemu ended before the guest started "
 				"(see its messages above)\n");
-		return 1;
+		return LG_EXIT_SETUP;
 	}
 	if (s->stopped) {
 		fprintf(stderr, "lgtest: qemu stopped the guest by itself (an "
 				"internal or emulation error)\n");
-		return 4;
+		return LG_EXIT_KVM_ERROR;
 	}
 	if (!strcmp(s->reason, "guest-shutdown"))
-		return 0;
+		return LG_EXIT_POWER_OFF;
 	if (!strcmp(s->reason, "guest-reset") ||
 	    !strcmp(s->reason, "guest-panic"))
-		return 2;
+		return LG_EXIT_RESET;
 	if (s->reason[0]) {
 		fprintf(stderr, "lgtest: qemu shut down: %s\n", s->reason);
-		return 1;
+		return LG_EXIT_SETUP;
 	}
-	if (WIFEXITED(ws) && (WEXITSTATUS(ws) & 1))
+	if (WIFEXITED(ws) && (WEXITSTATUS(ws) & 1)) {
+		*guest = true;
 		return WEXITSTATUS(ws) >> 1; /* isa-debug-exit */
+	}
 	if (WIFSIGNALED(ws))
 		fprintf(stderr, "lgtest: qemu killed by signal %d\n",
 			WTERMSIG(ws));
@@ -395,18 +400,36 @@ static int supervised_status(const struct supervisor *s, int ws)
 			"lgtest: qemu exited with status %d and no shutdown "
 			"event\n",
 			WEXITSTATUS(ws));
-	return 1;
+	return LG_EXIT_SETUP;
+}
+
+/* "--status-fd=N" first: where the status line goes; -1 without. */
+static int supervise_status_fd(int *argc, char ***argv)
+{
+	const char *arg = *argc > 1 ? (*argv)[1] : "";
+	int fd;
+
+	if (strncmp(arg, "--status-fd=", 12))
+		return -1;
+	fd = atoi(arg + 12);
+	(*argc)--;
+	(*argv)++;
+	/* QEMU must not hold it: its end is not the line's. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
 }
 
 int qemu_supervise(int argc, char **argv)
 {
 	struct supervisor s = {0};
-	int sv[2], ws = 0, null;
+	int sv[2], ws = 0, null, status, status_fd;
+	bool guest;
 	pid_t pid;
 
+	status_fd = supervise_status_fd(&argc, &argv);
 	if (argc < 2) {
-		fprintf(stderr, "usage: lgtest qemu-supervise QEMU [ARGS...] "
-				"(run by the qemu runner)\n");
+		fprintf(stderr, "usage: lgtest qemu-supervise [--status-fd=N] "
+				"QEMU [ARGS...] (run by the qemu runner)\n");
 		return 2;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
@@ -441,5 +464,10 @@ int qemu_supervise(int argc, char **argv)
 	qmp_loop(&s);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	return supervised_status(&s, ws);
+	status = supervised_status(&s, ws, &guest);
+	if (status_fd >= 0 &&
+	    !runner_report(status_fd, guest ? LG_BY_GUEST : LG_BY_LAUNCHER,
+			   status))
+		fprintf(stderr, "lgtest: cannot write the status line\n");
+	return status;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_table.h"
 #include "script.h"
 
 struct lexer {
@@ -323,43 +324,31 @@ static bool set_once(struct lexer *lx, size_t at, bool already, const char *kw)
 	return true;
 }
 
-static const struct {
-	const char *kind;
-	bool value; /* takes a value */
-	bool path; /* the value is a file name */
-} device_kinds[] = {
-	{"block", true, true},	 {"block-ro", true, true},
-	{"rng", false, false},	 {"virtio-console", false, false},
-	{"tunnet", true, false}, {"sharenet", true, true},
-};
-
-static const char device_list[] =
-	"block, block-ro, rng, virtio-console, tunnet, sharenet";
-
+/* A device kind is a launcher device's option (device_table.h). */
 static bool parse_device(struct lexer *lx, struct config *c)
 {
+	const struct lg_device_option *opt;
+	char known[256];
 	struct device *d;
-	size_t i, at;
+	size_t at;
 	char *kind;
 
+	lg_device_option_list(known, sizeof(known));
 	if (at_end(lx))
 		return fail_at(lx, lx->pos, "expected a device kind (%s)",
-			       device_list);
+			       known);
 	at = lex_word(lx, &kind);
-	for (i = 0; i < ARRAY_SIZE(device_kinds); i++)
-		if (!strcmp(kind, device_kinds[i].kind))
-			break;
-	if (i == ARRAY_SIZE(device_kinds)) {
+	if (!lg_device_by_option(kind, &opt)) {
 		fail_at(lx, at, "unknown device kind '%s' (known: %s)", kind,
-			device_list);
+			known);
 		free(kind);
 		return false;
 	}
 	d = ARRAY_PUSH(&c->devices, &c->ndevices);
 	d->kind = kind;
-	if (!device_kinds[i].value)
+	if (opt->arg == LG_ARG_NONE)
 		return true;
-	if (device_kinds[i].path)
+	if (opt->arg != LG_ARG_WORD)
 		return lex_path(lx, &d->value);
 	if (at_end(lx))
 		return fail_at(lx, lx->pos, "device %s needs a value", kind);

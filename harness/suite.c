@@ -353,7 +353,7 @@ static bool run_slots(struct suite *s, char **err)
 static void dry_run(const struct suite *s, const struct job *j)
 {
 	const struct config *c = &j->t->cfg;
-	char *err = NULL, *cmd = vm_command(&s->r, c, &err);
+	char *err = NULL, *cmd = proc_command(&s->r, c, &err);
 
 	printf("# %zu %s: %s: %zu steps, timeout %gs, idle-timeout %gs, "
 	       "step-timeout %gs",

@@ -31,6 +31,7 @@
 #include "devices/virtio_rng.h"
 #include "devices/serial.h"
 #include "devices/testdev.h"
+#include "exit_status.h"
 #include "host_mem.h"
 #include "kvm.h"
 #include "kvm_irq.h"
@@ -43,19 +44,6 @@
 #include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/ports.h"
-
-/* Exit statuses: scripts and the harness depend on these. */
-enum {
-	EXIT_POWER_OFF = 0,
-	EXIT_SETUP_ERROR = 1,
-	EXIT_GUEST_RESET = 2,
-	EXIT_TRIPLE_FAULT = 3,
-	EXIT_KVM_ERROR = 4,
-	EXIT_GUEST_HALTED = 5,
-	EXIT_DEVICE_ERROR = 6,
-	EXIT_ESCAPE = 130,
-	EXIT_SANDBOX = EXIT_SANDBOX_VIOLATION,	/* 159 */
-};
 
 #define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
 #define MAX_BLOCK_DEVICES 8
@@ -87,6 +75,7 @@ struct options {
 	unsigned int cpus;
 	const char *kernel;
 	char *cmdline;
+	int status_fd; /* --status-fd, or -1 */
 };
 
 struct mapped_file {
@@ -127,12 +116,16 @@ static const char usage_text[] =
 	"      --chroot=DIR    once set up, chroot to DIR\n"
 	"      --sandbox=on|off  confine every thread to the system calls it\n"
 	"                      needs with seccomp (default on)\n"
+	"      --status-fd=N   on exit, write one line to open descriptor N\n"
+	"                      saying who chose the exit status: 'guest V',\n"
+	"                      'launcher REASON' or 'launcher signal N'\n"
 	"  -v, --verbose       describe what the launcher does, on stderr,\n"
 	"                      with exit counts for each vCPU at the end\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
 	"Signals:\n"
-	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver takes\n"
+	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver "
+	"takes\n"
 	"          the next byte typed (within 5 s) as a magic sysrq key\n"
 	"  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM  stop the guest\n"
 	"\n"
@@ -149,11 +142,23 @@ static const char usage_text[] =
 	"  6    the guest broke a virtio device's queue, with --strict\n"
 	"  130  three ^C within one second on the console terminal\n"
 	"  159  the sandbox stopped a forbidden system call (it is named)\n"
+	"A guest may write any of these to port 0xf4 too: --status-fd tells\n"
+	"the two apart.\n"
 	"\n"
 	"Without --no-reboot, a reset or triple fault restarts the guest in a\n"
 	"fresh launcher process with the same arguments.\n";
 
 static bool verbose;
+/* --status-fd until the supervisor takes it over; -1 after. */
+static int status_fd = -1;
+
+/* A set-up error: the status line too, while it is still ours to write. */
+static void __attribute__((noreturn)) exit_setup_error(void)
+{
+	if (status_fd >= 0)
+		supervisor_report(status_fd, LG_BY_LAUNCHER, LG_EXIT_SETUP);
+	exit(LG_EXIT_SETUP);
+}
 
 __attribute__((format(printf, 1, 2))) static void verbose_log(const char *fmt,
 							       ...)
@@ -178,13 +183,13 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	exit(EXIT_SETUP_ERROR);
+	exit_setup_error();
 }
 
 static void usage_error(const char *msg)
 {
 	fprintf(stderr, "lguest: %s\n%s", msg, usage_text);
-	exit(EXIT_SETUP_ERROR);
+	exit_setup_error();
 }
 
 static unsigned long parse_mem(const char *arg)
@@ -215,6 +220,26 @@ static unsigned int parse_cpus(const char *arg)
 		die("--cpus %s: say a number of vCPUs from 1 to %d", arg,
 		    VM_MAX_CPUS);
 	return n;
+}
+
+/*
+ * The descriptor the harness reads the status line from: open, and not
+ * one of the console's; closed on exec, so no helper holds it open.
+ */
+static int parse_status_fd(const char *arg)
+{
+	char *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || fd <= STDERR_FILENO || fd > INT_MAX)
+		die("--status-fd=%s: say a descriptor number above 2", arg);
+	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
+		die("--status-fd=%s: descriptor %ld is not open: %s", arg, fd,
+		    strerror(errno));
+	status_fd = (int)fd;
+	return status_fd;
 }
 
 /* The kernel arguments, joined with spaces as the seed did. */
@@ -256,37 +281,52 @@ static void parse_selftest(const char *arg, struct options *o)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
-	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV,
-	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST,
-	       OPT_NESTED_VIRT };
+	enum {
+		OPT_NO_REBOOT = 256,
+		OPT_RNG,
+		OPT_STRICT,
+		OPT_BLOCK,
+		OPT_BLOCK_RO,
+		OPT_VIRTIO_CONSOLE,
+		OPT_TUNNET,
+		OPT_SHARENET,
+		OPT_TESTDEV,
+		OPT_USERNAME,
+		OPT_CHROOT,
+		OPT_SANDBOX,
+		OPT_SANDBOX_SELFTEST,
+		OPT_NESTED_VIRT,
+		OPT_STATUS_FD
+	};
 	static const struct option longopts[] = {
-		{ "block", required_argument, NULL, OPT_BLOCK },
-		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
-		{ "rng", no_argument, NULL, OPT_RNG },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
-		{ "tunnet", required_argument, NULL, OPT_TUNNET },
-		{ "sharenet", required_argument, NULL, OPT_SHARENET },
-		{ "testdev", no_argument, NULL, OPT_TESTDEV },
-		{ "nested-virt", no_argument, NULL, OPT_NESTED_VIRT },
-		{ "username", required_argument, NULL, OPT_USERNAME },
-		{ "chroot", required_argument, NULL, OPT_CHROOT },
-		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
-		{ "sandbox-selftest", required_argument, NULL,
-		  OPT_SANDBOX_SELFTEST },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"block", required_argument, NULL, OPT_BLOCK},
+		{"block-ro", required_argument, NULL, OPT_BLOCK_RO},
+		{"initrd", required_argument, NULL, 'i'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"no-reboot", no_argument, NULL, OPT_NO_REBOOT},
+		{"rng", no_argument, NULL, OPT_RNG},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE},
+		{"tunnet", required_argument, NULL, OPT_TUNNET},
+		{"sharenet", required_argument, NULL, OPT_SHARENET},
+		{"testdev", no_argument, NULL, OPT_TESTDEV},
+		{"nested-virt", no_argument, NULL, OPT_NESTED_VIRT},
+		{"status-fd", required_argument, NULL, OPT_STATUS_FD},
+		{"username", required_argument, NULL, OPT_USERNAME},
+		{"chroot", required_argument, NULL, OPT_CHROOT},
+		{"sandbox", required_argument, NULL, OPT_SANDBOX},
+		{"sandbox-selftest", required_argument, NULL,
+		 OPT_SANDBOX_SELFTEST},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->sandbox = true;
 	o->cpus = 1;
+	o->status_fd = -1;
 	/* '+': stop at the first non-option, so kernel args pass through. */
 	while ((c = getopt_long(argc, argv, "+i:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -335,6 +375,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SANDBOX_SELFTEST:
 			parse_selftest(optarg, o);
 			break;
+		case OPT_STATUS_FD:
+			o->status_fd = parse_status_fd(optarg);
+			break;
 		case OPT_TUNNET:
 		case OPT_SHARENET:
 			if (o->nnet == MAX_NET_DEVICES)
@@ -350,7 +393,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			exit(0);
 		default:
 			fputs(usage_text, stderr);
-			exit(EXIT_SETUP_ERROR);
+			exit_setup_error();
 		}
 	}
 	if (argc - optind < 2)
@@ -614,10 +657,11 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 	switch (why) {
 	case STOP_EXIT_PORT:
 		verbose_log("guest wrote %d to the exit port\n", vm_stop_code(&vm->stop));
+		supervisor_note_guest_status();
 		return vm_stop_code(&vm->stop);
 	case STOP_POWER_OFF:
 		verbose_log("guest powered off\n");
-		return EXIT_POWER_OFF;
+		return LG_EXIT_POWER_OFF;
 	case STOP_RESET:
 	case STOP_TRIPLE_FAULT:
 		if (!o->no_reboot) {
@@ -630,22 +674,22 @@ static int exit_status(struct vm *vm, enum stop_reason why,
 					    "triple-faulted");
 		if (why == STOP_TRIPLE_FAULT)
 			fprintf(stderr, "lguest: %s\n", vm->detail);
-		return why == STOP_RESET ? EXIT_GUEST_RESET : EXIT_TRIPLE_FAULT;
+		return why == STOP_RESET ? LG_EXIT_RESET : LG_EXIT_TRIPLE_FAULT;
 	case STOP_HALT:
 		fprintf(stderr, "lguest: guest halted\n");
-		return EXIT_GUEST_HALTED;
+		return LG_EXIT_HALTED;
 	case STOP_ESCAPE:
 		fprintf(stderr, "\nlguest: ^C^C^C: stopping the guest\n");
-		return EXIT_ESCAPE;
+		return LG_EXIT_ESCAPE;
 	case STOP_INTERNAL_ERROR:
 		fprintf(stderr, "lguest: %s\n", vm->detail);
-		return EXIT_KVM_ERROR;
+		return LG_EXIT_KVM_ERROR;
 	case STOP_DEVICE_ERROR:
 		fprintf(stderr, "lguest: stopping: a device needs reset (--strict)\n");
-		return EXIT_DEVICE_ERROR;
+		return LG_EXIT_DEVICE_ERROR;
 	default:
 		fprintf(stderr, "lguest: %s\n", vm->detail);
-		return EXIT_SETUP_ERROR;
+		return LG_EXIT_SETUP;
 	}
 }
 
@@ -943,7 +987,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct lg_error err;
 	int out_fd = STDOUT_FILENO;
-	int fds[MAX_BLOCK_DEVICES + 2];
+	int fds[MAX_BLOCK_DEVICES + 3];
 	unsigned int nfds;
 	enum stop_reason why;
 	int status;
@@ -951,10 +995,12 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	verbose = o.verbose;
 	nfds = named_fds(&o, fds);
-	close_inherited_fds(fds, nfds);
+	fds[nfds] = o.status_fd; /* kept, but not one lock_down closes */
+	close_inherited_fds(fds, nfds + (o.status_fd >= 0));
 	if (privilege_drop_plan(&drop, o.username, o.chroot_dir, &err))
 		die("%s", err.msg);
-	supervisor_start();	/* from here on, a fresh process per boot */
+	supervisor_start(o.status_fd); /* from here, a fresh process per boot */
+	status_fd = -1; /* the supervisor's now */
 
 	/* A reader that goes away loses console output, not the guest. */
 	signal(SIGPIPE, SIG_IGN);

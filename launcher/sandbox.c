@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "device_table.h"
 #include "sandbox.h"
 
 #define X32_SYSCALL_BIT 0x40000000U
@@ -229,8 +230,8 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucontext)
 	n = put_str(msg, n, sizeof(msg), sandbox_role_name(thread_role));
 	n = put_str(msg, n, sizeof(msg), "\n");
 	if (write(STDERR_FILENO, msg, n) < 0)
-		_exit(EXIT_SANDBOX_VIOLATION);
-	_exit(EXIT_SANDBOX_VIOLATION);
+		_exit(LG_EXIT_SANDBOX);
+	_exit(LG_EXIT_SANDBOX);
 }
 
 void sandbox_init(const struct sandbox_config *cfg)
@@ -296,23 +297,12 @@ int sandbox_enter(enum sandbox_role role, struct lg_error *err)
 
 int sandbox_device_role(const char *device, enum sandbox_role *role)
 {
-	static const struct {
-		const char *device;
-		enum sandbox_role role;
-	} roles[] = {
-		{ "virtio-blk", SANDBOX_VIRTIO_BLK },
-		{ "virtio-rng", SANDBOX_VIRTIO_RNG },
-		{ "virtio-console", SANDBOX_VIRTIO_CONSOLE },
-		{ "virtio-net", SANDBOX_VIRTIO_NET },
-	};
-	unsigned int i;
+	const struct lg_device *d = lg_device_by_name(device);
 
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (!strcmp(roles[i].device, device)) {
-			*role = roles[i].role;
-			return 0;
-		}
-	return -1;
+	if (!d)
+		return -1;
+	*role = d->role;
+	return 0;
 }
 
 struct confined_start {
@@ -334,8 +324,8 @@ static void *confined_thread(void *p)
 		static const char msg[] = "lguest: sandbox: a queue thread could not confine itself\n";
 
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-			_exit(EXIT_SANDBOX_VIOLATION);
-		_exit(EXIT_SANDBOX_VIOLATION);
+			_exit(LG_EXIT_SANDBOX);
+		_exit(LG_EXIT_SANDBOX);
 	}
 	sem_post(&start->confined);	/* `start` is the caller's from here */
 	return fn(arg);

@@ -8,14 +8,14 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "exit_status.h"
 
 /*
  * The seccomp sandbox.  The guest is assumed hostile: once everything is
  * open, each launcher thread confines itself to the system calls its job
  * needs, and a forbidden one stops the whole launcher with a message
- * naming it and exit status EXIT_SANDBOX_VIOLATION.
+ * naming it and exit status LG_EXIT_SANDBOX.
  */
-#define EXIT_SANDBOX_VIOLATION 159	/* 128 + SIGSYS, as a shell shows it */
 
 /* What a thread does, which decides what it may ask of the kernel. */
 enum sandbox_role {

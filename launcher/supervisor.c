@@ -20,7 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "exit_status.h"
 #include "supervisor.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
@@ -29,7 +29,13 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 
 static volatile pid_t child_pid;
 static volatile sig_atomic_t stop_signal;	/* one came: no more boots */
-static volatile int *reboot_requested;	/* shared with the child */
+/* What the child tells the supervisor, in a page they share. */
+struct child_news {
+	int reboot_requested;
+	int guest_chose_status; /* the status is the guest's port 0xf4 byte */
+};
+static volatile struct child_news *news;
+static int status_fd = -1; /* --status-fd, the supervisor's alone */
 static pid_t supervisor_pid;
 
 static void forward_signal(int sig)
@@ -85,23 +91,43 @@ int supervisor_rearm_death_signal(void)
 	return getppid() == supervisor_pid ? 0 : -1;
 }
 
+void supervisor_report(int fd, enum lg_exit_chooser by, int value)
+{
+	struct lg_exit_report r = {.by = by, .value = value};
+	char line[64];
+	int n = lg_exit_format(&r, line, sizeof(line));
+
+	if (fd >= 0 && n > 0 && write(fd, line, (size_t)n) != n)
+		fprintf(stderr, "lguest: --status-fd: %s\n", strerror(errno));
+}
+
+/* Our own end, status line first. */
+static void __attribute__((noreturn)) leave(enum lg_exit_chooser by, int status)
+{
+	supervisor_report(status_fd, by, status);
+	exit(status);
+}
+
 /*
  * Leave as the child left: its status, or its signal; or by the signal
  * that came while it was rebooting.
  */
 static void __attribute__((noreturn)) exit_like(int wstatus)
 {
-	int sig = WIFEXITED(wstatus) && *reboot_requested ? stop_signal : 0;
+	int sig =
+		WIFEXITED(wstatus) && news->reboot_requested ? stop_signal : 0;
 
 	if (WIFEXITED(wstatus) && !sig)
-		exit(WEXITSTATUS(wstatus));
+		leave(news->guest_chose_status ? LG_BY_GUEST : LG_BY_LAUNCHER,
+		      WEXITSTATUS(wstatus));
 	if (!sig)
 		sig = WTERMSIG(wstatus);
 	if (sig == SIGSYS) {
 		/* SECCOMP_RET_KILL_PROCESS: a wrong-architecture call. */
 		fprintf(stderr, "lguest: sandbox: killed by SIGSYS\n");
-		exit(EXIT_SANDBOX_VIOLATION);
+		leave(LG_BY_LAUNCHER, LG_EXIT_SANDBOX);
 	}
+	supervisor_report(status_fd, LG_BY_SIGNAL, sig);
 	/* The child left its core, if any; ours would be of no use. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	set_forwarding(false);
@@ -111,39 +137,43 @@ static void __attribute__((noreturn)) exit_like(int wstatus)
 	exit(128 + sig);
 }
 
-void supervisor_start(void)
+void supervisor_start(int report_fd)
 {
 	struct termios saved;
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	int wstatus;
 
 	supervisor_pid = getpid();
-	reboot_requested = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (reboot_requested == MAP_FAILED) {
+	status_fd = report_fd;
+	news = mmap(NULL, sizeof(*news), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (news == MAP_FAILED) {
 		fprintf(stderr, "lguest: cannot map the supervisor's page: %s\n",
 			strerror(errno));
-		exit(1);
+		leave(LG_BY_LAUNCHER, LG_EXIT_SETUP);
 	}
 	set_forwarding(true);
 	set_break_relay(true);
 	for (;;) {
 		pid_t pid;
 
-		*reboot_requested = 0;
+		news->reboot_requested = 0;
+		news->guest_chose_status = 0;
 		block_forwarded(SIG_BLOCK);	/* no signal lost to the fork */
 		pid = fork();
 		if (pid == 0) {
 			set_forwarding(false);
 			set_break_relay(false);
 			block_forwarded(SIG_UNBLOCK);
+			if (status_fd >= 0)
+				close(status_fd);
 			if (supervisor_rearm_death_signal())
-				_exit(1);
+				_exit(LG_EXIT_SETUP);
 			return;
 		}
 		if (pid < 0) {
 			fprintf(stderr, "lguest: cannot fork: %s\n", strerror(errno));
-			exit(1);
+			leave(LG_BY_LAUNCHER, LG_EXIT_SETUP);
 		}
 		child_pid = pid;
 		block_forwarded(SIG_UNBLOCK);
@@ -152,15 +182,22 @@ void supervisor_start(void)
 		child_pid = 0;
 		if (tty)
 			tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-		if (!WIFEXITED(wstatus) || !*reboot_requested || stop_signal)
+		if (!WIFEXITED(wstatus) || !news->reboot_requested ||
+		    stop_signal)
 			exit_like(wstatus);
 	}
 }
 
 void supervisor_request_reboot(void)
 {
-	if (reboot_requested)
-		*reboot_requested = 1;
+	if (news)
+		news->reboot_requested = 1;
+}
+
+void supervisor_note_guest_status(void)
+{
+	if (news)
+		news->guest_chose_status = 1;
 }
 
 int inherited_fd_path(const char *path)

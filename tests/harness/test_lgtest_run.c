@@ -39,22 +39,70 @@ START_TEST(test_runner_cause)
 }
 END_TEST
 
-/* A set-up error carries the cause; a guest writing 1 to port 0xf4 not. */
+/* The status line says who chose a 1: the launcher (with its cause) or
+ * the guest (port 0xf4); without a line, the runner failed. */
 START_TEST(test_setup_error_has_cause)
 {
+	struct runner_end end = {.wstatus = W_EXITCODE(1, 0),
+				 .reported = true,
+				 .report = {LG_BY_LAUNCHER, LG_EXIT_SETUP}};
 	struct guest_stop st;
 
-	describe_stop(W_EXITCODE(1, 0), "lguest: bad kernel\n", "launcher",
-		      &st);
+	describe_stop(&end, "lguest: bad kernel\n", "launcher", &st);
 	ck_assert(st.infra);
 	ck_assert_str_eq(st.what, "set-up error (launcher status 1)");
 	ck_assert_str_eq(st.cause, "lguest: bad kernel");
-	describe_stop(W_EXITCODE(1, 0), "", "launcher", &st);
+	end.report.by = LG_BY_GUEST;
+	describe_stop(&end, "lguest: bad kernel\n", "launcher", &st);
+	ck_assert(!st.infra);
+	ck_assert_int_eq(st.status, 1);
+	ck_assert_str_eq(st.what, "guest wrote 1 to port 0xf4 (launcher "
+				  "status 1)");
+	ck_assert_str_eq(st.cause, "");
+	end.report = (struct lg_exit_report){LG_BY_LAUNCHER, LG_EXIT_RESET};
+	describe_stop(&end, "lguest: guest reset\n", "launcher", &st);
 	ck_assert(!st.infra);
 	ck_assert_str_eq(st.cause, "");
-	describe_stop(W_EXITCODE(2, 0), "lguest: guest reset\n", "launcher",
-		      &st);
-	ck_assert_str_eq(st.cause, "");
+}
+END_TEST
+
+/* 159 from the sandbox is the launcher's failure, not a guest's byte. */
+START_TEST(test_sandbox_stop_is_the_launchers)
+{
+	struct runner_end end = {.wstatus = W_EXITCODE(159, 0),
+				 .reported = true,
+				 .report = {LG_BY_LAUNCHER, LG_EXIT_SANDBOX}};
+	struct guest_stop st;
+
+	describe_stop(&end, "lguest: sandbox: forbidden system call\n",
+		      "launcher", &st);
+	ck_assert(st.infra);
+	ck_assert_int_eq(st.status, 159);
+	ck_assert_str_eq(st.what, "the sandbox stopped a forbidden system "
+				  "call (launcher status 159)");
+	ck_assert_str_eq(st.cause, "lguest: sandbox: forbidden system call");
+}
+END_TEST
+
+/* A signal, or no line at all: the runner failed, whatever its status. */
+START_TEST(test_signal_and_no_line)
+{
+	struct runner_end end = {.wstatus = W_EXITCODE(0, SIGTERM),
+				 .reported = true,
+				 .report = {LG_BY_SIGNAL, SIGTERM}};
+	struct guest_stop st;
+
+	describe_stop(&end, "", "launcher", &st);
+	ck_assert(st.infra);
+	ck_assert_int_eq(st.status, -1);
+	ck_assert_str_eq(st.what, "launcher killed by signal 15 (Terminated)");
+	end = (struct runner_end){.wstatus = W_EXITCODE(3, 0)};
+	describe_stop(&end, "lguest: lost\n", "qemu", &st);
+	ck_assert(st.infra);
+	ck_assert_int_eq(st.status, -1);
+	ck_assert_str_eq(st.what,
+			 "qemu ended with status 3 and no status line");
+	ck_assert_str_eq(st.cause, "lguest: lost");
 }
 END_TEST
 
@@ -67,7 +115,8 @@ static char *qemu_append(const char *accel)
 	char **argv = NULL, *err = NULL, *line = NULL;
 	size_t argc = 0, i;
 
-	ck_assert_msg(qemu_ops.command(&r, &c, &argv, &argc, &err), "%s", err);
+	ck_assert_msg(qemu_ops.command(&r, &c, false, &argv, &argc, &err), "%s",
+		      err);
 	for (i = 0; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "-append"))
 			line = xstrdup(argv[i + 1]);
@@ -115,15 +164,21 @@ START_TEST(test_boot_files_include_block_devices)
 }
 END_TEST
 
-/* The "guest" is `sh -c CMDLINE`: the script's cmdline setting. */
+/*
+ * The "guest" is `sh -c CMDLINE`: the script's cmdline setting, whose
+ * status the shell reports as the guest's, as a launcher would.
+ */
 static bool shell_command(const struct runner *r, const struct config *cfg,
-			  char ***argv, size_t *argc, char **err)
+			  bool status, char ***argv, size_t *argc, char **err)
 {
 	(void)r;
 	(void)err;
 	push_arg(argv, argc, xstrdup("/bin/sh"));
 	push_arg(argv, argc, xstrdup("-c"));
-	push_arg(argv, argc, xstrdup(cfg->cmdline));
+	push_arg(argv, argc,
+		 status ? xasprintf("%s\ns=$?; echo \"guest $s\" >&%d; exit $s",
+				    cfg->cmdline, RUNNER_STATUS_FD)
+			: xstrdup(cfg->cmdline));
 	return true;
 }
 
@@ -431,6 +486,8 @@ int main(void)
 
 	tcase_add_test(tc, test_runner_cause);
 	tcase_add_test(tc, test_setup_error_has_cause);
+	tcase_add_test(tc, test_sandbox_stop_is_the_launchers);
+	tcase_add_test(tc, test_signal_and_no_line);
 	tcase_add_test(tc, test_boot_files_include_block_devices);
 	tcase_add_test(tc, test_qemu_tcg_skips_timer_check);
 	suite_add_tcase(s, tc);

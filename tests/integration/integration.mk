@@ -8,14 +8,14 @@ INTEG_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 INTEG_CHECK_LIBS = $(shell pkg-config --libs check)
 
 # -Itests/guests for guest.h: the statuses and disk data the guests use.
-$(BUILD)/tests/integration/test_guests: tests/integration/test_guests.c
+$(BUILD)/tests/integration/test_guests: tests/integration/test_guests.c launcher/exit_status.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Itests/guests -o $@ $< $(INTEG_CHECK_LIBS)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Ilauncher -Itests/guests -o $@ $< $(INTEG_CHECK_LIBS)
 
 # Least privilege, checked in /proc (see test_sandbox.c; run as root).
-$(BUILD)/tests/integration/test_sandbox: tests/integration/test_sandbox.c
+$(BUILD)/tests/integration/test_sandbox: tests/integration/test_sandbox.c launcher/exit_status.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -o $@ $< $(INTEG_CHECK_LIBS)
+	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Ilauncher -o $@ $< $(INTEG_CHECK_LIBS)
 
 # The launcher's vhost-user client against Debian's virtiofsd, host side.
 $(BUILD)/tests/integration/test_vhost_user: tests/integration/test_vhost_user.c $(BUILD)/liblguest.a

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "guest.h"
 
 #define DEFAULT_TIMEOUT	60		/* seconds per launcher run */
@@ -44,14 +45,7 @@
 #define INITRD_SIZE	(300 * 1024 + 123)	/* not a page multiple */
 #define MAX_ARGS	32
 
-/* Exit statuses the launcher promises. */
-#define LG_EXIT_SETUP		1
-#define LG_EXIT_RESET		2
-#define LG_EXIT_TRIPLE_FAULT	3
-#define LG_EXIT_KVM_ERROR	4
-#define LG_EXIT_HALTED		5
-#define LG_EXIT_DEVICE_ERROR	6	/* a queue broke, with --strict */
-#define LG_EXIT_ESCAPE		130	/* three ^C on the terminal */
+#define STATUS_FD 3 /* every run's --status-fd */
 
 /* How a guest reports a failed check (tests/guests/guest.h). */
 #define GUEST_FAILED(check)	(GUEST_EXIT_CHECK_BASE + (check))
@@ -96,10 +90,11 @@ struct run {
 	int ended_by_test;	/* killed once `until` was seen */
 	int exited;		/* normal exit: status is valid */
 	int status;		/* exit status, or the signal when !exited */
+	char status_line[64]; /* what it wrote to --status-fd, or "" */
 	/* While it runs. */
 	const struct input *in;
 	pid_t pid;
-	int in_fd, out_fd;
+	int in_fd, out_fd, status_fd;
 	int sent, done;
 	double deadline;
 };
@@ -195,8 +190,8 @@ static int drain(int fd, struct run *r)
 	}
 }
 
-static void __attribute__((noreturn)) child(const char **argv, int in,
-					    int out)
+static void __attribute__((noreturn))
+child(const char **argv, int in, int out, int status)
 {
 	/* Die with the test, even when Check kills it on its own timeout. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -204,6 +199,7 @@ static void __attribute__((noreturn)) child(const char **argv, int in,
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(out, 2);
+	dup2(status, STATUS_FD);
 	execv(argv[0], (char *const *)argv);
 	dprintf(2, "test_guests: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -262,17 +258,18 @@ static void send_input(int fd, const char *data)
 }
 
 /*
- * Start the launcher with argv[1..] (argv[0] is filled in), feeding it
- * input.  Standard input stays open for the whole run unless the input
- * says to close it, so the launcher never sees an early EOF.  The
- * launcher gets its own process group, and the whole group is killed
- * when the run ends, so nothing outlives the test.
+ * Start the launcher with argv[1..] (argv[0] is filled in, and
+ * --status-fd=STATUS_FD put before the rest), feeding it input.
+ * Standard input stays open for the whole run unless the input says to
+ * close it, so the launcher never sees an early EOF.  The launcher gets
+ * its own process group, and the whole group is killed when the run
+ * ends, so nothing outlives the test.
  */
-static void run_start(struct run *r, const struct input *in,
-		      const char **argv)
+static void run_start(struct run *r, const struct input *in, const char **args)
 {
 	static const struct input no_input;
-	int in_theirs, outp[2], argc;
+	const char *argv[MAX_ARGS + 3];
+	int in_theirs, outp[2], statusp[2], argc;
 	size_t off = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -280,6 +277,12 @@ static void run_start(struct run *r, const struct input *in,
 	r->out = calloc(1, OUTPUT_MAX + 1);
 	ck_assert(r->out != NULL);
 	argv[0] = lguest_path();
+	argv[1] = "--status-fd=" STRINGIFY(STATUS_FD);
+	for (argc = 1; args[argc]; argc++) {
+		ck_assert_int_le(argc, MAX_ARGS);
+		argv[argc + 1] = args[argc];
+	}
+	argv[argc + 1] = NULL;
 	for (argc = 0; argv[argc]; argc++) {
 		off += snprintf(r->cmd + off, sizeof(r->cmd) - off, "%s%s",
 				argc ? " " : "", argv[argc]);
@@ -287,14 +290,17 @@ static void run_start(struct run *r, const struct input *in,
 			off = sizeof(r->cmd) - 1;
 	}
 	open_input(r->in->pty, &r->in_fd, &in_theirs);
-	ck_assert_msg(!pipe2(outp, O_CLOEXEC), "pipe: %s", strerror(errno));
+	ck_assert_msg(!pipe2(outp, O_CLOEXEC) && !pipe2(statusp, O_CLOEXEC),
+		      "pipe: %s", strerror(errno));
 	r->pid = fork();
 	ck_assert_msg(r->pid >= 0, "fork: %s", strerror(errno));
 	if (r->pid == 0)
-		child(argv, in_theirs, outp[1]);
+		child(argv, in_theirs, outp[1], statusp[1]);
 	setpgid(r->pid, r->pid);	/* as the child does: no race either way */
 	close(in_theirs);
 	close(outp[1]);
+	close(statusp[1]);
+	r->status_fd = statusp[0];
 	r->out_fd = outp[0];
 	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
 	r->sent = !r->in->data;
@@ -304,11 +310,17 @@ static void run_start(struct run *r, const struct input *in,
 /* The launcher is gone (or killed): collect the rest and its status. */
 static void run_finish(struct run *r, int wstatus)
 {
+	ssize_t n;
+
 	drain(r->out_fd, r);
 	kill(-r->pid, SIGKILL);	/* anything the launcher left behind */
 	if (r->in_fd >= 0)
 		close(r->in_fd);
 	close(r->out_fd);
+	/* Its writer, the supervisor, is gone: all of it is there. */
+	n = read(r->status_fd, r->status_line, sizeof(r->status_line) - 1);
+	r->status_line[n > 0 ? n : 0] = '\0';
+	close(r->status_fd);
 	r->done = 1;
 	r->exited = WIFEXITED(wstatus);
 	r->status = r->exited ? WEXITSTATUS(wstatus) :
@@ -434,6 +446,15 @@ static void describe(const struct run *r, char *buf, size_t size)
 			      "$ %s\nexpected exit status %d, got %s\n"	\
 			      "--- output ---\n%s",			\
 			      (r)->cmd, (want), how_, shown(r));	\
+	} while (0)
+
+/* The status and who chose it: the status line, newline and all. */
+#define expect_stop(r, want, line)                                             \
+	do {                                                                   \
+		expect_exit((r), (want));                                      \
+		ck_assert_msg(!strcmp((r)->status_line, line "\n"),            \
+			      "$ %s\nexpected status line '%s', got '%s'",     \
+			      (r)->cmd, line, (r)->status_line);               \
 	} while (0)
 
 #define expect_output(r, needle)					\
@@ -570,22 +591,24 @@ static const struct {
 	enum guest g;
 	int status;
 } exit_cases[] = {
-	{ ELF64, 7 }, { ELF64, 255 }, { ELF64, 1 },
-	{ ELF32, 7 }, { ELF32, 255 },
-	{ BZIMAGE, 7 }, { BZIMAGE, 255 },
+	{ELF64, 7}, {ELF64, 255}, {ELF64, 1},	{ELF64, 159},
+	{ELF32, 7}, {ELF32, 255}, {BZIMAGE, 7}, {BZIMAGE, 255},
 };
 
 START_TEST(test_exit_status)
 {
 	enum guest g = exit_cases[_i].g;
 	int want = exit_cases[_i].status;
-	char action[64];
+	char action[64], line[16];
 	struct run r;
 
 	require_guest(g);
 	snprintf(action, sizeof(action), "lgtest.action=exit:%d", want);
+	snprintf(line, sizeof(line), "guest %d\n", want);
 	run_lguest(&r, NULL, "64", guest_path(g), action, NULL);
 	expect_exit(&r, want);
+	/* Even a 1 or a 159 is the guest's, and says so. */
+	ck_assert_str_eq(r.status_line, line);
 	expect_output(&r, "PASS: boot_params ok");
 	run_free(&r);
 }
@@ -600,14 +623,18 @@ static const struct stop_case {
 	const char *action;
 	bool no_reboot;
 	int status;
+	const char *line; /* on --status-fd */
 	const char *output;
 } stop_cases[] = {
-	{ "lgtest.action=reset", true, LG_EXIT_RESET, "requested a reset" },
-	{ "lgtest.action=triplefault", true, LG_EXIT_TRIPLE_FAULT,
-	  "triple-faulted (--no-reboot)\nlguest: triple fault at RIP 0x" },
-	{ "lgtest.action=hlt", false, LG_EXIT_HALTED, "guest halted" },
-	{ "lgtest.action=emulfail", false, LG_EXIT_KVM_ERROR,
-	  "emulation failure) at RIP 0x" },
+	{"lgtest.action=reset", true, LG_EXIT_RESET, "launcher reset\n",
+	 "requested a reset"},
+	{"lgtest.action=triplefault", true, LG_EXIT_TRIPLE_FAULT,
+	 "launcher triple-fault\n",
+	 "triple-faulted (--no-reboot)\nlguest: triple fault at RIP 0x"},
+	{"lgtest.action=hlt", false, LG_EXIT_HALTED, "launcher halted\n",
+	 "guest halted"},
+	{"lgtest.action=emulfail", false, LG_EXIT_KVM_ERROR,
+	 "launcher kvm-error\n", "emulation failure) at RIP 0x"},
 };
 #define NR_STOP_CASES (int)(sizeof(stop_cases) / sizeof(stop_cases[0]))
 
@@ -624,6 +651,7 @@ START_TEST(test_guest_stops)
 	else
 		run_lguest(&r, NULL, "64", guest_path(g), c->action, NULL);
 	expect_exit(&r, c->status);
+	ck_assert_str_eq(r.status_line, c->line);
 	expect_output(&r, "PASS: boot_params ok");
 	expect_output(&r, c->output);
 	run_free(&r);
@@ -710,7 +738,7 @@ START_TEST(test_ctrl_c_escape)
 	require_guest(ELF64);
 	run_lguest(&r, &ctrl_c, "64", guest_path(ELF64),
 		   "lgtest.action=spin", NULL);
-	expect_exit(&r, LG_EXIT_ESCAPE);
+	expect_stop(&r, LG_EXIT_ESCAPE, "launcher escape");
 	expect_output(&r, "PASS: boot_params ok");
 	run_free(&r);
 }
@@ -826,7 +854,7 @@ END_TEST
 
 static void expect_setup_error(struct run *r, const char *file)
 {
-	expect_exit(r, LG_EXIT_SETUP);
+	expect_stop(r, LG_EXIT_SETUP, "launcher error");
 	expect_output(r, file);
 }
 
@@ -873,15 +901,21 @@ static const struct usage_case {
 	int status;
 	const char *output;
 } usage_cases[] = {
-	{ { NULL }, LG_EXIT_SETUP, "need a memory size and a kernel" },
-	{ { "64" }, LG_EXIT_SETUP, "need a memory size and a kernel" },
-	{ { "lots", "kernel" }, LG_EXIT_SETUP, "'lots' is not a number" },
-	{ { "1", "kernel" }, LG_EXIT_SETUP, "out of range" },
-	{ { "-5", "kernel" }, LG_EXIT_SETUP, "Usage:" },
-	{ { "99999999", "kernel" }, LG_EXIT_SETUP, "out of range" },
-	{ { "--bogus" }, LG_EXIT_SETUP, "Usage:" },
-	{ { "64", "/" }, LG_EXIT_SETUP, "'/' is not a regular file" },
-	{ { "--help" }, 0, "Exit status:" },
+	{{NULL}, LG_EXIT_SETUP, "need a memory size and a kernel"},
+	{{"64"}, LG_EXIT_SETUP, "need a memory size and a kernel"},
+	{{"lots", "kernel"}, LG_EXIT_SETUP, "'lots' is not a number"},
+	{{"1", "kernel"}, LG_EXIT_SETUP, "out of range"},
+	{{"-5", "kernel"}, LG_EXIT_SETUP, "Usage:"},
+	{{"99999999", "kernel"}, LG_EXIT_SETUP, "out of range"},
+	{{"--bogus"}, LG_EXIT_SETUP, "Usage:"},
+	{{"64", "/"}, LG_EXIT_SETUP, "'/' is not a regular file"},
+	{{"--status-fd=9", "64", "k"},
+	 LG_EXIT_SETUP,
+	 "--status-fd=9: descriptor 9 is not open"},
+	{{"--status-fd=2", "64", "k"},
+	 LG_EXIT_SETUP,
+	 "--status-fd=2: say a descriptor number above 2"},
+	{{"--help"}, 0, "Exit status:"},
 };
 
 START_TEST(test_usage)
@@ -892,6 +926,9 @@ START_TEST(test_usage)
 	require_launcher();
 	run_lguest(&r, NULL, c->args[0], c->args[1], c->args[2], NULL);
 	expect_exit(&r, c->status);
+	/* The first --status-fd, every run's, hears of each error; --help
+	 * runs no guest, so has no status to explain. */
+	ck_assert_str_eq(r.status_line, c->status ? "launcher error\n" : "");
 	expect_output(&r, c->output);
 	run_free(&r);
 }
@@ -1099,7 +1136,7 @@ START_TEST(test_virtio_hostile)
 			   guest_path(g), action, NULL);
 	expect_one_reset_line(&r, c);
 	if (strict) {
-		expect_exit(&r, LG_EXIT_DEVICE_ERROR);
+		expect_stop(&r, LG_EXIT_DEVICE_ERROR, "launcher device-error");
 		expect_output(&r, "stopping: a device needs reset (--strict)");
 	} else {
 		expect_exit(&r, 0);
@@ -1653,6 +1690,7 @@ START_TEST(test_huge_rep_stops_on_sigterm)
 	ck_assert_msg(!r.exited && r.status == SIGTERM && !r.timed_out,
 		      "$ %s\nstatus %d%s, expected death by SIGTERM\n%s", r.cmd,
 		      r.status, r.exited ? "" : " (signal)", shown(&r));
+	ck_assert_str_eq(r.status_line, "launcher signal 15\n");
 	ck_assert_msg(now() - stopped < 2.0, "$ %s\nSIGTERM took %.1f s",
 		      r.cmd, now() - stopped);
 }

@@ -32,14 +32,16 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "exit_status.h"
+
 #define LGUEST		"bin/lguest"
-#define GUEST		"tests/guests/bin/guest64.elf"
-#define EXIT_SETUP	1
-#define EXIT_SANDBOX	159
+#define GUEST "tests/guests/bin/guest64.elf"
 #define OUT_MAX		(256 * 1024)
 #define MAX_ARGV	16
 #define LEAKED_FD	9	/* what a careless caller leaves open */
 #define BLOCK_FD	10	/* a disk handed over as /dev/fd/10 */
+#define STATUS_FD 11 /* --status-fd, with launch_env.status */
+#define STATUS_FD_ARG "--status-fd=11"
 #define WAIT_S		30.0
 
 /* One launcher run: the supervisor's pid, its console, what it said. */
@@ -52,6 +54,8 @@ struct run {
 	size_t len;
 	int wstatus;
 	bool exited;
+	int status_fd; /* our end of --status-fd, or -1 */
+	char status_line[64]; /* what came through it, once finished */
 };
 
 /* Extra set-up in the child before exec: an rlimit, a dropped cap. */
@@ -60,6 +64,7 @@ struct launch_env {
 	rlim_t rlimit_as;	/* 0: leave it */
 	int drop_cap;		/* -1: none */
 	bool pty;		/* stdin a pseudo-terminal */
+	bool status; /* --status-fd=STATUS_FD first */
 };
 
 static char scratch[] = "/tmp/lguest-sandbox-test.XXXXXX";
@@ -83,9 +88,9 @@ static void require_built(void)
 		      "/dev/kvm is missing or not usable: %s", strerror(errno));
 }
 
-static void __attribute__((noreturn)) exec_launcher(char *const *argv,
-						    int in, int out,
-						    const struct launch_env *env)
+static void __attribute__((noreturn))
+exec_launcher(char *const *argv, int in, int out, int status,
+	      const struct launch_env *env)
 {
 	int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC, on purpose */
 
@@ -96,6 +101,8 @@ static void __attribute__((noreturn)) exec_launcher(char *const *argv,
 	dup2(out, 2);
 	if (leak >= 0)
 		dup2(leak, LEAKED_FD);
+	if (status >= 0)
+		dup2(status, STATUS_FD);
 	if (env->block_file) {
 		int fd = open(env->block_file, O_RDWR);
 
@@ -132,8 +139,8 @@ static void open_stdin(bool pty, int *ours, int *theirs)
 static void launch(struct run *r, const struct launch_env *env, ...)
 {
 	static const struct launch_env plain = { .drop_cap = -1 };
-	char *argv[MAX_ARGV + 2];
-	int in_theirs, out[2], argc = 0;
+	char *argv[MAX_ARGV + 3];
+	int in_theirs, out[2], status[2] = {-1, -1}, argc = 0;
 	va_list ap;
 	char *a;
 
@@ -141,6 +148,10 @@ static void launch(struct run *r, const struct launch_env *env, ...)
 	if (!env)
 		env = &plain;
 	argv[argc++] = LGUEST;
+	if (env->status) {
+		argv[argc++] = STATUS_FD_ARG;
+		ck_assert(pipe2(status, O_CLOEXEC) == 0);
+	}
 	va_start(ap, env);
 	while ((a = va_arg(ap, char *)) && argc <= MAX_ARGV)
 		argv[argc++] = a;
@@ -151,11 +162,14 @@ static void launch(struct run *r, const struct launch_env *env, ...)
 	r->pid = fork();
 	ck_assert(r->pid >= 0);
 	if (r->pid == 0)
-		exec_launcher(argv, in_theirs, out[1], env);
+		exec_launcher(argv, in_theirs, out[1], status[1], env);
 	r->tty = env->pty ? in_theirs : -1;
 	if (!env->pty)
 		close(in_theirs);
 	close(out[1]);
+	if (status[1] >= 0)
+		close(status[1]);
+	r->status_fd = status[0];
 	r->out = out[0];
 	fcntl(r->out, F_SETFL, O_NONBLOCK);
 }
@@ -229,6 +243,14 @@ static int finish(struct run *r)
 	close(r->out);
 	if (r->tty >= 0)
 		close(r->tty);
+	if (r->status_fd >= 0) {
+		ssize_t n = read(r->status_fd, r->status_line,
+				 sizeof(r->status_line) - 1);
+
+		r->status_line[n > 0 ? n : 0] = '\0';
+		close(r->status_fd);
+		r->status_fd = -1;
+	}
 	return WIFEXITED(r->wstatus) ? WEXITSTATUS(r->wstatus) :
 				       128 + WTERMSIG(r->wstatus);
 }
@@ -239,6 +261,15 @@ static void expect_status(struct run *r, int want)
 
 	ck_assert_msg(got == want, "exit status %d, expected %d; output:\n%s",
 		      got, want, r->buf);
+}
+
+/* The status, and the status line that says who chose it. */
+static void expect_stop(struct run *r, int want, const char *line)
+{
+	expect_status(r, want);
+	ck_assert_msg(!strcmp(r->status_line, line),
+		      "status line '%s', expected '%s'; output:\n%s",
+		      r->status_line, line, r->buf);
 }
 
 static void expect_output(const struct run *r, const char *text)
@@ -489,8 +520,9 @@ START_TEST(test_sandbox_bad_value)
 	struct run r;
 
 	require_built();
-	launch(&r, NULL, "--sandbox=maybe", "64", GUEST, NULL);
-	expect_status(&r, EXIT_SETUP);
+	launch(&r, &(struct launch_env){.drop_cap = -1, .status = true},
+	       "--sandbox=maybe", "64", GUEST, NULL);
+	expect_stop(&r, LG_EXIT_SETUP, "launcher error\n");
 	expect_output(&r, "--sandbox=maybe: say on or off");
 }
 END_TEST
@@ -560,7 +592,7 @@ START_TEST(test_bad_privilege_options)
 
 	require_built();
 	launch(&r, &env, c->option, "64", GUEST, NULL);
-	expect_status(&r, EXIT_SETUP);
+	expect_status(&r, LG_EXIT_SETUP);
 	expect_output(&r, c->message);
 	ck_assert_msg(!strstr(r.buf, "lguest test guest"),
 		      "the guest started:\n%s", r.buf);
@@ -588,7 +620,7 @@ static const struct violation {
 START_TEST(test_forbidden_call_stops_launcher)
 {
 	const struct violation *v = &violations[_i];
-	struct launch_env env = { .drop_cap = -1, .pty = true };
+	struct launch_env env = {.drop_cap = -1, .pty = true, .status = true};
 	struct termios after;
 	struct run r;
 
@@ -597,7 +629,8 @@ START_TEST(test_forbidden_call_stops_launcher)
 	       "64", GUEST, v->action, NULL);
 	wait_exit(&r);
 	ck_assert(tcgetattr(r.tty, &after) == 0);
-	expect_status(&r, EXIT_SANDBOX);
+	/* The launcher's 159, not a guest's byte: the status line says so. */
+	expect_stop(&r, LG_EXIT_SANDBOX, "launcher sandbox-violation\n");
 	expect_output(&r, v->message);
 	ck_assert_msg((after.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO),
 		      "the terminal was left raw (c_lflag %#x)",
@@ -659,11 +692,11 @@ START_TEST(test_guest_memory_too_big)
 
 	require_built();
 	launch(&r, NULL, "1048576", GUEST, NULL);
-	expect_status(&r, EXIT_SETUP);
+	expect_status(&r, LG_EXIT_SETUP);
 	expect_output(&r, "lguest: 1048576 MiB of guest memory but this host can give");
 	expect_output(&r, "(MemAvailable + SwapFree)");
 	launch(&r, &env, "512", GUEST, NULL);
-	expect_status(&r, EXIT_SETUP);
+	expect_status(&r, LG_EXIT_SETUP);
 	expect_output(&r, "lguest: 512 MiB of guest memory but this host can give");
 	expect_output(&r, "(RLIMIT_AS)");
 }

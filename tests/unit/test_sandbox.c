@@ -278,9 +278,9 @@ START_TEST(test_tgkill_live)
 	}
 	ck_assert_int_eq(waitpid(child, &wstatus, 0), child);
 	ck_assert_msg(WIFEXITED(wstatus) &&
-			      WEXITSTATUS(wstatus) == EXIT_SANDBOX_VIOLATION,
+			      WEXITSTATUS(wstatus) == LG_EXIT_SANDBOX,
 		      "%s: status %#x, expected exit %d", sandbox_role_name(_i),
-		      wstatus, EXIT_SANDBOX_VIOLATION);
+		      wstatus, LG_EXIT_SANDBOX);
 }
 END_TEST
 
