@@ -32,6 +32,7 @@ bin/lguest-static: $(BUILD)/launcher/main.o $(BUILD)/liblguest.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS)
 
+include tests/lib/lib.mk
 include tests/guests/guests.mk
 include tests/integration/integration.mk
 include tests/unit/unit.mk

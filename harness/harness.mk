@@ -22,7 +22,7 @@ HARNESS_CHECK_LIBS = $(shell pkg-config --libs check)
 
 $(HARNESS_UNIT_BINS): $(BUILD)/tests/unit/%: tests/harness/%.c tests/harness/harness_test.h $(BUILD)/libharness.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm -lpthread
+	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Itests/lib -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm -lpthread
 
 unit-tests: $(HARNESS_UNIT_BINS)
 
@@ -34,6 +34,6 @@ HARNESS_E2E_BINS := $(HARNESS_E2E_SRCS:tests/harness/lgtest_%.c=$(BUILD)/tests/i
 
 $(HARNESS_E2E_BINS): $(BUILD)/tests/integration/test_lgtest_%: tests/harness/lgtest_%.c tests/harness/harness_test.h tests/harness/lgtest_cli.h $(BUILD)/libharness.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm -lutil -lpthread
+	$(CC) $(CFLAGS) $(HARNESS_CHECK_CFLAGS) -Iharness -Itests/harness -Itests/unit -Itests/lib -Ilauncher -o $@ $< $(BUILD)/libharness.a $(HARNESS_CHECK_LIBS) -lm -lutil -lpthread
 
 integration-tests: $(HARNESS_E2E_BINS) bin/lgtest

@@ -820,7 +820,7 @@ START_TEST(test_console_tx_partial)
 	fill_pattern(text, sizeof(text));
 	print_into_full_pipe(text);
 	/* Inside write() with half of it done: interrupt it. */
-	ck_assert_int_eq(pthread_kill(con.vdev.queues[TX].thread, SIGUSR1),
+	ck_assert_int_eq(pthread_kill(con.vdev.queues[TX].rt.thread, SIGUSR1),
 			 0);
 	while (len < sizeof(got)) {
 		ck_assert_int_eq(poll(&p, 1, TVM_WAIT_MS), 1);

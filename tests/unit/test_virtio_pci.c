@@ -339,9 +339,9 @@ START_TEST(test_queue_discovery)
 	ck_assert_uint_eq(rd(REG(Q_DESCLO), 8), 0);
 	ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
 	for (q = 0; q < NQ; q++) {
-		ck_assert_uint_eq(fake.queues[q].size, QSIZE);
-		ck_assert_uint_eq(fake.queues[q].desc, 0);
-		ck_assert(!fake.queues[q].enabled);
+		ck_assert_uint_eq(fake.queues[q].reg.size, QSIZE);
+		ck_assert_uint_eq(fake.queues[q].reg.desc, 0);
+		ck_assert(!fake.queues[q].reg.enabled);
 	}
 }
 END_TEST
@@ -467,7 +467,7 @@ START_TEST(test_notify)
 	/* A doorbell past the last queue rings nothing. */
 	wr(TV_NOTIFY + TV_NOTIFY_MULT * NQ, 2, NQ);
 	for (i = 0; i < NQ; i++)
-		ck_assert(!tvirtio_fd_readable(fake.queues[i].kick_fd));
+		ck_assert(!tvirtio_fd_readable(fake.queues[i].rt.kick_fd));
 }
 END_TEST
 
@@ -511,6 +511,84 @@ START_TEST(test_rng_served)
 END_TEST
 
 /* Status 0 puts the device back as it was created, threads stopped. */
+/* Doorbells follow BAR0: one per queue where it decodes, none when off. */
+static void check_doorbells(uint64_t bar)
+{
+	unsigned int q;
+
+	ck_assert_uint_eq(vm.fp.ndoorbells, bar ? NQ : 0);
+	for (q = 0; q < NQ && bar; q++) {
+		const struct fake_doorbell *d = fake_doorbell_at(
+			&vm.fp, bar + TV_NOTIFY + TV_NOTIFY_MULT * q);
+
+		ck_assert_msg(d, "no doorbell for queue %u", q);
+		ck_assert_int_eq(d->fd, fake.queues[q].rt.kick_fd);
+		ck_assert_uint_eq(d->len, 2);
+	}
+}
+
+START_TEST(test_doorbells_follow_bar)
+{
+	unsigned int slot = tpci_slot(&vm.bus, &fake.pci);
+	uint64_t bar = fake.pci.bar_live[0], moved = bar + 2 * TV_BAR_SIZE;
+
+	check_doorbells(bar);
+	tpci_cfg_write(&vm.bus, slot, PCI_BASE_ADDRESS_0, 4, moved);
+	ck_assert_uint_eq(fake.pci.bar_live[0], moved);
+	check_doorbells(moved);
+	tpci_cfg_write(&vm.bus, slot, PCI_COMMAND, 2, 0);
+	check_doorbells(0);
+}
+END_TEST
+
+/*
+ * Each vector has its eventfd and its own route, routed when the guest
+ * unmasks a filled entry (once), not on each dword it writes.
+ */
+START_TEST(test_msi_routes)
+{
+	unsigned int v;
+
+	ck_assert_uint_eq(vm.fp.nmsi, NVEC);
+	tvirtio_msix_on(&vm, &fake);
+	for (v = 0; v < NVEC; v++) {
+		const struct fake_msi *m = &vm.fp.msi[fake.msix.route[v]];
+
+		ck_assert_int_eq(m->fd, fake.msix.fd[v]);
+		ck_assert_uint_eq(m->address, 0xfee00000);
+		ck_assert_uint_eq(m->data, 0x40 + v);
+		ck_assert_uint_eq(m->updates, 1);
+	}
+}
+END_TEST
+
+/*
+ * A function reset (what the pci fuzzer calls between inputs): config
+ * space, BAR placement and doorbells as created, transport reset.
+ */
+START_TEST(test_power_on_reset)
+{
+	unsigned int slot = tpci_slot(&vm.bus, &fake.pci);
+	uint64_t bar = fake.pci.bar_live[0];
+
+	driver_up();
+	tpci_cfg_write(&vm.bus, slot, PCI_BASE_ADDRESS_0, 4,
+		       bar + 2 * TV_BAR_SIZE);
+	resets = 0;
+	virtio_device_reset(&fake);
+	ck_assert_uint_eq(resets, 1);
+	ck_assert(!memcmp(fake.pci.cfg, fake.pci_as_created.cfg,
+			  sizeof(fake.pci.cfg)));
+	ck_assert_uint_eq(fake.pci.bar_live[0], 0);	/* decoding off again */
+	check_doorbells(0);
+	ck_assert_uint_eq(fake.reg.status, 0);
+	ck_assert(!fake.msix.enabled);
+	tvirtio_pci_enable(&vm, &fake);
+	ck_assert_uint_eq(fake.pci.bar_live[0], bar);
+	check_doorbells(bar);
+}
+END_TEST
+
 START_TEST(test_reset)
 {
 	unsigned int q, v;
@@ -628,7 +706,7 @@ static void check_reported(struct tstderr *cap, bool strict,
 	ck_assert_uint_eq(vm_stop_reason(&vm.stop),
 			  strict ? STOP_DEVICE_ERROR : STOP_NONE);
 	/* Later stop requests lose to the first; extra kicks are harmless. */
-	ck_assert(strict ? vm.vcpu_kicks >= 1 : vm.vcpu_kicks == 0);
+	ck_assert(strict ? vm.fp.vcpu_kicks >= 1 : vm.fp.vcpu_kicks == 0);
 }
 
 /*
@@ -688,7 +766,7 @@ static void enable_bad_queue(unsigned int q, unsigned int reg, uint64_t gpa)
 	tvirtio_wr64(&vm, &fake, reg, gpa);
 	wr(REG(Q_ENABLE), 2, 1);
 	ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
-	ck_assert(!fake.queues[q].running);
+	ck_assert(!fake.queues[q].rt.running);
 }
 
 START_TEST(test_bad_geometry)
@@ -779,6 +857,9 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_loop_test(tc, test_notify, 0, NQ);
 	tcase_add_test(tc, test_rng_served);
 	tcase_add_test(tc, test_reset);
+	tcase_add_test(tc, test_doorbells_follow_bar);
+	tcase_add_test(tc, test_msi_routes);
+	tcase_add_test(tc, test_power_on_reset);
 
 	tc = unit_tcase(s, "broken", NULL, teardown);
 	tcase_add_loop_test(tc, test_broken_ring, 0, ARRAY_SIZE(broken));

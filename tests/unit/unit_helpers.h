@@ -31,6 +31,7 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "fake_platform.h"
 #include "guest_mem.h"
 #include "pci.h"
 #include "virtio/device.h"
@@ -551,7 +552,7 @@ static inline uint16_t tdrv_used_idx(const struct tdrv *d)
 /* ------------------------------------------------------------------ */
 
 /*
- * With no KVM routing, each MSI-X vector is a plain eventfd the test can
+ * On the fake platform each MSI-X vector is a plain eventfd the test can
  * read, and each queue's doorbell is the eventfd its thread sleeps on,
  * reached by writing the notify region through the BAR window.
  */
@@ -581,26 +582,19 @@ struct tvm {
 	struct test_mem t;
 	struct pci_bus bus;
 	struct vm_stop stop;
+	struct fake_platform fp;
 	struct virtio_host host;
-	_Atomic unsigned int vcpu_kicks;
 };
-
-static inline void tvm_kick_vcpu(void *ctx)
-{
-	struct tvm *vm = ctx;
-
-	vm->vcpu_kicks++;
-}
 
 static inline void tvm_init(struct tvm *vm, bool strict)
 {
 	memset(vm, 0, sizeof(*vm));
 	tmem_init(&vm->t, TVM_MEM, TVM_MEM);
 	pci_bus_init(&vm->bus, TVM_MMIO_BASE, TVM_MMIO_SIZE);
+	fake_platform_init(&vm->fp, &vm->stop, strict);
 	vm->host = (struct virtio_host){
-		.mem = &vm->t.m, .bus = &vm->bus, .routing = NULL,
-		.vm_fd = -1, .stop = &vm->stop, .strict = strict,
-		.kick_vcpu = tvm_kick_vcpu, .kick_ctx = vm,
+		.mem = &vm->t.m, .bus = &vm->bus, .platform = &vm->fp.platform,
+		.queue_ops = &virtio_queue_threads,
 	};
 }
 
@@ -816,7 +810,7 @@ static inline void tvirtio_kick_settle(struct tvm *vm,
 				       struct virtio_device *v,
 				       unsigned int qi)
 {
-	int fd = v->queues[qi].kick_fd, round, ms;
+	int fd = v->queues[qi].rt.kick_fd, round, ms;
 
 	for (round = 0; round < 2; round++) {
 		tvirtio_kick(vm, v, qi);
@@ -836,7 +830,7 @@ static inline void tvirtio_reset(struct tvm *vm, struct virtio_device *v)
 
 	tvirtio_set_status(vm, v, 0);
 	for (i = 0; i < v->ops->num_queues; i++)
-		ck_assert_msg(!v->queues[i].running,
+		ck_assert_msg(!v->queues[i].rt.running,
 			      "queue %u still running after reset", i);
 }
 
