@@ -84,9 +84,9 @@ bin/lgrepro: fuzz/lgrepro.sh
 
 # The seed generator: gcc is enough, it only lays out structures.
 SEED_SRCS := fuzz/gen_seeds.c $(wildcard $(FUZZ_ALL:%=fuzz/seeds_%.c))
-$(FUZZ_B)/gen_seeds: $(SEED_SRCS) fuzz/seeds.h $(BUILD)/liblguest.a
+$(FUZZ_B)/gen_seeds: $(SEED_SRCS) fuzz/seeds.h $(TESTLIB) $(BUILD)/liblguest.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ilauncher -Ifuzz -o $@ $(SEED_SRCS) $(BUILD)/liblguest.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Ilauncher -Ifuzz -Itests/lib -o $@ $(SEED_SRCS) $(TESTLIB) $(BUILD)/liblguest.a $(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS:%=fuzz/bin/%) $(FUZZ_TARGETS:%=fuzz/bin-asan/%) \
 	$(FUZZ_B)/lgreap bin/lgrepro fuzz-replay

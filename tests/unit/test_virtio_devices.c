@@ -32,7 +32,7 @@
 #define MAX_BYTES	8192
 
 static struct tvm vm;
-static struct tdrv drv[2];
+static struct mock_ring drv[2];
 static struct lg_error err;
 static struct virtio_device *dev;	/* the device under test */
 
@@ -50,7 +50,7 @@ struct layout {
 #define NONE	{ { 0 }, 0 }
 
 struct request {
-	struct tseg seg[2 * MAX_SEGS];
+	struct mock_seg seg[2 * MAX_SEGS];
 	unsigned int n_out, n_in;
 	uint16_t head;
 };
@@ -69,7 +69,7 @@ static size_t total(const struct layout *l)
  * Queue (unpublished) a request whose readable segments carry `bytes`
  * in order and whose writable ones are fresh RAM (TMEM_FILL_BYTE).
  */
-static void add(struct tdrv *d, struct request *r, const struct layout *out,
+static void add(struct mock_ring *d, struct request *r, const struct layout *out,
 		const struct layout *in, const uint8_t *bytes)
 {
 	unsigned int i;
@@ -84,7 +84,7 @@ static void add(struct tdrv *d, struct request *r, const struct layout *out,
 	}
 	for (i = 0; i < in->n; i++)
 		r->seg[out->n + i] = tdrv_seg(d, in->len[i], true);
-	r->head = tdrv_add(d, r->seg, out->n + in->n, out->n + in->n, 0);
+	r->head = mock_ring_add(d, r->seg, out->n + in->n, out->n + in->n, 0);
 }
 
 /* The writable part of a request, gathered; returns its length. */
@@ -104,7 +104,7 @@ static size_t gather(const struct request *r, uint8_t *buf)
 /* Publish, ring queue q, and wait until `idx` requests came back. */
 static void run(unsigned int q, uint16_t idx)
 {
-	tdrv_publish(&drv[q]);
+	mock_ring_publish(&drv[q]);
 	tvirtio_kick(&vm, dev, q);
 	tvirtio_wait_used(&drv[q], idx);
 	ck_assert_uint_ge(tvirtio_wait_irq(dev, QVEC(q)), 1);
@@ -387,7 +387,7 @@ START_TEST(test_blk_short_request)
 	blk_start(false);
 	tstderr_capture(&cap);
 	add(&drv[0], &r, &short_requests[_i].out, &short_requests[_i].in, out);
-	tdrv_publish(&drv[0]);
+	mock_ring_publish(&drv[0]);
 	tvirtio_kick(&vm, dev, 0);
 	check_broken(&cap, "no room for header and status");
 	ck_assert_uint_eq(drv[0].vr.used->idx, 0);
@@ -796,7 +796,7 @@ static void print_into_full_pipe(const uint8_t *text)
 	ck_assert_int_eq(fcntl(out_pipe[1], F_SETPIPE_SZ, PIPE_SIZE),
 			 PIPE_SIZE);
 	add(&drv[TX], &r, &lo, &(struct layout)NONE, text);
-	tdrv_publish(&drv[TX]);
+	mock_ring_publish(&drv[TX]);
 	tvirtio_kick(&vm, dev, TX);
 	for (ms = 0; queued < PIPE_SIZE; ms++) {
 		ck_assert_msg(ms < TVM_WAIT_MS, "pipe never filled");
@@ -916,10 +916,10 @@ START_TEST(test_console_rx)
 		type_input(c->input);
 	for (i = 0; i < c->n; i++)
 		add(&drv[RX], &r[i], &(struct layout)NONE, &c->buf[i], NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	if (!c->typed_first) {
 		tvirtio_kick_settle(&vm, dev, RX);
-		ck_assert_uint_eq(tdrv_used_idx(&drv[RX]), 0);
+		ck_assert_uint_eq(mock_ring_used_idx(&drv[RX]), 0);
 		type_input(c->input);
 	} else {
 		tvirtio_kick(&vm, dev, RX);
@@ -949,7 +949,7 @@ START_TEST(test_console_rx_readable)
 
 	tstderr_capture(&cap);
 	add(&drv[RX], &r, &lo, &li, (const uint8_t *)"abcd");
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	type_input("x");
 	tvirtio_kick(&vm, dev, RX);
 	check_broken(&cap, "has readable parts");
@@ -965,7 +965,7 @@ static void give_rx_buffers(struct request *r)
 
 	for (i = 0; i < 3; i++)
 		add(&drv[RX], &r[i], &(struct layout)NONE, &li, NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	tvirtio_kick_settle(&vm, dev, RX);
 }
 
@@ -987,7 +987,7 @@ START_TEST(test_console_rx_eof_keeps_buffers)
 	close_fd(&in_pipe[1]);
 	tvirtio_kick_settle(&vm, dev, RX);
 	tvirtio_kick_settle(&vm, dev, RX);
-	n = tdrv_used_idx(&drv[RX]);
+	n = mock_ring_used_idx(&drv[RX]);
 	ck_assert_msg(n <= 2, "after EOF, %u more buffers came back", n - 1);
 	if (n == 2)
 		ck_assert_uint_eq(used(RX, 1)->len, 0);
@@ -1010,7 +1010,7 @@ START_TEST(test_console_rx_hook_ends_input)
 	ck_assert_uint_eq(used(RX, 0)->len, 2);
 	type_input("later");
 	tvirtio_kick_settle(&vm, dev, RX);
-	ck_assert_msg(tdrv_used_idx(&drv[RX]) == 1,
+	ck_assert_msg(mock_ring_used_idx(&drv[RX]) == 1,
 		      "input after the hook said stop reached the guest");
 	ck_assert_uint_eq(hook.len, 2);
 	ck_assert(!memcmp(hook.seen, "xq", 2));
@@ -1130,7 +1130,7 @@ START_TEST(test_net_rx_header)
 	start(&net.vdev, c->features);
 	add(&drv[RX], &r, &(struct layout)NONE, &(struct layout)L(8, 200),
 	    NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	ck_assert_int_eq(write(peer.pipe[1], "p", 1), 1);
 	tvirtio_kick(&vm, dev, RX);
 	tvirtio_wait_used(&drv[RX], 1);

@@ -29,7 +29,7 @@
 
 static struct tvm vm;
 static struct virtio_device fake;
-static struct tdrv drv[NQ];
+static struct mock_ring drv[NQ];
 static struct lg_error err;
 static _Atomic unsigned int served[NQ], resets;
 
@@ -119,10 +119,10 @@ static void driver_up(void)
 /* One one-segment request on queue q, published. */
 static uint16_t add_request(unsigned int q)
 {
-	struct tseg s = tdrv_seg(&drv[q], 8, true);
-	uint16_t head = tdrv_add(&drv[q], &s, 1, 1, 0);
+	struct mock_seg s = tdrv_seg(&drv[q], 8, true);
+	uint16_t head = mock_ring_add(&drv[q], &s, 1, 1, 0);
 
-	tdrv_publish(&drv[q]);
+	mock_ring_publish(&drv[q]);
 	return head;
 }
 
@@ -481,7 +481,7 @@ static ssize_t fill_5a(void *buf, size_t len)
 START_TEST(test_rng_served)
 {
 	static struct virtio_rng rng;
-	struct tseg s[2];
+	struct mock_seg s[2];
 	uint16_t head;
 
 	ck_assert_msg(virtio_rng_init(&rng, &vm.host, fill_5a, &err) == 0,
@@ -496,8 +496,8 @@ START_TEST(test_rng_served)
 	tvirtio_msix_on(&vm, &rng.vdev);
 	s[0] = tdrv_seg(&drv[0], 16, true);
 	s[1] = tdrv_seg(&drv[0], 100, true);
-	head = tdrv_add(&drv[0], s, 2, 2, 0);
-	tdrv_publish(&drv[0]);
+	head = mock_ring_add(&drv[0], s, 2, 2, 0);
+	mock_ring_publish(&drv[0]);
 	tvirtio_queue(&vm, &rng.vdev, 0, &drv[0], 1);
 	tvirtio_kick(&vm, &rng.vdev, 0);
 	tvirtio_wait_used(&drv[0], 1);
@@ -666,17 +666,17 @@ static const struct {
 /* One request on BROKEN_Q, published, broken as `how` says. */
 static void break_ring(enum breakage how)
 {
-	struct tdrv *d = &drv[BROKEN_Q];
-	struct tseg s = { TVM_MEM - 8, 16, true };	/* crosses RAM's end */
+	struct mock_ring *d = &drv[BROKEN_Q];
+	struct mock_seg s = { TVM_MEM - 8, 16, true };	/* crosses RAM's end */
 
 	if (how != BUFFER_OUTSIDE)
 		s = tdrv_seg(d, 8, true);
-	tdrv_add(d, &s, 1, 1, 0);
+	mock_ring_add(d, &s, 1, 1, 0);
 	if (how == HEAD_PAST_QUEUE)
 		d->vr.avail->ring[0] = QSIZE;
 	if (how == AVAIL_JUMP)
 		d->avail_idx = QSIZE + 1;
-	tdrv_publish(d);
+	mock_ring_publish(d);
 }
 
 /* The device said so once, with NEEDS_RESET and the config vector. */
@@ -783,9 +783,9 @@ START_TEST(test_bad_geometry)
 	tvirtio_select(&vm, &fake, 2);
 	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_RING_GPA(2));
 	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_AVAILLO,
-		     tdrv_gpa(&drv[2], drv[2].vr.avail));
+		     mock_ring_avail_gpa(&drv[2]));
 	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_USEDLO,
-		     tdrv_gpa(&drv[2], drv[2].vr.used));
+		     mock_ring_used_gpa(&drv[2]));
 	enable_bad_queue(2, geometry[_i].reg, geometry[_i].gpa);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 1);
 	check_flagged();

@@ -33,6 +33,7 @@
 
 #include "fake_platform.h"
 #include "guest_mem.h"
+#include "mock_ring.h"
 #include "pci.h"
 #include "virtio/device.h"
 
@@ -423,128 +424,41 @@ static inline void tpci_rw_check(struct pci_bus *b, uint64_t base,
 }
 
 /* ------------------------------------------------------------------ */
-/* A driver's side of a split virtqueue                                */
+/* A driver's side of a split virtqueue (tests/lib/mock_ring.h)        */
 /* ------------------------------------------------------------------ */
 
 /*
- * Rings laid out by vring_init() in guest memory, as Linux's virtio_ring
- * does; descriptors handed out from a free list in no particular order,
- * buffers and indirect tables from two bump allocators.
+ * Descriptors handed out from the last one, every fifth (odd: visits
+ * every table entry, in no particular order), buffers and indirect
+ * tables from their own places, a gap between buffers so that
+ * zero-length ones sit at distinct addresses.
  */
 #define TDRV_RING_ALIGN		4096	/* vring_init()'s legacy layout */
-#define TDRV_DESC_STRIDE	5	/* odd: visits every table entry */
+#define TDRV_DESC_STRIDE	5
 
-struct tdrv {
-	struct test_mem *t;	/* the guest RAM everything lives in */
-	struct vring vr;
-	uint64_t ring;		/* guest address of the descriptor table */
-	uint16_t free;		/* next descriptor to hand out */
-	uint16_t avail_idx;	/* shadow of avail->idx */
-	uint64_t buf, ind;	/* bump allocators: buffers, indirect tables */
-};
-
-/* One buffer of a request, as the driver sees it. */
-struct tseg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
-static inline void tdrv_init(struct tdrv *d, struct test_mem *t, uint16_t num,
-			     uint64_t ring, uint64_t buf, uint64_t ind)
+static inline void tdrv_init(struct mock_ring *d, struct test_mem *t,
+			     uint16_t num, uint64_t ring, uint64_t buf,
+			     uint64_t ind)
 {
-	unsigned int len = vring_size(num, TDRV_RING_ALIGN);
-	void *p = tmem_at(t, ring, len);
+	struct mock_ring_layout l = {
+		.num = num, .ring = ring, .align = TDRV_RING_ALIGN,
+		.first = num - 1, .stride = TDRV_DESC_STRIDE,
+		.buf = buf, .gap = 16, .ind = ind,
+	};
 
-	memset(p, 0, len);	/* Linux allocates the rings zeroed */
-	vring_init(&d->vr, num, p, TDRV_RING_ALIGN);
-	d->t = t;
-	d->ring = ring;
-	d->free = num - 1;
-	d->avail_idx = 0;
-	d->buf = buf;
-	d->ind = ind;
+	ck_assert_msg(mock_ring_init(d, &t->m, &l) == 0,
+		      "rings of %u at %#llx do not fit", num,
+		      (unsigned long long)ring);
 }
 
-/* Guest address of a host pointer into the rings. */
-static inline uint64_t tdrv_gpa(const struct tdrv *d, const void *p)
+/* A fresh buffer, which must fit in guest RAM. */
+static inline struct mock_seg tdrv_seg(struct mock_ring *d, uint32_t len,
+				       bool write)
 {
-	return d->ring + (uint64_t)((const uint8_t *)p -
-				    (const uint8_t *)d->vr.desc);
-}
+	struct mock_seg s = mock_ring_buffer(d, len, write, NULL);
 
-static inline uint16_t tdrv_alloc(struct tdrv *d)
-{
-	uint16_t i = d->free;
-
-	d->free = (d->free + TDRV_DESC_STRIDE) & (d->vr.num - 1);
-	return i;
-}
-
-/* A fresh buffer; the gap keeps zero-length ones at distinct addresses. */
-static inline struct tseg tdrv_seg(struct tdrv *d, uint32_t len, bool write)
-{
-	struct tseg s = { d->buf, len, write };
-
-	d->buf += (len + 15) / 16 * 16 + 16;
-	tmem_at(d->t, s.addr, len);
+	ck_assert_msg(s.addr, "no room for a %u-byte buffer", len);
 	return s;
-}
-
-static inline struct vring_desc tdrv_desc(const struct tseg *s,
-					  uint16_t flags, uint16_t next)
-{
-	return (struct vring_desc){
-		.addr = s->addr, .len = s->len,
-		.flags = flags | (s->write ? VRING_DESC_F_WRITE : 0),
-		.next = next };
-}
-
-/*
- * Queue a request of n segments (unpublished): the first `direct` in the
- * descriptor table, the rest in an indirect table that the next table
- * entry points to, with ind_flags added to that entry.  Returns the head.
- */
-static inline uint16_t tdrv_add(struct tdrv *d, const struct tseg *s,
-				unsigned int n, unsigned int direct,
-				uint16_t ind_flags)
-{
-	uint16_t head = tdrv_alloc(d), cur = head, next;
-	unsigned int i;
-
-	for (i = 0; i < direct; i++) {
-		next = i + 1 < n ? tdrv_alloc(d) : 0;
-		d->vr.desc[cur] = tdrv_desc(&s[i],
-					    i + 1 < n ? VRING_DESC_F_NEXT : 0,
-					    next);
-		cur = next;
-	}
-	if (direct < n) {
-		uint32_t len = (n - direct) * sizeof(struct vring_desc);
-		struct vring_desc *t = tmem_at(d->t, d->ind, len);
-
-		for (i = direct; i < n; i++)
-			t[i - direct] = tdrv_desc(
-				&s[i], i + 1 < n ? VRING_DESC_F_NEXT : 0,
-				i - direct + 1);
-		d->vr.desc[cur] = (struct vring_desc){
-			.addr = d->ind, .len = len,
-			.flags = VRING_DESC_F_INDIRECT | ind_flags };
-		d->ind += len;
-	}
-	d->vr.avail->ring[d->avail_idx++ & (d->vr.num - 1)] = head;
-	return head;
-}
-
-static inline void tdrv_publish(struct tdrv *d)
-{
-	__atomic_store_n(&d->vr.avail->idx, d->avail_idx, __ATOMIC_RELEASE);
-}
-
-/* The used index, as a driver reads it while the device runs. */
-static inline uint16_t tdrv_used_idx(const struct tdrv *d)
-{
-	return __atomic_load_n(&d->vr.used->idx, __ATOMIC_ACQUIRE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -694,17 +608,15 @@ static inline void tvirtio_wr64(struct tvm *vm, struct virtio_device *v,
 
 /* Queue `qi` on the driver's rings, interrupting on `vector`; enabled. */
 static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
-				 unsigned int qi, const struct tdrv *d,
+				 unsigned int qi, const struct mock_ring *d,
 				 uint16_t vector)
 {
 	tvirtio_select(vm, v, qi);
 	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_SIZE, 2, d->vr.num);
 	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_MSIX, 2, vector);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_DESCLO, d->ring);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_AVAILLO,
-		     tdrv_gpa(d, d->vr.avail));
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_USEDLO,
-		     tdrv_gpa(d, d->vr.used));
+	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_DESCLO, d->l.ring);
+	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_AVAILLO, mock_ring_avail_gpa(d));
+	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_USEDLO, mock_ring_used_gpa(d));
 	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
 
@@ -716,7 +628,7 @@ static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
 #define TVM_BUF_GPA(q)	(0x40000ULL + 0x10000 * (q))
 #define TVM_IND_GPA(q)	(0x80000ULL + 0x10000 * (q))
 
-static inline void tvm_rings(struct tvm *vm, struct tdrv *d, unsigned int n,
+static inline void tvm_rings(struct tvm *vm, struct mock_ring *d, unsigned int n,
 			     uint16_t size)
 {
 	unsigned int q;
@@ -731,7 +643,7 @@ static inline void tvm_rings(struct tvm *vm, struct tdrv *d, unsigned int n,
  * changes, vector q + 1 for queue q, which runs on rings d[q].
  */
 static inline void tvirtio_driver_up(struct tvm *vm, struct virtio_device *v,
-				     const struct tdrv *d, uint64_t features)
+				     const struct mock_ring *d, uint64_t features)
 {
 	uint8_t ok = TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK;
 	unsigned int q;
@@ -783,13 +695,13 @@ static inline uint64_t tvirtio_irqs(struct virtio_device *v,
  * Wait until the device has returned `idx` requests in all.  Its
  * interrupt follows the used index, so wait for that separately.
  */
-static inline void tvirtio_wait_used(const struct tdrv *d, uint16_t idx)
+static inline void tvirtio_wait_used(const struct mock_ring *d, uint16_t idx)
 {
 	int ms;
 
-	for (ms = 0; tdrv_used_idx(d) != idx; ms++) {
+	for (ms = 0; mock_ring_used_idx(d) != idx; ms++) {
 		ck_assert_msg(ms < TVM_WAIT_MS, "used index %u, not %u",
-			      tdrv_used_idx(d), idx);
+			      mock_ring_used_idx(d), idx);
 		usleep(1000);
 	}
 }
