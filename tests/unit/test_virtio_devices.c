@@ -69,8 +69,9 @@ static size_t total(const struct layout *l)
  * Queue (unpublished) a request whose readable segments carry `bytes`
  * in order and whose writable ones are fresh RAM (TMEM_FILL_BYTE).
  */
-static void add(struct mock_ring *d, struct request *r, const struct layout *out,
-		const struct layout *in, const uint8_t *bytes)
+static void add(struct mock_ring *d, struct request *r,
+		const struct layout *out, const struct layout *in,
+		const uint8_t *bytes)
 {
 	unsigned int i;
 

@@ -229,7 +229,8 @@ START_TEST(test_in_order_and_wrap)
 	s[2][0] = tdrv_seg(&d.drv, 40, true);
 	s[3][0] = tdrv_seg(&d.drv, 50, false);
 	for (k = 0; k < 4; k++)
-		head[k] = mock_ring_add(&d.drv, s[k], n[k], k == 1 ? 0 : n[k], 0);
+		head[k] = mock_ring_add(&d.drv, s[k], n[k], k == 1 ? 0 : n[k],
+					0);
 
 	snap = tmem_snapshot(&d.t);
 	ck_assert_int_eq(virtq_push(&d.q, 0, 0, &d.err), -1);

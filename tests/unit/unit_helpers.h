@@ -628,8 +628,8 @@ static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
 #define TVM_BUF_GPA(q)	(0x40000ULL + 0x10000 * (q))
 #define TVM_IND_GPA(q)	(0x80000ULL + 0x10000 * (q))
 
-static inline void tvm_rings(struct tvm *vm, struct mock_ring *d, unsigned int n,
-			     uint16_t size)
+static inline void tvm_rings(struct tvm *vm, struct mock_ring *d,
+			     unsigned int n, uint16_t size)
 {
 	unsigned int q;
 
@@ -643,7 +643,8 @@ static inline void tvm_rings(struct tvm *vm, struct mock_ring *d, unsigned int n
  * changes, vector q + 1 for queue q, which runs on rings d[q].
  */
 static inline void tvirtio_driver_up(struct tvm *vm, struct virtio_device *v,
-				     const struct mock_ring *d, uint64_t features)
+				     const struct mock_ring *d,
+				     uint64_t features)
 {
 	uint8_t ok = TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK;
 	unsigned int q;
