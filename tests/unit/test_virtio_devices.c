@@ -106,7 +106,7 @@ static size_t gather(const struct request *r, uint8_t *buf)
 static void run(unsigned int q, uint16_t idx)
 {
 	mock_ring_publish(&drv[q]);
-	tvirtio_kick(&vm, dev, q);
+	tvirtio_kick(&vm.bus, dev, q);
 	tvirtio_wait_used(&drv[q], idx);
 	ck_assert_uint_ge(tvirtio_wait_irq(dev, QVEC(q)), 1);
 }
@@ -142,7 +142,7 @@ static void vm_teardown(void)
 static void check_broken(struct tstderr *cap, const char *says)
 {
 	ck_assert_uint_eq(tvirtio_wait_irq(dev, CONFIG_VEC), 1);
-	ck_assert(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST);
+	ck_assert(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST);
 	tvirtio_reset(&vm, dev);	/* joins the thread */
 	ck_assert_msg(tstderr_end(cap) == 1, "%s", cap->text);
 	ck_assert_msg(strstr(cap->text, dev->ops->name) &&
@@ -389,7 +389,7 @@ START_TEST(test_blk_short_request)
 	tstderr_capture(&cap);
 	add(&drv[0], &r, &short_requests[_i].out, &short_requests[_i].in, out);
 	mock_ring_publish(&drv[0]);
-	tvirtio_kick(&vm, dev, 0);
+	tvirtio_kick(&vm.bus, dev, 0);
 	check_broken(&cap, "no room for header and status");
 	ck_assert_uint_eq(drv[0].vr.used->idx, 0);
 	check_file(disk);
@@ -406,13 +406,14 @@ START_TEST(test_blk_config)
 
 	ck_assert_int_eq(virtio_blk_init(&blk, path, ro, &vm.host, &err), 0);
 	tvirtio_pci_enable(&vm, &blk.vdev);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_COMMON + 4, 4) & 0xffff,
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_COMMON + 4, 4) &
+				  0xffff,
 			  want);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE, 8),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE, 8),
 			  DISK_SECTORS);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE + 12, 4),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE + 12, 4),
 			  128 - 2);	/* seg_max: queue less header, status */
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE + 20, 4),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE + 20, 4),
 			  SECTOR);
 	/* RO is the driver's to accept exactly when it is offered. */
 	start(&blk.vdev, ro ? F_BLK_RO : 0);
@@ -436,7 +437,7 @@ START_TEST(test_blk_odd_size)
 	unlink(path);
 	make_file(SECTOR + 488);
 	blk_start(false);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE, 8), 1);
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE, 8), 1);
 	for (i = 0; i < ARRAY_SIZE(status); i++) {
 		struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_OUT,
 					       .sector = i };
@@ -481,7 +482,7 @@ START_TEST(test_blk_host_error)
 	ck_assert_uint_eq(in[SECTOR], VIRTIO_BLK_S_IOERR);
 	ck_assert_uint_eq(used(0, 0)->len, 1);
 	ck_assert_uint_eq(blk_host_errors(), 1);
-	ck_assert(!(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST));
+	ck_assert(!(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST));
 	/* One warning naming the disk, and the exit summary counts it. */
 	ck_assert_uint_eq(host_error_summary(warnings), 1);
 	host_error_set_stream(NULL);
@@ -798,7 +799,7 @@ static void print_into_full_pipe(const uint8_t *text)
 			 PIPE_SIZE);
 	add(&drv[TX], &r, &lo, &(struct layout)NONE, text);
 	mock_ring_publish(&drv[TX]);
-	tvirtio_kick(&vm, dev, TX);
+	tvirtio_kick(&vm.bus, dev, TX);
 	for (ms = 0; queued < PIPE_SIZE; ms++) {
 		ck_assert_msg(ms < TVM_WAIT_MS, "pipe never filled");
 		usleep(1000);
@@ -837,7 +838,7 @@ static void *reset_device(void *arg)
 {
 	_Atomic bool *done = arg;
 
-	tvirtio_set_status(&vm, dev, 0);
+	tvirtio_set_status(&vm.bus, dev, 0);
 	*done = true;
 	return NULL;
 }
@@ -861,7 +862,7 @@ START_TEST(test_console_reset_while_output_blocked)
 		usleep(1000);
 	ck_assert_msg(done, "reset waits for the blocked console output");
 	pthread_join(vcpu, NULL);
-	ck_assert_uint_eq(tvirtio_status(&vm, dev), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, dev), 0);
 }
 END_TEST
 
@@ -879,7 +880,7 @@ START_TEST(test_console_tx_closed)
 	add(&drv[TX], &r, &lo, &(struct layout)NONE, text);
 	run(TX, 2);
 	ck_assert_uint_eq(con_host_errors(), 2);
-	ck_assert(!(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST));
+	ck_assert(!(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST));
 }
 END_TEST
 
@@ -923,7 +924,7 @@ START_TEST(test_console_rx)
 		ck_assert_uint_eq(mock_ring_used_idx(&drv[RX]), 0);
 		type_input(c->input);
 	} else {
-		tvirtio_kick(&vm, dev, RX);
+		tvirtio_kick(&vm.bus, dev, RX);
 	}
 	tvirtio_wait_used(&drv[RX], c->n);
 	ck_assert_uint_ge(tvirtio_wait_irq(dev, QVEC(RX)), 1);
@@ -952,7 +953,7 @@ START_TEST(test_console_rx_readable)
 	add(&drv[RX], &r, &lo, &li, (const uint8_t *)"abcd");
 	mock_ring_publish(&drv[RX]);
 	type_input("x");
-	tvirtio_kick(&vm, dev, RX);
+	tvirtio_kick(&vm.bus, dev, RX);
 	check_broken(&cap, "has readable parts");
 	ck_assert_uint_eq(drv[RX].vr.used->idx, 0);
 }
@@ -1133,7 +1134,7 @@ START_TEST(test_net_rx_header)
 	    NULL);
 	mock_ring_publish(&drv[RX]);
 	ck_assert_int_eq(write(peer.pipe[1], "p", 1), 1);
-	tvirtio_kick(&vm, dev, RX);
+	tvirtio_kick(&vm.bus, dev, RX);
 	tvirtio_wait_used(&drv[RX], 1);
 	ck_assert_uint_eq(used(RX, 0)->len, sizeof(peer.packet));
 	gather(&r, got);

@@ -82,12 +82,12 @@ static const struct virtio_device_ops fake_ops = {
 
 static uint64_t rd(unsigned int off, unsigned int len)
 {
-	return tvirtio_rd(&vm, &fake, off, len);
+	return tvirtio_rd(&vm.bus, &fake, off, len);
 }
 
 static void wr(unsigned int off, unsigned int len, uint64_t val)
 {
-	tvirtio_wr(&vm, &fake, off, len, val);
+	tvirtio_wr(&vm.bus, &fake, off, len, val);
 }
 
 static void bring_up(bool strict)
@@ -272,21 +272,21 @@ START_TEST(test_features_ok)
 	uint64_t features = feature_sets[_i].features;
 
 	if (!feature_sets[_i].accepted) {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, features),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake, features),
 				  TV_S_ACK | TV_S_DRIVER);
 		/* Not frozen: a second try with a good set works. */
 		features = TV_VERSION_1;
-		tvirtio_set_features(&vm, &fake, features);
-		tvirtio_set_status(&vm, &fake, S_FEATURES);
-		ck_assert_uint_eq(tvirtio_status(&vm, &fake), S_FEATURES);
+		tvirtio_set_features(&vm.bus, &fake, features);
+		tvirtio_set_status(&vm.bus, &fake, S_FEATURES);
+		ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), S_FEATURES);
 	} else {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, features),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake, features),
 				  S_FEATURES);
 	}
-	tvirtio_set_features(&vm, &fake, ~0ULL);
+	tvirtio_set_features(&vm.bus, &fake, ~0ULL);
 	ck_assert_uint_eq(driver_features(), features);
-	tvirtio_set_status(&vm, &fake, S_FEATURES | TV_S_DRIVER_OK);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake),
+	tvirtio_set_status(&vm.bus, &fake, S_FEATURES | TV_S_DRIVER_OK);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake),
 			  S_FEATURES | TV_S_DRIVER_OK);
 	ck_assert_uint_eq(driver_features(), features);
 }
@@ -299,10 +299,11 @@ END_TEST
  */
 START_TEST(test_features_ok_alone_refused)
 {
-	tvirtio_set_status(&vm, &fake, TV_S_ACK | TV_S_DRIVER);
-	tvirtio_set_features(&vm, &fake, 1);	/* no VERSION_1 */
-	tvirtio_set_status(&vm, &fake, TV_S_FEAT_OK);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), TV_S_ACK | TV_S_DRIVER);
+	tvirtio_set_status(&vm.bus, &fake, TV_S_ACK | TV_S_DRIVER);
+	tvirtio_set_features(&vm.bus, &fake, 1);	/* no VERSION_1 */
+	tvirtio_set_status(&vm.bus, &fake, TV_S_FEAT_OK);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake),
+			  TV_S_ACK | TV_S_DRIVER);
 	ck_assert_uint_eq(driver_features(), 1);
 }
 END_TEST
@@ -323,7 +324,7 @@ START_TEST(test_queue_discovery)
 	ck_assert_uint_eq(rd(REG(NUMQ), 2), NQ);
 	wr(REG(NUMQ), 2, 7);	/* read-only */
 	ck_assert_uint_eq(rd(REG(NUMQ), 2), NQ);
-	tvirtio_select(&vm, &fake, sel);
+	tvirtio_select(&vm.bus, &fake, sel);
 	ck_assert_uint_eq(rd(REG(Q_SELECT), 2), sel);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), exists ? QSIZE : 0);
 	ck_assert_uint_eq(rd(REG(Q_MSIX), 2), exists ? MSIX_NO_VECTOR : 0);
@@ -357,10 +358,10 @@ static const struct {
 
 START_TEST(test_queue_size)
 {
-	tvirtio_select(&vm, &fake, 1);
+	tvirtio_select(&vm.bus, &fake, 1);
 	wr(REG(Q_SIZE), 2, sizes[_i].write);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), sizes[_i].expect);
-	tvirtio_select(&vm, &fake, 0);
+	tvirtio_select(&vm.bus, &fake, 0);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), QSIZE);
 }
 END_TEST
@@ -376,10 +377,10 @@ START_TEST(test_enabled_queue_frozen)
 	unsigned int i;
 
 	driver_up();
-	tvirtio_select(&vm, &fake, 1);
+	tvirtio_select(&vm.bus, &fake, 1);
 	for (i = 0; i < ARRAY_SIZE(regs); i++) {
 		before[i] = rd(TV_COMMON + regs[i], 8);
-		tvirtio_wr64(&vm, &fake, regs[i], 0x80000);
+		tvirtio_wr64(&vm.bus, &fake, regs[i], 0x80000);
 		ck_assert_uint_eq(rd(TV_COMMON + regs[i], 8), before[i]);
 	}
 	wr(REG(Q_SIZE), 2, QSIZE / 2);
@@ -388,7 +389,7 @@ START_TEST(test_enabled_queue_frozen)
 	ck_assert_uint_eq(rd(REG(Q_MSIX), 2), CONFIG_VEC);
 	/* Still served, now interrupting on the config vector. */
 	add_request(1);
-	tvirtio_kick(&vm, &fake, 1);
+	tvirtio_kick(&vm.bus, &fake, 1);
 	tvirtio_wait_used(&drv[1], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, CONFIG_VEC), 1);
 	ck_assert_uint_eq(served[1], 1);
@@ -408,7 +409,7 @@ START_TEST(test_msix_vectors)
 {
 	unsigned int reg = _i % 2 ? REG(Q_MSIX) : REG(MSIX);
 
-	tvirtio_select(&vm, &fake, 2);
+	tvirtio_select(&vm.bus, &fake, 2);
 	wr(reg, 2, vectors[_i / 2].write);
 	ck_assert_uint_eq(rd(reg, 2), vectors[_i / 2].expect);
 }
@@ -453,7 +454,7 @@ START_TEST(test_notify)
 	uint16_t head = add_request(q);
 
 	driver_up();
-	tvirtio_kick(&vm, &fake, q);
+	tvirtio_kick(&vm.bus, &fake, q);
 	tvirtio_wait_used(&drv[q], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	ck_assert_uint_eq(drv[q].vr.used->ring[0].id, head);
@@ -491,15 +492,15 @@ START_TEST(test_rng_served)
 					tpci_slot(&vm.bus, &rng.vdev.pci),
 					PCI_DEVICE_ID, 2),
 			  0x1040 + VIRTIO_ID_RNG);
-	ck_assert_uint_eq(tvirtio_negotiate(&vm, &rng.vdev, TV_VERSION_1),
+	ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &rng.vdev, TV_VERSION_1),
 			  S_FEATURES);
 	tvirtio_msix_on(&vm, &rng.vdev);
 	s[0] = tdrv_seg(&drv[0], 16, true);
 	s[1] = tdrv_seg(&drv[0], 100, true);
 	head = mock_ring_add(&drv[0], s, 2, 2, 0);
 	mock_ring_publish(&drv[0]);
-	tvirtio_queue(&vm, &rng.vdev, 0, &drv[0], 1);
-	tvirtio_kick(&vm, &rng.vdev, 0);
+	tvirtio_queue(&vm.bus, &rng.vdev, 0, &drv[0], 1);
+	tvirtio_kick(&vm.bus, &rng.vdev, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&rng.vdev, 1), 1);
 	ck_assert_uint_eq(drv[0].vr.used->ring[0].id, head);
@@ -597,7 +598,7 @@ START_TEST(test_reset)
 	driver_up();
 	for (q = 0; q < NQ; q++) {
 		add_request(q);
-		tvirtio_kick(&vm, &fake, q);
+		tvirtio_kick(&vm.bus, &fake, q);
 		tvirtio_wait_used(&drv[q], 1);
 		ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	}
@@ -606,13 +607,13 @@ START_TEST(test_reset)
 	tvirtio_reset(&vm, &fake);
 	ck_assert_uint_eq(resets, 1);
 
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), 0);
 	ck_assert_uint_eq(rd(REG(DFSELECT), 4), 0);
 	ck_assert_uint_eq(driver_features(), 0);
 	ck_assert_uint_eq(rd(REG(MSIX), 2), MSIX_NO_VECTOR);
 	ck_assert_uint_eq(rd(TV_ISR, 1), 0);
 	for (q = 0; q < NQ; q++) {
-		tvirtio_select(&vm, &fake, q);
+		tvirtio_select(&vm.bus, &fake, q);
 		ck_assert_uint_eq(rd(REG(Q_SIZE), 2), QSIZE);
 		ck_assert_uint_eq(rd(REG(Q_MSIX), 2), MSIX_NO_VECTOR);
 		ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
@@ -620,7 +621,7 @@ START_TEST(test_reset)
 		ck_assert_uint_eq(rd(REG(Q_AVAILLO), 8), 0);
 		ck_assert_uint_eq(rd(REG(Q_USEDLO), 8), 0);
 	}
-	ck_assert_uint_eq(tvirtio_rd(&vm, &fake, TV_MSIX_PBA, 8), 0);
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &fake, TV_MSIX_PBA, 8), 0);
 	ck_assert_uint_eq(tpci_cfg_read(&vm.bus,
 					tpci_slot(&vm.bus, &fake.pci),
 					fake.msix.cap + PCI_MSIX_FLAGS, 2),
@@ -633,7 +634,7 @@ START_TEST(test_reset)
 	tvm_rings(&vm, drv, NQ, QSIZE);
 	driver_up();
 	head = add_request(0);
-	tvirtio_kick(&vm, &fake, 0);
+	tvirtio_kick(&vm.bus, &fake, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(0)), 1);
 	ck_assert_uint_eq(drv[0].vr.used->ring[0].id, head);
@@ -682,11 +683,11 @@ static void break_ring(enum breakage how)
 /* The device said so once, with NEEDS_RESET and the config vector. */
 static void check_flagged(void)
 {
-	ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+	ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 	ck_assert_uint_eq(rd(TV_ISR, 1), VIRTIO_PCI_ISR_CONFIG);
 	/* The driver cannot clear it; only reset can. */
-	tvirtio_set_status(&vm, &fake, S_FEATURES | TV_S_DRIVER_OK);
-	ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+	tvirtio_set_status(&vm.bus, &fake, S_FEATURES | TV_S_DRIVER_OK);
+	ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 }
 
 /* After reset (which joins the threads): one line, and --strict's stop. */
@@ -696,7 +697,7 @@ static void check_reported(struct tstderr *cap, bool strict,
 	char queue[32];
 
 	tvirtio_reset(&vm, &fake);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), 0);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 0);
 	ck_assert_msg(tstderr_end(cap) == 1, "%s", cap->text);
 	snprintf(queue, sizeof(queue), "virtio-fake: queue %u: ", q);
@@ -722,12 +723,12 @@ START_TEST(test_broken_ring)
 	driver_up();
 	tstderr_capture(&cap);
 	break_ring(broken[_i].how);
-	tvirtio_kick(&vm, &fake, BROKEN_Q);
+	tvirtio_kick(&vm.bus, &fake, BROKEN_Q);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, CONFIG_VEC), 1);
 	check_flagged();
 	for (q = 0; q < NQ; q += 2) {
 		add_request(q);
-		tvirtio_kick(&vm, &fake, q);
+		tvirtio_kick(&vm.bus, &fake, q);
 		tvirtio_wait_used(&drv[q], 1);
 		ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	}
@@ -762,8 +763,8 @@ static const struct {
 
 static void enable_bad_queue(unsigned int q, unsigned int reg, uint64_t gpa)
 {
-	tvirtio_select(&vm, &fake, q);
-	tvirtio_wr64(&vm, &fake, reg, gpa);
+	tvirtio_select(&vm.bus, &fake, q);
+	tvirtio_wr64(&vm.bus, &fake, reg, gpa);
 	wr(REG(Q_ENABLE), 2, 1);
 	ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
 	ck_assert(!fake.queues[q].rt.running);
@@ -774,17 +775,19 @@ START_TEST(test_bad_geometry)
 	struct tstderr cap;
 
 	bring_up(geometry[_i].strict);
-	ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, TV_VERSION_1),
+	ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake,
+					    TV_VERSION_1),
 			  S_FEATURES);
 	tvirtio_msix_on(&vm, &fake);
 	wr(REG(MSIX), 2, CONFIG_VEC);
-	tvirtio_queue(&vm, &fake, 0, &drv[0], QVEC(0));
+	tvirtio_queue(&vm.bus, &fake, 0, &drv[0], QVEC(0));
 	tstderr_capture(&cap);
-	tvirtio_select(&vm, &fake, 2);
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_RING_GPA(2));
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_AVAILLO,
+	tvirtio_select(&vm.bus, &fake, 2);
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_DESCLO,
+		     TVM_RING_GPA(2));
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_AVAILLO,
 		     mock_ring_avail_gpa(&drv[2]));
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_USEDLO,
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_USEDLO,
 		     mock_ring_used_gpa(&drv[2]));
 	enable_bad_queue(2, geometry[_i].reg, geometry[_i].gpa);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 1);
@@ -792,7 +795,7 @@ START_TEST(test_bad_geometry)
 	enable_bad_queue(1, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_MEM);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 0);
 	add_request(0);
-	tvirtio_kick(&vm, &fake, 0);
+	tvirtio_kick(&vm.bus, &fake, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(0)), 1);
 	check_reported(&cap, geometry[_i].strict, geometry[_i].says, 2);
@@ -814,10 +817,11 @@ START_TEST(test_reset_loop_rate_limited)
 	bring_up(false);
 	tstderr_capture(&cap);
 	for (i = 0; i < 100; i++) {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, TV_VERSION_1),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake,
+						    TV_VERSION_1),
 				  S_FEATURES);
 		enable_bad_queue(1, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_MEM);
-		ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+		ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 		tvirtio_reset(&vm, &fake);
 	}
 	/* 1, 2, 4, 8, 16, 32, 64 */

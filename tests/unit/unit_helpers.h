@@ -4,9 +4,11 @@
  * guard bytes around it, images that end flush against an unmapped page
  * (so any read past their end faults instead of passing silently), and
  * builders for minimal valid ELF64, ELF32 and bzImage kernels that the
- * loader tests then break one field at a time; PCI config and BAR
- * accessors, a driver's side of a split virtqueue, and a guest that
- * brings up virtio-pci devices through them.
+ * loader tests then break one field at a time; and the asserting,
+ * waiting side of a guest that brings up virtio-pci devices.  The PCI
+ * and virtio-pci accessors and the driver's side of split rings they use
+ * are tests/lib's (mock_pci.h, mock_ring.h), shared with the fuzzers and
+ * benches.
  *
  * Everything is static inline so each test program takes only what it
  * uses without tripping -Wunused-function.
@@ -33,6 +35,7 @@
 
 #include "fake_platform.h"
 #include "guest_mem.h"
+#include "mock_pci.h"
 #include "mock_ring.h"
 #include "pci.h"
 #include "virtio/device.h"
@@ -327,48 +330,8 @@ static inline void build_bzimage(struct kimg *k)
 }
 
 /* ------------------------------------------------------------------ */
-/* PCI configuration mechanism #1, as the guest uses it                */
+/* PCI, as the guest uses it (tests/lib/mock_pci.h), checked           */
 /* ------------------------------------------------------------------ */
-
-#define TPCI_ENABLE	0x80000000U
-#define TPCI_DATA	4	/* 0xCFC, as an offset from 0xCF8 */
-
-static inline uint32_t tpci_address(unsigned int slot, unsigned int reg)
-{
-	return TPCI_ENABLE | slot << 11 | (reg & 0xfc);
-}
-
-/* One access of `len` bytes at port 0xCF8 + `port`. */
-static inline uint32_t tpci_port_read(struct pci_bus *b, unsigned int port,
-				      unsigned int len)
-{
-	uint32_t v = 0;
-
-	pci_config_io(b, port, (uint8_t *)&v, len, false);
-	return v;
-}
-
-static inline void tpci_port_write(struct pci_bus *b, unsigned int port,
-				   unsigned int len, uint32_t v)
-{
-	pci_config_io(b, port, (uint8_t *)&v, len, true);
-}
-
-/* Config space of bus 0, function 0 of `slot`, the way Linux reaches it. */
-static inline uint32_t tpci_cfg_read(struct pci_bus *b, unsigned int slot,
-				     unsigned int reg, unsigned int len)
-{
-	tpci_port_write(b, 0, 4, tpci_address(slot, reg));
-	return tpci_port_read(b, TPCI_DATA + (reg & 3), len);
-}
-
-static inline void tpci_cfg_write(struct pci_bus *b, unsigned int slot,
-				  unsigned int reg, unsigned int len,
-				  uint32_t v)
-{
-	tpci_port_write(b, 0, 4, tpci_address(slot, reg));
-	tpci_port_write(b, TPCI_DATA + (reg & 3), len, v);
-}
 
 /* The slot a device was registered in. */
 static inline unsigned int tpci_slot(const struct pci_bus *b,
@@ -381,22 +344,6 @@ static inline unsigned int tpci_slot(const struct pci_bus *b,
 			return slot;
 	ck_abort_msg("device is not on the bus");
 	return 0;
-}
-
-/* An access of `len` bytes at guest-physical `gpa` in the BAR window. */
-static inline uint64_t tpci_mmio_read(struct pci_bus *b, uint64_t gpa,
-				      unsigned int len)
-{
-	uint64_t v = 0;
-
-	pci_mmio_io(b, gpa - b->mmio_base, (uint8_t *)&v, len, false);
-	return v;
-}
-
-static inline void tpci_mmio_write(struct pci_bus *b, uint64_t gpa,
-				   unsigned int len, uint64_t v)
-{
-	pci_mmio_io(b, gpa - b->mmio_base, (uint8_t *)&v, len, true);
 }
 
 /*
@@ -475,16 +422,6 @@ static inline struct mock_seg tdrv_seg(struct mock_ring *d, uint32_t len,
 #define TVM_MMIO_SIZE	0x100000ULL
 #define TVM_WAIT_MS	3000	/* hang guard (Check stops a test at 4 s) */
 
-/* The transport's BAR0, as its capabilities describe it. */
-#define TV_COMMON	0x0000
-#define TV_ISR		0x1000
-#define TV_DEVICE	0x2000
-#define TV_NOTIFY	0x3000
-#define TV_NOTIFY_MULT	4
-#define TV_MSIX_TABLE	0x4000
-#define TV_MSIX_PBA	0x5000
-#define TV_BAR_SIZE	0x8000U
-
 #define TV_S_ACK	VIRTIO_CONFIG_S_ACKNOWLEDGE
 #define TV_S_DRIVER	VIRTIO_CONFIG_S_DRIVER
 #define TV_S_FEAT_OK	VIRTIO_CONFIG_S_FEATURES_OK
@@ -523,60 +460,6 @@ static inline void tvirtio_pci_enable(struct tvm *vm, struct virtio_device *v)
 	ck_assert_uint_ne(v->pci.bar_live[0], 0);
 }
 
-static inline uint64_t tvirtio_rd(struct tvm *vm, struct virtio_device *v,
-				  unsigned int off, unsigned int len)
-{
-	return tpci_mmio_read(&vm->bus, v->pci.bar_live[0] + off, len);
-}
-
-static inline void tvirtio_wr(struct tvm *vm, struct virtio_device *v,
-			      unsigned int off, unsigned int len, uint64_t val)
-{
-	tpci_mmio_write(&vm->bus, v->pci.bar_live[0] + off, len, val);
-}
-
-static inline uint8_t tvirtio_status(struct tvm *vm, struct virtio_device *v)
-{
-	return tvirtio_rd(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_STATUS, 1);
-}
-
-static inline void tvirtio_set_status(struct tvm *vm, struct virtio_device *v,
-				      uint8_t status)
-{
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_STATUS, 1, status);
-}
-
-/* Driver features, a 32-bit window at a time as Linux writes them. */
-static inline void tvirtio_set_features(struct tvm *vm,
-					struct virtio_device *v,
-					uint64_t features)
-{
-	unsigned int sel;
-
-	for (sel = 0; sel < 2; sel++) {
-		tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_GFSELECT, 4,
-			   sel);
-		tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_GF, 4,
-			   (uint32_t)(features >> (32 * sel)));
-	}
-}
-
-/*
- * Reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, as virtio_pci's
- * probe does; returns the status read back after FEATURES_OK.
- */
-static inline uint8_t tvirtio_negotiate(struct tvm *vm,
-					struct virtio_device *v,
-					uint64_t features)
-{
-	tvirtio_set_status(vm, v, 0);
-	tvirtio_set_status(vm, v, TV_S_ACK);
-	tvirtio_set_status(vm, v, TV_S_ACK | TV_S_DRIVER);
-	tvirtio_set_features(vm, v, features);
-	tvirtio_set_status(vm, v, TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK);
-	return tvirtio_status(vm, v);
-}
-
 /* MSI-X on, every vector with a message and unmasked. */
 static inline void tvirtio_msix_on(struct tvm *vm, struct virtio_device *v)
 {
@@ -585,39 +468,12 @@ static inline void tvirtio_msix_on(struct tvm *vm, struct virtio_device *v)
 	for (i = 0; i < v->msix.nvec; i++) {
 		unsigned int e = TV_MSIX_TABLE + MSIX_ENTRY_SIZE * i;
 
-		tvirtio_wr(vm, v, e, 8, 0xfee00000);
-		tvirtio_wr(vm, v, e + 8, 8, 0x40 + i);	/* ctrl 0: unmasked */
+		tvirtio_wr(&vm->bus, v, e, 8, 0xfee00000);
+		/* ctrl 0: unmasked */
+		tvirtio_wr(&vm->bus, v, e + 8, 8, 0x40 + i);
 	}
 	tpci_cfg_write(&vm->bus, tpci_slot(&vm->bus, &v->pci),
 		       v->msix.cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-}
-
-static inline void tvirtio_select(struct tvm *vm, struct virtio_device *v,
-				  unsigned int qi)
-{
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_SELECT, 2, qi);
-}
-
-/* A 64-bit queue register, in two halves as vp_iowrite64_twopart(). */
-static inline void tvirtio_wr64(struct tvm *vm, struct virtio_device *v,
-				unsigned int reg, uint64_t val)
-{
-	tvirtio_wr(vm, v, TV_COMMON + reg, 4, (uint32_t)val);
-	tvirtio_wr(vm, v, TV_COMMON + reg + 4, 4, val >> 32);
-}
-
-/* Queue `qi` on the driver's rings, interrupting on `vector`; enabled. */
-static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
-				 unsigned int qi, const struct mock_ring *d,
-				 uint16_t vector)
-{
-	tvirtio_select(vm, v, qi);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_SIZE, 2, d->vr.num);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_MSIX, 2, vector);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_DESCLO, d->l.ring);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_AVAILLO, mock_ring_avail_gpa(d));
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_USEDLO, mock_ring_used_gpa(d));
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
 
 /*
@@ -649,23 +505,12 @@ static inline void tvirtio_driver_up(struct tvm *vm, struct virtio_device *v,
 	uint8_t ok = TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK;
 	unsigned int q;
 
-	ck_assert_uint_eq(tvirtio_negotiate(vm, v, features), ok);
+	ck_assert_uint_eq(tvirtio_negotiate(&vm->bus, v, features), ok);
 	tvirtio_msix_on(vm, v);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_MSIX, 2, 0);
+	tvirtio_wr(&vm->bus, v, TV_COMMON + VIRTIO_PCI_COMMON_MSIX, 2, 0);
 	for (q = 0; q < v->ops->num_queues; q++)
-		tvirtio_queue(vm, v, q, &d[q], q + 1);
-	tvirtio_set_status(vm, v, ok | TV_S_DRIVER_OK);
-}
-
-/* Ring queue `qi`'s doorbell, where its notify offset says. */
-static inline void tvirtio_kick(struct tvm *vm, struct virtio_device *v,
-				unsigned int qi)
-{
-	unsigned int noff;
-
-	tvirtio_select(vm, v, qi);
-	noff = tvirtio_rd(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_NOFF, 2);
-	tvirtio_wr(vm, v, TV_NOTIFY + TV_NOTIFY_MULT * noff, 2, qi);
+		tvirtio_queue(&vm->bus, v, q, &d[q], q + 1);
+	tvirtio_set_status(&vm->bus, v, ok | TV_S_DRIVER_OK);
 }
 
 /* Wait for an interrupt on an MSI-X vector; returns how many came. */
@@ -726,7 +571,7 @@ static inline void tvirtio_kick_settle(struct tvm *vm,
 	int fd = v->queues[qi].rt.kick_fd, round, ms;
 
 	for (round = 0; round < 2; round++) {
-		tvirtio_kick(vm, v, qi);
+		tvirtio_kick(&vm->bus, v, qi);
 		for (ms = 0; tvirtio_fd_readable(fd); ms++) {
 			ck_assert_msg(ms < TVM_WAIT_MS,
 				      "queue %u's thread never took the kick",
@@ -741,7 +586,7 @@ static inline void tvirtio_reset(struct tvm *vm, struct virtio_device *v)
 {
 	unsigned int i;
 
-	tvirtio_set_status(vm, v, 0);
+	tvirtio_set_status(&vm->bus, v, 0);
 	for (i = 0; i < v->ops->num_queues; i++)
 		ck_assert_msg(!v->queues[i].rt.running,
 			      "queue %u still running after reset", i);
