@@ -32,6 +32,7 @@ bin/lguest-static: $(BUILD)/launcher/main.o $(BUILD)/liblguest.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -static -o $@ $^ $(LDLIBS)
 
+include tests/lib/lib.mk
 include tests/guests/guests.mk
 include tests/integration/integration.mk
 include tests/unit/unit.mk
@@ -43,8 +44,14 @@ include fuzz/fuzz.mk
 test: all static unit-tests integration-tests guests fuzz fuzz-libfuzzer
 	CACHE=$(CACHE) tests/run-all.sh
 
+# The test programs tests/run-all.sh runs, one "KIND PATH" a line: only
+# those built from sources that exist, not whatever lies in build/.
+list-suites:
+	@printf 'unit %s\n' $(UNIT_BINS) $(HARNESS_UNIT_BINS)
+	@printf 'integration %s\n' $(INTEG_BINS) $(HARNESS_E2E_BINS)
+
 clean:
 	rm -rf $(BUILD) bin tests/guests/bin
 
-.PHONY: all static test clean guests
+.PHONY: all static test clean guests list-suites
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

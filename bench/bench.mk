@@ -11,9 +11,9 @@ $(BUILD)/bench/trivial_guest.elf: bench/trivial_guest.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -nostdlib -static -Wl,-Ttext=0x200000 -Wl,--section-start=.note.Xen=0x200100 -Wl,--build-id=none -o $@ $<
 
-$(BUILD)/bench/vring_bench: bench/vring_bench.c $(BUILD)/liblguest.a
+$(BUILD)/bench/vring_bench: bench/vring_bench.c $(TESTLIB) $(BUILD)/liblguest.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Ilauncher -Itests/lib -o $@ $< $(TESTLIB) $(BUILD)/liblguest.a $(LDLIBS)
 
 bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/bench/bare_kvm $(BUILD)/bench/trivial_guest.elf
 	bench/run-startup.sh

@@ -11,37 +11,44 @@
 #include <string.h>
 #include <time.h>
 
+#include "mock_ring.h"
 #include "virtio/vring.h"
 
 #define QSIZE		256
 #define MEM_SIZE	(4 << 20)
-#define DESC_AT		0x10000
-#define AVAIL_AT	0x20000
-#define USED_AT		0x30000
+#define RING_AT		0x10000
 #define BUF_AT		0x100000
 #define BUF_LEN		512
 
-static struct vring_desc *desc;
-static struct vring_avail *avail;
+static uint16_t heads[QSIZE];
 
-/* Chain i uses descriptors [i*n, i*n+n): half readable, half writable. */
-static void lay_out_chains(uint8_t *mem, unsigned int n)
+/*
+ * QSIZE / n chains of n descriptors each, half readable and half
+ * writable, added once in order by the mock driver (tests/lib); each
+ * round offers the same chains again.
+ */
+static int lay_out_chains(struct mock_ring *r, const struct guest_mem *m,
+			  unsigned int n)
 {
+	struct mock_ring_layout l = { .num = QSIZE, .ring = RING_AT,
+				      .align = 4096, .stride = 1,
+				      .buf = BUF_AT };
+	struct mock_seg s[16];
 	unsigned int c, k;
+	int head;
 
-	desc = (struct vring_desc *)(mem + DESC_AT);
-	avail = (struct vring_avail *)(mem + AVAIL_AT);
+	if (mock_ring_init(r, m, &l))
+		return -1;
 	for (c = 0; c < QSIZE / n; c++) {
-		for (k = 0; k < n; k++) {
-			struct vring_desc *d = &desc[c * n + k];
-
-			d->addr = BUF_AT + (c * n + k) * BUF_LEN;
-			d->len = BUF_LEN;
-			d->flags = (k + 1 < n ? VRING_DESC_F_NEXT : 0) |
-				   (k >= n / 2 && n > 1 ? VRING_DESC_F_WRITE : 0);
-			d->next = c * n + k + 1;
-		}
+		for (k = 0; k < n; k++)
+			s[k] = mock_ring_buffer(r, BUF_LEN, k >= n / 2 && n > 1,
+						NULL);
+		head = mock_ring_chain(r, s, n, n, 0);
+		if (head < 0 || !s[n - 1].addr)
+			return -1;
+		heads[c] = head;
 	}
+	return 0;
 }
 
 static double now_ns(void)
@@ -54,16 +61,14 @@ static double now_ns(void)
 
 /* One round: publish every chain, then serve them all as a device does. */
 static unsigned int round_trip(struct virtq *vq, unsigned int n,
-			       uint16_t *avail_idx, struct virtq_chain *c)
+			       struct mock_ring *r, struct virtq_chain *c)
 {
 	unsigned int chains = QSIZE / n, i, served = 0;
 	struct lg_error err;
 
 	for (i = 0; i < chains; i++)
-		avail->ring[(*avail_idx + i) % QSIZE] = i * n;
-	__atomic_store_n(&avail->idx, (uint16_t)(*avail_idx + chains),
-			 __ATOMIC_RELEASE);
-	*avail_idx += chains;
+		mock_ring_offer(r, heads[i]);
+	mock_ring_publish(r);
 	virtq_notify_off(vq);
 	while (virtq_pop(vq, c, &err) > 0) {
 		virtq_push(vq, c->head, c->in_len, &err);
@@ -97,27 +102,29 @@ int main(int argc, char **argv)
 	gmem_init(&m, mem, MEM_SIZE, MEM_SIZE);
 	for (li = 0; li < 3; li++) {
 		unsigned int n = lengths[li];
+		struct mock_ring r;
 		struct virtq vq;
-
-		if (only && n != only)
-			continue;
 		struct lg_error err;
-		uint16_t avail_idx = 0;
-
 		unsigned long chains = 0;
 		double t0, t1;
 		long it;
 
+		if (only && n != only)
+			continue;
 		memset(mem, 0, MEM_SIZE);
-		lay_out_chains(mem, n);
-		if (virtq_setup(&vq, &m, QSIZE, DESC_AT, AVAIL_AT, USED_AT,
+		if (lay_out_chains(&r, &m, n)) {
+			fprintf(stderr, "vring_bench: the chains do not fit\n");
+			return 1;
+		}
+		if (virtq_setup(&vq, &m, QSIZE, RING_AT, mock_ring_avail_gpa(&r),
+				mock_ring_used_gpa(&r),
 				1ULL << VIRTIO_RING_F_EVENT_IDX, &err)) {
 			fprintf(stderr, "vring_bench: %s\n", err.msg);
 			return 1;
 		}
 		t0 = now_ns();
 		for (it = 0; it < iterations; it++)
-			chains += round_trip(&vq, n, &avail_idx, c);
+			chains += round_trip(&vq, n, &r, c);
 		t1 = now_ns();
 		printf("vring: %2u descriptors per chain: %7.1f ns per chain (%lu chains)\n",
 		       n, (t1 - t0) / chains, chains);

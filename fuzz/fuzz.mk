@@ -13,7 +13,8 @@ FUZZ_B		:= $(BUILD)/fuzz
 # clang (every flavour here) objects to kvm.c's on-stack struct kvm_msrs
 # followed by its entries, a GNU idiom the KVM API asks for and gcc takes.
 FUZZ_FLAGS	:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
-		   -Wno-gnu-variable-sized-type-not-at-end -Ilauncher -Ifuzz -Iharness
+		   -Wno-gnu-variable-sized-type-not-at-end -Ilauncher -Ifuzz -Iharness \
+		   -Itests/lib
 FUZZ_DRIVER_SRCS := fuzz/replay.c fuzz/guarded.c
 
 # Debian's afl++ 4.04c solves magic values only with CMPLOG built into
@@ -41,8 +42,12 @@ $(FUZZ_B)/$(1)/%.o: %.c
 $(FUZZ_B)/$(1)/liblguest.a: $(LIB_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
 	$(AR) rcs $$@ $$^
 
+$(FUZZ_B)/$(1)/libtestlib.a: $(TESTLIB_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
+	$(AR) rcs $$@ $$^
+
 $(FUZZ_B)/$(1)/bin/%: $(FUZZ_B)/$(1)/fuzz/%.o $(FUZZ_B)/$(1)/fuzz/$(4).o \
-		$(FUZZ_DRIVER_SRCS:%.c=$(FUZZ_B)/$(1)/%.o) $(FUZZ_B)/$(1)/liblguest.a
+		$(FUZZ_DRIVER_SRCS:%.c=$(FUZZ_B)/$(1)/%.o) \
+		$(FUZZ_B)/$(1)/libtestlib.a $(FUZZ_B)/$(1)/liblguest.a
 	@mkdir -p $$(dir $$@)
 	$(2) $(3) -o $$@ $$^ $(LDLIBS) -lm
 
@@ -79,9 +84,9 @@ bin/lgrepro: fuzz/lgrepro.sh
 
 # The seed generator: gcc is enough, it only lays out structures.
 SEED_SRCS := fuzz/gen_seeds.c $(wildcard $(FUZZ_ALL:%=fuzz/seeds_%.c))
-$(FUZZ_B)/gen_seeds: $(SEED_SRCS) fuzz/seeds.h $(BUILD)/liblguest.a
+$(FUZZ_B)/gen_seeds: $(SEED_SRCS) fuzz/seeds.h $(TESTLIB) $(BUILD)/liblguest.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ilauncher -Ifuzz -o $@ $(SEED_SRCS) $(BUILD)/liblguest.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Ilauncher -Ifuzz -Itests/lib -o $@ $(SEED_SRCS) $(TESTLIB) $(BUILD)/liblguest.a $(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS:%=fuzz/bin/%) $(FUZZ_TARGETS:%=fuzz/bin-asan/%) \
 	$(FUZZ_B)/lgreap bin/lgrepro fuzz-replay

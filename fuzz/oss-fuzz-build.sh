@@ -25,7 +25,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$OUT" "$work"
-flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz -Iharness
+flags=(-std=gnu11 -D_GNU_SOURCE -Ilauncher -Ifuzz -Iharness -Itests/lib
        -Wno-gnu-variable-sized-type-not-at-end)
 
 # The launcher library: every launcher source but main.c, as the Makefile.
@@ -52,10 +52,11 @@ seed_corpus() {
 		zip -q -j "$OUT/${1}_seed_corpus.zip" -@)
 }
 
-# What the targets share (guarded buffers), and for the console target,
-# which fuzzes lgtest's parsers, the harness library.
+# What the targets share (guarded buffers, tests/lib's fake platform and
+# mock driver), and for the console target, which fuzzes lgtest's
+# parsers, the harness library.
 support_objs=()
-for c in fuzz/guarded.c; do
+for c in fuzz/guarded.c tests/lib/*.c; do
 	o=$work/${c%.c}.o
 	mkdir -p "$(dirname "$o")"
 	# shellcheck disable=SC2086

@@ -15,10 +15,11 @@
  *	OP_BAR_WRITE	dev, off16, width, val64	(width 1, 2, 4 or 8)
  *	OP_MMIO		off32, width, write, val64	anywhere in the window
  *
- * Devices are created once (their eventfds would leak otherwise), with
- * no queue threads (virtio_host.no_queue_threads), and restored from a
- * snapshot before each input: nothing of one input survives into the
- * next but eventfd counters, which nothing here reads.
+ * Devices are created once (their eventfds would leak otherwise), on the
+ * fake platform with queues nothing serves (tests/lib), and reset to
+ * power-on state (virtio_device_reset) before each input: nothing of one
+ * input survives into the next but eventfd counters and NEEDS_RESET
+ * counts, which nothing here reads.
  *
  * After every operation the target checks what must always hold: the
  * read-only parts of every config space, BAR decoding, the virtio
@@ -38,6 +39,7 @@
 #include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "fake_platform.h"
 #include "fuzz.h"
 #include "x86/layout.h"
 
@@ -62,12 +64,9 @@ struct bar_map {
 	unsigned int n;
 };
 
-/* Everything a device's state is restored from, and checked against. */
+/* What a device's state is checked against. */
 struct fuzz_dev {
 	struct virtio_device *vdev;
-	void *whole;			/* the device struct holding vdev */
-	size_t whole_size;
-	void *snapshot;
 	struct pci_device initial;	/* config space as created */
 	struct bar_map map;
 	uint32_t common_off;		/* the common configuration in BAR0 */
@@ -82,6 +81,7 @@ static uint8_t ram[GUEST_RAM];
 static struct guest_mem mem;
 static struct pci_bus bus, bus_snapshot;
 static struct vm_stop stop;
+static struct fake_platform platform;
 static struct virtio_blk blk;
 static struct virtio_rng rng;
 static struct virtio_console con;
@@ -148,33 +148,27 @@ static void map_bar(struct fuzz_dev *f)
 	}
 }
 
-static void add_dev(unsigned int i, struct virtio_device *vdev, void *whole,
-		    size_t size, size_t config_size)
+static void add_dev(unsigned int i, struct virtio_device *vdev,
+		    size_t config_size)
 {
 	struct fuzz_dev *f = &devs[i];
 
 	f->vdev = vdev;
 	f->config_size = config_size;
-	f->whole = whole;
-	f->whole_size = size;
-	f->snapshot = malloc(size);
-	if (!f->snapshot) {
-		perror("pci fuzz target: malloc");
-		exit(1);
-	}
-	memcpy(f->snapshot, whole, size);
 	f->initial = vdev->pci;
 	map_bar(f);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct virtio_host host = { .mem = &mem, .bus = &bus, .vm_fd = -1,
-				    .stop = &stop, .no_queue_threads = true };
+	struct virtio_host host = { .mem = &mem, .bus = &bus,
+				    .platform = &platform.platform,
+				    .queue_ops = &fake_queues_unserved };
 	struct lg_error err;
 
 	(void)argc;
 	(void)argv;
+	fake_platform_init(&platform, &stop, false);
 	gmem_init(&mem, ram, sizeof(ram), LAYOUT_LOW_RAM_LIMIT);
 	pci_bus_init(&bus, LAYOUT_PCI_MMIO, LAYOUT_IOAPIC - LAYOUT_PCI_MMIO);
 	if (virtio_blk_init_fd(&blk, -1, BLK_BYTES, false, "fuzz", &host, &err))
@@ -185,12 +179,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("virtio-console", &err);
 	if (virtio_net_init(&net, &backend, mac, &host, &err))
 		die("virtio-net", &err);
-	add_dev(0, &blk.vdev, &blk, sizeof(blk),
-		sizeof(struct virtio_blk_config));
-	add_dev(1, &rng.vdev, &rng, sizeof(rng), 0);
-	add_dev(2, &con.vdev, &con, sizeof(con), 0);	/* no features need one */
-	add_dev(3, &net.vdev, &net, sizeof(net),
-		sizeof(struct virtio_net_config));
+	add_dev(0, &blk.vdev, sizeof(struct virtio_blk_config));
+	add_dev(1, &rng.vdev, 0);
+	add_dev(2, &con.vdev, 0);	/* no features need one */
+	add_dev(3, &net.vdev, sizeof(struct virtio_net_config));
 	bus_snapshot = bus;
 	return 0;
 }
@@ -201,7 +193,7 @@ static void restore(void)
 
 	bus = bus_snapshot;
 	for (i = 0; i < NDEV; i++) {
-		memcpy(devs[i].whole, devs[i].snapshot, devs[i].whole_size);
+		virtio_device_reset(devs[i].vdev);
 		devs[i].frozen = false;
 		devs[i].last_status = 0;
 		devs[i].status_zeroed = false;
@@ -286,20 +278,21 @@ static bool valid_vector(const struct virtio_device *v, uint16_t vec)
 static void check_queue(const struct virtio_device *v,
 			const struct virtio_queue *q)
 {
-	fuzz_invariant(q->size && !(q->size & (q->size - 1)) &&
-			       q->size <= v->ops->queue_size,
-		       "queue %u size %u", q->index, q->size);
-	fuzz_invariant(valid_vector(v, q->msix_vector), "queue %u vector %u",
-		       q->index, q->msix_vector);
-	fuzz_invariant(!q->running, "queue %u has a thread", q->index);
-	if (!q->enabled)
+	fuzz_invariant(q->reg.size && !(q->reg.size & (q->reg.size - 1)) &&
+			       q->reg.size <= v->ops->queue_size,
+		       "queue %u size %u", q->index, q->reg.size);
+	fuzz_invariant(valid_vector(v, q->reg.msix_vector), "queue %u vector %u",
+		       q->index, q->reg.msix_vector);
+	fuzz_invariant(!q->rt.running, "queue %u has a thread", q->index);
+	if (!q->reg.enabled)
 		return;
-	fuzz_invariant(q->ring.size == q->size &&
-			       gmem_range_ok(&mem, q->desc, 16ULL * q->size) &&
-			       gmem_range_ok(&mem, q->driver,
-					     6 + 2ULL * q->size) &&
-			       gmem_range_ok(&mem, q->device,
-					     6 + 8ULL * q->size),
+	fuzz_invariant(q->ring.size == q->reg.size &&
+			       gmem_range_ok(&mem, q->reg.desc,
+					     16ULL * q->reg.size) &&
+			       gmem_range_ok(&mem, q->reg.driver,
+					     6 + 2ULL * q->reg.size) &&
+			       gmem_range_ok(&mem, q->reg.device,
+					     6 + 8ULL * q->reg.size),
 		       "queue %u enabled with a bad ring", q->index);
 }
 
@@ -312,12 +305,12 @@ static void check_reset(const struct virtio_device *v, bool lone)
 {
 	unsigned int i;
 
-	fuzz_invariant(!v->driver_features && !v->isr,
+	fuzz_invariant(!v->reg.driver_features && !v->reg.isr,
 		       "%s: features or ISR survived a reset", v->ops->name);
 	if (lone)
-		fuzz_invariant(!v->dfselect && !v->gfselect &&
-				       !v->queue_select &&
-				       v->msix_config == MSIX_NO_VECTOR,
+		fuzz_invariant(!v->reg.dfselect && !v->reg.gfselect &&
+				       !v->reg.queue_select &&
+				       v->reg.msix_config == MSIX_NO_VECTOR,
 			       "%s: selectors survived a reset", v->ops->name);
 	fuzz_invariant(!v->msix.enabled && !v->msix.pending,
 		       "%s: MSI-X survived a reset", v->ops->name);
@@ -329,9 +322,11 @@ static void check_reset(const struct virtio_device *v, bool lone)
 	for (i = 0; i < v->ops->num_queues; i++) {
 		const struct virtio_queue *q = &v->queues[i];
 
-		fuzz_invariant(!q->enabled && q->size == v->ops->queue_size &&
-				       q->msix_vector == MSIX_NO_VECTOR &&
-				       !q->desc && !q->driver && !q->device,
+		fuzz_invariant(!q->reg.enabled &&
+				       q->reg.size == v->ops->queue_size &&
+				       q->reg.msix_vector == MSIX_NO_VECTOR &&
+				       !q->reg.desc && !q->reg.driver &&
+				       !q->reg.device,
 			       "%s: queue %u survived a reset", v->ops->name,
 			       i);
 	}
@@ -341,26 +336,27 @@ static void check_status(struct fuzz_dev *f)
 {
 	const struct virtio_device *v = f->vdev;
 
-	if (v->status & VIRTIO_CONFIG_S_FEATURES_OK) {
-		fuzz_invariant(!(v->driver_features & ~v->device_features) &&
-				       v->driver_features &
+	if (v->reg.status & VIRTIO_CONFIG_S_FEATURES_OK) {
+		fuzz_invariant(!(v->reg.driver_features & ~v->device_features) &&
+				       v->reg.driver_features &
 					       (1ULL << VIRTIO_F_VERSION_1),
 			       "%s: FEATURES_OK with features %#llx",
 			       v->ops->name,
-			       (unsigned long long)v->driver_features);
+			       (unsigned long long)v->reg.driver_features);
 		if (f->frozen)
-			fuzz_invariant(v->driver_features == f->frozen_features,
+			fuzz_invariant(v->reg.driver_features ==
+					       f->frozen_features,
 				       "%s: features changed after FEATURES_OK",
 				       v->ops->name);
 		f->frozen = true;
-		f->frozen_features = v->driver_features;
+		f->frozen_features = v->reg.driver_features;
 	} else {
 		f->frozen = false;
 	}
-	if (!v->status && (f->last_status || f->status_zeroed))
+	if (!v->reg.status && (f->last_status || f->status_zeroed))
 		check_reset(v, f->status_zeroed);
 	f->status_zeroed = false;
-	f->last_status = v->status;
+	f->last_status = v->reg.status;
 }
 
 static void check_device(struct fuzz_dev *f)
@@ -370,10 +366,10 @@ static void check_device(struct fuzz_dev *f)
 
 	check_config_space(&v->pci, &f->initial);
 	check_msix(&v->msix, v->ops->num_queues + 1);
-	fuzz_invariant(valid_vector(v, v->msix_config), "config vector %u",
-		       v->msix_config);
-	fuzz_invariant(!(v->isr & ~(VIRTIO_PCI_ISR_CONFIG | 1)), "ISR %#x",
-		       v->isr);
+	fuzz_invariant(valid_vector(v, v->reg.msix_config), "config vector %u",
+		       v->reg.msix_config);
+	fuzz_invariant(!(v->reg.isr & ~(VIRTIO_PCI_ISR_CONFIG | 1)), "ISR %#x",
+		       v->reg.isr);
 	for (i = 0; i < v->ops->num_queues; i++)
 		check_queue(v, &v->queues[i]);
 	check_status(f);

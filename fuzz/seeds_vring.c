@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mock_ring.h"
 #include "seeds.h"
 #include "virtio/vring.h"
 #include "vring_input.h"
@@ -34,12 +35,11 @@ struct seed {
 	uint8_t mem[VF_MEM_SIZE];
 } __attribute__((packed));
 
-/* The driver's view while it builds one seed. */
+/* The driver's view while it builds one seed (tests/lib/mock_ring.h). */
 struct driver {
 	struct seed s;
-	struct vring vr;
-	uint16_t free_head, avail;
-	uint64_t next_buf;	/* bump allocator after the rings */
+	struct guest_mem m;
+	struct mock_ring r;
 };
 
 struct seg {
@@ -55,50 +55,45 @@ static uint64_t gpa(const void *p)
 	return (const uint8_t *)p - drv.s.mem;
 }
 
+static void die_outgrown(void)
+{
+	fprintf(stderr, "gen_seeds: vring seed outgrew guest memory\n");
+	exit(1);
+}
+
 /*
- * vring_init() aligns the used ring's host address, and drv.s.mem (after
- * the packed header) is not page-aligned: lay the rings out from a
- * page-aligned address, then move them to drv.s.mem, so a seed's layout
- * is that of guest-physical 0 and not of where the linker put drv.
+ * Rings at guest-physical 0 as vring_init() lays them out, descriptors
+ * taken in order, buffers right after the rings.
  */
 static void layout(unsigned int num, unsigned long align)
 {
-	static uint8_t base[VF_MEM_SIZE] __attribute__((aligned(PAGE_SIZE)));
-	struct vring at;
+	struct mock_ring_layout l = { .num = num, .align = align,
+				      .stride = 1,
+				      .buf = vring_size(num, align) };
 
-	vring_init(&at, num, base, align);
-	drv.vr.num = num;
-	drv.vr.desc = (void *)(drv.s.mem + ((uint8_t *)at.desc - base));
-	drv.vr.avail = (void *)(drv.s.mem + ((uint8_t *)at.avail - base));
-	drv.vr.used = (void *)(drv.s.mem + ((uint8_t *)at.used - base));
+	if (mock_ring_init(&drv.r, &drv.m, &l))
+		die_outgrown();
 }
 
 static void start(enum vring_fuzz_mode mode, unsigned int log2,
 		  uint8_t flags)
 {
-	unsigned int num = 1u << log2;
-
 	memset(&drv, 0, sizeof(drv));
 	drv.s.hdr.mode = mode;
 	drv.s.hdr.size_log2 = log2;
 	drv.s.hdr.flags = flags;
 	drv.s.hdr.batch = 1;
-	layout(num, VF_RING_ALIGN);
-	drv.next_buf = vring_size(num, VF_RING_ALIGN);
+	gmem_init(&drv.m, drv.s.mem, VF_MEM_SIZE, VF_MEM_SIZE);
+	layout(1u << log2, VF_RING_ALIGN);
 }
 
 static uint64_t alloc(uint32_t len, const void *bytes)
 {
-	uint64_t at = (drv.next_buf + 15) & ~15ULL;
+	struct mock_seg m = mock_ring_buffer(&drv.r, len, false, bytes);
 
-	drv.next_buf = at + len;
-	if (drv.next_buf > VF_MEM_SIZE) {
-		fprintf(stderr, "gen_seeds: vring seed outgrew guest memory\n");
-		exit(1);
-	}
-	if (bytes)
-		memcpy(drv.s.mem + at, bytes, len);
-	return at;
+	if (!m.addr)
+		die_outgrown();
+	return m.addr;
 }
 
 static void fill_desc(struct vring_desc *d, const struct seg *s, bool more,
@@ -111,33 +106,22 @@ static void fill_desc(struct vring_desc *d, const struct seg *s, bool more,
 	d->next = more ? next : 0;
 }
 
-/* One request, made available (virtqueue_add_split + kick). */
+/*
+ * One request, made available (virtqueue_add_split + kick): with
+ * VF_INDIRECT every multi-buffer request in an indirect table.
+ */
 static void add(const struct seg *segs, unsigned int n)
 {
-	unsigned int num = drv.vr.num, i;
-	uint16_t head = drv.free_head;
+	bool indirect = (drv.s.hdr.flags & VF_INDIRECT) && n > 1;
+	struct mock_seg m[MAX_SEGS];
+	unsigned int i;
 
-	if ((drv.s.hdr.flags & VF_INDIRECT) && n > 1) {
-		struct vring_desc *table =
-			(void *)(drv.s.mem + alloc(n * sizeof(*table), NULL));
-
-		for (i = 0; i < n; i++)
-			fill_desc(&table[i], &segs[i], i + 1 < n, i + 1);
-		drv.vr.desc[head] = (struct vring_desc){
-			.addr = gpa(table), .len = n * sizeof(*table),
-			.flags = VRING_DESC_F_INDIRECT };
-		drv.free_head = (head + 1) % num;
-	} else {
-		for (i = 0; i < n; i++) {
-			uint16_t d = (head + i) % num;
-
-			fill_desc(&drv.vr.desc[d], &segs[i], i + 1 < n,
-				  (d + 1) % num);
-		}
-		drv.free_head = (head + n) % num;
-	}
-	drv.vr.avail->ring[drv.avail++ % num] = head;
-	drv.vr.avail->idx = drv.avail;
+	for (i = 0; i < n; i++)
+		m[i] = (struct mock_seg){ alloc(segs[i].len, segs[i].bytes),
+					  segs[i].len, segs[i].write };
+	if (mock_ring_add(&drv.r, m, n, indirect ? 0 : n, 0) < 0)
+		die_outgrown();
+	mock_ring_publish(&drv.r);
 }
 
 /* The file holds the header and guest memory up to its last set byte. */
@@ -216,7 +200,7 @@ static void seeds_blk(const char *dir)
 	/* A queue in use: read, write and flush in one kick, event index on. */
 	start(VF_BLK, BLK_LOG2, VF_INDIRECT | VF_EVENT_IDX);
 	blk_read_write_flush();
-	vring_used_event(&drv.vr) = 1;
+	vring_used_event(&drv.r.vr) = 1;
 	emit(dir, "linux-blk-batch-read-write-flush-event-idx");
 	/* The same on a disk whose every read, write and sync fails. */
 	start(VF_BLK, BLK_LOG2, VF_HOST_FAILS);
@@ -277,7 +261,7 @@ static void seeds_virtio_console(const char *dir)
 	drv.s.hdr.batch = 2;
 	add(s, 1);
 	add(s + 1, 1);
-	vring_used_event(&drv.vr) = 1;
+	vring_used_event(&drv.r.vr) = 1;
 	emit(dir, "linux-console-tx-two-event-idx");
 }
 
@@ -349,12 +333,12 @@ static void seed_overlong_chain(const char *dir)
 			 alloc(VIRTQ_MAX_SEGS * sizeof(*table), NULL));
 	for (i = 0; i < VIRTQ_MAX_SEGS; i++)
 		fill_desc(&table[i], &one, i + 1 < VIRTQ_MAX_SEGS, i + 1);
-	fill_desc(&drv.vr.desc[0], &one, true, 1);
-	drv.vr.desc[1] = (struct vring_desc){
+	fill_desc(&drv.r.vr.desc[0], &one, true, 1);
+	drv.r.vr.desc[1] = (struct vring_desc){
 		.addr = gpa(table), .len = VIRTQ_MAX_SEGS * sizeof(*table),
 		.flags = VRING_DESC_F_INDIRECT };
-	drv.vr.avail->ring[0] = 0;
-	drv.vr.avail->idx = 1;
+	drv.r.vr.avail->ring[0] = 0;
+	drv.r.vr.avail->idx = 1;
 	emit(dir, "ring-chain-one-segment-too-long");
 }
 
@@ -376,7 +360,7 @@ static void seeds_ring(const char *dir)
 	/* Indices about to wrap past 65535. */
 	start(VF_RING, 3, 0);
 	drv.s.hdr.start_idx = 0xfffe;
-	drv.avail = 0xfffe;
+	drv.r.avail_idx = 0xfffe;
 	for (i = 0; i < 4; i++)
 		add(s, 3);
 	drv.s.hdr.flags |= VF_JUMP;
@@ -384,11 +368,10 @@ static void seeds_ring(const char *dir)
 	/* The legacy layout (4 KiB-aligned used ring) at explicit addresses. */
 	start(VF_RING, 4, VF_GEOMETRY);
 	layout(16, PAGE_SIZE);
-	drv.next_buf = vring_size(16, PAGE_SIZE);
 	add(s, 3);
 	drv.s.hdr.raw_size = 16;
-	drv.s.hdr.avail = gpa(drv.vr.avail);
-	drv.s.hdr.used = gpa(drv.vr.used);
+	drv.s.hdr.avail = gpa(drv.r.vr.avail);
+	drv.s.hdr.used = gpa(drv.r.vr.used);
 	emit(dir, "ring-legacy-layout");
 	seed_overlong_chain(dir);
 }
@@ -413,7 +396,7 @@ static struct vring_desc *edge_ring(uint64_t used, uint8_t flags)
 	drv.s.hdr.desc = EDGE_DESC;
 	drv.s.hdr.avail = 0;
 	drv.s.hdr.used = used;
-	drv.next_buf = 0x1000;
+	drv.r.buf = 0x1000;
 	return (struct vring_desc *)(drv.s.mem + EDGE_DESC);
 }
 

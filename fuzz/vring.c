@@ -27,6 +27,7 @@
 #include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "fake_platform.h"
 #include "fuzz.h"
 #include "pci.h"
 #include "virtio/iov.h"
@@ -41,6 +42,7 @@
 
 static struct guest_mem mem;
 static struct pci_bus bus;
+static struct fake_platform platform;
 static struct virtio_host host;
 static struct virtio_blk blk;
 static struct virtio_console con;
@@ -56,6 +58,8 @@ static struct {
 	int broken;		/* O_PATH: every read, write and sync fails */
 	int idle;		/* an empty eventfd: never anything to read */
 	int full;		/* a non-blocking pipe nobody reads, full */
+	int stopping;		/* a queue's stop fd while a reset stops it */
+	int con_tx_stop;	/* the console tx queue's own stop fd */
 	int short_disk;		/* half the disk, sealed against growing */
 } host_fd;
 
@@ -209,6 +213,8 @@ static void open_host_files(void)
 	host_fd.idle = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	die_if(host_fd.idle < 0, "eventfd");
 	host_fd.full = full_pipe();
+	host_fd.stopping = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+	die_if(host_fd.stopping < 0, "eventfd");
 	host_fd.short_disk = short_disk();
 }
 
@@ -230,7 +236,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	gmem_init(&mem, guarded_ram(VF_MEM_SIZE), VF_MEM_SIZE, VF_MEM_SIZE);
 	pci_bus_init(&bus, MMIO_BASE, MMIO_SIZE);
-	host = (struct virtio_host){ .mem = &mem, .bus = &bus, .vm_fd = -1 };
+	fake_platform_init(&platform, NULL, false);
+	/* This target serves the queues itself, one process() per kick. */
+	host = (struct virtio_host){ .mem = &mem, .bus = &bus,
+				     .platform = &platform.platform,
+				     .queue_ops = &fake_queues_unserved };
 	for (i = 0; i < DISK_BYTES; i++)
 		disk_image[i] = i * 7 + 1;
 	disk_fd = memfd_create("vring-fuzz-disk", MFD_CLOEXEC);
@@ -251,6 +261,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		   &err);
 	check_init(virtio_net_init(&net, &backend, mac, &host, &err), &err);
 	check_init(virtio_rng_init(&rng, &host, scripted_fill, &err), &err);
+	host_fd.con_tx_stop = con.vdev.queues[1].rt.stop_fd;
 	return 0;
 }
 
@@ -472,14 +483,13 @@ static int host_file(int usual, int when_short)
 
 /*
  * Each input starts from the same device state and the same disk.  With
- * VF_HOST_SHORT the console's output is blocked: only the queue's stop
- * eventfd, as a reset sets it, lets the device give up on it.
+ * VF_HOST_SHORT the console's output is blocked: only a readable stop
+ * fd, as a reset under way gives the queue, lets the device give up.
  */
 static void reset_device_state(unsigned int mode)
 {
 	int disk = host_file(disk_fd, host_fd.short_disk);
 	ssize_t size = disk == disk_fd ? DISK_BYTES : DISK_BYTES / 2;
-	uint64_t one = 1;
 
 	con.input_ended = false;
 	con.in_fd = host_file(host_fd.zero, host_fd.idle);
@@ -489,19 +499,9 @@ static void reset_device_state(unsigned int mode)
 	if (mode == VF_BLK && disk != host_fd.broken &&
 	    pwrite(disk, disk_image, size, 0) != size)
 		abort();
-	if (mode == VF_CONSOLE_TX && con.out_fd == host_fd.full &&
-	    write(con.vdev.queues[1].stop_fd, &one, sizeof(one)) != sizeof(one))
-		abort();
-}
-
-/* Undo what reset_device_state() did that would outlive this input. */
-static void settle_device_state(unsigned int mode)
-{
-	uint64_t v;
-
-	if (mode == VF_CONSOLE_TX && con.out_fd == host_fd.full &&
-	    read(con.vdev.queues[1].stop_fd, &v, sizeof(v)) != sizeof(v))
-		abort();
+	con.vdev.queues[1].rt.stop_fd = con.out_fd == host_fd.full ?
+						 host_fd.stopping :
+						 host_fd.con_tx_stop;
 }
 
 static void check_disk_size(void)
@@ -596,14 +596,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vdev = device_for_mode(mode, &qi);
 		q = &vdev->queues[qi];
 		vr = &q->ring;
-		vdev->driver_features = negotiated_features();
+		vdev->reg.driver_features = negotiated_features();
 		reset_device_state(mode);
 	}
 	if (virtq_setup(vr, &mem, g.size, g.desc, g.avail, g.used,
-			negotiated_features(), &err)) {
-		settle_device_state(mode);
+			negotiated_features(), &err))
 		return 0;
-	}
 	target = image_avail_idx(&g);
 	vr->last_avail = vr->used_idx = hdr.start_idx;
 	t = (struct tally){ hdr.start_idx, hdr.start_idx,
@@ -620,7 +618,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mode == VF_BLK)
 		check_disk_size();
-	settle_device_state(mode);
 	if (!vdev)
 		check_final_push(vr);
 	return 0;

@@ -34,7 +34,7 @@
 #include "exit_status.h"
 #include "host_mem.h"
 #include "kvm.h"
-#include "kvm_irq.h"
+#include "kvm_platform.h"
 #include "pci.h"
 #include "loader.h"
 #include "privileges.h"
@@ -763,11 +763,6 @@ static void selftest_testdev_io(void *dev, uint64_t offset, uint8_t *data,
 	testdev_io(dev, offset, data, len, is_write);
 }
 
-static void kick_vcpu(void *vm)
-{
-	vm_kick(vm);
-}
-
 /* The pipe from the input thread to the virtio console; its read end. */
 static int virtio_console_pipe(struct console_input *in)
 {
@@ -786,7 +781,7 @@ static int virtio_console_pipe(struct console_input *in)
  * host bridge through ACPI); devices only when asked for.
  */
 static void setup_pci(struct vm *vm, const struct options *o,
-		      struct pci_bus *bus, struct irq_routing *routing,
+		      struct pci_bus *bus, const struct platform *platform,
 		      struct console_input *input, struct devices *devs)
 {
 	static struct virtio_console con;
@@ -794,15 +789,12 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	static struct virtio_blk blk[MAX_BLOCK_DEVICES];
 	unsigned int i;
 	struct virtio_host host = {
-		.mem = &vm->mem, .bus = bus, .routing = routing,
-		.vm_fd = vm->vm_fd, .stop = &vm->stop, .strict = o->strict,
-		.kick_vcpu = kick_vcpu, .kick_ctx = vm,
-		.start_thread = o->sandbox ? sandbox_start_thread : NULL,
+		.mem = &vm->mem, .bus = bus, .platform = platform,
+		.queue_ops = &virtio_queue_threads,
 	};
 	struct lg_error err;
 
 	pci_bus_init(bus, LAYOUT_PCI_MMIO, LAYOUT_IOAPIC - LAYOUT_PCI_MMIO);
-	irq_routing_init(routing, vm->vm_fd);
 	if (bus_register(&vm->pio, PCI_CONFIG_ADDR, PCI_CONFIG_PORTS,
 			 pci_config_io, bus, "pci-config") ||
 	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
@@ -853,6 +845,7 @@ static unsigned int named_fds(const struct options *o, int *fds)
 }
 
 static void platform_devices(struct vm *vm, const struct options *o,
+			     const struct platform *platform,
 			     struct serial *com1, int *out_fd)
 {
 	static struct rtc rtc;
@@ -862,7 +855,8 @@ static void platform_devices(struct vm *vm, const struct options *o,
 	rtc_init(&rtc);
 	acpi_pm_init(&pm, &vm->stop);
 	serial_init(com1, SERIAL_COM1_IRQ,
-		    (struct irq_sink){ vm_irq_line, vm }, console_output,
+		    (struct irq_sink){ platform->ops->irq_line, platform->ctx },
+		    console_output,
 		    out_fd);
 	if (bus_register(&vm->pio, SERIAL_COM1_BASE, 8, serial_io, com1,
 			 "com1") ||
@@ -979,7 +973,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	static struct serial com1;
 	static struct pci_bus pci;
-	static struct irq_routing routing;
+	static struct kvm_platform platform;
 	static struct privilege_drop drop;
 	static struct devices devs;
 	struct console_input input = { 0 };
@@ -1011,7 +1005,9 @@ int main(int argc, char **argv)
 	vm.nested_virt = o.nested_virt;
 	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
-	platform_devices(&vm, &o, &com1, &out_fd);
+	kvm_platform_init(&platform, &vm, o.strict,
+			  o.sandbox ? sandbox_start_thread : NULL);
+	platform_devices(&vm, &o, &platform.platform, &com1, &out_fd);
 	listen_for_break(&vm, &com1);
 
 	input = (struct console_input){ .serial = &com1, .vm = &vm,
@@ -1020,7 +1016,7 @@ int main(int argc, char **argv)
 			"console input dropped: the guest is not taking it");
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
-	setup_pci(&vm, &o, &pci, &routing, &input, &devs);
+	setup_pci(&vm, &o, &pci, &platform.platform, &input, &devs);
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
 	break_signal_mask(SIG_UNBLOCK);

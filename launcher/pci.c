@@ -133,6 +133,12 @@ static void update_bars(struct pci_device *d)
 	}
 }
 
+void pci_device_restore(struct pci_device *d, const struct pci_device *was)
+{
+	memcpy(d->cfg, was->cfg, sizeof(d->cfg));
+	update_bars(d);
+}
+
 int pci_register(struct pci_bus *b, struct pci_device *d)
 {
 	int slot, bar;

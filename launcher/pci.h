@@ -62,6 +62,12 @@ void pci_device_init(struct pci_device *d, uint16_t vendor, uint16_t device,
 void pci_device_add_bar(struct pci_device *d, int bar, uint32_t size);
 int pci_register(struct pci_bus *b, struct pci_device *d);
 
+/*
+ * A function reset: config space back to a copy taken when `d` was set
+ * up (BAR addresses included), the device told of BARs that moved.
+ */
+void pci_device_restore(struct pci_device *d, const struct pci_device *was);
+
 /* Append a capability; returns its offset in config space, 0 if full. */
 unsigned int pci_add_capability(struct pci_device *d, uint8_t id,
 				const void *body, unsigned int len);

@@ -23,7 +23,7 @@ static void reset_table(struct msix *x)
 
 int msix_init(struct msix *x, struct pci_device *d, unsigned int nvec,
 	      int bar, uint32_t table_off, uint32_t pba_off,
-	      struct irq_routing *routing, int vm_fd)
+	      const struct platform *platform)
 {
 	uint8_t cap[MSIX_CAP_LEN] = { 0 };
 	uint32_t v;
@@ -36,17 +36,14 @@ int msix_init(struct msix *x, struct pci_device *d, unsigned int nvec,
 		return -1;
 	}
 	x->nvec = nvec;
-	x->routing = routing;
+	x->platform = platform;
 	reset_table(x);
 	for (i = 0; i < nvec; i++) {
-		x->gsi[i] = -1;
 		x->fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (x->fd[i] < 0)
 			return -1;
-		if (!routing)
-			continue;
-		x->gsi[i] = irq_routing_alloc_msi(routing);
-		if (x->gsi[i] < 0 || kvm_irqfd(vm_fd, x->fd[i], x->gsi[i], true))
+		x->route[i] = platform->ops->msi_add(platform->ctx, x->fd[i]);
+		if (x->route[i] < 0)
 			return -1;
 	}
 	v = nvec - 1;				/* table size, N - 1 */
@@ -118,8 +115,7 @@ static void update_route(struct msix *x, unsigned int v)
 	if ((e->ctrl & ENTRY_MASKED) || !(x->route_stale & (1ULL << v)))
 		return;
 	x->route_stale &= ~(1ULL << v);
-	if (x->routing)
-		irq_routing_set_msi(x->routing, x->gsi[v],
+	x->platform->ops->msi_route(x->platform->ctx, x->route[v],
 				    (uint64_t)e->addr_hi << 32 | e->addr_lo,
 				    e->data);
 }

@@ -6,15 +6,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvm_irq.h"
 #include "pci.h"
+#include "platform.h"
 
 /*
  * MSI-X for one PCI function: the vector table and pending-bit array the
  * guest programs through a BAR, and delivery of each vector through its
- * own irqfd.  Device threads raise vectors; the vCPU thread changes the
- * table; the lock keeps a masked vector from firing and an unmasked one
- * with a pending bit from being forgotten.
+ * own eventfd, which the platform routes (over KVM, an irqfd).  Device
+ * threads raise vectors; the vCPU thread changes the table; the lock
+ * keeps a masked vector from firing and an unmasked one with a pending
+ * bit from being forgotten.
  */
 #define MSIX_MAX_VECTORS	16
 #define MSIX_NO_VECTOR		0xffff
@@ -32,20 +33,20 @@ struct msix {
 	uint64_t pending;
 	uint64_t route_stale;		/* entries changed since routed */
 	bool enabled, function_masked;
-	int gsi[MSIX_MAX_VECTORS];	/* -1 without KVM routing */
-	int fd[MSIX_MAX_VECTORS];	/* irqfd eventfds */
-	struct irq_routing *routing;	/* NULL in unit tests */
+	int route[MSIX_MAX_VECTORS];	/* the platform's, per vector */
+	int fd[MSIX_MAX_VECTORS];	/* writing one raises its vector */
+	const struct platform *platform;
 	unsigned int cap;		/* capability's offset in config space */
 };
 
 /*
  * Set up `nvec` vectors whose table and PBA sit in BAR `bar` at the given
- * offsets, and add the capability to `d`.  With `routing`, each vector
- * gets a GSI and an irqfd bound to it.  0, or -1 (errno set).
+ * offsets, and add the capability to `d`.  Each vector gets an eventfd
+ * and a route on `platform`.  0, or -1 (errno set).
  */
 int msix_init(struct msix *x, struct pci_device *d, unsigned int nvec,
 	      int bar, uint32_t table_off, uint32_t pba_off,
-	      struct irq_routing *routing, int vm_fd);
+	      const struct platform *platform);
 
 /* BAR accesses within the table and the PBA. */
 void msix_table_access(struct msix *x, uint64_t offset, uint8_t *data,

@@ -23,17 +23,28 @@ run_suite() {
 	fi
 }
 
-units=0
-for t in build/tests/unit/test_*; do
-	[ -x "$t" ] || continue
-	run_suite "unit/$(basename "$t")" "$t"
-	units=$((units + 1))
-done
-if [ "$units" -eq 0 ]; then
-	echo "=== no unit test programs in build/tests/unit: run 'make test'" >&2
-	failed=$((failed + 1))
-	failures+=("unit-missing")
+# The test programs are the Makefile's (make list-suites), so a binary
+# left in build/ after its source went away does not run; one listed but
+# not built fails.
+if ! suites=$(MAKEFLAGS= make -s --no-print-directory list-suites); then
+	echo "=== cannot list the test programs (make list-suites)" >&2
+	exit 2
 fi
+# Each program of one kind, through the runner given after the kind.
+run_programs() {
+	local kind=$1 t
+	shift
+	for t in $(awk -v k="$kind" '$1 == k { print $2 }' <<<"$suites"); do
+		if [ -x "$t" ]; then
+			run_suite "$kind/$(basename "$t")" "$@" "$t"
+		else
+			echo "=== $kind/$(basename "$t") is not built: run 'make test'" >&2
+			failed=$((failed + 1))
+			failures+=("$kind/$(basename "$t")")
+		fi
+	done
+}
+run_programs unit
 
 # Real kernels' console logs with syzkaller's titles: detection and title
 # rates, on all of them and on each half (tests/harness/crashlogs.sh).
@@ -72,17 +83,7 @@ in_kvm() {
 		tests/boot/nested.sh --host-root --mem 2048 --timeout 1800 -- "$@"
 	fi
 }
-integ=0
-for t in build/tests/integration/test_*; do
-	[ -x "$t" ] || continue
-	run_suite "integration/$(basename "$t")" in_kvm "$t"
-	integ=$((integ + 1))
-done
-if [ "$integ" -eq 0 ]; then
-	echo "=== no integration test programs in build/tests/integration: run 'make test'" >&2
-	failed=$((failed + 1))
-	failures+=("integration-missing")
-fi
+run_programs integration in_kvm
 
 run_suite "boot/nested-timeout" tests/boot/nested-timeout.sh
 run_suite "boot/kept-host" tests/boot/kept-host.sh

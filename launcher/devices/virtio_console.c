@@ -102,8 +102,10 @@ static int console_tx_request(struct virtio_device *vdev,
 	(void)err;
 	*written = 0;
 	while (n) {
-		struct pollfd p[2] = { { .fd = con->out_fd, .events = POLLOUT },
-				       { .fd = q->stop_fd, .events = POLLIN } };
+		struct pollfd p[2] = {
+			{ .fd = con->out_fd, .events = POLLOUT },
+			{ .fd = q->rt.stop_fd, .events = POLLIN },
+		};
 		struct iovec one = iov[0];
 		ssize_t w;
 

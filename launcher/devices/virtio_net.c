@@ -65,7 +65,7 @@ static void fix_rx_header(const struct virtio_net *net, struct virtq_chain *c)
 	struct virtio_net_hdr_v1 h;
 
 	iov_to_buf(virtq_chain_in(c), c->n_in, 0, &h, sizeof(h));
-	virtio_net_rx_header(&h, net->vdev.driver_features);
+	virtio_net_rx_header(&h, net->vdev.reg.driver_features);
 	iov_from_buf(virtq_chain_in(c), c->n_in, 0, &h, sizeof(h));
 }
 

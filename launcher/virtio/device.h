@@ -12,13 +12,13 @@
 #include "../guest_mem.h"
 #include "../pci.h"
 #include "../pci_msix.h"
-#include "../stop.h"
+#include "../platform.h"
 #include "vring.h"
 
 /*
  * A virtio device on the PCI transport.  As in the seed, every queue has
- * its own thread that sleeps on the queue's eventfd (here a KVM
- * ioeventfd on the notify doorbell) and, for receive queues, on the host
+ * its own thread that sleeps on the queue's eventfd (the platform's
+ * doorbell: over KVM an ioeventfd) and, for receive queues, on the host
  * file descriptor it reads from; the vCPU thread only handles register
  * accesses and never waits for device I/O.
  */
@@ -26,11 +26,6 @@
 
 struct virtio_device;
 struct virtio_queue;
-
-/* Starts `fn(arg)` on a new thread serving a queue of device `device`. */
-typedef int (*virtio_thread_start_fn)(pthread_t *thread,
-				      void *(*fn)(void *), void *arg,
-				      const char *device);
 
 enum vq_result {
 	VQ_BROKEN = -1,		/* the guest broke the ring: needs reset */
@@ -60,69 +55,87 @@ struct virtio_device_ops {
 	void (*reset)(struct virtio_device *vdev);
 };
 
-struct virtio_queue {
-	struct virtio_device *vdev;
-	unsigned int index;
-	/* Registers, as the guest programs them. */
+/*
+ * Who serves enabled queues.  The launcher's way is a thread per queue
+ * (virtio_queue_threads); a vhost-user back-end would be another, handed
+ * the queue's kick fd and its vector's call fd (msix.fd) on start; a
+ * fuzzer that only drives registers has one that serves nothing.
+ */
+struct virtio_queue_ops {
+	/* Before the guest runs (a confined vCPU cannot clone later). */
+	int (*prepare)(struct virtio_queue *q, const struct platform *p,
+		       struct lg_error *err);
+	/* The guest enabled q: serve it from now on. */
+	void (*start)(struct virtio_queue *q);
+	/* Reset or exit: nothing serves q any more when this returns. */
+	void (*stop)(struct virtio_queue *q);
+};
+
+extern const struct virtio_queue_ops virtio_queue_threads;
+
+/* A queue's registers, as the guest programs them; reset clears them. */
+struct virtq_regs {
 	uint16_t size;
 	uint16_t msix_vector;
 	bool enabled;
 	uint64_t desc, driver, device;
-	/* Runtime, valid while enabled. */
-	struct virtq ring;
-	struct virtq_chain *chain;	/* scratch for the thread */
-	int kick_fd;			/* ioeventfd on the doorbell */
-	int stop_fd;			/* tells the thread to stop serving */
+};
+
+/* What serves a queue: made once, kept across resets. */
+struct virtq_runtime {
+	int kick_fd;			/* the doorbell's eventfd */
+	int stop_fd;			/* readable while a reset stops q */
 	pthread_t thread;
 	bool has_thread;
 	bool running;			/* its thread serves it (thread_lock) */
+	pthread_mutex_t thread_lock;	/* running, and ... */
+	pthread_cond_t thread_cond;	/* ... its changes */
+};
+
+struct virtio_queue {
+	struct virtio_device *vdev;
+	unsigned int index;
+	struct virtq_regs reg;
+	/* The ring as enabled from reg, and scratch for whoever serves it. */
+	struct virtq ring;
+	struct virtq_chain *chain;
+	struct virtq_runtime rt;
+};
+
+/* Transport state the guest sees; virtio_device_reset() restores it. */
+struct virtio_regs {
+	uint32_t dfselect, gfselect;
+	uint64_t driver_features;
+	uint8_t status;			/* under virtio_device.lock */
+	uint8_t config_generation;
+	uint16_t queue_select;
+	uint16_t msix_config;
+	_Atomic uint8_t isr;
 };
 
 struct virtio_device {
 	const struct virtio_device_ops *ops;
 	void *priv;			/* the device's own state */
 	const struct guest_mem *mem;
+	const struct platform *platform;
+	const struct virtio_queue_ops *queue_ops;
 	struct pci_device pci;
+	struct pci_device pci_as_created;	/* for virtio_device_reset() */
 	struct msix msix;
-	int vm_fd;			/* for ioeventfds; -1 in unit tests */
-	struct vm_stop *stop;		/* for --strict */
-	bool strict;
-	void (*kick_vcpu)(void *ctx);	/* to notice a --strict stop */
-	void *kick_ctx;
-	virtio_thread_start_fn start_thread;	/* NULL: pthread_create */
-	bool no_queue_threads;		/* see struct virtio_host */
+	uint64_t device_features;
 
 	struct host_error broken;	/* NEEDS_RESET episodes, counted */
 	pthread_mutex_t lock;		/* status, against queue threads */
-	pthread_mutex_t thread_lock;	/* queues' running, and ... */
-	pthread_cond_t thread_cond;	/* ... its changes */
-	uint32_t dfselect, gfselect;
-	uint64_t device_features, driver_features;
-	uint8_t status;
-	uint8_t config_generation;
-	uint16_t queue_select;
-	uint16_t msix_config;
-	_Atomic uint8_t isr;
+	struct virtio_regs reg;
 	struct virtio_queue queues[VIRTIO_MAX_QUEUES];
 };
 
+/* What a device is plugged into. */
 struct virtio_host {
 	const struct guest_mem *mem;
 	struct pci_bus *bus;
-	struct irq_routing *routing;	/* NULL: no KVM (unit tests) */
-	int vm_fd;
-	struct vm_stop *stop;
-	bool strict;
-	void (*kick_vcpu)(void *ctx);
-	void *kick_ctx;
-	/* How queue threads start (the sandbox confines them); optional. */
-	virtio_thread_start_fn start_thread;
-	/*
-	 * Enabled queues get no thread, so nobody serves them: for the PCI
-	 * fuzzer, which drives the transport's registers and must not start
-	 * threads for every input.
-	 */
-	bool no_queue_threads;
+	const struct platform *platform;
+	const struct virtio_queue_ops *queue_ops;
 };
 
 /* Create the transport for a device and put it on the PCI bus. */
@@ -131,12 +144,25 @@ int virtio_device_init(struct virtio_device *vdev,
 		       const struct virtio_host *host, struct lg_error *err);
 
 /*
- * Start every queue's thread (unless no_queue_threads): before the guest
- * runs, since a confined vCPU thread cannot clone.  Each waits until
- * its queue is enabled; without this, enabled queues are not served.
+ * Prepare whatever serves each queue (for the launcher, start its
+ * thread): before the guest runs.  Without it, enabled queues are not
+ * served.
  */
 int virtio_device_start_threads(struct virtio_device *vdev,
 				struct lg_error *err);
+
+/*
+ * Power-on state, as a PCI function reset gives it: the transport, the
+ * queues, MSI-X and config space as created; the device's ops->reset.
+ * Nothing serves a queue afterwards; threads and fds stay.
+ */
+void virtio_device_reset(struct virtio_device *vdev);
+
+/*
+ * For whoever serves queue q: the guest broke it.  Tells the platform
+ * (rate-limited), sets NEEDS_RESET and raises the config interrupt.
+ */
+void virtio_queue_broken(struct virtio_queue *q, const struct lg_error *err);
 
 /* For devices: interrupt the guest for queue q (after virtq_push). */
 void virtio_queue_interrupt(struct virtio_queue *q);

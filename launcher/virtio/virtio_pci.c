@@ -7,22 +7,21 @@
  *   0x1000 ISR status              0x4000 MSI-X table
  *   0x2000 device configuration    0x5000 MSI-X pending bits
  *
- * Register writes arrive on the vCPU thread; queue threads only take
- * requests and raise interrupts, so reset stops them before it touches
- * anything they use.
+ * Register writes arrive on the vCPU thread; whoever serves the queues
+ * (vdev->queue_ops) only takes requests and raises interrupts, so reset
+ * stops it before it touches anything it uses.  Interrupts, doorbells
+ * and messages go through the platform (platform.h).
  */
 #include <errno.h>
 #include <linux/pci_regs.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "../kvm_irq.h"
 #include "device.h"
 
 #define VIRTIO_PCI_VENDOR	0x1af4
@@ -51,9 +50,9 @@ static struct virtio_device *to_vdev(struct pci_device *d)
 
 static struct virtio_queue *selected_queue(struct virtio_device *vdev)
 {
-	if (vdev->queue_select >= vdev->ops->num_queues)
+	if (vdev->reg.queue_select >= vdev->ops->num_queues)
 		return NULL;
-	return &vdev->queues[vdev->queue_select];
+	return &vdev->queues[vdev->reg.queue_select];
 }
 
 /*
@@ -65,14 +64,15 @@ static void tell_needs_reset(struct virtio_device *vdev,
 			     const struct virtio_queue *q,
 			     const struct lg_error *err)
 {
+	const struct platform *p = vdev->platform;
 	unsigned long n = host_error_count(&vdev->broken);
+	char line[sizeof(err->msg) + 128], times[32] = "";
 
-	if (n == 1)
-		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset\n",
-			vdev->ops->name, q->index, err->msg);
-	else if (n)
-		fprintf(stderr, "lguest: %s: queue %u: %s; device needs reset (%lu times)\n",
-			vdev->ops->name, q->index, err->msg, n);
+	if (n > 1)
+		snprintf(times, sizeof(times), " (%lu times)", n);
+	snprintf(line, sizeof(line), "%s: queue %u: %s; device needs reset%s",
+		 vdev->ops->name, q->index, err->msg, times);
+	p->ops->device_broken(p->ctx, n ? line : NULL);
 }
 
 /*
@@ -91,132 +91,37 @@ static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 	 * may then write its own exit status and the first stop wins.
 	 */
 	pthread_mutex_lock(&vdev->lock);
-	first = !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
-	if (first) {
+	first = !(vdev->reg.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	if (first)
 		tell_needs_reset(vdev, q, err);
-		if (vdev->strict && vdev->stop) {
-			vm_request_stop(vdev->stop, STOP_DEVICE_ERROR, 0);
-			if (vdev->kick_vcpu)
-				vdev->kick_vcpu(vdev->kick_ctx);
-		}
-	}
-	vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	vdev->reg.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	pthread_mutex_unlock(&vdev->lock);
 	if (!first)
 		return;
-	atomic_fetch_or(&vdev->isr, VIRTIO_PCI_ISR_CONFIG);
-	msix_raise(&vdev->msix, vdev->msix_config);
+	atomic_fetch_or(&vdev->reg.isr, VIRTIO_PCI_ISR_CONFIG);
+	msix_raise(&vdev->msix, vdev->reg.msix_config);
+}
+
+void virtio_queue_broken(struct virtio_queue *q, const struct lg_error *err)
+{
+	needs_reset(q->vdev, q, err);
 }
 
 void virtio_queue_interrupt(struct virtio_queue *q)
 {
-	atomic_fetch_or(&q->vdev->isr, ISR_QUEUE);
-	msix_raise(&q->vdev->msix, q->msix_vector);
-}
-
-static void drain_eventfd(int fd)
-{
-	uint64_t v;
-
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
-}
-
-/*
- * Serving an enabled queue, the seed's per-virtqueue service thread:
- * sleep until the guest kicks (or host input arrives), serve, repeat,
- * until told to stop or the guest breaks the ring.  When the guest has
- * no buffers for pending input we stop watching the input until the
- * next kick; when the input ends we stop watching it for good.
- */
-static void serve_queue(struct virtio_queue *q)
-{
-	struct virtio_device *vdev = q->vdev;
-	int input = vdev->ops->input_fd ? vdev->ops->input_fd(vdev, q->index) :
-					  -1;
-	bool starved = false;
-	struct lg_error err;
-
-	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = q->stop_fd, .events = POLLIN },
-			{ .fd = q->kick_fd, .events = POLLIN },
-			{ .fd = starved ? -1 : input, .events = POLLIN },
-		};
-		enum vq_result r;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents)
-			break;
-		if (p[1].revents) {
-			drain_eventfd(q->kick_fd);
-			starved = false;
-		}
-		r = vdev->ops->process(vdev, q, &err);
-		if (r == VQ_BROKEN) {
-			needs_reset(vdev, q, &err);
-			break;
-		}
-		if (r == VQ_INPUT_DONE)
-			input = -1;
-		/*
-		 * Starved, we sleep until the guest adds buffers and kicks, so
-		 * ask for that kick (with EVENT_IDX nothing else re-arms a
-		 * receive queue); buffers that came meanwhile end the fast.
-		 */
-		starved = r == VQ_STARVED && !virtq_notify_on(&q->ring);
-	}
-}
-
-/*
- * A queue's thread lives as long as the launcher and is started before
- * the guest runs, so no confined thread ever needs to clone one: it
- * waits until its queue is enabled, serves it until a reset stops it or
- * the guest breaks it, says so, and waits again.
- */
-static void *queue_thread(void *arg)
-{
-	struct virtio_queue *q = arg;
-	struct virtio_device *vdev = q->vdev;
-
-	for (;;) {
-		pthread_mutex_lock(&vdev->thread_lock);
-		while (!q->running)
-			pthread_cond_wait(&vdev->thread_cond, &vdev->thread_lock);
-		pthread_mutex_unlock(&vdev->thread_lock);
-		serve_queue(q);
-		pthread_mutex_lock(&vdev->thread_lock);
-		q->running = false;
-		pthread_cond_broadcast(&vdev->thread_cond);
-		pthread_mutex_unlock(&vdev->thread_lock);
-	}
-	return NULL;
+	atomic_fetch_or(&q->vdev->reg.isr, ISR_QUEUE);
+	msix_raise(&q->vdev->msix, q->reg.msix_vector);
 }
 
 int virtio_device_start_threads(struct virtio_device *vdev,
 				struct lg_error *err)
 {
 	unsigned int i;
-	int r;
 
-	for (i = 0; i < vdev->ops->num_queues && !vdev->no_queue_threads; i++) {
-		struct virtio_queue *q = &vdev->queues[i];
-
-		if (q->has_thread)
-			continue;
-		r = vdev->start_thread ?
-			    vdev->start_thread(&q->thread, queue_thread, q,
-					       vdev->ops->name) :
-			    pthread_create(&q->thread, NULL, queue_thread, q);
-		if (r)
-			return lg_fail(err, "%s: cannot start queue %u's thread: %s",
-				       vdev->ops->name, i, strerror(r));
-		q->has_thread = true;
-	}
+	for (i = 0; i < vdev->ops->num_queues; i++)
+		if (vdev->queue_ops->prepare(&vdev->queues[i], vdev->platform,
+					     err))
+			return -1;
 	return 0;
 }
 
@@ -224,36 +129,16 @@ static void enable_queue(struct virtio_device *vdev, struct virtio_queue *q)
 {
 	struct lg_error err;
 
-	if (q->enabled)
+	if (q->reg.enabled)
 		return;
-	if (virtq_setup(&q->ring, vdev->mem, q->size, q->desc, q->driver,
-			q->device, vdev->driver_features, &err)) {
+	if (virtq_setup(&q->ring, vdev->mem, q->reg.size, q->reg.desc,
+			q->reg.driver, q->reg.device, vdev->reg.driver_features,
+			&err)) {
 		needs_reset(vdev, q, &err);
 		return;
 	}
-	q->enabled = true;
-	if (!q->has_thread)
-		return;	/* no_queue_threads: nobody serves it */
-	pthread_mutex_lock(&vdev->thread_lock);
-	q->running = true;
-	pthread_cond_broadcast(&vdev->thread_cond);
-	pthread_mutex_unlock(&vdev->thread_lock);
-}
-
-/* The thread stops serving (if it still does) and waits to be enabled. */
-static void stop_queue(struct virtio_queue *q)
-{
-	struct virtio_device *vdev = q->vdev;
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&vdev->thread_lock);
-	if (q->running && write(q->stop_fd, &one, sizeof(one)) == sizeof(one))
-		while (q->running)
-			pthread_cond_wait(&vdev->thread_cond,
-					  &vdev->thread_lock);
-	pthread_mutex_unlock(&vdev->thread_lock);
-	drain_eventfd(q->stop_fd);
-	drain_eventfd(q->kick_fd);
+	q->reg.enabled = true;
+	vdev->queue_ops->start(q);
 }
 
 void virtio_device_quiesce(struct virtio_device *vdev)
@@ -261,16 +146,14 @@ void virtio_device_quiesce(struct virtio_device *vdev)
 	unsigned int i;
 
 	for (i = 0; i < vdev->ops->num_queues; i++)
-		stop_queue(&vdev->queues[i]);
+		vdev->queue_ops->stop(&vdev->queues[i]);
 }
 
 static void reset_queue_registers(struct virtio_device *vdev,
 				  struct virtio_queue *q)
 {
-	q->size = vdev->ops->queue_size;
-	q->msix_vector = MSIX_NO_VECTOR;
-	q->enabled = false;
-	q->desc = q->driver = q->device = 0;
+	q->reg = (struct virtq_regs){ .size = vdev->ops->queue_size,
+				      .msix_vector = MSIX_NO_VECTOR };
 }
 
 /* Status 0: back to the state the device was created in. */
@@ -285,13 +168,20 @@ static void reset_device(struct virtio_device *vdev)
 		vdev->ops->reset(vdev);
 	msix_reset(&vdev->msix, &vdev->pci);
 	pthread_mutex_lock(&vdev->lock);
-	vdev->status = 0;
+	vdev->reg.status = 0;
 	pthread_mutex_unlock(&vdev->lock);
-	vdev->driver_features = 0;
-	vdev->dfselect = vdev->gfselect = 0;
-	vdev->queue_select = 0;
-	vdev->msix_config = MSIX_NO_VECTOR;
-	atomic_store(&vdev->isr, 0);
+	vdev->reg.driver_features = 0;
+	vdev->reg.dfselect = vdev->reg.gfselect = 0;
+	vdev->reg.queue_select = 0;
+	vdev->reg.msix_config = MSIX_NO_VECTOR;
+	atomic_store(&vdev->reg.isr, 0);
+}
+
+void virtio_device_reset(struct virtio_device *vdev)
+{
+	reset_device(vdev);
+	vdev->reg.config_generation = 0;
+	pci_device_restore(&vdev->pci, &vdev->pci_as_created);
 }
 
 /* FEATURES_OK sticks only for a subset of ours that includes VERSION_1. */
@@ -305,20 +195,22 @@ static void write_status(struct virtio_device *vdev, uint8_t v)
 	}
 	pthread_mutex_lock(&vdev->lock);
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		if ((vdev->driver_features & ~vdev->device_features) ||
-		    !(vdev->driver_features & (1ULL << VIRTIO_F_VERSION_1))) {
+	    !(vdev->reg.status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		uint64_t f = vdev->reg.driver_features;
+
+		if ((f & ~vdev->device_features) ||
+		    !(f & (1ULL << VIRTIO_F_VERSION_1))) {
 			v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 			/* Refused alone, it must not read back as 0 (reset). */
 			if (!v)
-				v = vdev->status;
+				v = vdev->reg.status;
 		} else
 			agreed = true;
 	}
-	vdev->status = v | (vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	vdev->reg.status = v | (vdev->reg.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	pthread_mutex_unlock(&vdev->lock);
 	if (agreed && vdev->ops->features_ok)
-		vdev->ops->features_ok(vdev, vdev->driver_features);
+		vdev->ops->features_ok(vdev, vdev->reg.driver_features);
 }
 
 static uint64_t feature_window(uint64_t features, uint32_t select)
@@ -355,28 +247,29 @@ static void common_snapshot(struct virtio_device *vdev,
 	struct virtio_queue *q = selected_queue(vdev);
 
 	memset(img, 0, sizeof(*img));
-	put(img, VIRTIO_PCI_COMMON_DFSELECT, 4, vdev->dfselect);
+	put(img, VIRTIO_PCI_COMMON_DFSELECT, 4, vdev->reg.dfselect);
 	put(img, VIRTIO_PCI_COMMON_DF, 4,
-	    feature_window(vdev->device_features, vdev->dfselect));
-	put(img, VIRTIO_PCI_COMMON_GFSELECT, 4, vdev->gfselect);
+	    feature_window(vdev->device_features, vdev->reg.dfselect));
+	put(img, VIRTIO_PCI_COMMON_GFSELECT, 4, vdev->reg.gfselect);
 	put(img, VIRTIO_PCI_COMMON_GF, 4,
-	    feature_window(vdev->driver_features, vdev->gfselect));
-	put(img, VIRTIO_PCI_COMMON_MSIX, 2, vdev->msix_config);
+	    feature_window(vdev->reg.driver_features, vdev->reg.gfselect));
+	put(img, VIRTIO_PCI_COMMON_MSIX, 2, vdev->reg.msix_config);
 	put(img, VIRTIO_PCI_COMMON_NUMQ, 2, vdev->ops->num_queues);
 	pthread_mutex_lock(&vdev->lock);
-	put(img, VIRTIO_PCI_COMMON_STATUS, 1, vdev->status);
+	put(img, VIRTIO_PCI_COMMON_STATUS, 1, vdev->reg.status);
 	pthread_mutex_unlock(&vdev->lock);
-	put(img, VIRTIO_PCI_COMMON_CFGGENERATION, 1, vdev->config_generation);
-	put(img, VIRTIO_PCI_COMMON_Q_SELECT, 2, vdev->queue_select);
+	put(img, VIRTIO_PCI_COMMON_CFGGENERATION, 1,
+	    vdev->reg.config_generation);
+	put(img, VIRTIO_PCI_COMMON_Q_SELECT, 2, vdev->reg.queue_select);
 	if (!q)
 		return;
-	put(img, VIRTIO_PCI_COMMON_Q_SIZE, 2, q->size);
-	put(img, VIRTIO_PCI_COMMON_Q_MSIX, 2, q->msix_vector);
-	put(img, VIRTIO_PCI_COMMON_Q_ENABLE, 2, q->enabled);
+	put(img, VIRTIO_PCI_COMMON_Q_SIZE, 2, q->reg.size);
+	put(img, VIRTIO_PCI_COMMON_Q_MSIX, 2, q->reg.msix_vector);
+	put(img, VIRTIO_PCI_COMMON_Q_ENABLE, 2, q->reg.enabled);
 	put(img, VIRTIO_PCI_COMMON_Q_NOFF, 2, q->index);
-	put(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8, q->desc);
-	put(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8, q->driver);
-	put(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8, q->device);
+	put(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8, q->reg.desc);
+	put(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8, q->reg.driver);
+	put(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8, q->reg.device);
 }
 
 static bool touched(unsigned int off, unsigned int len, unsigned int field,
@@ -397,16 +290,16 @@ static void queue_write(struct virtio_device *vdev, struct virtio_queue *q,
 	uint16_t size = get(img, VIRTIO_PCI_COMMON_Q_SIZE, 2);
 
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_MSIX, 2))
-		q->msix_vector = valid_vector(
+		q->reg.msix_vector = valid_vector(
 			vdev, get(img, VIRTIO_PCI_COMMON_Q_MSIX, 2));
-	if (q->enabled)
+	if (q->reg.enabled)
 		return;	/* a live queue's geometry is fixed until reset */
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_SIZE, 2) && size &&
 	    !(size & (size - 1)) && size <= vdev->ops->queue_size)
-		q->size = size;
-	q->desc = get(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8);
-	q->driver = get(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8);
-	q->device = get(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8);
+		q->reg.size = size;
+	q->reg.desc = get(img, VIRTIO_PCI_COMMON_Q_DESCLO, 8);
+	q->reg.driver = get(img, VIRTIO_PCI_COMMON_Q_AVAILLO, 8);
+	q->reg.device = get(img, VIRTIO_PCI_COMMON_Q_USEDLO, 8);
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_ENABLE, 2) &&
 	    get(img, VIRTIO_PCI_COMMON_Q_ENABLE, 2) == 1)
 		enable_queue(vdev, q);
@@ -421,21 +314,25 @@ static void common_write(struct virtio_device *vdev, unsigned int off,
 
 	common_snapshot(vdev, &img);
 	memcpy(img.b + off, data, len);
-	vdev->dfselect = get(&img, VIRTIO_PCI_COMMON_DFSELECT, 4);
-	vdev->gfselect = get(&img, VIRTIO_PCI_COMMON_GFSELECT, 4);
-	if (touched(off, len, VIRTIO_PCI_COMMON_GF, 4) && vdev->gfselect < 2 &&
-	    !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+	vdev->reg.dfselect = get(&img, VIRTIO_PCI_COMMON_DFSELECT, 4);
+	vdev->reg.gfselect = get(&img, VIRTIO_PCI_COMMON_GFSELECT, 4);
+	if (touched(off, len, VIRTIO_PCI_COMMON_GF, 4) &&
+	    vdev->reg.gfselect < 2 &&
+	    !(vdev->reg.status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		unsigned int shift = 32 * vdev->reg.gfselect;
+
 		window = get(&img, VIRTIO_PCI_COMMON_GF, 4);
-		vdev->driver_features &= ~(0xffffffffULL << (32 * vdev->gfselect));
-		vdev->driver_features |= window << (32 * vdev->gfselect);
+		vdev->reg.driver_features &= ~(0xffffffffULL << shift);
+		vdev->reg.driver_features |= window << shift;
 	}
 	if (touched(off, len, VIRTIO_PCI_COMMON_MSIX, 2))
-		vdev->msix_config = valid_vector(
+		vdev->reg.msix_config = valid_vector(
 			vdev, get(&img, VIRTIO_PCI_COMMON_MSIX, 2));
 	if (touched(off, len, VIRTIO_PCI_COMMON_STATUS, 1))
 		write_status(vdev, get(&img, VIRTIO_PCI_COMMON_STATUS, 1));
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_SELECT, 2)) {
-		vdev->queue_select = get(&img, VIRTIO_PCI_COMMON_Q_SELECT, 2);
+		vdev->reg.queue_select =
+			get(&img, VIRTIO_PCI_COMMON_Q_SELECT, 2);
 		return;
 	}
 	q = selected_queue(vdev);
@@ -463,7 +360,7 @@ static void notify_write(struct virtio_device *vdev, uint64_t off)
 	uint64_t one = 1;
 
 	if (i < vdev->ops->num_queues &&
-	    write(vdev->queues[i].kick_fd, &one, sizeof(one)) < 0)
+	    write(vdev->queues[i].rt.kick_fd, &one, sizeof(one)) < 0)
 		return;
 }
 
@@ -485,7 +382,7 @@ static void bar_access(struct pci_device *d, int bar, uint64_t off,
 		break;
 	case ISR_OFF:
 		if (!is_write && in == 0)	/* reading clears it */
-			data[0] = atomic_exchange(&vdev->isr, 0);
+			data[0] = atomic_exchange(&vdev->reg.isr, 0);
 		break;
 	case DEVICE_OFF:
 		if (!is_write && vdev->ops->config_read)
@@ -514,25 +411,24 @@ static void config_written(struct pci_device *d, unsigned int off,
 		msix_control_written(&vdev->msix, d);
 }
 
-/* Doorbells follow the BAR: move each queue's ioeventfd with it. */
+/* Doorbells follow the BAR: move each queue's with it. */
 static void bar_moved(struct pci_device *d, int bar, uint64_t old_base,
 		      uint64_t new_base)
 {
 	struct virtio_device *vdev = to_vdev(d);
+	const struct platform *p = vdev->platform;
 	unsigned int i;
 
-	if (bar != 0 || vdev->vm_fd < 0)
+	if (bar != 0)
 		return;
 	for (i = 0; i < vdev->ops->num_queues; i++) {
 		uint64_t at = NOTIFY_OFF + NOTIFY_MULTIPLIER * i;
-		int fd = vdev->queues[i].kick_fd;
+		int fd = vdev->queues[i].rt.kick_fd;
 
 		if (old_base)
-			kvm_ioeventfd_mmio(vdev->vm_fd, old_base + at, 2, fd,
-					   false);
+			p->ops->doorbell(p->ctx, old_base + at, 2, fd, false);
 		if (new_base)
-			kvm_ioeventfd_mmio(vdev->vm_fd, new_base + at, 2, fd,
-					   true);
+			p->ops->doorbell(p->ctx, new_base + at, 2, fd, true);
 	}
 }
 
@@ -569,10 +465,12 @@ static int init_queues(struct virtio_device *vdev)
 		q->vdev = vdev;
 		q->index = i;
 		reset_queue_registers(vdev, q);
-		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		q->rt.kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		q->rt.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		pthread_mutex_init(&q->rt.thread_lock, NULL);
+		pthread_cond_init(&q->rt.thread_cond, NULL);
 		q->chain = malloc(sizeof(*q->chain));
-		if (q->kick_fd < 0 || q->stop_fd < 0 || !q->chain)
+		if (q->rt.kick_fd < 0 || q->rt.stop_fd < 0 || !q->chain)
 			return -1;
 	}
 	return 0;
@@ -596,18 +494,11 @@ int virtio_device_init(struct virtio_device *vdev,
 	vdev->ops = ops;
 	vdev->priv = priv;
 	vdev->mem = host->mem;
-	vdev->vm_fd = host->routing ? host->vm_fd : -1;
-	vdev->stop = host->stop;
-	vdev->strict = host->strict;
-	vdev->kick_vcpu = host->kick_vcpu;
-	vdev->kick_ctx = host->kick_ctx;
-	vdev->start_thread = host->start_thread;
-	vdev->no_queue_threads = host->no_queue_threads;
+	vdev->platform = host->platform;
+	vdev->queue_ops = host->queue_ops;
 	vdev->device_features = ops->features | TRANSPORT_FEATURES;
-	vdev->msix_config = MSIX_NO_VECTOR;
+	vdev->reg.msix_config = MSIX_NO_VECTOR;
 	pthread_mutex_init(&vdev->lock, NULL);
-	pthread_mutex_init(&vdev->thread_lock, NULL);
-	pthread_cond_init(&vdev->thread_cond, NULL);
 	if (init_queues(vdev))
 		return lg_fail(err, "%s: cannot create queue eventfds: %s",
 			       ops->name, strerror(errno));
@@ -624,10 +515,11 @@ int virtio_device_init(struct virtio_device *vdev,
 	add_virtio_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG, NOTIFY_OFF,
 		       NOTIFY_MULTIPLIER * ops->num_queues, true);
 	if (msix_init(&vdev->msix, d, ops->num_queues + 1, 0, MSIX_TABLE_OFF,
-		      MSIX_PBA_OFF, host->routing, host->vm_fd))
+		      MSIX_PBA_OFF, host->platform))
 		return lg_fail(err, "%s: cannot set up MSI-X: %s", ops->name,
 			       strerror(errno));
 	if (pci_register(host->bus, d) < 0)
 		return lg_fail(err, "%s: no room on the PCI bus", ops->name);
+	vdev->pci_as_created = *d;
 	return 0;
 }

@@ -22,9 +22,10 @@ $(BUILD)/tests/integration/test_vhost_user: tests/integration/test_vhost_user.c 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INTEG_CHECK_CFLAGS) -Ilauncher -o $@ $< $(BUILD)/liblguest.a $(INTEG_CHECK_LIBS)
 
-# The test binary and the guests it boots; bin/lguest is the launcher's.
-integration-tests: $(BUILD)/tests/integration/test_guests \
-		   $(BUILD)/tests/integration/test_sandbox \
-		   $(BUILD)/tests/integration/test_vhost_user guests bin/lguest
+INTEG_BINS := $(addprefix $(BUILD)/tests/integration/,test_guests test_sandbox \
+		test_vhost_user)
+
+# The test binaries and the guests they boot; bin/lguest is the launcher's.
+integration-tests: $(INTEG_BINS) guests bin/lguest
 
 .PHONY: integration-tests

@@ -46,6 +46,7 @@ static struct {
 	unsigned int slot;
 	bool has_msix;
 	struct msix msix;
+	struct fake_platform fp;
 	struct move moves[MAX_MOVES];
 	unsigned int nmoves;
 	struct {
@@ -636,8 +637,9 @@ END_TEST
 static void msix_setup(void)
 {
 	setup();
+	fake_platform_init(&f.fp, NULL, false);
 	ck_assert_int_eq(msix_init(&f.msix, &f.dev, NVEC, 0, TABLE_OFF,
-				   PBA_OFF, NULL, -1), 0);
+				   PBA_OFF, &f.fp.platform), 0);
 	f.has_msix = true;
 	cfg_wr(PCI_COMMAND, 2, CMD_MEM);
 }
@@ -867,10 +869,12 @@ START_TEST(test_msix_init_refused)
 	static const unsigned int counts[] = { 0, MSIX_MAX_VECTORS + 1 };
 	unsigned int i;
 
+	fake_platform_init(&f.fp, NULL, false);
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		errno = 0;
 		ck_assert_int_eq(msix_init(&f.msix, &f.dev, counts[i], 0,
-					   TABLE_OFF, PBA_OFF, NULL, -1), -1);
+					   TABLE_OFF, PBA_OFF, &f.fp.platform),
+				 -1);
 		ck_assert_int_eq(errno, EINVAL);
 		ck_assert_uint_eq(f.dev.cap_end, 0x48);
 	}

@@ -32,7 +32,7 @@
 #define MAX_BYTES	8192
 
 static struct tvm vm;
-static struct tdrv drv[2];
+static struct mock_ring drv[2];
 static struct lg_error err;
 static struct virtio_device *dev;	/* the device under test */
 
@@ -50,7 +50,7 @@ struct layout {
 #define NONE	{ { 0 }, 0 }
 
 struct request {
-	struct tseg seg[2 * MAX_SEGS];
+	struct mock_seg seg[2 * MAX_SEGS];
 	unsigned int n_out, n_in;
 	uint16_t head;
 };
@@ -69,8 +69,9 @@ static size_t total(const struct layout *l)
  * Queue (unpublished) a request whose readable segments carry `bytes`
  * in order and whose writable ones are fresh RAM (TMEM_FILL_BYTE).
  */
-static void add(struct tdrv *d, struct request *r, const struct layout *out,
-		const struct layout *in, const uint8_t *bytes)
+static void add(struct mock_ring *d, struct request *r,
+		const struct layout *out, const struct layout *in,
+		const uint8_t *bytes)
 {
 	unsigned int i;
 
@@ -84,7 +85,7 @@ static void add(struct tdrv *d, struct request *r, const struct layout *out,
 	}
 	for (i = 0; i < in->n; i++)
 		r->seg[out->n + i] = tdrv_seg(d, in->len[i], true);
-	r->head = tdrv_add(d, r->seg, out->n + in->n, out->n + in->n, 0);
+	r->head = mock_ring_add(d, r->seg, out->n + in->n, out->n + in->n, 0);
 }
 
 /* The writable part of a request, gathered; returns its length. */
@@ -104,8 +105,8 @@ static size_t gather(const struct request *r, uint8_t *buf)
 /* Publish, ring queue q, and wait until `idx` requests came back. */
 static void run(unsigned int q, uint16_t idx)
 {
-	tdrv_publish(&drv[q]);
-	tvirtio_kick(&vm, dev, q);
+	mock_ring_publish(&drv[q]);
+	tvirtio_kick(&vm.bus, dev, q);
 	tvirtio_wait_used(&drv[q], idx);
 	ck_assert_uint_ge(tvirtio_wait_irq(dev, QVEC(q)), 1);
 }
@@ -141,7 +142,7 @@ static void vm_teardown(void)
 static void check_broken(struct tstderr *cap, const char *says)
 {
 	ck_assert_uint_eq(tvirtio_wait_irq(dev, CONFIG_VEC), 1);
-	ck_assert(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST);
+	ck_assert(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST);
 	tvirtio_reset(&vm, dev);	/* joins the thread */
 	ck_assert_msg(tstderr_end(cap) == 1, "%s", cap->text);
 	ck_assert_msg(strstr(cap->text, dev->ops->name) &&
@@ -387,8 +388,8 @@ START_TEST(test_blk_short_request)
 	blk_start(false);
 	tstderr_capture(&cap);
 	add(&drv[0], &r, &short_requests[_i].out, &short_requests[_i].in, out);
-	tdrv_publish(&drv[0]);
-	tvirtio_kick(&vm, dev, 0);
+	mock_ring_publish(&drv[0]);
+	tvirtio_kick(&vm.bus, dev, 0);
 	check_broken(&cap, "no room for header and status");
 	ck_assert_uint_eq(drv[0].vr.used->idx, 0);
 	check_file(disk);
@@ -405,13 +406,14 @@ START_TEST(test_blk_config)
 
 	ck_assert_int_eq(virtio_blk_init(&blk, path, ro, &vm.host, &err), 0);
 	tvirtio_pci_enable(&vm, &blk.vdev);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_COMMON + 4, 4) & 0xffff,
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_COMMON + 4, 4) &
+				  0xffff,
 			  want);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE, 8),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE, 8),
 			  DISK_SECTORS);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE + 12, 4),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE + 12, 4),
 			  128 - 2);	/* seg_max: queue less header, status */
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE + 20, 4),
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE + 20, 4),
 			  SECTOR);
 	/* RO is the driver's to accept exactly when it is offered. */
 	start(&blk.vdev, ro ? F_BLK_RO : 0);
@@ -435,7 +437,7 @@ START_TEST(test_blk_odd_size)
 	unlink(path);
 	make_file(SECTOR + 488);
 	blk_start(false);
-	ck_assert_uint_eq(tvirtio_rd(&vm, &blk.vdev, TV_DEVICE, 8), 1);
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &blk.vdev, TV_DEVICE, 8), 1);
 	for (i = 0; i < ARRAY_SIZE(status); i++) {
 		struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_OUT,
 					       .sector = i };
@@ -480,7 +482,7 @@ START_TEST(test_blk_host_error)
 	ck_assert_uint_eq(in[SECTOR], VIRTIO_BLK_S_IOERR);
 	ck_assert_uint_eq(used(0, 0)->len, 1);
 	ck_assert_uint_eq(blk_host_errors(), 1);
-	ck_assert(!(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST));
+	ck_assert(!(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST));
 	/* One warning naming the disk, and the exit summary counts it. */
 	ck_assert_uint_eq(host_error_summary(warnings), 1);
 	host_error_set_stream(NULL);
@@ -796,8 +798,8 @@ static void print_into_full_pipe(const uint8_t *text)
 	ck_assert_int_eq(fcntl(out_pipe[1], F_SETPIPE_SZ, PIPE_SIZE),
 			 PIPE_SIZE);
 	add(&drv[TX], &r, &lo, &(struct layout)NONE, text);
-	tdrv_publish(&drv[TX]);
-	tvirtio_kick(&vm, dev, TX);
+	mock_ring_publish(&drv[TX]);
+	tvirtio_kick(&vm.bus, dev, TX);
 	for (ms = 0; queued < PIPE_SIZE; ms++) {
 		ck_assert_msg(ms < TVM_WAIT_MS, "pipe never filled");
 		usleep(1000);
@@ -820,7 +822,7 @@ START_TEST(test_console_tx_partial)
 	fill_pattern(text, sizeof(text));
 	print_into_full_pipe(text);
 	/* Inside write() with half of it done: interrupt it. */
-	ck_assert_int_eq(pthread_kill(con.vdev.queues[TX].thread, SIGUSR1),
+	ck_assert_int_eq(pthread_kill(con.vdev.queues[TX].rt.thread, SIGUSR1),
 			 0);
 	while (len < sizeof(got)) {
 		ck_assert_int_eq(poll(&p, 1, TVM_WAIT_MS), 1);
@@ -836,7 +838,7 @@ static void *reset_device(void *arg)
 {
 	_Atomic bool *done = arg;
 
-	tvirtio_set_status(&vm, dev, 0);
+	tvirtio_set_status(&vm.bus, dev, 0);
 	*done = true;
 	return NULL;
 }
@@ -860,7 +862,7 @@ START_TEST(test_console_reset_while_output_blocked)
 		usleep(1000);
 	ck_assert_msg(done, "reset waits for the blocked console output");
 	pthread_join(vcpu, NULL);
-	ck_assert_uint_eq(tvirtio_status(&vm, dev), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, dev), 0);
 }
 END_TEST
 
@@ -878,7 +880,7 @@ START_TEST(test_console_tx_closed)
 	add(&drv[TX], &r, &lo, &(struct layout)NONE, text);
 	run(TX, 2);
 	ck_assert_uint_eq(con_host_errors(), 2);
-	ck_assert(!(tvirtio_status(&vm, dev) & TV_S_NEEDS_RST));
+	ck_assert(!(tvirtio_status(&vm.bus, dev) & TV_S_NEEDS_RST));
 }
 END_TEST
 
@@ -916,13 +918,13 @@ START_TEST(test_console_rx)
 		type_input(c->input);
 	for (i = 0; i < c->n; i++)
 		add(&drv[RX], &r[i], &(struct layout)NONE, &c->buf[i], NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	if (!c->typed_first) {
 		tvirtio_kick_settle(&vm, dev, RX);
-		ck_assert_uint_eq(tdrv_used_idx(&drv[RX]), 0);
+		ck_assert_uint_eq(mock_ring_used_idx(&drv[RX]), 0);
 		type_input(c->input);
 	} else {
-		tvirtio_kick(&vm, dev, RX);
+		tvirtio_kick(&vm.bus, dev, RX);
 	}
 	tvirtio_wait_used(&drv[RX], c->n);
 	ck_assert_uint_ge(tvirtio_wait_irq(dev, QVEC(RX)), 1);
@@ -949,9 +951,9 @@ START_TEST(test_console_rx_readable)
 
 	tstderr_capture(&cap);
 	add(&drv[RX], &r, &lo, &li, (const uint8_t *)"abcd");
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	type_input("x");
-	tvirtio_kick(&vm, dev, RX);
+	tvirtio_kick(&vm.bus, dev, RX);
 	check_broken(&cap, "has readable parts");
 	ck_assert_uint_eq(drv[RX].vr.used->idx, 0);
 }
@@ -965,7 +967,7 @@ static void give_rx_buffers(struct request *r)
 
 	for (i = 0; i < 3; i++)
 		add(&drv[RX], &r[i], &(struct layout)NONE, &li, NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	tvirtio_kick_settle(&vm, dev, RX);
 }
 
@@ -987,7 +989,7 @@ START_TEST(test_console_rx_eof_keeps_buffers)
 	close_fd(&in_pipe[1]);
 	tvirtio_kick_settle(&vm, dev, RX);
 	tvirtio_kick_settle(&vm, dev, RX);
-	n = tdrv_used_idx(&drv[RX]);
+	n = mock_ring_used_idx(&drv[RX]);
 	ck_assert_msg(n <= 2, "after EOF, %u more buffers came back", n - 1);
 	if (n == 2)
 		ck_assert_uint_eq(used(RX, 1)->len, 0);
@@ -1010,7 +1012,7 @@ START_TEST(test_console_rx_hook_ends_input)
 	ck_assert_uint_eq(used(RX, 0)->len, 2);
 	type_input("later");
 	tvirtio_kick_settle(&vm, dev, RX);
-	ck_assert_msg(tdrv_used_idx(&drv[RX]) == 1,
+	ck_assert_msg(mock_ring_used_idx(&drv[RX]) == 1,
 		      "input after the hook said stop reached the guest");
 	ck_assert_uint_eq(hook.len, 2);
 	ck_assert(!memcmp(hook.seen, "xq", 2));
@@ -1130,9 +1132,9 @@ START_TEST(test_net_rx_header)
 	start(&net.vdev, c->features);
 	add(&drv[RX], &r, &(struct layout)NONE, &(struct layout)L(8, 200),
 	    NULL);
-	tdrv_publish(&drv[RX]);
+	mock_ring_publish(&drv[RX]);
 	ck_assert_int_eq(write(peer.pipe[1], "p", 1), 1);
-	tvirtio_kick(&vm, dev, RX);
+	tvirtio_kick(&vm.bus, dev, RX);
 	tvirtio_wait_used(&drv[RX], 1);
 	ck_assert_uint_eq(used(RX, 0)->len, sizeof(peer.packet));
 	gather(&r, got);

@@ -29,7 +29,7 @@
 
 static struct tvm vm;
 static struct virtio_device fake;
-static struct tdrv drv[NQ];
+static struct mock_ring drv[NQ];
 static struct lg_error err;
 static _Atomic unsigned int served[NQ], resets;
 
@@ -82,12 +82,12 @@ static const struct virtio_device_ops fake_ops = {
 
 static uint64_t rd(unsigned int off, unsigned int len)
 {
-	return tvirtio_rd(&vm, &fake, off, len);
+	return tvirtio_rd(&vm.bus, &fake, off, len);
 }
 
 static void wr(unsigned int off, unsigned int len, uint64_t val)
 {
-	tvirtio_wr(&vm, &fake, off, len, val);
+	tvirtio_wr(&vm.bus, &fake, off, len, val);
 }
 
 static void bring_up(bool strict)
@@ -119,10 +119,10 @@ static void driver_up(void)
 /* One one-segment request on queue q, published. */
 static uint16_t add_request(unsigned int q)
 {
-	struct tseg s = tdrv_seg(&drv[q], 8, true);
-	uint16_t head = tdrv_add(&drv[q], &s, 1, 1, 0);
+	struct mock_seg s = tdrv_seg(&drv[q], 8, true);
+	uint16_t head = mock_ring_add(&drv[q], &s, 1, 1, 0);
 
-	tdrv_publish(&drv[q]);
+	mock_ring_publish(&drv[q]);
 	return head;
 }
 
@@ -272,21 +272,21 @@ START_TEST(test_features_ok)
 	uint64_t features = feature_sets[_i].features;
 
 	if (!feature_sets[_i].accepted) {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, features),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake, features),
 				  TV_S_ACK | TV_S_DRIVER);
 		/* Not frozen: a second try with a good set works. */
 		features = TV_VERSION_1;
-		tvirtio_set_features(&vm, &fake, features);
-		tvirtio_set_status(&vm, &fake, S_FEATURES);
-		ck_assert_uint_eq(tvirtio_status(&vm, &fake), S_FEATURES);
+		tvirtio_set_features(&vm.bus, &fake, features);
+		tvirtio_set_status(&vm.bus, &fake, S_FEATURES);
+		ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), S_FEATURES);
 	} else {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, features),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake, features),
 				  S_FEATURES);
 	}
-	tvirtio_set_features(&vm, &fake, ~0ULL);
+	tvirtio_set_features(&vm.bus, &fake, ~0ULL);
 	ck_assert_uint_eq(driver_features(), features);
-	tvirtio_set_status(&vm, &fake, S_FEATURES | TV_S_DRIVER_OK);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake),
+	tvirtio_set_status(&vm.bus, &fake, S_FEATURES | TV_S_DRIVER_OK);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake),
 			  S_FEATURES | TV_S_DRIVER_OK);
 	ck_assert_uint_eq(driver_features(), features);
 }
@@ -299,10 +299,11 @@ END_TEST
  */
 START_TEST(test_features_ok_alone_refused)
 {
-	tvirtio_set_status(&vm, &fake, TV_S_ACK | TV_S_DRIVER);
-	tvirtio_set_features(&vm, &fake, 1);	/* no VERSION_1 */
-	tvirtio_set_status(&vm, &fake, TV_S_FEAT_OK);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), TV_S_ACK | TV_S_DRIVER);
+	tvirtio_set_status(&vm.bus, &fake, TV_S_ACK | TV_S_DRIVER);
+	tvirtio_set_features(&vm.bus, &fake, 1);	/* no VERSION_1 */
+	tvirtio_set_status(&vm.bus, &fake, TV_S_FEAT_OK);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake),
+			  TV_S_ACK | TV_S_DRIVER);
 	ck_assert_uint_eq(driver_features(), 1);
 }
 END_TEST
@@ -323,7 +324,7 @@ START_TEST(test_queue_discovery)
 	ck_assert_uint_eq(rd(REG(NUMQ), 2), NQ);
 	wr(REG(NUMQ), 2, 7);	/* read-only */
 	ck_assert_uint_eq(rd(REG(NUMQ), 2), NQ);
-	tvirtio_select(&vm, &fake, sel);
+	tvirtio_select(&vm.bus, &fake, sel);
 	ck_assert_uint_eq(rd(REG(Q_SELECT), 2), sel);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), exists ? QSIZE : 0);
 	ck_assert_uint_eq(rd(REG(Q_MSIX), 2), exists ? MSIX_NO_VECTOR : 0);
@@ -339,9 +340,9 @@ START_TEST(test_queue_discovery)
 	ck_assert_uint_eq(rd(REG(Q_DESCLO), 8), 0);
 	ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
 	for (q = 0; q < NQ; q++) {
-		ck_assert_uint_eq(fake.queues[q].size, QSIZE);
-		ck_assert_uint_eq(fake.queues[q].desc, 0);
-		ck_assert(!fake.queues[q].enabled);
+		ck_assert_uint_eq(fake.queues[q].reg.size, QSIZE);
+		ck_assert_uint_eq(fake.queues[q].reg.desc, 0);
+		ck_assert(!fake.queues[q].reg.enabled);
 	}
 }
 END_TEST
@@ -357,10 +358,10 @@ static const struct {
 
 START_TEST(test_queue_size)
 {
-	tvirtio_select(&vm, &fake, 1);
+	tvirtio_select(&vm.bus, &fake, 1);
 	wr(REG(Q_SIZE), 2, sizes[_i].write);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), sizes[_i].expect);
-	tvirtio_select(&vm, &fake, 0);
+	tvirtio_select(&vm.bus, &fake, 0);
 	ck_assert_uint_eq(rd(REG(Q_SIZE), 2), QSIZE);
 }
 END_TEST
@@ -376,10 +377,10 @@ START_TEST(test_enabled_queue_frozen)
 	unsigned int i;
 
 	driver_up();
-	tvirtio_select(&vm, &fake, 1);
+	tvirtio_select(&vm.bus, &fake, 1);
 	for (i = 0; i < ARRAY_SIZE(regs); i++) {
 		before[i] = rd(TV_COMMON + regs[i], 8);
-		tvirtio_wr64(&vm, &fake, regs[i], 0x80000);
+		tvirtio_wr64(&vm.bus, &fake, regs[i], 0x80000);
 		ck_assert_uint_eq(rd(TV_COMMON + regs[i], 8), before[i]);
 	}
 	wr(REG(Q_SIZE), 2, QSIZE / 2);
@@ -388,7 +389,7 @@ START_TEST(test_enabled_queue_frozen)
 	ck_assert_uint_eq(rd(REG(Q_MSIX), 2), CONFIG_VEC);
 	/* Still served, now interrupting on the config vector. */
 	add_request(1);
-	tvirtio_kick(&vm, &fake, 1);
+	tvirtio_kick(&vm.bus, &fake, 1);
 	tvirtio_wait_used(&drv[1], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, CONFIG_VEC), 1);
 	ck_assert_uint_eq(served[1], 1);
@@ -408,7 +409,7 @@ START_TEST(test_msix_vectors)
 {
 	unsigned int reg = _i % 2 ? REG(Q_MSIX) : REG(MSIX);
 
-	tvirtio_select(&vm, &fake, 2);
+	tvirtio_select(&vm.bus, &fake, 2);
 	wr(reg, 2, vectors[_i / 2].write);
 	ck_assert_uint_eq(rd(reg, 2), vectors[_i / 2].expect);
 }
@@ -453,7 +454,7 @@ START_TEST(test_notify)
 	uint16_t head = add_request(q);
 
 	driver_up();
-	tvirtio_kick(&vm, &fake, q);
+	tvirtio_kick(&vm.bus, &fake, q);
 	tvirtio_wait_used(&drv[q], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	ck_assert_uint_eq(drv[q].vr.used->ring[0].id, head);
@@ -467,7 +468,7 @@ START_TEST(test_notify)
 	/* A doorbell past the last queue rings nothing. */
 	wr(TV_NOTIFY + TV_NOTIFY_MULT * NQ, 2, NQ);
 	for (i = 0; i < NQ; i++)
-		ck_assert(!tvirtio_fd_readable(fake.queues[i].kick_fd));
+		ck_assert(!tvirtio_fd_readable(fake.queues[i].rt.kick_fd));
 }
 END_TEST
 
@@ -481,7 +482,7 @@ static ssize_t fill_5a(void *buf, size_t len)
 START_TEST(test_rng_served)
 {
 	static struct virtio_rng rng;
-	struct tseg s[2];
+	struct mock_seg s[2];
 	uint16_t head;
 
 	ck_assert_msg(virtio_rng_init(&rng, &vm.host, fill_5a, &err) == 0,
@@ -491,15 +492,15 @@ START_TEST(test_rng_served)
 					tpci_slot(&vm.bus, &rng.vdev.pci),
 					PCI_DEVICE_ID, 2),
 			  0x1040 + VIRTIO_ID_RNG);
-	ck_assert_uint_eq(tvirtio_negotiate(&vm, &rng.vdev, TV_VERSION_1),
+	ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &rng.vdev, TV_VERSION_1),
 			  S_FEATURES);
 	tvirtio_msix_on(&vm, &rng.vdev);
 	s[0] = tdrv_seg(&drv[0], 16, true);
 	s[1] = tdrv_seg(&drv[0], 100, true);
-	head = tdrv_add(&drv[0], s, 2, 2, 0);
-	tdrv_publish(&drv[0]);
-	tvirtio_queue(&vm, &rng.vdev, 0, &drv[0], 1);
-	tvirtio_kick(&vm, &rng.vdev, 0);
+	head = mock_ring_add(&drv[0], s, 2, 2, 0);
+	mock_ring_publish(&drv[0]);
+	tvirtio_queue(&vm.bus, &rng.vdev, 0, &drv[0], 1);
+	tvirtio_kick(&vm.bus, &rng.vdev, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&rng.vdev, 1), 1);
 	ck_assert_uint_eq(drv[0].vr.used->ring[0].id, head);
@@ -511,6 +512,84 @@ START_TEST(test_rng_served)
 END_TEST
 
 /* Status 0 puts the device back as it was created, threads stopped. */
+/* Doorbells follow BAR0: one per queue where it decodes, none when off. */
+static void check_doorbells(uint64_t bar)
+{
+	unsigned int q;
+
+	ck_assert_uint_eq(vm.fp.ndoorbells, bar ? NQ : 0);
+	for (q = 0; q < NQ && bar; q++) {
+		const struct fake_doorbell *d = fake_doorbell_at(
+			&vm.fp, bar + TV_NOTIFY + TV_NOTIFY_MULT * q);
+
+		ck_assert_msg(d, "no doorbell for queue %u", q);
+		ck_assert_int_eq(d->fd, fake.queues[q].rt.kick_fd);
+		ck_assert_uint_eq(d->len, 2);
+	}
+}
+
+START_TEST(test_doorbells_follow_bar)
+{
+	unsigned int slot = tpci_slot(&vm.bus, &fake.pci);
+	uint64_t bar = fake.pci.bar_live[0], moved = bar + 2 * TV_BAR_SIZE;
+
+	check_doorbells(bar);
+	tpci_cfg_write(&vm.bus, slot, PCI_BASE_ADDRESS_0, 4, moved);
+	ck_assert_uint_eq(fake.pci.bar_live[0], moved);
+	check_doorbells(moved);
+	tpci_cfg_write(&vm.bus, slot, PCI_COMMAND, 2, 0);
+	check_doorbells(0);
+}
+END_TEST
+
+/*
+ * Each vector has its eventfd and its own route, routed when the guest
+ * unmasks a filled entry (once), not on each dword it writes.
+ */
+START_TEST(test_msi_routes)
+{
+	unsigned int v;
+
+	ck_assert_uint_eq(vm.fp.nmsi, NVEC);
+	tvirtio_msix_on(&vm, &fake);
+	for (v = 0; v < NVEC; v++) {
+		const struct fake_msi *m = &vm.fp.msi[fake.msix.route[v]];
+
+		ck_assert_int_eq(m->fd, fake.msix.fd[v]);
+		ck_assert_uint_eq(m->address, 0xfee00000);
+		ck_assert_uint_eq(m->data, 0x40 + v);
+		ck_assert_uint_eq(m->updates, 1);
+	}
+}
+END_TEST
+
+/*
+ * A function reset (what the pci fuzzer calls between inputs): config
+ * space, BAR placement and doorbells as created, transport reset.
+ */
+START_TEST(test_power_on_reset)
+{
+	unsigned int slot = tpci_slot(&vm.bus, &fake.pci);
+	uint64_t bar = fake.pci.bar_live[0];
+
+	driver_up();
+	tpci_cfg_write(&vm.bus, slot, PCI_BASE_ADDRESS_0, 4,
+		       bar + 2 * TV_BAR_SIZE);
+	resets = 0;
+	virtio_device_reset(&fake);
+	ck_assert_uint_eq(resets, 1);
+	ck_assert(!memcmp(fake.pci.cfg, fake.pci_as_created.cfg,
+			  sizeof(fake.pci.cfg)));
+	ck_assert_uint_eq(fake.pci.bar_live[0], 0);	/* decoding off again */
+	check_doorbells(0);
+	ck_assert_uint_eq(fake.reg.status, 0);
+	ck_assert(!fake.msix.enabled);
+	tvirtio_pci_enable(&vm, &fake);
+	ck_assert_uint_eq(fake.pci.bar_live[0], bar);
+	check_doorbells(bar);
+}
+END_TEST
+
 START_TEST(test_reset)
 {
 	unsigned int q, v;
@@ -519,7 +598,7 @@ START_TEST(test_reset)
 	driver_up();
 	for (q = 0; q < NQ; q++) {
 		add_request(q);
-		tvirtio_kick(&vm, &fake, q);
+		tvirtio_kick(&vm.bus, &fake, q);
 		tvirtio_wait_used(&drv[q], 1);
 		ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	}
@@ -528,13 +607,13 @@ START_TEST(test_reset)
 	tvirtio_reset(&vm, &fake);
 	ck_assert_uint_eq(resets, 1);
 
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), 0);
 	ck_assert_uint_eq(rd(REG(DFSELECT), 4), 0);
 	ck_assert_uint_eq(driver_features(), 0);
 	ck_assert_uint_eq(rd(REG(MSIX), 2), MSIX_NO_VECTOR);
 	ck_assert_uint_eq(rd(TV_ISR, 1), 0);
 	for (q = 0; q < NQ; q++) {
-		tvirtio_select(&vm, &fake, q);
+		tvirtio_select(&vm.bus, &fake, q);
 		ck_assert_uint_eq(rd(REG(Q_SIZE), 2), QSIZE);
 		ck_assert_uint_eq(rd(REG(Q_MSIX), 2), MSIX_NO_VECTOR);
 		ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
@@ -542,7 +621,7 @@ START_TEST(test_reset)
 		ck_assert_uint_eq(rd(REG(Q_AVAILLO), 8), 0);
 		ck_assert_uint_eq(rd(REG(Q_USEDLO), 8), 0);
 	}
-	ck_assert_uint_eq(tvirtio_rd(&vm, &fake, TV_MSIX_PBA, 8), 0);
+	ck_assert_uint_eq(tvirtio_rd(&vm.bus, &fake, TV_MSIX_PBA, 8), 0);
 	ck_assert_uint_eq(tpci_cfg_read(&vm.bus,
 					tpci_slot(&vm.bus, &fake.pci),
 					fake.msix.cap + PCI_MSIX_FLAGS, 2),
@@ -555,7 +634,7 @@ START_TEST(test_reset)
 	tvm_rings(&vm, drv, NQ, QSIZE);
 	driver_up();
 	head = add_request(0);
-	tvirtio_kick(&vm, &fake, 0);
+	tvirtio_kick(&vm.bus, &fake, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(0)), 1);
 	ck_assert_uint_eq(drv[0].vr.used->ring[0].id, head);
@@ -588,27 +667,27 @@ static const struct {
 /* One request on BROKEN_Q, published, broken as `how` says. */
 static void break_ring(enum breakage how)
 {
-	struct tdrv *d = &drv[BROKEN_Q];
-	struct tseg s = { TVM_MEM - 8, 16, true };	/* crosses RAM's end */
+	struct mock_ring *d = &drv[BROKEN_Q];
+	struct mock_seg s = { TVM_MEM - 8, 16, true };	/* crosses RAM's end */
 
 	if (how != BUFFER_OUTSIDE)
 		s = tdrv_seg(d, 8, true);
-	tdrv_add(d, &s, 1, 1, 0);
+	mock_ring_add(d, &s, 1, 1, 0);
 	if (how == HEAD_PAST_QUEUE)
 		d->vr.avail->ring[0] = QSIZE;
 	if (how == AVAIL_JUMP)
 		d->avail_idx = QSIZE + 1;
-	tdrv_publish(d);
+	mock_ring_publish(d);
 }
 
 /* The device said so once, with NEEDS_RESET and the config vector. */
 static void check_flagged(void)
 {
-	ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+	ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 	ck_assert_uint_eq(rd(TV_ISR, 1), VIRTIO_PCI_ISR_CONFIG);
 	/* The driver cannot clear it; only reset can. */
-	tvirtio_set_status(&vm, &fake, S_FEATURES | TV_S_DRIVER_OK);
-	ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+	tvirtio_set_status(&vm.bus, &fake, S_FEATURES | TV_S_DRIVER_OK);
+	ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 }
 
 /* After reset (which joins the threads): one line, and --strict's stop. */
@@ -618,7 +697,7 @@ static void check_reported(struct tstderr *cap, bool strict,
 	char queue[32];
 
 	tvirtio_reset(&vm, &fake);
-	ck_assert_uint_eq(tvirtio_status(&vm, &fake), 0);
+	ck_assert_uint_eq(tvirtio_status(&vm.bus, &fake), 0);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 0);
 	ck_assert_msg(tstderr_end(cap) == 1, "%s", cap->text);
 	snprintf(queue, sizeof(queue), "virtio-fake: queue %u: ", q);
@@ -628,7 +707,7 @@ static void check_reported(struct tstderr *cap, bool strict,
 	ck_assert_uint_eq(vm_stop_reason(&vm.stop),
 			  strict ? STOP_DEVICE_ERROR : STOP_NONE);
 	/* Later stop requests lose to the first; extra kicks are harmless. */
-	ck_assert(strict ? vm.vcpu_kicks >= 1 : vm.vcpu_kicks == 0);
+	ck_assert(strict ? vm.fp.vcpu_kicks >= 1 : vm.fp.vcpu_kicks == 0);
 }
 
 /*
@@ -644,12 +723,12 @@ START_TEST(test_broken_ring)
 	driver_up();
 	tstderr_capture(&cap);
 	break_ring(broken[_i].how);
-	tvirtio_kick(&vm, &fake, BROKEN_Q);
+	tvirtio_kick(&vm.bus, &fake, BROKEN_Q);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, CONFIG_VEC), 1);
 	check_flagged();
 	for (q = 0; q < NQ; q += 2) {
 		add_request(q);
-		tvirtio_kick(&vm, &fake, q);
+		tvirtio_kick(&vm.bus, &fake, q);
 		tvirtio_wait_used(&drv[q], 1);
 		ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(q)), 1);
 	}
@@ -684,11 +763,11 @@ static const struct {
 
 static void enable_bad_queue(unsigned int q, unsigned int reg, uint64_t gpa)
 {
-	tvirtio_select(&vm, &fake, q);
-	tvirtio_wr64(&vm, &fake, reg, gpa);
+	tvirtio_select(&vm.bus, &fake, q);
+	tvirtio_wr64(&vm.bus, &fake, reg, gpa);
 	wr(REG(Q_ENABLE), 2, 1);
 	ck_assert_uint_eq(rd(REG(Q_ENABLE), 2), 0);
-	ck_assert(!fake.queues[q].running);
+	ck_assert(!fake.queues[q].rt.running);
 }
 
 START_TEST(test_bad_geometry)
@@ -696,25 +775,27 @@ START_TEST(test_bad_geometry)
 	struct tstderr cap;
 
 	bring_up(geometry[_i].strict);
-	ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, TV_VERSION_1),
+	ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake,
+					    TV_VERSION_1),
 			  S_FEATURES);
 	tvirtio_msix_on(&vm, &fake);
 	wr(REG(MSIX), 2, CONFIG_VEC);
-	tvirtio_queue(&vm, &fake, 0, &drv[0], QVEC(0));
+	tvirtio_queue(&vm.bus, &fake, 0, &drv[0], QVEC(0));
 	tstderr_capture(&cap);
-	tvirtio_select(&vm, &fake, 2);
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_RING_GPA(2));
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_AVAILLO,
-		     tdrv_gpa(&drv[2], drv[2].vr.avail));
-	tvirtio_wr64(&vm, &fake, VIRTIO_PCI_COMMON_Q_USEDLO,
-		     tdrv_gpa(&drv[2], drv[2].vr.used));
+	tvirtio_select(&vm.bus, &fake, 2);
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_DESCLO,
+		     TVM_RING_GPA(2));
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_AVAILLO,
+		     mock_ring_avail_gpa(&drv[2]));
+	tvirtio_wr64(&vm.bus, &fake, VIRTIO_PCI_COMMON_Q_USEDLO,
+		     mock_ring_used_gpa(&drv[2]));
 	enable_bad_queue(2, geometry[_i].reg, geometry[_i].gpa);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 1);
 	check_flagged();
 	enable_bad_queue(1, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_MEM);
 	ck_assert_uint_eq(tvirtio_irqs(&fake, CONFIG_VEC), 0);
 	add_request(0);
-	tvirtio_kick(&vm, &fake, 0);
+	tvirtio_kick(&vm.bus, &fake, 0);
 	tvirtio_wait_used(&drv[0], 1);
 	ck_assert_uint_eq(tvirtio_wait_irq(&fake, QVEC(0)), 1);
 	check_reported(&cap, geometry[_i].strict, geometry[_i].says, 2);
@@ -736,10 +817,11 @@ START_TEST(test_reset_loop_rate_limited)
 	bring_up(false);
 	tstderr_capture(&cap);
 	for (i = 0; i < 100; i++) {
-		ck_assert_uint_eq(tvirtio_negotiate(&vm, &fake, TV_VERSION_1),
+		ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fake,
+						    TV_VERSION_1),
 				  S_FEATURES);
 		enable_bad_queue(1, VIRTIO_PCI_COMMON_Q_DESCLO, TVM_MEM);
-		ck_assert(tvirtio_status(&vm, &fake) & TV_S_NEEDS_RST);
+		ck_assert(tvirtio_status(&vm.bus, &fake) & TV_S_NEEDS_RST);
 		tvirtio_reset(&vm, &fake);
 	}
 	/* 1, 2, 4, 8, 16, 32, 64 */
@@ -779,6 +861,9 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_loop_test(tc, test_notify, 0, NQ);
 	tcase_add_test(tc, test_rng_served);
 	tcase_add_test(tc, test_reset);
+	tcase_add_test(tc, test_doorbells_follow_bar);
+	tcase_add_test(tc, test_msi_routes);
+	tcase_add_test(tc, test_power_on_reset);
 
 	tc = unit_tcase(s, "broken", NULL, teardown);
 	tcase_add_loop_test(tc, test_broken_ring, 0, ARRAY_SIZE(broken));

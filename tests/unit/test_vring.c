@@ -33,7 +33,7 @@
 /* The driver (rings, allocators) and the device under test. */
 static struct {
 	struct test_mem t;
-	struct tdrv drv;
+	struct mock_ring drv;
 	struct virtq q;		/* the device */
 	struct lg_error err;
 } d;
@@ -46,8 +46,8 @@ static void drv_init_mem(uint64_t mem, uint64_t low, uint16_t num,
 	tmem_init(&d.t, mem, low);
 	tdrv_init(&d.drv, &d.t, num, RING_GPA, BUF_GPA, IND_GPA);
 	ck_assert_int_eq(virtq_setup(&d.q, &d.t.m, num, RING_GPA,
-				     tdrv_gpa(&d.drv, d.drv.vr.avail),
-				     tdrv_gpa(&d.drv, d.drv.vr.used), features,
+				     mock_ring_avail_gpa(&d.drv),
+				     mock_ring_used_gpa(&d.drv), features,
 				     &d.err), 0);
 }
 
@@ -80,7 +80,7 @@ static void assert_mem_is(const uint8_t *snap, const char *what)
 }
 
 /* The popped chain is exactly segs[0..n): same buffers, same split. */
-static void check_chain(uint16_t head, const struct tseg *s, unsigned int n)
+static void check_chain(uint16_t head, const struct mock_seg *s, unsigned int n)
 {
 	uint64_t out = 0, in = 0;
 	unsigned int i;
@@ -126,13 +126,13 @@ static void push_and_check(uint16_t idx, uint16_t head, uint32_t len)
 static void cycle(unsigned int k)
 {
 	uint16_t heads[8];
-	struct tseg s = { BUF_GPA, 1, false };
+	struct mock_seg s = { BUF_GPA, 1, false };
 	unsigned int i;
 
 	ck_assert_uint_le(k, ARRAY_SIZE(heads));
 	for (i = 0; i < k; i++)
-		heads[i] = tdrv_add(&d.drv, &s, 1, 1, 0);
-	tdrv_publish(&d.drv);
+		heads[i] = mock_ring_add(&d.drv, &s, 1, 1, 0);
+	mock_ring_publish(&d.drv);
 	for (i = 0; i < k; i++) {
 		ck_assert_int_eq(virtq_pop(&d.q, &chain, &d.err), 1);
 		ck_assert_uint_eq(chain.head, heads[i]);
@@ -176,7 +176,7 @@ static const struct chain_case {
 START_TEST(test_chain)
 {
 	const struct chain_case *cc = &chain_cases[_i];
-	struct tseg s[ARRAY_SIZE(cc->s)];
+	struct mock_seg s[ARRAY_SIZE(cc->s)];
 	uint8_t *snap;
 	uint16_t head;
 	unsigned int i;
@@ -184,11 +184,11 @@ START_TEST(test_chain)
 	drv_init(8, INDIRECT);
 	for (i = 0; i < cc->n; i++)
 		s[i] = tdrv_seg(&d.drv, cc->s[i].len, cc->s[i].write);
-	head = tdrv_add(&d.drv, s, cc->n, cc->direct, cc->ind_flags);
+	head = mock_ring_add(&d.drv, s, cc->n, cc->direct, cc->ind_flags);
 	ck_assert_msg(virtq_pop(&d.q, &chain, &d.err) == 0,
 		      "%s: popped before the index was published", cc->name);
 
-	tdrv_publish(&d.drv);
+	mock_ring_publish(&d.drv);
 	snap = tmem_snapshot(&d.t);
 	ck_assert_msg(virtq_pop(&d.q, &chain, &d.err) == 1, "%s: %s",
 		      cc->name, d.err.msg);
@@ -216,7 +216,7 @@ START_TEST(test_in_order_and_wrap)
 {
 	static const unsigned int order[] = { 2, 0, 3, 1 };
 	uint16_t start = starts[_i], head[4];
-	struct tseg s[4][3];
+	struct mock_seg s[4][3];
 	unsigned int n[4] = { 1, 3, 1, 1 }, k;
 	uint8_t *snap;
 
@@ -229,7 +229,8 @@ START_TEST(test_in_order_and_wrap)
 	s[2][0] = tdrv_seg(&d.drv, 40, true);
 	s[3][0] = tdrv_seg(&d.drv, 50, false);
 	for (k = 0; k < 4; k++)
-		head[k] = tdrv_add(&d.drv, s[k], n[k], k == 1 ? 0 : n[k], 0);
+		head[k] = mock_ring_add(&d.drv, s[k], n[k], k == 1 ? 0 : n[k],
+					0);
 
 	snap = tmem_snapshot(&d.t);
 	ck_assert_int_eq(virtq_push(&d.q, 0, 0, &d.err), -1);
@@ -237,7 +238,7 @@ START_TEST(test_in_order_and_wrap)
 	assert_mem_is(snap, "push before any pop");
 	free(snap);
 
-	tdrv_publish(&d.drv);
+	mock_ring_publish(&d.drv);
 	for (k = 0; k < 4; k++) {
 		ck_assert_int_eq(virtq_pop(&d.q, &chain, &d.err), 1);
 		check_chain(head[k], s[k], n[k]);
@@ -299,7 +300,7 @@ static const struct limit_case {
 START_TEST(test_limits)
 {
 	const struct limit_case *l = &limits[_i];
-	static struct tseg s[VIRTQ_MAX_SEGS + 1];
+	static struct mock_seg s[VIRTQ_MAX_SEGS + 1];
 	uint16_t head;
 	unsigned int i;
 	int ret;
@@ -308,11 +309,11 @@ START_TEST(test_limits)
 	drv_init_mem(l->mem, l->mem == MEM_SIZE ? LOW_SIZE : l->mem, l->num,
 		     INDIRECT);
 	for (i = 0; i < l->n; i++)
-		s[i] = (struct tseg){ l->addr,
+		s[i] = (struct mock_seg){ l->addr,
 				     i + 1 < l->n ? l->len : l->last_len,
 				     i >= l->n - l->n_write };
-	head = tdrv_add(&d.drv, s, l->n, l->direct, 0);
-	tdrv_publish(&d.drv);
+	head = mock_ring_add(&d.drv, s, l->n, l->direct, 0);
+	mock_ring_publish(&d.drv);
 	ret = virtq_pop(&d.q, &chain, &d.err);
 	if (!l->expect) {
 		ck_assert_msg(ret == 1, "%s: %s", l->name, d.err.msg);
@@ -611,7 +612,7 @@ START_TEST(test_notify)
 	bool event_idx = notify_cases[_i].event_idx;
 	uint16_t start = notify_cases[_i].start, served = start + 1;
 	unsigned int pending = notify_cases[_i].pending, i;
-	struct tseg s = { BUF_GPA, 1, false };
+	struct mock_seg s = { BUF_GPA, 1, false };
 	uint16_t no_notify = VRING_USED_F_NO_NOTIFY;
 	uint8_t *snap;
 
@@ -630,8 +631,8 @@ START_TEST(test_notify)
 	free(snap);
 
 	for (i = 0; i < pending; i++)
-		tdrv_add(&d.drv, &s, 1, 1, 0);
-	tdrv_publish(&d.drv);
+		mock_ring_add(&d.drv, &s, 1, 1, 0);
+	mock_ring_publish(&d.drv);
 	ck_assert(virtq_notify_on(&d.q) == (pending > 0));
 	ck_assert_uint_eq(d.drv.vr.used->flags, 0);
 	ck_assert_uint_eq(vring_avail_event(&d.drv.vr),

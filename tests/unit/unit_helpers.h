@@ -4,9 +4,11 @@
  * guard bytes around it, images that end flush against an unmapped page
  * (so any read past their end faults instead of passing silently), and
  * builders for minimal valid ELF64, ELF32 and bzImage kernels that the
- * loader tests then break one field at a time; PCI config and BAR
- * accessors, a driver's side of a split virtqueue, and a guest that
- * brings up virtio-pci devices through them.
+ * loader tests then break one field at a time; and the asserting,
+ * waiting side of a guest that brings up virtio-pci devices.  The PCI
+ * and virtio-pci accessors and the driver's side of split rings they use
+ * are tests/lib's (mock_pci.h, mock_ring.h), shared with the fuzzers and
+ * benches.
  *
  * Everything is static inline so each test program takes only what it
  * uses without tripping -Wunused-function.
@@ -31,7 +33,10 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
+#include "fake_platform.h"
 #include "guest_mem.h"
+#include "mock_pci.h"
+#include "mock_ring.h"
 #include "pci.h"
 #include "virtio/device.h"
 
@@ -325,48 +330,8 @@ static inline void build_bzimage(struct kimg *k)
 }
 
 /* ------------------------------------------------------------------ */
-/* PCI configuration mechanism #1, as the guest uses it                */
+/* PCI, as the guest uses it (tests/lib/mock_pci.h), checked           */
 /* ------------------------------------------------------------------ */
-
-#define TPCI_ENABLE	0x80000000U
-#define TPCI_DATA	4	/* 0xCFC, as an offset from 0xCF8 */
-
-static inline uint32_t tpci_address(unsigned int slot, unsigned int reg)
-{
-	return TPCI_ENABLE | slot << 11 | (reg & 0xfc);
-}
-
-/* One access of `len` bytes at port 0xCF8 + `port`. */
-static inline uint32_t tpci_port_read(struct pci_bus *b, unsigned int port,
-				      unsigned int len)
-{
-	uint32_t v = 0;
-
-	pci_config_io(b, port, (uint8_t *)&v, len, false);
-	return v;
-}
-
-static inline void tpci_port_write(struct pci_bus *b, unsigned int port,
-				   unsigned int len, uint32_t v)
-{
-	pci_config_io(b, port, (uint8_t *)&v, len, true);
-}
-
-/* Config space of bus 0, function 0 of `slot`, the way Linux reaches it. */
-static inline uint32_t tpci_cfg_read(struct pci_bus *b, unsigned int slot,
-				     unsigned int reg, unsigned int len)
-{
-	tpci_port_write(b, 0, 4, tpci_address(slot, reg));
-	return tpci_port_read(b, TPCI_DATA + (reg & 3), len);
-}
-
-static inline void tpci_cfg_write(struct pci_bus *b, unsigned int slot,
-				  unsigned int reg, unsigned int len,
-				  uint32_t v)
-{
-	tpci_port_write(b, 0, 4, tpci_address(slot, reg));
-	tpci_port_write(b, TPCI_DATA + (reg & 3), len, v);
-}
 
 /* The slot a device was registered in. */
 static inline unsigned int tpci_slot(const struct pci_bus *b,
@@ -379,22 +344,6 @@ static inline unsigned int tpci_slot(const struct pci_bus *b,
 			return slot;
 	ck_abort_msg("device is not on the bus");
 	return 0;
-}
-
-/* An access of `len` bytes at guest-physical `gpa` in the BAR window. */
-static inline uint64_t tpci_mmio_read(struct pci_bus *b, uint64_t gpa,
-				      unsigned int len)
-{
-	uint64_t v = 0;
-
-	pci_mmio_io(b, gpa - b->mmio_base, (uint8_t *)&v, len, false);
-	return v;
-}
-
-static inline void tpci_mmio_write(struct pci_bus *b, uint64_t gpa,
-				   unsigned int len, uint64_t v)
-{
-	pci_mmio_io(b, gpa - b->mmio_base, (uint8_t *)&v, len, true);
 }
 
 /*
@@ -422,128 +371,41 @@ static inline void tpci_rw_check(struct pci_bus *b, uint64_t base,
 }
 
 /* ------------------------------------------------------------------ */
-/* A driver's side of a split virtqueue                                */
+/* A driver's side of a split virtqueue (tests/lib/mock_ring.h)        */
 /* ------------------------------------------------------------------ */
 
 /*
- * Rings laid out by vring_init() in guest memory, as Linux's virtio_ring
- * does; descriptors handed out from a free list in no particular order,
- * buffers and indirect tables from two bump allocators.
+ * Descriptors handed out from the last one, every fifth (odd: visits
+ * every table entry, in no particular order), buffers and indirect
+ * tables from their own places, a gap between buffers so that
+ * zero-length ones sit at distinct addresses.
  */
 #define TDRV_RING_ALIGN		4096	/* vring_init()'s legacy layout */
-#define TDRV_DESC_STRIDE	5	/* odd: visits every table entry */
+#define TDRV_DESC_STRIDE	5
 
-struct tdrv {
-	struct test_mem *t;	/* the guest RAM everything lives in */
-	struct vring vr;
-	uint64_t ring;		/* guest address of the descriptor table */
-	uint16_t free;		/* next descriptor to hand out */
-	uint16_t avail_idx;	/* shadow of avail->idx */
-	uint64_t buf, ind;	/* bump allocators: buffers, indirect tables */
-};
-
-/* One buffer of a request, as the driver sees it. */
-struct tseg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
-static inline void tdrv_init(struct tdrv *d, struct test_mem *t, uint16_t num,
-			     uint64_t ring, uint64_t buf, uint64_t ind)
+static inline void tdrv_init(struct mock_ring *d, struct test_mem *t,
+			     uint16_t num, uint64_t ring, uint64_t buf,
+			     uint64_t ind)
 {
-	unsigned int len = vring_size(num, TDRV_RING_ALIGN);
-	void *p = tmem_at(t, ring, len);
+	struct mock_ring_layout l = {
+		.num = num, .ring = ring, .align = TDRV_RING_ALIGN,
+		.first = num - 1, .stride = TDRV_DESC_STRIDE,
+		.buf = buf, .gap = 16, .ind = ind,
+	};
 
-	memset(p, 0, len);	/* Linux allocates the rings zeroed */
-	vring_init(&d->vr, num, p, TDRV_RING_ALIGN);
-	d->t = t;
-	d->ring = ring;
-	d->free = num - 1;
-	d->avail_idx = 0;
-	d->buf = buf;
-	d->ind = ind;
+	ck_assert_msg(mock_ring_init(d, &t->m, &l) == 0,
+		      "rings of %u at %#llx do not fit", num,
+		      (unsigned long long)ring);
 }
 
-/* Guest address of a host pointer into the rings. */
-static inline uint64_t tdrv_gpa(const struct tdrv *d, const void *p)
+/* A fresh buffer, which must fit in guest RAM. */
+static inline struct mock_seg tdrv_seg(struct mock_ring *d, uint32_t len,
+				       bool write)
 {
-	return d->ring + (uint64_t)((const uint8_t *)p -
-				    (const uint8_t *)d->vr.desc);
-}
+	struct mock_seg s = mock_ring_buffer(d, len, write, NULL);
 
-static inline uint16_t tdrv_alloc(struct tdrv *d)
-{
-	uint16_t i = d->free;
-
-	d->free = (d->free + TDRV_DESC_STRIDE) & (d->vr.num - 1);
-	return i;
-}
-
-/* A fresh buffer; the gap keeps zero-length ones at distinct addresses. */
-static inline struct tseg tdrv_seg(struct tdrv *d, uint32_t len, bool write)
-{
-	struct tseg s = { d->buf, len, write };
-
-	d->buf += (len + 15) / 16 * 16 + 16;
-	tmem_at(d->t, s.addr, len);
+	ck_assert_msg(s.addr, "no room for a %u-byte buffer", len);
 	return s;
-}
-
-static inline struct vring_desc tdrv_desc(const struct tseg *s,
-					  uint16_t flags, uint16_t next)
-{
-	return (struct vring_desc){
-		.addr = s->addr, .len = s->len,
-		.flags = flags | (s->write ? VRING_DESC_F_WRITE : 0),
-		.next = next };
-}
-
-/*
- * Queue a request of n segments (unpublished): the first `direct` in the
- * descriptor table, the rest in an indirect table that the next table
- * entry points to, with ind_flags added to that entry.  Returns the head.
- */
-static inline uint16_t tdrv_add(struct tdrv *d, const struct tseg *s,
-				unsigned int n, unsigned int direct,
-				uint16_t ind_flags)
-{
-	uint16_t head = tdrv_alloc(d), cur = head, next;
-	unsigned int i;
-
-	for (i = 0; i < direct; i++) {
-		next = i + 1 < n ? tdrv_alloc(d) : 0;
-		d->vr.desc[cur] = tdrv_desc(&s[i],
-					    i + 1 < n ? VRING_DESC_F_NEXT : 0,
-					    next);
-		cur = next;
-	}
-	if (direct < n) {
-		uint32_t len = (n - direct) * sizeof(struct vring_desc);
-		struct vring_desc *t = tmem_at(d->t, d->ind, len);
-
-		for (i = direct; i < n; i++)
-			t[i - direct] = tdrv_desc(
-				&s[i], i + 1 < n ? VRING_DESC_F_NEXT : 0,
-				i - direct + 1);
-		d->vr.desc[cur] = (struct vring_desc){
-			.addr = d->ind, .len = len,
-			.flags = VRING_DESC_F_INDIRECT | ind_flags };
-		d->ind += len;
-	}
-	d->vr.avail->ring[d->avail_idx++ & (d->vr.num - 1)] = head;
-	return head;
-}
-
-static inline void tdrv_publish(struct tdrv *d)
-{
-	__atomic_store_n(&d->vr.avail->idx, d->avail_idx, __ATOMIC_RELEASE);
-}
-
-/* The used index, as a driver reads it while the device runs. */
-static inline uint16_t tdrv_used_idx(const struct tdrv *d)
-{
-	return __atomic_load_n(&d->vr.used->idx, __ATOMIC_ACQUIRE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -551,7 +413,7 @@ static inline uint16_t tdrv_used_idx(const struct tdrv *d)
 /* ------------------------------------------------------------------ */
 
 /*
- * With no KVM routing, each MSI-X vector is a plain eventfd the test can
+ * On the fake platform each MSI-X vector is a plain eventfd the test can
  * read, and each queue's doorbell is the eventfd its thread sleeps on,
  * reached by writing the notify region through the BAR window.
  */
@@ -559,16 +421,6 @@ static inline uint16_t tdrv_used_idx(const struct tdrv *d)
 #define TVM_MMIO_BASE	0xe0000000ULL
 #define TVM_MMIO_SIZE	0x100000ULL
 #define TVM_WAIT_MS	3000	/* hang guard (Check stops a test at 4 s) */
-
-/* The transport's BAR0, as its capabilities describe it. */
-#define TV_COMMON	0x0000
-#define TV_ISR		0x1000
-#define TV_DEVICE	0x2000
-#define TV_NOTIFY	0x3000
-#define TV_NOTIFY_MULT	4
-#define TV_MSIX_TABLE	0x4000
-#define TV_MSIX_PBA	0x5000
-#define TV_BAR_SIZE	0x8000U
 
 #define TV_S_ACK	VIRTIO_CONFIG_S_ACKNOWLEDGE
 #define TV_S_DRIVER	VIRTIO_CONFIG_S_DRIVER
@@ -581,26 +433,19 @@ struct tvm {
 	struct test_mem t;
 	struct pci_bus bus;
 	struct vm_stop stop;
+	struct fake_platform fp;
 	struct virtio_host host;
-	_Atomic unsigned int vcpu_kicks;
 };
-
-static inline void tvm_kick_vcpu(void *ctx)
-{
-	struct tvm *vm = ctx;
-
-	vm->vcpu_kicks++;
-}
 
 static inline void tvm_init(struct tvm *vm, bool strict)
 {
 	memset(vm, 0, sizeof(*vm));
 	tmem_init(&vm->t, TVM_MEM, TVM_MEM);
 	pci_bus_init(&vm->bus, TVM_MMIO_BASE, TVM_MMIO_SIZE);
+	fake_platform_init(&vm->fp, &vm->stop, strict);
 	vm->host = (struct virtio_host){
-		.mem = &vm->t.m, .bus = &vm->bus, .routing = NULL,
-		.vm_fd = -1, .stop = &vm->stop, .strict = strict,
-		.kick_vcpu = tvm_kick_vcpu, .kick_ctx = vm,
+		.mem = &vm->t.m, .bus = &vm->bus, .platform = &vm->fp.platform,
+		.queue_ops = &virtio_queue_threads,
 	};
 }
 
@@ -615,60 +460,6 @@ static inline void tvirtio_pci_enable(struct tvm *vm, struct virtio_device *v)
 	ck_assert_uint_ne(v->pci.bar_live[0], 0);
 }
 
-static inline uint64_t tvirtio_rd(struct tvm *vm, struct virtio_device *v,
-				  unsigned int off, unsigned int len)
-{
-	return tpci_mmio_read(&vm->bus, v->pci.bar_live[0] + off, len);
-}
-
-static inline void tvirtio_wr(struct tvm *vm, struct virtio_device *v,
-			      unsigned int off, unsigned int len, uint64_t val)
-{
-	tpci_mmio_write(&vm->bus, v->pci.bar_live[0] + off, len, val);
-}
-
-static inline uint8_t tvirtio_status(struct tvm *vm, struct virtio_device *v)
-{
-	return tvirtio_rd(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_STATUS, 1);
-}
-
-static inline void tvirtio_set_status(struct tvm *vm, struct virtio_device *v,
-				      uint8_t status)
-{
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_STATUS, 1, status);
-}
-
-/* Driver features, a 32-bit window at a time as Linux writes them. */
-static inline void tvirtio_set_features(struct tvm *vm,
-					struct virtio_device *v,
-					uint64_t features)
-{
-	unsigned int sel;
-
-	for (sel = 0; sel < 2; sel++) {
-		tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_GFSELECT, 4,
-			   sel);
-		tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_GF, 4,
-			   (uint32_t)(features >> (32 * sel)));
-	}
-}
-
-/*
- * Reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, as virtio_pci's
- * probe does; returns the status read back after FEATURES_OK.
- */
-static inline uint8_t tvirtio_negotiate(struct tvm *vm,
-					struct virtio_device *v,
-					uint64_t features)
-{
-	tvirtio_set_status(vm, v, 0);
-	tvirtio_set_status(vm, v, TV_S_ACK);
-	tvirtio_set_status(vm, v, TV_S_ACK | TV_S_DRIVER);
-	tvirtio_set_features(vm, v, features);
-	tvirtio_set_status(vm, v, TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK);
-	return tvirtio_status(vm, v);
-}
-
 /* MSI-X on, every vector with a message and unmasked. */
 static inline void tvirtio_msix_on(struct tvm *vm, struct virtio_device *v)
 {
@@ -677,41 +468,12 @@ static inline void tvirtio_msix_on(struct tvm *vm, struct virtio_device *v)
 	for (i = 0; i < v->msix.nvec; i++) {
 		unsigned int e = TV_MSIX_TABLE + MSIX_ENTRY_SIZE * i;
 
-		tvirtio_wr(vm, v, e, 8, 0xfee00000);
-		tvirtio_wr(vm, v, e + 8, 8, 0x40 + i);	/* ctrl 0: unmasked */
+		tvirtio_wr(&vm->bus, v, e, 8, 0xfee00000);
+		/* ctrl 0: unmasked */
+		tvirtio_wr(&vm->bus, v, e + 8, 8, 0x40 + i);
 	}
 	tpci_cfg_write(&vm->bus, tpci_slot(&vm->bus, &v->pci),
 		       v->msix.cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-}
-
-static inline void tvirtio_select(struct tvm *vm, struct virtio_device *v,
-				  unsigned int qi)
-{
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_SELECT, 2, qi);
-}
-
-/* A 64-bit queue register, in two halves as vp_iowrite64_twopart(). */
-static inline void tvirtio_wr64(struct tvm *vm, struct virtio_device *v,
-				unsigned int reg, uint64_t val)
-{
-	tvirtio_wr(vm, v, TV_COMMON + reg, 4, (uint32_t)val);
-	tvirtio_wr(vm, v, TV_COMMON + reg + 4, 4, val >> 32);
-}
-
-/* Queue `qi` on the driver's rings, interrupting on `vector`; enabled. */
-static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
-				 unsigned int qi, const struct tdrv *d,
-				 uint16_t vector)
-{
-	tvirtio_select(vm, v, qi);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_SIZE, 2, d->vr.num);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_MSIX, 2, vector);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_DESCLO, d->ring);
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_AVAILLO,
-		     tdrv_gpa(d, d->vr.avail));
-	tvirtio_wr64(vm, v, VIRTIO_PCI_COMMON_Q_USEDLO,
-		     tdrv_gpa(d, d->vr.used));
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
 
 /*
@@ -722,8 +484,8 @@ static inline void tvirtio_queue(struct tvm *vm, struct virtio_device *v,
 #define TVM_BUF_GPA(q)	(0x40000ULL + 0x10000 * (q))
 #define TVM_IND_GPA(q)	(0x80000ULL + 0x10000 * (q))
 
-static inline void tvm_rings(struct tvm *vm, struct tdrv *d, unsigned int n,
-			     uint16_t size)
+static inline void tvm_rings(struct tvm *vm, struct mock_ring *d,
+			     unsigned int n, uint16_t size)
 {
 	unsigned int q;
 
@@ -737,28 +499,18 @@ static inline void tvm_rings(struct tvm *vm, struct tdrv *d, unsigned int n,
  * changes, vector q + 1 for queue q, which runs on rings d[q].
  */
 static inline void tvirtio_driver_up(struct tvm *vm, struct virtio_device *v,
-				     const struct tdrv *d, uint64_t features)
+				     const struct mock_ring *d,
+				     uint64_t features)
 {
 	uint8_t ok = TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK;
 	unsigned int q;
 
-	ck_assert_uint_eq(tvirtio_negotiate(vm, v, features), ok);
+	ck_assert_uint_eq(tvirtio_negotiate(&vm->bus, v, features), ok);
 	tvirtio_msix_on(vm, v);
-	tvirtio_wr(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_MSIX, 2, 0);
+	tvirtio_wr(&vm->bus, v, TV_COMMON + VIRTIO_PCI_COMMON_MSIX, 2, 0);
 	for (q = 0; q < v->ops->num_queues; q++)
-		tvirtio_queue(vm, v, q, &d[q], q + 1);
-	tvirtio_set_status(vm, v, ok | TV_S_DRIVER_OK);
-}
-
-/* Ring queue `qi`'s doorbell, where its notify offset says. */
-static inline void tvirtio_kick(struct tvm *vm, struct virtio_device *v,
-				unsigned int qi)
-{
-	unsigned int noff;
-
-	tvirtio_select(vm, v, qi);
-	noff = tvirtio_rd(vm, v, TV_COMMON + VIRTIO_PCI_COMMON_Q_NOFF, 2);
-	tvirtio_wr(vm, v, TV_NOTIFY + TV_NOTIFY_MULT * noff, 2, qi);
+		tvirtio_queue(&vm->bus, v, q, &d[q], q + 1);
+	tvirtio_set_status(&vm->bus, v, ok | TV_S_DRIVER_OK);
 }
 
 /* Wait for an interrupt on an MSI-X vector; returns how many came. */
@@ -789,13 +541,13 @@ static inline uint64_t tvirtio_irqs(struct virtio_device *v,
  * Wait until the device has returned `idx` requests in all.  Its
  * interrupt follows the used index, so wait for that separately.
  */
-static inline void tvirtio_wait_used(const struct tdrv *d, uint16_t idx)
+static inline void tvirtio_wait_used(const struct mock_ring *d, uint16_t idx)
 {
 	int ms;
 
-	for (ms = 0; tdrv_used_idx(d) != idx; ms++) {
+	for (ms = 0; mock_ring_used_idx(d) != idx; ms++) {
 		ck_assert_msg(ms < TVM_WAIT_MS, "used index %u, not %u",
-			      tdrv_used_idx(d), idx);
+			      mock_ring_used_idx(d), idx);
 		usleep(1000);
 	}
 }
@@ -816,10 +568,10 @@ static inline void tvirtio_kick_settle(struct tvm *vm,
 				       struct virtio_device *v,
 				       unsigned int qi)
 {
-	int fd = v->queues[qi].kick_fd, round, ms;
+	int fd = v->queues[qi].rt.kick_fd, round, ms;
 
 	for (round = 0; round < 2; round++) {
-		tvirtio_kick(vm, v, qi);
+		tvirtio_kick(&vm->bus, v, qi);
 		for (ms = 0; tvirtio_fd_readable(fd); ms++) {
 			ck_assert_msg(ms < TVM_WAIT_MS,
 				      "queue %u's thread never took the kick",
@@ -834,9 +586,9 @@ static inline void tvirtio_reset(struct tvm *vm, struct virtio_device *v)
 {
 	unsigned int i;
 
-	tvirtio_set_status(vm, v, 0);
+	tvirtio_set_status(&vm->bus, v, 0);
 	for (i = 0; i < v->ops->num_queues; i++)
-		ck_assert_msg(!v->queues[i].running,
+		ck_assert_msg(!v->queues[i].rt.running,
 			      "queue %u still running after reset", i);
 }
 
