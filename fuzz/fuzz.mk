@@ -52,6 +52,9 @@ $(FUZZ_B)/$(1)/libharness.a: $(HARNESS_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
 
 $(FUZZ_B)/$(1)/bin/console: $(FUZZ_B)/$(1)/fuzz/console_check.o \
 	$(FUZZ_B)/$(1)/libharness.a
+
+# vring checks the ring library against a model of the ring rules.
+$(FUZZ_B)/$(1)/bin/vring: $(FUZZ_B)/$(1)/fuzz/vring_ref.o
 endef
 
 $(eval $(call fuzz_flavour,afl,$(FUZZ_AFL_CC),$(FUZZ_AFL_CFLAGS),afl_driver))
