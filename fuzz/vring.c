@@ -427,6 +427,7 @@ static int ring_round(struct virtq *vr)
 	struct lg_error err;
 	int r = 0;
 
+	vring_ref_watch(&ref, vr->last_avail);
 	while (n < HOLD_MAX && (r = vring_ref_pop(&ref, vr, &held[n], &err)) > 0)
 		check_popped_chain(vr, &held[n++]);
 	if (r < 0)
@@ -530,7 +531,6 @@ static int device_round(struct virtio_device *vdev, struct virtio_queue *q)
 
 	vring_ref_watch(&ref, taken);
 	r = vdev->ops->process(vdev, q, &err);
-	vring_ref_check_writes(&ref);
 	if (r == VQ_BROKEN)
 		return -1;
 	if (q->ring.last_avail != taken)
@@ -546,7 +546,8 @@ static int device_round(struct virtio_device *vdev, struct virtio_queue *q)
 	return q->ring.used_idx != returned;
 }
 
-static void load_input(const uint8_t *data, size_t size)
+/* Returns how many bytes of guest RAM the input gave. */
+static size_t load_input(const uint8_t *data, size_t size)
 {
 	size_t image = size > sizeof(hdr) ? size - sizeof(hdr) : 0;
 
@@ -557,6 +558,7 @@ static void load_input(const uint8_t *data, size_t size)
 	memcpy(mem.host, data + sizeof(hdr), image);
 	memset(mem.host + image, 0, VF_MEM_SIZE - image);
 	script_pos = 0;
+	return image;
 }
 
 /* A device can return only what it took: one push too many must fail. */
@@ -592,8 +594,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tally t;
 	struct lg_error err;
 	uint16_t target;
+	size_t image;
 
-	load_input(data, size);
+	image = load_input(data, size);
 	mode = hdr.mode % VF_MODES;
 	default_geometry(&g);
 	if (hdr.flags & VF_GEOMETRY)
@@ -614,6 +617,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	target = image_avail_idx(&g);
 	vr->last_avail = vr->used_idx = hdr.start_idx;
 	vring_ref_start(&ref, hdr.start_idx);
+	vring_ref_watch_start(&ref);
 	t = (struct tally){ hdr.start_idx, hdr.start_idx,
 			    !(hdr.flags & VF_GEOMETRY) &&
 				    (mode == VF_RING || mode == VF_CONSOLE_TX ||
@@ -626,6 +630,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (served < 0 || (!served && !n))
 			break;
 	}
+	vring_ref_check_writes(&ref, data + sizeof(hdr), image);
 	if (mode == VF_BLK)
 		check_disk_size();
 	settle_device_state(mode);

@@ -390,37 +390,36 @@ bool vring_ref_notify_on(struct vring_ref *ref, struct virtq *vr)
 /* What a device writes                                                */
 /* ------------------------------------------------------------------ */
 
-#define MAX_RANGES 256 /* more buffers or tables in one round: not judged */
+#define MAX_RANGES 256 /* more buffers or tables in one input: not judged */
 
 struct range {
 	size_t off, len; /* bytes of the host mapping of guest RAM */
 };
 
-/* vring_ref_watch()'s notes: RAM before, the bytes a device may write. */
+/*
+ * The bytes of guest RAM anybody but the guest may write in this input,
+ * a bit each, and the ranges behind them: the buffers and used ring
+ * (writable) and what the device reads to find its requests (rings).
+ */
 static struct {
 	bool judged;
+	uint16_t upto; /* requests collected up to this available entry */
 	size_t bytes;
-	uint8_t *before;
-	uint64_t *may_write; /* a bit per byte of RAM */
+	uint64_t *may_write;
 	unsigned int n_writable, n_rings;
 	struct range writable[MAX_RANGES], rings[MAX_RANGES];
 } watch;
 
-static void watch_alloc(size_t bytes)
+static void set_bits(size_t off, size_t len)
 {
-	if (watch.bytes == bytes)
-		return;
-	free(watch.before);
-	free(watch.may_write);
-	watch.bytes = bytes;
-	watch.before = malloc(bytes);
-	watch.may_write = malloc((bytes + 63) / 64 * 8);
-	if (!watch.before || !watch.may_write) {
-		fprintf(stderr,
-			"vring_ref: no memory for a %zu-byte snapshot\n",
-			bytes);
-		exit(1);
-	}
+	size_t end = off + len;
+
+	for (; off < end && off % 64; off++)
+		watch.may_write[off / 64] |= 1ULL << (off % 64);
+	for (; end - off >= 64; off += 64)
+		watch.may_write[off / 64] = ~0ULL;
+	for (; off < end; off++)
+		watch.may_write[off / 64] |= 1ULL << (off % 64);
 }
 
 /* Note a range of guest RAM (host address p) in one of the lists. */
@@ -437,15 +436,8 @@ static void note(const struct vring_ref *ref, struct range *list,
 static void note_writable(const struct vring_ref *ref, const uint8_t *p,
 			  uint64_t len)
 {
-	size_t off = p - ref->mem->host, end = off + len;
-
 	note(ref, watch.writable, &watch.n_writable, p, len);
-	for (; off < end && off % 64; off++)
-		watch.may_write[off / 64] |= 1ULL << (off % 64);
-	for (; end - off >= 64; off += 64)
-		watch.may_write[off / 64] = ~0ULL;
-	for (; off < end; off++)
-		watch.may_write[off / 64] |= 1ULL << (off % 64);
+	set_bits(p - ref->mem->host, len);
 }
 
 static bool overlap(const struct range *a, const struct range *b)
@@ -465,27 +457,48 @@ static bool writes_reach_rings(void)
 	return false;
 }
 
-void vring_ref_watch(struct vring_ref *ref, uint16_t next)
+void vring_ref_watch_start(struct vring_ref *ref)
 {
-	uint16_t pending = le16_at(ref, AVAIL_IDX(ref)) - next, i, head;
-	unsigned int s;
+	const uint8_t *avail = ram(ref->mem, ref->avail, 0);
+	size_t words = (ref->mem->size + 63) / 64;
 
-	watch_alloc(ref->mem->size);
-	memcpy(watch.before, ref->mem->host, watch.bytes);
-	memset(watch.may_write, 0, (watch.bytes + 63) / 64 * 8);
+	if (watch.bytes != ref->mem->size) {
+		free(watch.may_write);
+		watch.bytes = ref->mem->size;
+		watch.may_write = malloc(words * 8);
+		if (!watch.may_write) {
+			fprintf(stderr,
+				"vring_ref: no memory for a %zu-byte map\n",
+				watch.bytes);
+			exit(1);
+		}
+	}
+	memset(watch.may_write, 0, words * 8);
 	watch.judged = true;
+	watch.upto = ref->last_avail;
 	watch.n_writable = watch.n_rings = 0;
 	note_writable(ref, ram(ref->mem, ref->used, 0),
 		      4 + sizeof(struct vring_used_elem) * ref->size + 2);
 	note(ref, watch.rings, &watch.n_rings, ram(ref->mem, ref->desc, 0),
 	     sizeof(struct vring_desc) * ref->size);
-	note(ref, watch.rings, &watch.n_rings, ram(ref->mem, ref->avail, 0),
-	     4 + 2 * ref->size + 2);
-	if (pending > ref->size)
-		pending = 0; /* a broken ring: the device takes nothing */
+	note(ref, watch.rings, &watch.n_rings, avail, 4 + 2 * ref->size + 2);
+	/* avail->idx: the target writes it, as the guest publishing. */
+	set_bits(avail + 2 - ref->mem->host, 2);
+}
+
+void vring_ref_watch(struct vring_ref *ref, uint16_t next)
+{
+	uint16_t avail_idx = le16_at(ref, AVAIL_IDX(ref)), e, head;
+	uint16_t pending = avail_idx - next, done = watch.upto - next;
+	unsigned int s;
+
+	if (!watch.judged || pending > ref->size)
+		return; /* not judged, or a broken ring: nothing taken */
+	if (done > pending)
+		done = 0;
 	/* A device takes requests in order and stops at a broken one. */
-	for (i = 0; i < pending && request_at(ref, next + i, &head) == CHAIN;
-	     i++) {
+	for (e = next + done;
+	     e != avail_idx && request_at(ref, e, &head) == CHAIN; e++) {
 		for (s = 0; s < found.n; s++)
 			if (found.seg[s].write)
 				note_writable(ref, found.seg[s].host,
@@ -494,29 +507,51 @@ void vring_ref_watch(struct vring_ref *ref, uint16_t next)
 			note(ref, watch.rings, &watch.n_rings, found.table,
 			     found.table_len);
 	}
-	if (writes_reach_rings())
-		watch.judged = false;
+	watch.upto = e;
 }
 
-void vring_ref_check_writes(const struct vring_ref *ref)
+/* The first byte in [off, off + len) that differs and may not, or len. */
+static size_t forbidden_change(const uint8_t *now, const uint8_t *was,
+			       size_t off, size_t len)
 {
-	const uint64_t *now = (const uint64_t *)ref->mem->host;
-	const uint64_t *was = (const uint64_t *)watch.before;
-	size_t w, b;
+	size_t b = off;
 
-	if (!watch.judged)
-		return;
-	for (w = 0; w < watch.bytes / 8; w++) {
-		if (now[w] == was[w])
+	while (b < off + len) {
+		uint64_t may = watch.may_write[b / 64];
+
+		if (may == ~0ULL) { /* all 64 bytes may change */
+			b = (b / 64 + 1) * 64;
 			continue;
-		for (b = w * 8; b < w * 8 + 8; b++)
-			fuzz_invariant(
-				ref->mem->host[b] == watch.before[b] ||
-					(watch.may_write[b / 64] >> (b % 64)) &
-						1,
-				"the device wrote guest byte %#zx (%#x, was "
-				"%#x), outside every writable buffer and the "
-				"used ring",
-				b, ref->mem->host[b], watch.before[b]);
+		}
+		if (now[b] != was[b - off] && !((may >> (b % 64)) & 1))
+			return b - off;
+		b++;
+	}
+	return len;
+}
+
+void vring_ref_check_writes(const struct vring_ref *ref, const uint8_t *image,
+			    size_t len)
+{
+	static const uint8_t zeros[256];
+	const uint8_t *now = ref->mem->host, *was;
+	size_t off, n, bad;
+
+	if (!watch.judged || writes_reach_rings())
+		return;
+	for (off = 0; off < watch.bytes; off += n) {
+		n = watch.bytes - off < sizeof(zeros) ? watch.bytes - off
+						      : sizeof(zeros);
+		if (off < len && n > len - off)
+			n = len - off;
+		was = off < len ? image + off : zeros;
+		if (!memcmp(now + off, was, n))
+			continue;
+		bad = forbidden_change(now, was, off, n);
+		fuzz_invariant(
+			bad == n,
+			"guest byte %#zx changed (%#x, was %#x) outside every "
+			"writable buffer, the used ring and avail->idx",
+			off + bad, now[off + bad], was[bad]);
 	}
 }

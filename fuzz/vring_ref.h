@@ -56,16 +56,20 @@ void vring_ref_notify_off(struct vring_ref *ref, struct virtq *vr);
 bool vring_ref_notify_on(struct vring_ref *ref, struct virtq *vr);
 
 /*
- * Around a device's own serving of the queue (its process()): what it may
- * write is the writable buffers of the requests published from entry
- * `next` on, and the used ring.  vring_ref_watch() notes guest RAM and
- * those bytes; vring_ref_check_writes() aborts when any other byte
- * changed.  A device that writes one byte past a buffer, or a status in
- * the wrong place, is caught even where the byte lands inside guest RAM.
- * Rounds whose buffers or used ring overlap the rings themselves (the
- * device's writes could change what it takes next) are not judged.
+ * What a device or the ring library writes to guest RAM: only the
+ * writable buffers of requests the guest published, the used ring, and
+ * (the target, as the guest publishing) avail->idx.  vring_ref_watch_start()
+ * once the ring is set up, vring_ref_watch() before every round of
+ * serving with the device's next entry, vring_ref_check_writes() at the
+ * end with the guest RAM image the input started from: it aborts when
+ * any other byte changed.  A device that writes one byte past a buffer,
+ * or a used element in the wrong place, is caught even where the byte
+ * lands inside guest RAM.  Inputs whose buffers or used ring overlap the
+ * rings (writes could change what is taken next) are not judged.
  */
+void vring_ref_watch_start(struct vring_ref *ref);
 void vring_ref_watch(struct vring_ref *ref, uint16_t next);
-void vring_ref_check_writes(const struct vring_ref *ref);
+void vring_ref_check_writes(const struct vring_ref *ref, const uint8_t *image,
+			    size_t len);
 
 #endif
