@@ -614,6 +614,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		settle_device_state(mode);
 		return 0;
 	}
+	vring_ref_guard_desc(&ref, vr);
 	target = image_avail_idx(&g);
 	vr->last_avail = vr->used_idx = hdr.start_idx;
 	vring_ref_start(&ref, hdr.start_idx);

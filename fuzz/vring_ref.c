@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "guarded.h"
 #include "vring_ref.h"
 
 /* A chain holds at most a full table and then a full indirect table. */
@@ -559,4 +560,26 @@ void vring_ref_check_writes(const struct vring_ref *ref, const uint8_t *image,
 			"writable buffer, the used ring and avail->idx",
 			off + bad, now[off + bad], was[bad]);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The descriptor table against a guard page                           */
+/* ------------------------------------------------------------------ */
+
+void vring_ref_guard_desc(const struct vring_ref *ref, struct virtq *vr)
+{
+	static struct guarded copy;
+	size_t len = sizeof(struct vring_desc) * ref->size;
+	struct range table = {ref->desc, len};
+	struct range used = {
+		ref->used, 4 + sizeof(struct vring_used_elem) * ref->size + 2};
+
+	if (overlap(&table, &used))
+		return;
+	if (!copy.lo)
+		guarded_init(&copy, sizeof(struct vring_desc) * VIRTQ_MAX_SIZE,
+			     "vring_ref");
+	/* The library only reads the table. */
+	vr->desc = (struct vring_desc *)(uintptr_t)guarded_copy_end(
+		&copy, (const uint8_t *)vr->desc, len);
 }
