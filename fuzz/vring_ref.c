@@ -571,10 +571,11 @@ void vring_ref_guard_desc(const struct vring_ref *ref, struct virtq *vr)
 	static struct guarded copy;
 	size_t len = sizeof(struct vring_desc) * ref->size;
 	struct range table = {ref->desc, len};
+	struct range avail = {ref->avail, 4 + 2 * ref->size + 2};
 	struct range used = {
 		ref->used, 4 + sizeof(struct vring_used_elem) * ref->size + 2};
 
-	if (overlap(&table, &used))
+	if (overlap(&table, &avail) || overlap(&table, &used))
 		return;
 	if (!copy.lo)
 		guarded_init(&copy, sizeof(struct vring_desc) * VIRTQ_MAX_SIZE,

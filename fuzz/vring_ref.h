@@ -77,8 +77,8 @@ void vring_ref_check_writes(const struct vring_ref *ref, const uint8_t *image,
  * setup, give it a copy of the table that ends at a guard page, so that
  * reading one entry past the table faults even where the guest's next
  * bytes (the avail ring, in Linux's layout) make a plausible descriptor.
- * Not when the used ring overlaps the table: pushes would change the
- * table under the copy.
+ * Not when the avail or used ring overlaps the table: publishing and
+ * pushes would change the table under the copy.
  */
 void vring_ref_guard_desc(const struct vring_ref *ref, struct virtq *vr);
 
