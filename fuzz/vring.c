@@ -13,7 +13,9 @@
  *
  * Guest RAM sits between two PROT_NONE pages, so any access just outside
  * it faults even without the sanitizers; the invariants below catch what
- * would not fault.
+ * would not fault, and so does the ring model of fuzz/vring_ref.h: the
+ * library's every decision in VF_RING mode, and every byte of guest RAM
+ * anything but the guest changed, in every mode.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +49,7 @@ static struct virtio_blk blk;
 static struct virtio_console con;
 static struct virtio_net net;
 static struct virtio_rng rng;
-static struct vring_ref ref;	/* the model VF_RING is checked against */
+static struct vring_ref ref;	/* the ring model (fuzz/vring_ref.h) */
 static struct net_backend backend;
 static int disk_fd, packet_fd;
 static uint8_t disk_image[DISK_BYTES];
