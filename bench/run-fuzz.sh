@@ -29,7 +29,8 @@ Usage: bench/run-fuzz.sh [--secs N] [--corpus DIR]... [--no-speed]
                trivial target (build/fuzz/trivial) run just before it
   --baseline CHECKOUT  also CHECKOUT/fuzz/bin/TARGET, e.g. a build of
                the commit before the detectors, for the figures with and
-               without them
+               without them; then both main builds again at the same
+               time on one CPU (same load for both), with their ratio
   --corpus DIR coverage of DIR (e.g. an afl output's queue) instead of
                corpora/TARGET/{seeds,regressions}; with one TARGET;
                repeat it to measure the union of several directories
@@ -83,12 +84,14 @@ if $speed && { [ ! -x "$trivial" ] || [ ! -x build/fuzz/lgreap ]; }; then
 	echo "bench/run-fuzz.sh: no $trivial or build/fuzz/lgreap: run 'make bench-fuzz'" >&2
 	exit 1
 fi
+pin=()	# afl_rate's CPU, for side_by_side
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 
 # exec/s of one afl-fuzz instance of BIN ($2: -M with CMPLOG, or -S)
 # from corpora/$1's inputs on one core, under lgreap like fuzz/run.sh.
+# With pin=(taskset -c CPU) set, on that CPU without afl-fuzz's binding.
 afl_rate() {
 	local t=$1 role=$2 bin=$3 tag=$4 seeds=$work/seeds-$1 out=$work/afl-$1-$4
 	local env=(AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_TRY_AFFINITY=1
@@ -96,13 +99,14 @@ afl_rate() {
 		   ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
 		   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0)
 	local args=(-M bench -c 0)
+	[ ${#pin[@]} -eq 0 ] || env+=(AFL_NO_AFFINITY=1)
 	[ "$role" = S ] && args=(-S bench -m none)
 	if [ ! -d "$seeds" ]; then
 		mkdir -p "$seeds"
 		find "corpora/$t" -type f -exec cp -t "$seeds" {} + 2>/dev/null
 		[ -n "$(ls -A "$seeds")" ] || echo x >"$seeds/x"
 	fi
-	env "${env[@]}" build/fuzz/lgreap --quiet afl-fuzz -i "$seeds" -o "$out" \
+	"${pin[@]}" env "${env[@]}" build/fuzz/lgreap --quiet afl-fuzz -i "$seeds" -o "$out" \
 		"${args[@]}" -V "$secs" -t 500 -- "$bin" >"$work/$t-$tag.log" 2>&1
 	sed -n 's/^execs_per_sec *: //p' "$out"/bench/fuzzer_stats 2>/dev/null | head -1
 }
@@ -135,6 +139,29 @@ exec_rate() {
 		printf '    %-34s %10s %10s %7s\n' "$kind ($bin)" "$rate" "$peer" \
 			"$(awk -v a="$rate" -v b="$peer" 'BEGIN { printf "%.3f", a / b }')"
 	done
+	[ -z "$baseline" ] || side_by_side "$t"
+}
+
+# Run one after the other, two builds can see loads several-fold apart;
+# at the same time on one CPU they share whatever the machine gives.
+side_by_side() {
+	local t=$1 cpu now was
+	local -a pin
+
+	cpu=$(taskset -cp $$ | sed 's/.*[,-]//; s/.*: *//')
+	pin=(taskset -c "$cpu")
+	echo "  side by side on CPU $cpu, ${secs} s (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+	afl_rate "$t" M "fuzz/bin/$t" sbs-detectors >"$work/sbs-now" &
+	afl_rate "$t" M "$baseline/fuzz/bin/$t" sbs-baseline >"$work/sbs-was" &
+	wait
+	now=$(cat "$work/sbs-now") was=$(cat "$work/sbs-was")
+	if [ -z "$now" ] || [ -z "$was" ]; then
+		echo "    afl-fuzz did not run: see $work/$t-sbs-*.log"
+		return 1
+	fi
+	printf '    %-34s %10s\n    %-34s %10s\n    %-34s %10s\n' \
+		"detectors (fuzz/bin/$t)" "$now" "baseline ($baseline)" "$was" \
+		"detectors / baseline" "$(awk -v a="$now" -v b="$was" 'BEGIN { printf "%.3f", a / b }')"
 }
 
 coverage() {

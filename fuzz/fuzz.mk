@@ -52,11 +52,16 @@ $(FUZZ_B)/$(1)/bin/%: $(FUZZ_B)/$(1)/fuzz/%.o $(FUZZ_B)/$(1)/fuzz/$(4).o \
 	$(2) $(3) -o $$@ $$^ $(LDLIBS) -lm
 
 # console fuzzes lgtest's parsers and report writers: the harness library.
-$(FUZZ_B)/$(1)/libharness.a: $(HARNESS_SRCS:%.c=$(FUZZ_B)/$(1)/%.o)
+# The exit-status and device tables are the launcher's, shared (harness.mk).
+$(FUZZ_B)/$(1)/libharness.a: $(HARNESS_SRCS:%.c=$(FUZZ_B)/$(1)/%.o) \
+	$(FUZZ_B)/$(1)/launcher/exit_status.o $(FUZZ_B)/$(1)/launcher/device_table.o
 	$(AR) rcs $$@ $$^
 
 $(FUZZ_B)/$(1)/bin/console: $(FUZZ_B)/$(1)/fuzz/console_check.o \
 	$(FUZZ_B)/$(1)/libharness.a
+
+# vring checks the ring library against a model of the ring rules.
+$(FUZZ_B)/$(1)/bin/vring: $(FUZZ_B)/$(1)/fuzz/vring_ref.o
 endef
 
 $(eval $(call fuzz_flavour,afl,$(FUZZ_AFL_CC),$(FUZZ_AFL_CFLAGS),afl_driver))

@@ -79,6 +79,10 @@ for t in "${targets[@]}"; do
 	[ -f "fuzz/$t.c" ] || continue
 	extra=()
 	[ "$t" = console ] && extra=("${harness_objs[@]}" -lm)
+	if [ "$t" = vring ]; then
+		$CC $CFLAGS "${flags[@]}" -c -o "$work/vring_ref.o" fuzz/vring_ref.c
+		extra=("$work/vring_ref.o")
+	fi
 	# shellcheck disable=SC2086
 	$CC $CFLAGS "${flags[@]}" -c -o "$work/$t.o" "fuzz/$t.c"
 	# shellcheck disable=SC2086

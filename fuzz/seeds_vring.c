@@ -383,6 +383,7 @@ static void seeds_ring(const char *dir)
 #define EDGE_LOG2	4
 #define EDGE_NUM	(1u << EDGE_LOG2)
 #define EDGE_DESC	(VF_MEM_SIZE - 16 * EDGE_NUM)	/* flush with the end */
+#define HALF_RING	(EDGE_NUM / 2)	/* the target takes at most 8 a kick */
 
 /*
  * VF_RING with the descriptor table flush against the end of guest RAM,
@@ -406,6 +407,26 @@ static void edge_publish(uint16_t head)
 
 	avail->ring[0] = head;
 	avail->idx = 1;
+}
+
+/*
+ * used_event, the field just past the avail ring's last entry: a full
+ * ring, so that entry names descriptor 15 while used_event stays 0, two
+ * kicks of 8 with event index on.  After the second batch the guest
+ * wants no interrupt (event 0 was passed); read one slot early, as 15,
+ * it would get one.
+ */
+static void edge_used_event(const char *dir)
+{
+	struct seg one = { "x", 1, false };
+	unsigned int i;
+
+	start(VF_RING, EDGE_LOG2, VF_EVENT_IDX);
+	for (i = 0; i < EDGE_NUM; i++)
+		add(&one, 1);
+	drv.s.hdr.batch = HALF_RING;
+	vring_used_event(&drv.vr) = 0;
+	emit(dir, "edge-ring-used-event-after-last-entry");
 }
 
 static void edges_ring(const char *dir)
@@ -440,6 +461,7 @@ static void edges_ring(const char *dir)
 	emit(dir, "edge-ring-used-ring-to-end-of-ram");
 	drv.s.hdr.used = VF_MEM_SIZE - (4 + 8 * EDGE_NUM);
 	emit(dir, "edge-ring-used-ring-2-bytes-past-ram");
+	edge_used_event(dir);
 }
 
 void seeds_vring(const char *dir)

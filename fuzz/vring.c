@@ -13,7 +13,9 @@
  *
  * Guest RAM sits between two PROT_NONE pages, so any access just outside
  * it faults even without the sanitizers; the invariants below catch what
- * would not fault.
+ * would not fault, and so does the ring model of fuzz/vring_ref.h: the
+ * library's every decision in VF_RING mode, and every byte of guest RAM
+ * anything but the guest changed, in every mode.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@
 #include "pci.h"
 #include "virtio/iov.h"
 #include "vring_input.h"
+#include "vring_ref.h"
 
 #define PAGE		4096
 #define DISK_BYTES	(8 * 512)
@@ -48,6 +51,7 @@ static struct virtio_blk blk;
 static struct virtio_console con;
 static struct virtio_net net;
 static struct virtio_rng rng;
+static struct vring_ref ref;	/* the ring model (fuzz/vring_ref.h) */
 static struct net_backend backend;
 static int disk_fd, packet_fd;
 static uint8_t disk_image[DISK_BYTES];
@@ -426,7 +430,8 @@ static unsigned int publish(struct virtq *vr, struct tally *t,
  * VF_RING: take up to HOLD_MAX requests, maybe put the last one back,
  * complete them in a scripted order (devices may complete out of order),
  * then do the interrupt and kick-suppression dance.  Returns -1 when the
- * ring is broken, else whether requests were served.
+ * ring is broken, else whether requests were served.  Every call goes
+ * through the ring model (fuzz/vring_ref.h), which checks its outcome.
  */
 static int ring_round(struct virtq *vr)
 {
@@ -435,25 +440,27 @@ static int ring_round(struct virtq *vr)
 	struct lg_error err;
 	int r = 0;
 
-	while (n < HOLD_MAX && (r = virtq_pop(vr, &held[n], &err)) > 0)
+	vring_ref_watch(&ref, vr->last_avail);
+	while (n < HOLD_MAX && (r = vring_ref_pop(&ref, vr, &held[n], &err)) > 0)
 		check_popped_chain(vr, &held[n++]);
 	if (r < 0)
 		return -1;
 	if ((how & 0x80) && n) {
-		virtq_unpop(vr);
+		vring_ref_unpop(&ref, vr);
 		n--;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned int k = how & 1 ? n - 1 - i : (i + (how >> 1 & 3)) % n;
 		uint32_t written = how & 0x10 ? held[k].in_len : 0;
 
-		fuzz_invariant(!virtq_push(vr, held[k].head, written, &err),
+		fuzz_invariant(!vring_ref_push(&ref, vr, held[k].head, written,
+					       &err),
 			       "returning request %u failed: %s", held[k].head,
 			       err.msg);
 	}
-	virtq_should_interrupt(vr);
-	virtq_notify_off(vr);
-	virtq_notify_on(vr);
+	vring_ref_should_interrupt(&ref, vr);
+	vring_ref_notify_off(&ref, vr);
+	vring_ref_notify_on(&ref, vr);
 	return n > 0;
 }
 
@@ -522,8 +529,10 @@ static int device_round(struct virtio_device *vdev, struct virtio_queue *q)
 	uint16_t taken = q->ring.last_avail, returned = q->ring.used_idx;
 	uint16_t avail_idx = q->ring.avail->idx;
 	struct lg_error err;
-	enum vq_result r = vdev->ops->process(vdev, q, &err);
+	enum vq_result r;
 
+	vring_ref_watch(&ref, taken);
+	r = vdev->ops->process(vdev, q, &err);
 	if (r == VQ_BROKEN)
 		return -1;
 	if (q->ring.last_avail != taken)
@@ -539,7 +548,8 @@ static int device_round(struct virtio_device *vdev, struct virtio_queue *q)
 	return q->ring.used_idx != returned;
 }
 
-static void load_input(const uint8_t *data, size_t size)
+/* Returns how many bytes of guest RAM the input gave. */
+static size_t load_input(const uint8_t *data, size_t size)
 {
 	size_t image = size > sizeof(hdr) ? size - sizeof(hdr) : 0;
 
@@ -550,6 +560,7 @@ static void load_input(const uint8_t *data, size_t size)
 	memcpy(mem.host, data + sizeof(hdr), image);
 	memset(mem.host + image, 0, VF_MEM_SIZE - image);
 	script_pos = 0;
+	return image;
 }
 
 /* A device can return only what it took: one push too many must fail. */
@@ -585,8 +596,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tally t;
 	struct lg_error err;
 	uint16_t target;
+	size_t image;
 
-	load_input(data, size);
+	image = load_input(data, size);
 	mode = hdr.mode % VF_MODES;
 	default_geometry(&g);
 	if (hdr.flags & VF_GEOMETRY)
@@ -599,11 +611,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vdev->reg.driver_features = negotiated_features();
 		reset_device_state(mode);
 	}
-	if (virtq_setup(vr, &mem, g.size, g.desc, g.avail, g.used,
-			negotiated_features(), &err))
+	if (vring_ref_setup(&ref, vr, &mem, g.size, g.desc, g.avail, g.used,
+			    negotiated_features(), &err))
 		return 0;
+	vring_ref_guard_desc(&ref, vr);
 	target = image_avail_idx(&g);
 	vr->last_avail = vr->used_idx = hdr.start_idx;
+	vring_ref_start(&ref, hdr.start_idx);
+	vring_ref_watch_start(&ref);
 	t = (struct tally){ hdr.start_idx, hdr.start_idx,
 			    !(hdr.flags & VF_GEOMETRY) &&
 				    (mode == VF_RING || mode == VF_CONSOLE_TX ||
@@ -616,6 +631,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (served < 0 || (!served && !n))
 			break;
 	}
+	vring_ref_check_writes(&ref, data + sizeof(hdr), image);
 	if (mode == VF_BLK)
 		check_disk_size();
 	if (!vdev)
