@@ -22,11 +22,12 @@
 
 /*
  * Modules the default image carries, so every lgtest device just works,
- * and loop, for a file system a script can freeze (tests/boot/hang-*.lgt).
+ * loop, for a file system a script can freeze (tests/boot/hang-*.lgt), and
+ * virtiofs (with fuse), for the shares (share.h).
  */
 #define DEFAULT_MODULES                                                        \
 	"virtio_pci", "virtio_blk", "virtio_net", "virtio_console",            \
-		"virtio-rng", "loop"
+		"virtio-rng", "loop", "virtiofs"
 
 struct initramfs_spec {
 	const char *init; /* the /init script; NULL: the default one */

@@ -163,10 +163,18 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s,
  */
 int lguest_probe_command(const char *lguest, bool guests);
 
+/* s with every comma doubled: QEMU's option parser takes ",," for one. */
+char *qemu_escape(const char *s);
+
 /* Fill in what the qemu runner needs (runner_qemu.c). */
 bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err);
 
-/* `lgtest qemu-supervise QEMU-ARGV...`: see runner_qemu.c. */
-int qemu_supervise(int argc, char **argv);
+struct share_backend_ops;
+/*
+ * `lgtest qemu-supervise [--share FD ro|rw DIR]... QEMU-ARGV...`: see
+ * runner_qemu.c; share_ops starts the shares' back-ends (share.h).
+ */
+int qemu_supervise(int argc, char **argv,
+		   const struct share_backend_ops *share_ops);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "share.h"
 #include "tools.h"
 
 /* The nested host's view of this machine's root, writable: for disks. */
@@ -85,7 +86,8 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 static bool direct_command(const struct runner *r, const struct config *cfg,
 			   char ***argv, size_t *argc, char **err)
 {
-	if (!check_boot_files(cfg, err))
+	if (!check_boot_files(cfg, err) ||
+	    !share_launcher_check(r->program, cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->program));
 	return launcher_args(cfg, false, argv, argc, err);
@@ -109,14 +111,15 @@ static unsigned int nested_host_cpus(const struct config *cfg)
 	unsigned int want = config_cpus(cfg);
 
 	return online > 0 && (unsigned long)online < want ? (unsigned int)online
-							   : want;
+							  : want;
 }
 
 /* lgtest nested-client runs the launcher in a kept host of the pool. */
 static bool nested_command(const struct runner *r, const struct config *cfg,
 			   char ***argv, size_t *argc, char **err)
 {
-	if (!check_boot_files(cfg, err))
+	if (!check_boot_files(cfg, err) ||
+	    !share_launcher_check(r->program, cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->agent));
 	push_arg(argv, argc, xstrdup("nested-client"));

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "script.h"
+#include "share.h"
 
 struct lexer {
 	const char *path;
@@ -331,10 +333,39 @@ static const struct {
 	{"block", true, true},	 {"block-ro", true, true},
 	{"rng", false, false},	 {"virtio-console", false, false},
 	{"tunnet", true, false}, {"sharenet", true, true},
+	{"fs", true, true},
 };
 
 static const char device_list[] =
-	"block, block-ro, rng, virtio-console, tunnet, sharenet";
+	"block, block-ro, rng, virtio-console, tunnet, sharenet, fs";
+
+/* A tag the guest could not mount, or one this section already has. */
+static bool check_tag(struct lexer *lx, size_t at, const char *tag,
+		      const struct config *c)
+{
+	const char *why = share_tag_problem(tag);
+
+	if (why)
+		return fail_at(lx, at, "bad virtio-fs tag '%s': %s", tag, why);
+	if (share_duplicate_tag(c))
+		return fail_at(lx, at,
+			       "the virtio-fs tag '%s' is already used in "
+			       "this section",
+			       tag);
+	return true;
+}
+
+/* device fs SOCKET:TAG: a running vhost-user back-end (lguest --fs). */
+static bool check_fs_device(struct lexer *lx, size_t at, struct config *c)
+{
+	struct device *d = &c->devices[c->ndevices - 1];
+	const char *colon = strrchr(d->value, ':');
+
+	if (!colon || colon == d->value || colon[1] == '\0' ||
+	    strrchr(d->value, '/') > colon)
+		return fail_at(lx, at, "device fs needs SOCKET:TAG");
+	return check_tag(lx, at + (size_t)(colon - d->value) + 1, colon + 1, c);
+}
 
 static bool parse_device(struct lexer *lx, struct config *c)
 {
@@ -359,6 +390,10 @@ static bool parse_device(struct lexer *lx, struct config *c)
 	d->kind = kind;
 	if (!device_kinds[i].value)
 		return true;
+	skip_space(lx);
+	at = lx->pos;
+	if (!strcmp(kind, "fs"))
+		return lex_path(lx, &d->value) && check_fs_device(lx, at, c);
 	if (device_kinds[i].path)
 		return lex_path(lx, &d->value);
 	if (at_end(lx))
@@ -472,6 +507,75 @@ static bool parse_expect_verdict(struct lexer *lx, size_t at, struct config *c)
 	return lex_pattern(lx, c->hang_title);
 }
 
+/*
+ * share HOSTDIR [TAG] [ro]: the device "share" with the value the
+ * launcher's --share takes, HOSTDIR:TAG[:ro].  A lone "ro" after the
+ * directory is the flag: a share tagged "ro" is `share DIR ro ro`.
+ */
+static bool parse_share(struct lexer *lx, struct config *c)
+{
+	char *dir, *tag = NULL, *word;
+	size_t at, tag_at;
+	bool ro = false, ok;
+	struct stat st;
+
+	skip_space(lx);
+	at = lx->pos;
+	if (!lex_path(lx, &dir))
+		return false;
+	if (stat(dir, &st)) {
+		ok = fail_at(lx, at, "share %s: %s", dir, strerror(errno));
+		free(dir);
+		return ok;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ok = fail_at(lx, at, "share %s: not a directory", dir);
+		free(dir);
+		return ok;
+	}
+	tag_at = lx->pos;
+	while (!at_end(lx)) {
+		tag_at = lex_word(lx, &word);
+		if (!strcmp(word, "ro") && at_end(lx) && !ro) {
+			ro = true;
+			free(word);
+		} else if (!tag && !ro) {
+			tag = word;
+		} else {
+			free(word);
+			free(tag);
+			free(dir);
+			return fail_at(lx, tag_at,
+				       "share takes HOSTDIR [TAG] [ro]");
+		}
+	}
+	if (!tag)
+		tag = share_default_tag(dir);
+	ARRAY_PUSH(&c->devices, &c->ndevices)->kind = xstrdup("share");
+	c->devices[c->ndevices - 1].value =
+		xasprintf("%s:%s%s", dir, tag, ro ? ":ro" : "");
+	ok = check_tag(lx, tag_at, tag, c);
+	free(tag);
+	free(dir);
+	return ok;
+}
+
+static bool parse_rootfs(struct lexer *lx, size_t at, struct config *c)
+{
+	static const char *const modes[] = {
+		[ROOTFS_UNSET] = NULL,
+		[ROOTFS_INITRAMFS] = "initramfs",
+		[ROOTFS_HOST] = "host",
+	};
+	int v;
+
+	if (!set_once(lx, at, c->rootfs, "rootfs") ||
+	    !lex_choice(lx, modes, ARRAY_SIZE(modes), "initramfs or host", &v))
+		return false;
+	c->rootfs = (enum rootfs_mode)v;
+	return true;
+}
+
 double *config_duration(struct config *c, const char *kw)
 {
 	if (!strcmp(kw, "timeout"))
@@ -523,6 +627,10 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 		return parse_ktap(lx, at, c);
 	if (!strcmp(kw, "expect-verdict"))
 		return parse_expect_verdict(lx, at, c);
+	if (!strcmp(kw, "share"))
+		return parse_share(lx, c);
+	if (!strcmp(kw, "rootfs"))
+		return parse_rootfs(lx, at, c);
 	return fail_at(lx, at, "unknown keyword '%s'", kw);
 }
 
@@ -532,7 +640,7 @@ static bool is_setting(const char *kw)
 		"kernel",	"initrd",      "mem",	       "cmdline",
 		"device",	"timeout",     "idle-timeout", "step-timeout",
 		"boot-timeout", "boot-marker", "ktap",	       "expect-verdict",
-		"cpus",
+		"cpus",		"share",       "rootfs",
 	};
 	size_t i;
 
@@ -772,6 +880,13 @@ static bool finish(struct parser *p)
 		config_merge(&merged, &t->cfg);
 		config_free(&t->cfg);
 		t->cfg = merged;
+		if (share_duplicate_tag(&t->cfg)) {
+			p->lx.line = t->line;
+			return fail_at(&p->lx, 0,
+				       "test '%s': the virtio-fs tag '%s' is "
+				       "also the file's",
+				       t->name, share_duplicate_tag(&t->cfg));
+		}
 	}
 	return true;
 }
@@ -902,6 +1017,8 @@ void config_merge(struct config *base, const struct config *top)
 		base->ktap = top->ktap;
 	if (top->expect_verdict)
 		base->expect_verdict = top->expect_verdict;
+	if (top->rootfs)
+		base->rootfs = top->rootfs;
 	if (top->hang_title) {
 		free_pattern(&base->hang_title);
 		base->hang_title = xcalloc(1, sizeof(*base->hang_title));

@@ -49,6 +49,10 @@ static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
 	for (i = 0; i < n; i++) {
 		struct config *c = &tests[i]->cfg;
 
+		if (c->rootfs == ROOTFS_HOST) {
+			*err = xstrdup("rootfs host is not built yet");
+			return false;
+		}
 		if (c->kernel)
 			continue;
 		if (!(path = default_kernel(err)))
