@@ -17,11 +17,23 @@
 
 #define POLL_NS (10 * 1000 * 1000)
 
+/*
+ * virtiofsd writes its pid file there, and its socket in the private
+ * directory; for a HOSTDIR that holds them (/), the read-only bind would
+ * stop it, so each is a mount of its own first, which the recursive bind
+ * keeps writable.
+ */
+#define VIRTIOFSD_PID_DIR "/var/run/virtiofsd"
+
 /* In the child: hostdir read-only, seen only in its own mount namespace. */
-static int bind_read_only(const char *hostdir)
+static int bind_read_only(const char *hostdir, const char *sockdir)
 {
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    (mkdir(VIRTIOFSD_PID_DIR, 0755) && errno != EEXIST) ||
+	    mount("lguest-virtiofsd", VIRTIOFSD_PID_DIR, "tmpfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") ||
+	    mount(sockdir, sockdir, NULL, MS_BIND, NULL) ||
 	    mount(hostdir, hostdir, NULL, MS_BIND | MS_REC, NULL) ||
 	    mount(NULL, hostdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
 		  NULL)) {
@@ -45,7 +57,7 @@ run_child(const struct virtiofsd *d, pid_t parent, const char *program,
 	close(STDIN_FILENO);
 	snprintf(src, sizeof(src), "source=%s", hostdir);
 	snprintf(sock, sizeof(sock), "--socket-path=%s", d->socket);
-	if (ro && bind_read_only(hostdir))
+	if (ro && bind_read_only(hostdir, d->dir))
 		_exit(1);
 	execl(program, program, sock, "-o", src, "-o", "sandbox=chroot", "-o",
 	      "log_level=err", (char *)NULL);
