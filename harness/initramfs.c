@@ -108,7 +108,7 @@ const char *default_kernel(char **err)
 	return fetch_kernel("kernel", &kernel, err);
 }
 
-static const char *default_modules_dir(char **err)
+const char *default_modules_dir(char **err)
 {
 	static char *dir;
 

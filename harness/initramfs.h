@@ -49,6 +49,9 @@ char *initramfs_build(const struct initramfs_spec *spec, char **err);
 /* The default kernel, fetched on first use; remembered for the process. */
 const char *default_kernel(char **err);
 
+/* The default kernel's lib/modules/<version>; remembered likewise. */
+const char *default_modules_dir(char **err);
+
 /* The default image for the default kernel; remembered likewise. */
 const char *default_initramfs(char **err);
 

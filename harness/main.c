@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crash.h"
+#include "exec.h"
 #include "initramfs.h"
 #include "nested_host.h"
 #include "report.h"
@@ -27,6 +28,9 @@ static const char usage_text[] =
 	"       lgtest check SCRIPT...\n"
 	"       lgtest classify [--json] [LOG...]\n"
 	"       lgtest initramfs [options]   (see lgtest initramfs --help)\n"
+	"       lgtest exec [options] [--] COMMAND [ARG...]   (lgtest exec "
+	"--help)\n"
+	"       lgtest shell [options]\n"
 	"       lgtest --help\n"
 	"\n"
 	"Boots kernels under a runner, plays each script's steps against the "
@@ -48,6 +52,10 @@ static const char usage_text[] =
 	"files\n"
 	"  kvm-probe           print direct or nested: can this /dev/kvm "
 	"boot Linux?\n"
+	"  exec COMMAND...     boot on this machine's / (rootfs host), run "
+	"COMMAND,\n"
+	"                      print its output, exit with its status\n"
+	"  shell               the same with an interactive shell\n"
 	"\n"
 	"Options for run (each overrides what the scripts say, for every "
 	"test):\n"
@@ -855,6 +863,8 @@ int main(int argc, char **argv)
 		return cmd_initramfs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kvm-probe"))
 		return cmd_kvm_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "exec") || !strcmp(argv[1], "shell"))
+		return cmd_exec(argc - 1, argv + 1);
 	/* The nested runner's client and agent (nested_host.c); not for
 	 * users. */
 	if (!strcmp(argv[1], "nested-client"))

@@ -98,6 +98,9 @@ struct vm {
 bool vm_start(const struct runner *r, const struct config *cfg, struct vm *vm,
 	      char **err);
 
+/* argv as one shell command line, each word quoted where it needs it. */
+char *quote_argv(char **argv, size_t argc);
+
 /* The command vm_start would run, shell-quoted, or NULL with err. */
 char *vm_command(const struct runner *r, const struct config *cfg, char **err);
 

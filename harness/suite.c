@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "initramfs.h"
+#include "rootfs.h"
 #include "report.h"
 #include "suite.h"
 
@@ -38,7 +39,8 @@ struct suite {
 	char status[256]; /* the status line on the terminal */
 };
 
-/* Tests that name no kernel boot the default one, and its default image
+/* A rootfs host test gets its image and shares (rootfs.h).  Tests that
+ * name no kernel boot the default one, and its default image
  * when they name no initrd either: then they have a boot phase, for that
  * image's /init prints the boot marker. */
 static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
@@ -50,8 +52,11 @@ static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
 		struct config *c = &tests[i]->cfg;
 
 		if (c->rootfs == ROOTFS_HOST) {
-			*err = xstrdup("rootfs host is not built yet");
-			return false;
+			if (!rootfs_host_config(
+				    c, &(struct rootfs_host){.mode = "script"},
+				    err))
+				return false;
+			continue;
 		}
 		if (c->kernel)
 			continue;
