@@ -198,8 +198,27 @@ static bool whole_number(const char *s, long min, long max, unsigned int *v)
 	return true;
 }
 
+/* Where an option that names a runner or its program keeps it. */
+static const char **runner_option(int c, struct exec_opts *o)
+{
+	const char **const slots[] = {
+		[EX_RUNNER - EX_RUNNER] = &o->runner.name,
+		[EX_LGUEST - EX_RUNNER] = &o->runner.lguest,
+		[EX_QEMU - EX_RUNNER] = &o->runner.qemu,
+		[EX_ACCEL - EX_RUNNER] = &o->runner.accel,
+	};
+
+	return c >= EX_RUNNER && c <= EX_ACCEL ? slots[c - EX_RUNNER] : NULL;
+}
+
 static int exec_option(int c, const char *cmd, struct exec_opts *o)
 {
+	const char **slot = runner_option(c, o);
+
+	if (slot) {
+		*slot = optarg;
+		return 0;
+	}
 	switch (c) {
 	case EX_KERNEL:
 		free(o->cfg.kernel);
@@ -222,18 +241,6 @@ static int exec_option(int c, const char *cmd, struct exec_opts *o)
 						  "--mem: '%s' is not a number "
 						  "of MiB from 64 to 1048576",
 						  optarg);
-	case EX_RUNNER:
-		o->runner.name = optarg;
-		return 0;
-	case EX_LGUEST:
-		o->runner.lguest = optarg;
-		return 0;
-	case EX_QEMU:
-		o->runner.qemu = optarg;
-		return 0;
-	case EX_ACCEL:
-		o->runner.accel = optarg;
-		return 0;
 	case EX_TIMEOUT:
 		return parse_duration(optarg, &o->timeout) && o->timeout > 0
 			       ? 0

@@ -40,6 +40,9 @@ struct initramfs_spec {
 	bool verbose;
 };
 
+/* Write an /init's text to a temporary file; its path, or NULL with err. */
+char *initramfs_write_init(const char *text, char **err);
+
 /*
  * Build (or find in the cache) the image spec describes.  Returns its
  * path (spec->output, or the cached file) or NULL with err.

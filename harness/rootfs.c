@@ -197,32 +197,11 @@ static char *guess_modules_dir(const char *kernel)
 	return NULL;
 }
 
-static char *write_init(char **err)
-{
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = xasprintf("%s/lgtest-host-init.XXXXXX",
-			       tmpdir && *tmpdir ? tmpdir : "/tmp");
-	int fd = mkstemp(path);
-	size_t len = sizeof(host_init) - 1;
-
-	if (fd < 0 || write(fd, host_init, len) != (ssize_t)len) {
-		*err = xasprintf("writing %s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
-		free(path);
-		return NULL;
-	}
-	close(fd);
-	return path;
-}
-
 /* The image for modules_dir's kernel ("/" and no modules: none). */
 static char *build_image(const char *modules_dir, char **err)
 {
 	struct initramfs_spec spec = {.modules_dir = modules_dir};
-	char *init = write_init(err), *image;
+	char *init = initramfs_write_init(host_init, err), *image;
 	char *mods[ARRAY_SIZE(host_modules)];
 	size_t i;
 
