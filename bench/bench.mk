@@ -79,3 +79,10 @@ bench-smp: bin/lguest-static
 	CACHE=$(CACHE) bench/run-smp.sh
 
 .PHONY: bench-smp
+
+# virtio-fs through lgtest: exec round trip and a 256 MiB read through a
+# share, per runner (RUNNERS="qemu lguest" when the launcher has --share).
+bench-fs: bin/lgtest
+	CACHE=$(CACHE) bench/run-fs.sh $(or $(RUNNERS),qemu)
+
+.PHONY: bench-fs

@@ -1,7 +1,10 @@
 # lgtest, the boot-test harness (harness/), and its tests.  Included by
 # the top-level Makefile.  The harness library (everything but main.c) is
 # shared by bin/lgtest and the unit tests, as liblguest.a is.
-HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
+# share_virtiofsd.c binds the qemu supervisor to the launcher's virtiofsd
+# code: bin/lgtest only, so the library needs no liblguest.a.
+HARNESS_MAIN := harness/main.c harness/share_virtiofsd.c
+HARNESS_SRCS := $(filter-out $(HARNESS_MAIN),$(wildcard harness/*.c))
 # The exit-status and device tables are the launcher's, shared.
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/launcher/exit_status.o \
 		$(BUILD)/launcher/device_table.o
@@ -9,7 +12,7 @@ HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/launcher/exit_status.o
 $(BUILD)/libharness.a: $(HARNESS_OBJS)
 	$(AR) rcs $@ $^
 
-bin/lgtest: $(BUILD)/harness/main.o $(BUILD)/libharness.a
+bin/lgtest: $(HARNESS_MAIN:%.c=$(BUILD)/%.o) $(BUILD)/libharness.a $(BUILD)/liblguest.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ -lm -lpthread
 

@@ -66,16 +66,15 @@ static const char default_init[] =
 
 static const char *const default_modules[] = {DEFAULT_MODULES};
 
-/* Write the default /init to a temporary file; returns its path. */
-static char *write_default_init(char **err)
+char *initramfs_write_init(const char *text, char **err)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char *path = xasprintf("%s/lgtest-init.XXXXXX",
 			       tmpdir && *tmpdir ? tmpdir : "/tmp");
 	int fd = mkstemp(path);
-	size_t len = sizeof(default_init) - 1;
+	size_t len = strlen(text);
 
-	if (fd < 0 || write(fd, default_init, len) != (ssize_t)len) {
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
 		*err = xasprintf("writing %s: %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
@@ -108,7 +107,7 @@ const char *default_kernel(char **err)
 	return fetch_kernel("kernel", &kernel, err);
 }
 
-static const char *default_modules_dir(char **err)
+const char *default_modules_dir(char **err)
 {
 	static char *dir;
 
@@ -129,7 +128,7 @@ char *initramfs_build(const struct initramfs_spec *spec, char **err)
 	char **argv = NULL;
 	size_t argc = 0, i;
 
-	if (!spec->init && !(init = write_default_init(err)))
+	if (!spec->init && !(init = initramfs_write_init(default_init, err)))
 		goto out;
 	if (!moddir && !(moddir = default_modules_dir(err)))
 		goto out;
@@ -227,8 +226,8 @@ static const char initramfs_usage[] =
 	"                       default kernel's, whose image also gets "
 	"virtio_pci,\n"
 	"                       virtio_blk, virtio_net, virtio_console, "
-	"virtio-rng\n"
-	"                       and loop)\n"
+	"virtio-rng,\n"
+	"                       loop and virtiofs)\n"
 	"  -v, --verbose        say what is being done\n"
 	"\n"
 	"Images also hold tests/guests/bin/lgexit as /bin/lgexit when it is "

@@ -22,11 +22,12 @@
 
 /*
  * Modules the default image carries, so every lgtest device just works,
- * and loop, for a file system a script can freeze (tests/boot/hang-*.lgt).
+ * loop, for a file system a script can freeze (tests/boot/hang-*.lgt), and
+ * virtiofs (with fuse), for the shares (share.h).
  */
 #define DEFAULT_MODULES                                                        \
 	"virtio_pci", "virtio_blk", "virtio_net", "virtio_console",            \
-		"virtio-rng", "loop"
+		"virtio-rng", "loop", "virtiofs"
 
 struct initramfs_spec {
 	const char *init; /* the /init script; NULL: the default one */
@@ -39,6 +40,9 @@ struct initramfs_spec {
 	bool verbose;
 };
 
+/* Write an /init's text to a temporary file; its path, or NULL with err. */
+char *initramfs_write_init(const char *text, char **err);
+
 /*
  * Build (or find in the cache) the image spec describes.  Returns its
  * path (spec->output, or the cached file) or NULL with err.
@@ -47,6 +51,9 @@ char *initramfs_build(const struct initramfs_spec *spec, char **err);
 
 /* The default kernel, fetched on first use; remembered for the process. */
 const char *default_kernel(char **err);
+
+/* The default kernel's lib/modules/<version>; remembered likewise. */
+const char *default_modules_dir(char **err);
 
 /* The default image for the default kernel; remembered likewise. */
 const char *default_initramfs(char **err);

@@ -12,11 +12,13 @@
 #include <string.h>
 
 #include "crash.h"
+#include "exec.h"
 #include "initramfs.h"
 #include "nested_host.h"
 #include "report.h"
 #include "run.h"
 #include "script.h"
+#include "share.h"
 #include "suite.h"
 
 #define DEFAULT_TAIL 30
@@ -26,6 +28,9 @@ static const char usage_text[] =
 	"       lgtest check SCRIPT...\n"
 	"       lgtest classify [--json] [LOG...]\n"
 	"       lgtest initramfs [options]   (see lgtest initramfs --help)\n"
+	"       lgtest exec [options] [--] COMMAND [ARG...]   (lgtest exec "
+	"--help)\n"
+	"       lgtest shell [options]\n"
 	"       lgtest --help\n"
 	"\n"
 	"Boots kernels under a runner, plays each script's steps against the "
@@ -47,6 +52,10 @@ static const char usage_text[] =
 	"files\n"
 	"  kvm-probe           print direct or nested: can this /dev/kvm "
 	"boot Linux?\n"
+	"  exec COMMAND...     boot on this machine's / (rootfs host), run "
+	"COMMAND,\n"
+	"                      print its output, exit with its status\n"
+	"  shell               the same with an interactive shell\n"
 	"\n"
 	"Options for run (each overrides what the scripts say, for every "
 	"test):\n"
@@ -68,7 +77,8 @@ static const char usage_text[] =
 	"  --append ARGS          kernel arguments after the scripts' cmdline\n"
 	"  --device KIND[=VALUE]  add a device: block=FILE, block-ro=FILE, "
 	"rng,\n"
-	"                         virtio-console, tunnet=SPEC, sharenet=PATH\n"
+	"                         virtio-console, tunnet=SPEC, sharenet=PATH,\n"
+	"                         fs=SOCKET:TAG\n"
 	"                         (repeatable)\n"
 	"  --timeout DURATION     overall limit per test (default 300s)\n"
 	"  --idle-timeout DURATION  limit on time without console output "
@@ -168,7 +178,19 @@ static const char usage_text[] =
 	"                         \"" DEFAULT_CMDLINE "\"\n"
 	"    device KIND [VALUE]  block FILE | block-ro FILE | rng | "
 	"virtio-console |\n"
-	"                         tunnet SPEC | sharenet PATH\n"
+	"                         tunnet SPEC | sharenet PATH | fs "
+	"SOCKET:TAG (a\n"
+	"                         running vhost-user-fs back-end)\n"
+	"    share HOSTDIR [TAG] [ro]  HOSTDIR over virtio-fs (virtiofsd), "
+	"for the\n"
+	"                         guest's mount -t virtiofs TAG DIR; TAG: "
+	"HOSTDIR's\n"
+	"                         last name; ro: read-only (README: "
+	"SHARES)\n"
+	"    rootfs initramfs|host  host: boot on this machine's / read-only, "
+	"a tmpfs\n"
+	"                         overlay, the current directory writable "
+	"(lgtest exec)\n"
 	"    timeout DURATION     overall (default 300s)\n"
 	"    idle-timeout DURATION  no console output for this long is a hang\n"
 	"                         (default 60s)\n"
@@ -841,6 +863,8 @@ int main(int argc, char **argv)
 		return cmd_initramfs(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kvm-probe"))
 		return cmd_kvm_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "exec") || !strcmp(argv[1], "shell"))
+		return cmd_exec(argc - 1, argv + 1);
 	/* The nested runner's client and agent (nested_host.c); not for
 	 * users. */
 	if (!strcmp(argv[1], "nested-client"))
@@ -849,7 +873,7 @@ int main(int argc, char **argv)
 		return nested_agent(argc - 1, argv + 1);
 	/* The qemu runner's own child (runner_qemu.c); not for users. */
 	if (!strcmp(argv[1], "qemu-supervise"))
-		return qemu_supervise(argc - 1, argv + 1);
+		return qemu_supervise(argc - 1, argv + 1, &share_virtiofsd_ops);
 	return usage_error("unknown command '%s' (run, check, classify or "
 			   "initramfs)",
 			   argv[1]);

@@ -289,7 +289,7 @@ static void free_argv(char **argv, size_t argc)
 	free(argv);
 }
 
-static char *quote_argv(char **argv, size_t argc)
+char *quote_argv(char **argv, size_t argc)
 {
 	struct buf b = {0};
 	size_t i;

@@ -126,6 +126,9 @@ bool proc_start(const struct runner *r, const struct config *cfg,
 char *proc_command(const struct runner *r, const struct config *cfg,
 		   char **err);
 
+/* argv as one shell command line, each word quoted where it needs it. */
+char *quote_argv(char **argv, size_t argc);
+
 bool proc_send(struct runner_proc *proc, const char *data, size_t len,
 	       char **err);
 
@@ -199,10 +202,18 @@ bool lguest_setup(struct runner *r, const struct runner_settings *s,
  */
 int lguest_probe_command(const char *lguest, bool guests);
 
+/* s with every comma doubled: QEMU's option parser takes ",," for one. */
+char *qemu_escape(const char *s);
+
 /* Fill in what the qemu runner needs (runner_qemu.c). */
 bool qemu_setup(struct runner *r, const struct runner_settings *s, char **err);
 
-/* `lgtest qemu-supervise QEMU-ARGV...`: see runner_qemu.c. */
-int qemu_supervise(int argc, char **argv);
+struct share_backend_ops;
+/*
+ * `lgtest qemu-supervise [--share FD ro|rw DIR]... QEMU-ARGV...`: see
+ * runner_qemu.c; share_ops starts the shares' back-ends (share.h).
+ */
+int qemu_supervise(int argc, char **argv,
+		   const struct share_backend_ops *share_ops);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "device_table.h"
 #include "runner.h"
+#include "share.h"
 #include "tools.h"
 
 /* The nested host's view of this machine's root, writable: for disks. */
@@ -50,6 +51,12 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 			lg_device_by_option(d->kind, &opt);
 		char *abs;
 
+		/* share and fs: --share=HOSTDIR:TAG[:ro], --fs=SOCKET:TAG */
+		if (share_is_fs_device(d)) {
+			push_arg(argv, argc,
+				 xasprintf("--%s=%s", d->kind, d->value));
+			continue;
+		}
 		if (!dev) { /* script.c lets none through */
 			*err = xasprintf("unknown device %s", d->kind);
 			return false;
@@ -92,7 +99,8 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 static bool direct_command(const struct runner *r, const struct config *cfg,
 			   bool status, char ***argv, size_t *argc, char **err)
 {
-	if (!check_boot_files(cfg, err))
+	if (!check_boot_files(cfg, err) ||
+	    !share_launcher_check(r->program, cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->program));
 	if (status)
@@ -119,14 +127,15 @@ static unsigned int nested_host_cpus(const struct config *cfg)
 	unsigned int want = config_cpus(cfg);
 
 	return online > 0 && (unsigned long)online < want ? (unsigned int)online
-							   : want;
+							  : want;
 }
 
 /* lgtest nested-client runs the launcher in a kept host of the pool. */
 static bool nested_command(const struct runner *r, const struct config *cfg,
 			   bool status, char ***argv, size_t *argc, char **err)
 {
-	if (!check_boot_files(cfg, err))
+	if (!check_boot_files(cfg, err) ||
+	    !share_launcher_check(r->program, cfg, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->agent));
 	push_arg(argv, argc, xstrdup("nested-client"));

@@ -37,12 +37,12 @@
 
 #include "device_table.h"
 #include "runner.h"
+#include "share.h"
 #include "tools.h"
 
 #define QMP_FD 3
 
-/* QEMU's option parser takes ",," for a comma inside a value. */
-static char *qemu_escape(const char *s)
+char *qemu_escape(const char *s)
 {
 	struct buf b = {0};
 
@@ -64,6 +64,9 @@ static bool add_devices(const struct config *cfg, char ***argv, size_t *argc,
 	for (i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
 
+		/* Shares and fs devices: share_qemu_args, after these. */
+		if (share_is_fs_device(d))
+			continue;
 		dev = lg_device_by_option(d->kind, &opt);
 		if (!dev || dev->qemu == LG_QEMU_NONE) {
 			*err = xasprintf("device %s is not available on the "
@@ -146,7 +149,8 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 		"-mon",	       "chardev=lgtest-qmp,mode=control",
 		"-device",     "isa-debug-exit,iobase=0xf4,iosize=0x04"};
 
-	if (!check_boot_files(cfg, err))
+	if (!check_boot_files(cfg, err) ||
+	    !share_supervisor_args(cfg, argv, argc, err))
 		return false;
 	push_arg(argv, argc, xstrdup(r->program));
 	push_arg(argv, argc, xstrdup("-accel"));
@@ -163,7 +167,9 @@ static bool qemu_command(const struct runner *r, const struct config *cfg,
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		push_arg(argv, argc, xstrdup(fixed[i]));
 	add_consoles(config_has_console_device(cfg), argv, argc);
-	if (!add_devices(cfg, argv, argc, err))
+	if (!add_devices(cfg, argv, argc, err) ||
+	    !share_qemu_args(cfg, cfg->mem_mb ? cfg->mem_mb : DEFAULT_MEM_MB,
+			     argv, argc, err))
 		return false;
 	push_arg(argv, argc, xstrdup("-kernel"));
 	push_arg(argv, argc, xstrdup(cfg->kernel));
@@ -419,21 +425,32 @@ static int supervise_status_fd(int *argc, char ***argv)
 	return fd;
 }
 
-int qemu_supervise(int argc, char **argv)
+int qemu_supervise(int argc, char **argv,
+		   const struct share_backend_ops *share_ops)
 {
 	struct supervisor s = {0};
-	int sv[2], ws = 0, null, status, status_fd;
+	struct share_backends shares;
+	int sv[2], ws = 0, null, status, status_fd, taken;
 	bool guest;
 	pid_t pid;
 
 	status_fd = supervise_status_fd(&argc, &argv);
+	/* The shares' back-ends first: QEMU connects at its start. */
+	taken = share_backends_start(share_ops, argc - 1, argv + 1, &shares);
+	if (taken < 0)
+		return LG_EXIT_SETUP;
+	argc -= taken;
+	argv += taken;
 	if (argc < 2) {
 		fprintf(stderr, "usage: lgtest qemu-supervise [--status-fd=N] "
-				"QEMU [ARGS...] (run by the qemu runner)\n");
+				"[--share FD ro|rw DIR]... QEMU [ARGS...] (run "
+				"by the qemu runner)\n");
+		share_backends_stop(&shares);
 		return 2;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		fprintf(stderr, "lgtest: socketpair: %s\n", strerror(errno));
+		share_backends_stop(&shares);
 		return 1;
 	}
 	pid = fork();
@@ -444,6 +461,7 @@ int qemu_supervise(int argc, char **argv)
 			_exit(127);
 		if (sv[1] == QMP_FD)
 			fcntl(QMP_FD, F_SETFD, 0);
+		share_backends_hand_over(&shares);
 		execvp(argv[1], argv + 1);
 		fprintf(stderr, "lgtest: cannot run %s: %s\n", argv[1],
 			strerror(errno));
@@ -452,6 +470,7 @@ int qemu_supervise(int argc, char **argv)
 	close(sv[1]);
 	if (pid < 0) {
 		fprintf(stderr, "lgtest: fork: %s\n", strerror(errno));
+		share_backends_stop(&shares);
 		return 1;
 	}
 	/* The console is QEMU's: its end must be QEMU's end. */
@@ -464,6 +483,7 @@ int qemu_supervise(int argc, char **argv)
 	qmp_loop(&s);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
+	share_backends_stop(&shares);
 	status = supervised_status(&s, ws, &guest);
 	if (status_fd >= 0 &&
 	    !runner_report(status_fd, guest ? LG_BY_GUEST : LG_BY_LAUNCHER,

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "device_table.h"
 #include "script.h"
+#include "share.h"
 
 struct lexer {
 	const char *path;
@@ -324,21 +326,55 @@ static bool set_once(struct lexer *lx, size_t at, bool already, const char *kw)
 	return true;
 }
 
-/* A device kind is a launcher device's option (device_table.h). */
+/*
+ * A device kind is a launcher device's option (device_table.h), or fs: a
+ * running vhost-user back-end, which only the harness knows so far.
+ */
+/* A tag the guest could not mount, or one this section already has. */
+static bool check_tag(struct lexer *lx, size_t at, const char *tag,
+		      const struct config *c)
+{
+	const char *why = share_tag_problem(tag);
+
+	if (why)
+		return fail_at(lx, at, "bad virtio-fs tag '%s': %s", tag, why);
+	if (share_duplicate_tag(c))
+		return fail_at(lx, at,
+			       "the virtio-fs tag '%s' is already used in "
+			       "this section",
+			       tag);
+	return true;
+}
+
+/* device fs SOCKET:TAG: a running vhost-user back-end (lguest --fs). */
+static bool check_fs_device(struct lexer *lx, size_t at, struct config *c)
+{
+	struct device *d = &c->devices[c->ndevices - 1];
+	const char *colon = strrchr(d->value, ':');
+
+	if (!colon || colon == d->value || colon[1] == '\0' ||
+	    strrchr(d->value, '/') > colon)
+		return fail_at(lx, at, "device fs needs SOCKET:TAG");
+	return check_tag(lx, at + (size_t)(colon - d->value) + 1, colon + 1, c);
+}
+
 static bool parse_device(struct lexer *lx, struct config *c)
 {
-	const struct lg_device_option *opt;
+	const struct lg_device_option *opt = NULL;
 	char known[256];
 	struct device *d;
-	size_t at;
+	size_t at, n;
 	char *kind;
+	bool fs;
 
-	lg_device_option_list(known, sizeof(known));
+	n = lg_device_option_list(known, sizeof(known) - 5);
+	snprintf(known + n, sizeof(known) - n, ", fs");
 	if (at_end(lx))
 		return fail_at(lx, lx->pos, "expected a device kind (%s)",
 			       known);
 	at = lex_word(lx, &kind);
-	if (!lg_device_by_option(kind, &opt)) {
+	fs = !strcmp(kind, "fs");
+	if (!fs && !lg_device_by_option(kind, &opt)) {
 		fail_at(lx, at, "unknown device kind '%s' (known: %s)", kind,
 			known);
 		free(kind);
@@ -346,8 +382,12 @@ static bool parse_device(struct lexer *lx, struct config *c)
 	}
 	d = ARRAY_PUSH(&c->devices, &c->ndevices);
 	d->kind = kind;
-	if (opt->arg == LG_ARG_NONE)
+	if (!fs && opt->arg == LG_ARG_NONE)
 		return true;
+	skip_space(lx);
+	at = lx->pos;
+	if (fs)
+		return lex_path(lx, &d->value) && check_fs_device(lx, at, c);
 	if (opt->arg != LG_ARG_WORD)
 		return lex_path(lx, &d->value);
 	if (at_end(lx))
@@ -461,6 +501,75 @@ static bool parse_expect_verdict(struct lexer *lx, size_t at, struct config *c)
 	return lex_pattern(lx, c->hang_title);
 }
 
+/*
+ * share HOSTDIR [TAG] [ro]: the device "share" with the value the
+ * launcher's --share takes, HOSTDIR:TAG[:ro].  A lone "ro" after the
+ * directory is the flag: a share tagged "ro" is `share DIR ro ro`.
+ */
+static bool parse_share(struct lexer *lx, struct config *c)
+{
+	char *dir, *tag = NULL, *word;
+	size_t at, tag_at;
+	bool ro = false, ok;
+	struct stat st;
+
+	skip_space(lx);
+	at = lx->pos;
+	if (!lex_path(lx, &dir))
+		return false;
+	if (stat(dir, &st)) {
+		ok = fail_at(lx, at, "share %s: %s", dir, strerror(errno));
+		free(dir);
+		return ok;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ok = fail_at(lx, at, "share %s: not a directory", dir);
+		free(dir);
+		return ok;
+	}
+	tag_at = lx->pos;
+	while (!at_end(lx)) {
+		tag_at = lex_word(lx, &word);
+		if (!strcmp(word, "ro") && at_end(lx) && !ro) {
+			ro = true;
+			free(word);
+		} else if (!tag && !ro) {
+			tag = word;
+		} else {
+			free(word);
+			free(tag);
+			free(dir);
+			return fail_at(lx, tag_at,
+				       "share takes HOSTDIR [TAG] [ro]");
+		}
+	}
+	if (!tag)
+		tag = share_default_tag(dir);
+	ARRAY_PUSH(&c->devices, &c->ndevices)->kind = xstrdup("share");
+	c->devices[c->ndevices - 1].value =
+		xasprintf("%s:%s%s", dir, tag, ro ? ":ro" : "");
+	ok = check_tag(lx, tag_at, tag, c);
+	free(tag);
+	free(dir);
+	return ok;
+}
+
+static bool parse_rootfs(struct lexer *lx, size_t at, struct config *c)
+{
+	static const char *const modes[] = {
+		[ROOTFS_UNSET] = NULL,
+		[ROOTFS_INITRAMFS] = "initramfs",
+		[ROOTFS_HOST] = "host",
+	};
+	int v;
+
+	if (!set_once(lx, at, c->rootfs, "rootfs") ||
+	    !lex_choice(lx, modes, ARRAY_SIZE(modes), "initramfs or host", &v))
+		return false;
+	c->rootfs = (enum rootfs_mode)v;
+	return true;
+}
+
 double *config_duration(struct config *c, const char *kw)
 {
 	if (!strcmp(kw, "timeout"))
@@ -512,6 +621,10 @@ static bool parse_setting(struct lexer *lx, const char *kw, size_t at,
 		return parse_ktap(lx, at, c);
 	if (!strcmp(kw, "expect-verdict"))
 		return parse_expect_verdict(lx, at, c);
+	if (!strcmp(kw, "share"))
+		return parse_share(lx, c);
+	if (!strcmp(kw, "rootfs"))
+		return parse_rootfs(lx, at, c);
 	return fail_at(lx, at, "unknown keyword '%s'", kw);
 }
 
@@ -521,7 +634,7 @@ static bool is_setting(const char *kw)
 		"kernel",	"initrd",      "mem",	       "cmdline",
 		"device",	"timeout",     "idle-timeout", "step-timeout",
 		"boot-timeout", "boot-marker", "ktap",	       "expect-verdict",
-		"cpus",
+		"cpus",		"share",       "rootfs",
 	};
 	size_t i;
 
@@ -761,6 +874,13 @@ static bool finish(struct parser *p)
 		config_merge(&merged, &t->cfg);
 		config_free(&t->cfg);
 		t->cfg = merged;
+		if (share_duplicate_tag(&t->cfg)) {
+			p->lx.line = t->line;
+			return fail_at(&p->lx, 0,
+				       "test '%s': the virtio-fs tag '%s' is "
+				       "also the file's",
+				       t->name, share_duplicate_tag(&t->cfg));
+		}
 	}
 	return true;
 }
@@ -891,6 +1011,8 @@ void config_merge(struct config *base, const struct config *top)
 		base->ktap = top->ktap;
 	if (top->expect_verdict)
 		base->expect_verdict = top->expect_verdict;
+	if (top->rootfs)
+		base->rootfs = top->rootfs;
 	if (top->hang_title) {
 		free_pattern(&base->hang_title);
 		base->hang_title = xcalloc(1, sizeof(*base->hang_title));

@@ -41,9 +41,22 @@ struct step {
 	double timeout; /* seconds; 0: none (the test's limits) */
 };
 
+/*
+ * A device, as the launcher's option --KIND[=VALUE] names it.  A `share`
+ * setting is the device "share" with the value HOSTDIR:TAG[:ro], and
+ * `device fs` has SOCKET:TAG (share.h takes both apart).
+ */
 struct device {
-	char *kind; /* block, block-ro, rng, virtio-console, tunnet, sharenet */
+	char *kind; /* block, block-ro, rng, virtio-console, tunnet, sharenet,
+		     * fs, share */
 	char *value; /* NULL when the kind takes none */
+};
+
+/* What the guest's root is. */
+enum rootfs_mode {
+	ROOTFS_UNSET,
+	ROOTFS_INITRAMFS, /* the initrd (default) */
+	ROOTFS_HOST, /* this machine's / read-only over virtio-fs (rootfs.h) */
 };
 
 /* What to make of KTAP/TAP the guest prints. */
@@ -87,6 +100,7 @@ struct config {
 	enum ktap_mode ktap; /* default: judge */
 	enum expect_verdict expect_verdict; /* default: pass */
 	struct pattern *hang_title; /* expect-verdict hang PATTERN, or NULL */
+	enum rootfs_mode rootfs; /* default: initramfs */
 };
 
 struct testcase {

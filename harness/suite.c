@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "initramfs.h"
+#include "rootfs.h"
 #include "report.h"
 #include "suite.h"
 
@@ -38,7 +39,8 @@ struct suite {
 	char status[256]; /* the status line on the terminal */
 };
 
-/* Tests that name no kernel boot the default one, and its default image
+/* A rootfs host test gets its image and shares (rootfs.h).  Tests that
+ * name no kernel boot the default one, and its default image
  * when they name no initrd either: then they have a boot phase, for that
  * image's /init prints the boot marker. */
 static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
@@ -49,6 +51,13 @@ static bool resolve_defaults(struct testcase **tests, size_t n, char **err)
 	for (i = 0; i < n; i++) {
 		struct config *c = &tests[i]->cfg;
 
+		if (c->rootfs == ROOTFS_HOST) {
+			if (!rootfs_host_config(
+				    c, &(struct rootfs_host){.mode = "script"},
+				    err))
+				return false;
+			continue;
+		}
 		if (c->kernel)
 			continue;
 		if (!(path = default_kernel(err)))

@@ -103,6 +103,9 @@ lgtest_prove() {
 }
 run_suite "boot/lgtest" lgtest_prove lgtest tests/boot/*.lgt
 run_suite "boot/lgtest-qemu" lgtest_prove lgtest-qemu --runner qemu tests/boot/*.lgt
+# virtio-fs shares, rootfs host and lgtest exec, on the qemu runner (QEMU
+# with Debian's virtiofsd): until the launcher has its virtio-fs device.
+run_suite "boot/fs-qemu" tests/boot/fs-qemu.sh
 # Every saved fuzz input (seeds and past crashes) through the sanitizer
 # build, then each AFL++ target for a short run from its seeds.
 for c in corpora/*/; do

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Starting and stopping virtiofsd for --share (see virtiofsd.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,14 +18,36 @@
 
 #define POLL_NS (10 * 1000 * 1000)
 
-/* In the child: hostdir read-only, seen only in its own mount namespace. */
-static int bind_read_only(const char *hostdir)
+/*
+ * virtiofsd writes its pid file there, and listens in the private socket
+ * directory; for a HOSTDIR that holds them (/), each gets a writable mount
+ * of its own on top of the read-only tree.
+ */
+#define VIRTIOFSD_PID_DIR "/var/run/virtiofsd"
+
+/*
+ * In the child: hostdir and every mount below it (/proc, /sys, /dev/shm
+ * for /) read-only, without devices or set-uid programs, seen only in the
+ * child's own mount namespace: virtiofsd can write nothing there whatever
+ * the guest asks.  A plain read-only remount would cover only the top.
+ */
+static int bind_read_only(const char *hostdir, const char *sockdir)
 {
+	struct mount_attr ro = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOSUID,
+	};
+
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    (mkdir(VIRTIOFSD_PID_DIR, 0755) && errno != EEXIST) ||
 	    mount(hostdir, hostdir, NULL, MS_BIND | MS_REC, NULL) ||
-	    mount(NULL, hostdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
-		  NULL)) {
+	    mount_setattr(AT_FDCWD, hostdir, AT_RECURSIVE, &ro, sizeof(ro)) ||
+	    mount("lguest-virtiofsd", VIRTIOFSD_PID_DIR, "tmpfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") ||
+	    mount(sockdir, sockdir, NULL, MS_BIND, NULL) ||
+	    mount(NULL, sockdir, NULL,
+		  MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL)) {
 		fprintf(stderr,
 			"lguest: --share=%s:ro: cannot make it read-only: %s\n",
 			hostdir, strerror(errno));
@@ -45,7 +68,7 @@ run_child(const struct virtiofsd *d, pid_t parent, const char *program,
 	close(STDIN_FILENO);
 	snprintf(src, sizeof(src), "source=%s", hostdir);
 	snprintf(sock, sizeof(sock), "--socket-path=%s", d->socket);
-	if (ro && bind_read_only(hostdir))
+	if (ro && bind_read_only(hostdir, d->dir))
 		_exit(1);
 	execl(program, program, sock, "-o", src, "-o", "sandbox=chroot", "-o",
 	      "log_level=err", (char *)NULL);

@@ -14,8 +14,9 @@
  * so it goes however the launcher ends, and it makes its socket in a
  * private directory of its own.  Debian's virtiofsd (QEMU 7.2's) has no
  * read-only mode, so for `ro` the child first bind-mounts the directory
- * read-only over itself in a mount namespace of its own: the back-end
- * cannot write there whatever the guest asks.  The launcher connects at
+ * over itself in a mount namespace of its own and makes it and every
+ * mount below it read-only, nodev and nosuid: the back-end cannot write
+ * there whatever the guest asks.  The launcher connects at
  * once and then removes the socket and its directory, so nothing is left
  * in /tmp however the launcher ends.
  */

@@ -5,6 +5,7 @@
  */
 #include "harness_test.h"
 #include "script.h"
+#include "share.h"
 
 static struct script parse_ok(const char *path, const char *text)
 {
@@ -154,7 +155,32 @@ static const struct {
 	{"cpus 2\ncpus 4\n", "b.lgt:2:1: 'cpus' given twice in one section"},
 	{"device floppy\n", "b.lgt:1:8: unknown device kind 'floppy' (known: "
 			    "block, block-ro, rng, virtio-console, tunnet, "
-			    "sharenet)"},
+			    "sharenet, fs)"},
+	{"share /nonexistent-lgtest\n",
+	 "b.lgt:1:7: share /nonexistent-lgtest: No such file or directory"},
+	{"share /etc/passwd\n",
+	 "b.lgt:1:7: share /etc/passwd: not a directory"},
+	{"share\n", "b.lgt:1:6: expected a file name"},
+	{"share / a,b\n", "b.lgt:1:9: bad virtio-fs tag 'a,b': a tag may hold "
+			  "only letters, digits, '.', '_' and '-'"},
+	{"share / 0123456789012345678901234567890123456\n",
+	 "b.lgt:1:9: bad virtio-fs tag '0123456789012345678901234567890123456'"
+	 ": longer than the 36 bytes virtio-fs has for a tag"},
+	{"share / t\nshare /tmp t\n",
+	 "b.lgt:2:12: the virtio-fs tag 't' is already used in this section"},
+	{"share / t rw\n", "b.lgt:1:11: share takes HOSTDIR [TAG] [ro]"},
+	{"share / ro t\n", "b.lgt:1:12: share takes HOSTDIR [TAG] [ro]"},
+	{"share / t\ntest a\nshare /tmp t\nexpect \"x\"\n",
+	 "b.lgt:2:1: test 'a': the virtio-fs tag 't' is also the file's"},
+	{"device fs /tmp/sock\n", "b.lgt:1:11: device fs needs SOCKET:TAG"},
+	{"device fs /tmp/s:\n", "b.lgt:1:11: device fs needs SOCKET:TAG"},
+	{"device fs /tmp/s:t!\n", "b.lgt:1:18: bad virtio-fs tag 't!': a tag "
+				  "may hold only letters, digits, '.', '_' "
+				  "and '-'"},
+	{"rootfs cloud\n",
+	 "b.lgt:1:8: 'cloud' is not one of initramfs or host"},
+	{"rootfs host\nrootfs host\n",
+	 "b.lgt:2:1: 'rootfs' given twice in one section"},
 	{"device block-ro\n", "b.lgt:1:16: expected a file name"},
 	{"ktap\n", "b.lgt:1:5: expected judge, report or ignore"},
 	{"ktap maybe\n",
@@ -204,6 +230,89 @@ static const struct {
 	{"boot-timeout -3\n", "b.lgt:1:14: bad duration (want a positive "
 			      "number with an optional unit ms, s or m)"},
 };
+
+/*
+ * share and device fs become the launcher's --share and --fs values, and
+ * take apart again for the qemu runner; rootfs is inherited.
+ */
+START_TEST(test_shares)
+{
+	struct script s = parse_ok("d/f.lgt", "rootfs host\n"
+					      "share / hs ro\n"
+					      "share /tmp/\n"
+					      "share / ro ro\n"
+					      "device fs sock:back\n"
+					      "test a\n"
+					      "share / mine\n"
+					      "expect \"x\"\n");
+	const struct config *c = &s.tests[0].cfg;
+	static const char *const want[][2] = {
+		{"share", "/:hs:ro"}, {"share", "/tmp/:tmp"},
+		{"share", "/:ro:ro"}, {"fs", "d/sock:back"},
+		{"share", "/:mine"},
+	};
+	struct share sh;
+	size_t i;
+
+	ck_assert_int_eq(c->rootfs, ROOTFS_HOST);
+	ck_assert_uint_eq(c->ndevices, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		ck_assert_str_eq(c->devices[i].kind, want[i][0]);
+		ck_assert_str_eq(c->devices[i].value, want[i][1]);
+	}
+	ck_assert(share_split(&c->devices[0], &sh));
+	ck_assert_str_eq(sh.path, "/");
+	ck_assert_str_eq(sh.tag, "hs");
+	ck_assert(sh.ro);
+	share_free(&sh);
+	ck_assert(share_split(&c->devices[3], &sh));
+	ck_assert_str_eq(sh.path, "d/sock");
+	ck_assert_str_eq(sh.tag, "back");
+	ck_assert(!sh.ro);
+	share_free(&sh);
+	ck_assert_ptr_null(share_duplicate_tag(c));
+	script_free(&s);
+}
+END_TEST
+
+/* A directory with colons in its name, and the tags a share defaults to. */
+START_TEST(test_share_values)
+{
+	struct device d = {.kind = "share", .value = "/a:b/c:t:ro"};
+	struct share sh;
+	char *tag;
+
+	ck_assert(share_split(&d, &sh));
+	ck_assert_str_eq(sh.path, "/a:b/c");
+	ck_assert_str_eq(sh.tag, "t");
+	ck_assert(sh.ro);
+	share_free(&sh);
+	d.value = "nocolon";
+	ck_assert(!share_split(&d, &sh));
+	d.value = ":t";
+	ck_assert(!share_split(&d, &sh));
+	d.kind = "fs";
+	d.value = "/s:t:ro"; /* an fs has no ro: its tag is "ro" */
+	ck_assert(share_split(&d, &sh));
+	ck_assert_str_eq(sh.path, "/s:t");
+	ck_assert_str_eq(sh.tag, "ro");
+	ck_assert(!sh.ro);
+	share_free(&sh);
+	d.value = "/s:";
+	ck_assert(!share_split(&d, &sh));
+	d.kind = "block";
+	ck_assert(!share_split(&d, &sh));
+	tag = share_default_tag("/");
+	ck_assert_str_eq(tag, "root");
+	free(tag);
+	tag = share_default_tag("a/b//");
+	ck_assert_str_eq(tag, "b");
+	free(tag);
+	tag = share_default_tag("/0123456789012345678901234567890123456789");
+	ck_assert_uint_eq(strlen(tag), SHARE_TAG_MAX);
+	free(tag);
+}
+END_TEST
 
 START_TEST(test_broken_scripts)
 {
@@ -371,6 +480,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_broken_scripts, 0,
 			    sizeof(broken) / sizeof(broken[0]));
 	tcase_add_test(tc, test_load_missing_file);
+	tcase_add_test(tc, test_shares);
+	tcase_add_test(tc, test_share_values);
 	tcase_add_test(tc, test_crlf_lines);
 	tcase_add_test(tc, test_config_merge);
 	tcase_add_test(tc, test_marker_and_ktap);
