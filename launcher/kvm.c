@@ -243,6 +243,9 @@ static int create_vcpu(struct vcpu *c, struct lg_error *err)
 {
 	struct vm *vm = c->vm;
 
+	if (vm->stats && !(c->stats = calloc(1, sizeof(*c->stats))))
+		return lg_fail(err, "out of memory for --stats");
+
 	c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)c->index);
 	if (c->fd < 0)
 		return kvm_fail(err, "KVM_CREATE_VCPU");
@@ -556,19 +559,76 @@ static int start_halt_watch(timer_t *timer)
 	return timer_settime(*timer, 0, &every, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* KVM_RUN with --stats: the time inside it is the guest's (and KVM's). */
+static int timed_run(struct vcpu *c, uint64_t *end)
+{
+	uint64_t start = now_ns();
+	int ret = ioctl(c->fd, KVM_RUN, 0);
+
+	*end = now_ns();
+	c->stats->guest_ns += *end - start;
+	c->stats->runs++;
+	return ret;
+}
+
+/* What --stats files an exit under: its kind and port or address. */
+static enum exit_kind exit_kind_of(const struct kvm_run *r, uint64_t *addr)
+{
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		*addr = r->io.port;
+		return r->io.direction == KVM_EXIT_IO_OUT ? EXIT_KIND_PIO_OUT
+							  : EXIT_KIND_PIO_IN;
+	case KVM_EXIT_MMIO:
+		*addr = r->mmio.phys_addr;
+		return r->mmio.is_write ? EXIT_KIND_MMIO_WRITE
+					: EXIT_KIND_MMIO_READ;
+	default:
+		*addr = r->exit_reason;
+		return EXIT_KIND_OTHER;
+	}
+}
+
+static void count_exit(struct vcpu *c, uint64_t since)
+{
+	uint64_t addr;
+	enum exit_kind kind = exit_kind_of(c->run, &addr);
+
+	exit_stats_add(c->stats, kind, addr, now_ns() - since);
+}
+
+/* An interrupted KVM_RUN: the halt watch's look, and with --stats its cost. */
+static void interrupted(struct vcpu *c, uint64_t since)
+{
+	look_for_halt(c);
+	if (c->stats)
+		exit_stats_add(c->stats, EXIT_KIND_SIGNAL, 0, now_ns() - since);
+}
+
 /* One vCPU's loop, in its own thread; a stop from any of them stops all. */
 static void vcpu_loop(struct vcpu *c)
 {
 	struct vm *vm = c->vm;
 	timer_t watch;
 	bool watching = start_halt_watch(&watch) == 0;
+	uint64_t end = 0;
+	int ret;
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
 		if (vm->host_work)
 			vm->host_work(vm->host_work_ctx);
-		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+		ret = c->stats ? timed_run(c, &end) : ioctl(c->fd, KVM_RUN, 0);
+		if (ret < 0) {
 			if (errno == EINTR)
-				look_for_halt(c);
+				interrupted(c, end);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vcpu_fail(c, STOP_INTERNAL_ERROR, "KVM_RUN failed: %s",
@@ -578,6 +638,8 @@ static void vcpu_loop(struct vcpu *c)
 		atomic_store(&c->halted, false);
 		c->exits++;
 		handle_exit(c);
+		if (c->stats)
+			count_exit(c, end);
 	}
 	if (watching)
 		timer_delete(watch);
@@ -655,11 +717,25 @@ enum stop_reason vm_run(struct vm *vm)
 	return vm_stop_reason(&vm->stop);
 }
 
+void vm_print_stats(const struct vm *vm, FILE *f, uint64_t setup_ns,
+		    uint64_t wall_ns)
+{
+	static struct exit_stats all;
+	unsigned int i;
+
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->cpus[i].stats)
+			exit_stats_merge(&all, vm->cpus[i].stats);
+	exit_stats_print(f, &all, &vm->pio, &vm->mmio, setup_ns, wall_ns);
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
 	for (i = 0; i < vm->ncpus; i++) {
+		free(vm->cpus[i].stats);
 		if (vm->cpus[i].run)
 			munmap(vm->cpus[i].run, vm->run_size);
 		if (vm->cpus[i].fd >= 0)

@@ -76,6 +76,7 @@ struct options {
 	bool virtio_console;
 	bool testdev;
 	bool nested_virt;
+	bool stats;
 	const char *net[MAX_NET_DEVICES];
 	bool net_is_tap[MAX_NET_DEVICES];
 	unsigned int nnet;
@@ -98,7 +99,8 @@ static const char usage_text[] =
 	"Usage: lguest [options] <mem-in-mb> <kernel> [kernel args...]\n"
 	"\n"
 	"Boot a Linux kernel (ELF vmlinux, 32- or 64-bit, or bzImage) on KVM\n"
-	"with a 16550A serial console (COM1, use console=ttyS0) on stdin/stdout.\n"
+	"with a 16550A serial console (COM1, use console=ttyS0) on "
+	"stdin/stdout.\n"
 	"\n"
 	"Options:\n"
 	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
@@ -110,16 +112,20 @@ static const char usage_text[] =
 	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
 	"      --block-ro=FILE the same, read-only\n"
 	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
-	"      --tunnet=IP[:MAC]  virtio-net to a tap device whose host end has\n"
+	"      --tunnet=IP[:MAC]  virtio-net to a tap device whose host end "
+	"has\n"
 	"                      address IP (needs CAP_NET_ADMIN)\n"
-	"      --tunnet=bridge:NAME[:MAC]  the same, the tap added to bridge NAME\n"
+	"      --tunnet=bridge:NAME[:MAC]  the same, the tap added to bridge "
+	"NAME\n"
 	"      --sharenet=PATH[:MAC]  virtio-net to another launcher started\n"
 	"                      with the same PATH (a unix socket; no root)\n"
-	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; stdin\n"
+	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; "
+	"stdin\n"
 	"                      then goes to it rather than to the UART\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
 	"                      instead of marking only that device broken\n"
-	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
+	"      --testdev       a page of scratch MMIO at 0xfedf0000 that "
+	"reads\n"
 	"                      back what was written (for test guests)\n"
 	"      --nested-virt   leave VMX/SVM in CPUID, so the guest may run\n"
 	"                      guests of its own (never emulated for)\n"
@@ -127,12 +133,17 @@ static const char usage_text[] =
 	"      --chroot=DIR    once set up, chroot to DIR\n"
 	"      --sandbox=on|off  confine every thread to the system calls it\n"
 	"                      needs with seccomp (default on)\n"
+	"      --stats         at exit, print on stderr every KVM exit by "
+	"kind\n"
+	"                      and port or MMIO address (count, time handling\n"
+	"                      it) and the time inside KVM_RUN\n"
 	"  -v, --verbose       describe what the launcher does, on stderr,\n"
 	"                      with exit counts for each vCPU at the end\n"
 	"  -h, --help          show this help and exit\n"
 	"\n"
 	"Signals:\n"
-	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver takes\n"
+	"  SIGURG  send a BREAK to the guest's COM1; Linux's 8250 driver "
+	"takes\n"
 	"          the next byte typed (within 5 s) as a magic sysrq key\n"
 	"  SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM  stop the guest\n"
 	"\n"
@@ -256,31 +267,45 @@ static void parse_selftest(const char *arg, struct options *o)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_REBOOT = 256, OPT_RNG, OPT_STRICT, OPT_BLOCK, OPT_BLOCK_RO,
-	       OPT_VIRTIO_CONSOLE, OPT_TUNNET, OPT_SHARENET, OPT_TESTDEV,
-	       OPT_USERNAME, OPT_CHROOT, OPT_SANDBOX, OPT_SANDBOX_SELFTEST,
-	       OPT_NESTED_VIRT };
+	enum {
+		OPT_NO_REBOOT = 256,
+		OPT_RNG,
+		OPT_STRICT,
+		OPT_BLOCK,
+		OPT_BLOCK_RO,
+		OPT_VIRTIO_CONSOLE,
+		OPT_TUNNET,
+		OPT_SHARENET,
+		OPT_TESTDEV,
+		OPT_USERNAME,
+		OPT_CHROOT,
+		OPT_SANDBOX,
+		OPT_SANDBOX_SELFTEST,
+		OPT_NESTED_VIRT,
+		OPT_STATS
+	};
 	static const struct option longopts[] = {
-		{ "block", required_argument, NULL, OPT_BLOCK },
-		{ "block-ro", required_argument, NULL, OPT_BLOCK_RO },
-		{ "initrd", required_argument, NULL, 'i' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
-		{ "rng", no_argument, NULL, OPT_RNG },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
-		{ "tunnet", required_argument, NULL, OPT_TUNNET },
-		{ "sharenet", required_argument, NULL, OPT_SHARENET },
-		{ "testdev", no_argument, NULL, OPT_TESTDEV },
-		{ "nested-virt", no_argument, NULL, OPT_NESTED_VIRT },
-		{ "username", required_argument, NULL, OPT_USERNAME },
-		{ "chroot", required_argument, NULL, OPT_CHROOT },
-		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
-		{ "sandbox-selftest", required_argument, NULL,
-		  OPT_SANDBOX_SELFTEST },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"block", required_argument, NULL, OPT_BLOCK},
+		{"block-ro", required_argument, NULL, OPT_BLOCK_RO},
+		{"initrd", required_argument, NULL, 'i'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"no-reboot", no_argument, NULL, OPT_NO_REBOOT},
+		{"rng", no_argument, NULL, OPT_RNG},
+		{"strict", no_argument, NULL, OPT_STRICT},
+		{"virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE},
+		{"tunnet", required_argument, NULL, OPT_TUNNET},
+		{"sharenet", required_argument, NULL, OPT_SHARENET},
+		{"testdev", no_argument, NULL, OPT_TESTDEV},
+		{"nested-virt", no_argument, NULL, OPT_NESTED_VIRT},
+		{"stats", no_argument, NULL, OPT_STATS},
+		{"username", required_argument, NULL, OPT_USERNAME},
+		{"chroot", required_argument, NULL, OPT_CHROOT},
+		{"sandbox", required_argument, NULL, OPT_SANDBOX},
+		{"sandbox-selftest", required_argument, NULL,
+		 OPT_SANDBOX_SELFTEST},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -320,6 +345,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NESTED_VIRT:
 			o->nested_virt = true;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -925,6 +953,14 @@ static void log_exit_counts(const struct vm *vm)
 			    (unsigned long long)vm->cpus[i].emulated_faults);
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -941,6 +977,7 @@ int main(int argc, char **argv)
 	int fds[MAX_BLOCK_DEVICES + 2];
 	unsigned int nfds;
 	enum stop_reason why;
+	uint64_t launched = monotonic_ns(), started;
 	int status;
 
 	parse_options(argc, argv, &o);
@@ -958,6 +995,7 @@ int main(int argc, char **argv)
 		die("%s", err.msg);
 	load_guest(&vm, &o, &boot);
 	vm.nested_virt = o.nested_virt;
+	vm.stats = o.stats;
 	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
 	platform_devices(&vm, &o, &com1, &out_fd);
@@ -973,8 +1011,12 @@ int main(int argc, char **argv)
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 
 	break_signal_mask(SIG_UNBLOCK);
+	started = monotonic_ns();
 	why = vm_run(&vm);
 	log_exit_counts(&vm);
+	if (o.stats)
+		vm_print_stats(&vm, stderr, started - launched,
+			       monotonic_ns() - started);
 	host_error_summary(stderr);	/* the devices' host I/O errors */
 	status = exit_status(&vm, why, &o);
 	term_restore();
