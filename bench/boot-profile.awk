@@ -86,6 +86,7 @@ END {
 		for (v = 1; v <= 2; v++) {
 			vmm = v == 1 ? "lguest" : "qemu"
 			printf "largest gaps in the %s kernel log (round %d): gap s, at s, next line\n", vmm, runs
+			fflush()
 			cmd = "sort -r | head -8"
 			printf "%s", gaps[vmm mode] | cmd
 			close(cmd)

@@ -1013,6 +1013,7 @@ int main(int argc, char **argv)
 	break_signal_mask(SIG_UNBLOCK);
 	started = monotonic_ns();
 	why = vm_run(&vm);
+	serial_flush(&com1);
 	log_exit_counts(&vm);
 	if (o.stats)
 		vm_print_stats(&vm, stderr, started - launched,
