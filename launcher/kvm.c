@@ -35,19 +35,44 @@ static int kvm_fail(struct lg_error *err, const char *what)
 	return lg_fail(err, "%s: %s", what, strerror(errno));
 }
 
+#define HUGE_PAGE_SIZE (2ULL << 20)
+
+/*
+ * Guest RAM on a 2 MiB boundary, with transparent huge pages asked for:
+ * KVM maps a guest page 2 MiB at a time only where guest-physical and
+ * host-virtual addresses agree modulo 2 MiB, and a huge mapping takes
+ * one fault where 4 KiB pages take 512 (QEMU aligns its RAM the same
+ * way).  Over-map by 2 MiB, then give back the unaligned ends.
+ */
+static void *map_huge_aligned(uint64_t bytes)
+{
+	uint8_t *raw, *ram;
+	uint64_t head;
+
+	raw = mmap(NULL, bytes + HUGE_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	ram = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE_SIZE - 1) &
+			  ~(uintptr_t)(HUGE_PAGE_SIZE - 1));
+	head = ram - raw;
+	if (head)
+		munmap(raw, head);
+	munmap(ram + bytes, HUGE_PAGE_SIZE - head);
+	madvise(ram, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
+	return ram;
+}
+
 static int map_ram(struct vm *vm, uint64_t bytes, struct lg_error *err)
 {
 	struct kvm_userspace_memory_region low = { 0 }, high = { 0 };
 
 	vm->ram_size = bytes;
-	vm->ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
+	vm->ram = map_huge_aligned(bytes);
+	if (!vm->ram)
 		return lg_fail(err, "cannot map %llu MiB of guest memory: %s",
 			       (unsigned long long)(bytes >> 20),
 			       strerror(errno));
-	}
 	gmem_init(&vm->mem, vm->ram, bytes, LAYOUT_LOW_RAM_LIMIT);
 	low = (struct kvm_userspace_memory_region){
 		.slot = 0, .guest_phys_addr = 0,
