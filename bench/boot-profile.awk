@@ -40,6 +40,16 @@ BEGIN {
 $1 == "LGPROF-MARKER" { add("marker " $2 " " $3, $5 - $6) }
 $1 == "LGPROF-EXIT" { add("exit " $2 " " $3, $5 - $6) }
 $1 == "LGPROF-ERROR" { err[$2 " " $3]++ }
+# LGPROF-KVM vmm mode round NAMES... :BEFORE... :AFTER...: KVM's counters.
+$1 == "LGPROF-KVM" {
+	split($0, part, ":")
+	nn = split(part[1], names, " ")
+	split(part[2], b, " "); split(part[3], a, " ")
+	for (i = 5; i <= nn; i++) {
+		kname[i - 4] = names[i]; nk = i - 4
+		add("kvm " $2 " " $3 " " (i - 4), a[i - 4] - b[i - 4])
+	}
+}
 $1 == "LGPROF-LINE" && $5 == "LGPROFILE-DMESG" {
 	vmm = $2; mode = $3; round = $4
 	line = $0; sub(/^.*LGPROFILE-DMESG /, "", line)
@@ -90,6 +100,12 @@ END {
 			cmd = "sort -r | head -8"
 			printf "%s", gaps[vmm mode] | cmd
 			close(cmd)
+		}
+		if (nk) {
+			printf "KVM's counters in the nested host, per boot (all exits, in-kernel ones too):\n"
+			for (i = 1; i <= nk; i++)
+				printf "  %-30s %10d %10d\n", kname[i],
+					median("kvm lguest " mode " " i), median("kvm qemu " mode " " i)
 		}
 		printf "lguest --stats (round 1):\n%s", stats[mode]
 	}

@@ -5,10 +5,20 @@
 # the guest or the launcher prints is tagged with the VMM, the mode and
 # the round; the host's /proc/uptime times launch to marker and to exit.
 uptime() { cut -d' ' -f1 /proc/uptime; }
+# KVM's own counters in the host (all exits, also those KVM handles
+# itself), for the boot's totals: debugfs, summed over VMs since load.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+kvm_counters="exits halt_exits irq_exits io_exits mmio_exits irq_window_exits request_irq_exits signal_exits pf_taken insn_emulation"
+kvm_snapshot() {
+	for c in $kvm_counters; do
+		printf ' %s' "$(cat /sys/kernel/debug/kvm/$c 2>/dev/null || echo 0)"
+	done
+}
 
 # boot VMM MODE ROUND APPEND
 boot() {
 	vmm=$1 mode=$2 round=$3 args=$4
+	before=$(kvm_snapshot)
 	t0=$(uptime)
 	if [ "$vmm" = lguest ]; then
 		# shellcheck disable=SC2086 # $args is split on purpose
@@ -34,6 +44,7 @@ boot() {
 		[ -n "$seen" ] || echo "LGPROF-ERROR $vmm $mode $round"
 	}
 	echo "LGPROF-EXIT $vmm $mode $round $(uptime) $t0"
+	echo "LGPROF-KVM $vmm $mode $round $kvm_counters :$before :$(kvm_snapshot)"
 }
 
 base="console=ttyS0 panic=-1 ${EXTRA_APPEND:-}"

@@ -961,6 +961,35 @@ static uint64_t monotonic_ns(void)
 	return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 
+/* --stats: when each set-up step ended, for the report's set-up line. */
+#define SETUP_STEPS 8
+static struct {
+	const char *name[SETUP_STEPS];
+	uint64_t end[SETUP_STEPS];
+	unsigned int n;
+} setup_steps;
+
+static void setup_step(const char *name)
+{
+	if (setup_steps.n < SETUP_STEPS) {
+		setup_steps.name[setup_steps.n] = name;
+		setup_steps.end[setup_steps.n++] = monotonic_ns();
+	}
+}
+
+static void print_setup_steps(uint64_t launched)
+{
+	unsigned int i;
+
+	fprintf(stderr, "lguest stats: set-up steps (ms):");
+	for (i = 0; i < setup_steps.n; i++)
+		fprintf(stderr, " %s %.3f", setup_steps.name[i],
+			(setup_steps.end[i] -
+			 (i ? setup_steps.end[i - 1] : launched)) /
+				1e6);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -987,17 +1016,21 @@ int main(int argc, char **argv)
 	if (privilege_drop_plan(&drop, o.username, o.chroot_dir, &err))
 		die("%s", err.msg);
 	supervisor_start();	/* from here on, a fresh process per boot */
+	setup_step("supervisor");
 
 	/* A reader that goes away loses console output, not the guest. */
 	signal(SIGPIPE, SIG_IGN);
 	if (host_mem_check((uint64_t)o.mem_mb << 20, &err) ||
 	    vm_create(&vm, (uint64_t)o.mem_mb << 20, o.cpus, &err))
 		die("%s", err.msg);
+	setup_step("vm");
 	load_guest(&vm, &o, &boot);
+	setup_step("load");
 	vm.nested_virt = o.nested_virt;
 	vm.stats = o.stats;
 	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
+	setup_step("vcpus");
 	platform_devices(&vm, &o, &com1, &out_fd);
 	listen_for_break(&vm, &com1);
 
@@ -1008,16 +1041,20 @@ int main(int argc, char **argv)
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
 	setup_pci(&vm, &o, &pci, &routing, &input, &devs);
+	setup_step("devices");
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
+	setup_step("lock-down");
 
 	break_signal_mask(SIG_UNBLOCK);
 	started = monotonic_ns();
 	why = vm_run(&vm);
 	serial_flush(&com1);
 	log_exit_counts(&vm);
-	if (o.stats)
+	if (o.stats) {
 		vm_print_stats(&vm, stderr, started - launched,
 			       monotonic_ns() - started);
+		print_setup_steps(launched);
+	}
 	host_error_summary(stderr);	/* the devices' host I/O errors */
 	status = exit_status(&vm, why, &o);
 	term_restore();
