@@ -21,8 +21,8 @@ bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/ben
 	bench/run-callgrind.sh
 
 # The real-kernel boot, five times (about a minute on the nested runner).
-bench-boot: bin/lguest bin/lguest-static
-	CACHE=$(CACHE) bench/run-boot.sh
+bench-boot: bin/lguest bin/lguest-static bin/lgtest
+	CACHE=$(CACHE) bench/run-boot-compare.sh
 
 # Where a boot's time goes: milestones and --stats, lguest beside QEMU -M pc.
 bench-boot-profile: bin/lguest-static
