@@ -38,11 +38,13 @@ static int kvm_fail(struct lg_error *err, const char *what)
 #define HUGE_PAGE_SIZE (2ULL << 20)
 
 /*
- * Guest RAM on a 2 MiB boundary, with transparent huge pages asked for:
- * KVM maps a guest page 2 MiB at a time only where guest-physical and
- * host-virtual addresses agree modulo 2 MiB, and a huge mapping takes
- * one fault where 4 KiB pages take 512 (QEMU aligns its RAM the same
- * way).  Over-map by 2 MiB, then give back the unaligned ends.
+ * Guest RAM on a 2 MiB boundary: KVM maps a guest page 2 MiB at a time
+ * only where guest-physical and host-virtual addresses agree modulo
+ * 2 MiB, and a huge mapping takes one fault where 4 KiB pages take 512
+ * (QEMU aligns its RAM the same way).  Over-map by 2 MiB, then give back
+ * the unaligned ends.  No MADV_HUGEPAGE: with the usual "defrag=madvise"
+ * that makes every first touch wait for compaction (up to 100 ms seen
+ * here on a busy host); where THP is "always" huge pages come anyway.
  */
 static void *map_huge_aligned(uint64_t bytes)
 {
