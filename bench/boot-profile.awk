@@ -1,18 +1,8 @@
-#!/usr/bin/awk -f
 # Reads the tagged transcript of bench/profile-outer.sh (see
 # bench/run-boot-profile.sh) and prints, per mode, medians over the
 # rounds: launch to marker and to exit, the kernel milestones, the largest
 # gaps of the last round's kernel logs, and the last lguest --stats report.
-function median(key,    i, j, m, v, t) {
-	m = n[key]
-	if (!m) return -1
-	for (i = 1; i <= m; i++) v[i] = val[key, i]
-	for (i = 1; i <= m; i++)
-		for (j = i + 1; j <= m; j++)
-			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-}
-function add(key, x) { val[key, ++n[key]] = x }
+# Run as awk -f bench/median.awk -f bench/boot-profile.awk.
 function fmt(x) { return x < 0 ? "-" : sprintf("%.3f", x) }
 function ratio(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-" }
 BEGIN {

@@ -36,4 +36,4 @@ grep -q "LGPROF-DONE" "$tmp/out" || {
 	tail -30 "$tmp/out" >&2
 	exit 1
 }
-bench/boot-profile.awk -v modes="$modes" -v runs="$runs" "$tmp/out"
+awk -f bench/median.awk -f bench/boot-profile.awk -v modes="$modes" -v runs="$runs" "$tmp/out"
