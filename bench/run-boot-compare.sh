@@ -41,34 +41,4 @@ grep -q "LGCMP-DONE" "$tmp/out" || {
 	exit 1
 }
 echo "# $(uptime)"
-awk -v runs="$runs" '
-function median(key,    i, j, m, v, t) {
-	m = n[key]
-	if (!m) return -1
-	for (i = 1; i <= m; i++) v[i] = val[key, i]
-	for (i = 1; i <= m; i++)
-		for (j = i + 1; j <= m; j++)
-			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-}
-function row(label, key,    l, q) {
-	l = median(key " lguest"); q = median(key " qemu")
-	printf "%-44s %8s %8s %7s  (n=%d/%d)\n", label,
-		l < 0 ? "failed" : sprintf("%.2f", l),
-		q < 0 ? "failed" : sprintf("%.2f", q),
-		(l > 0 && q > 0) ? sprintf("%.2f", l / q) : "-", n[key " lguest"], n[key " qemu"]
-}
-$1 == "LGCMP-MARKER" { k = "marker " $3 " " $2; val[k, ++n[k]] = $5 - $6 }
-$1 == "LGCMP-EXIT" && !bad[$2 " " $3 " " $4] { k = "exit " $3 " " $2; val[k, ++n[k]] = $5 - $6 }
-$1 == "LGCMP-ERROR" { bad[$2 " " $3 " " $4] = 1; errors++ }
-END {
-	printf "Boot under lguest and QEMU -M pc in one nested host, medians of %d alternating rounds (s)\n", runs
-	printf "%-44s %8s %8s %7s\n", "", "lguest", "QEMU pc", "ratio"
-	row("quiet: launch to power-off", "exit quiet")
-	row("quiet: launch to /init marker", "marker quiet")
-	row("full console: launch to power-off", "exit full")
-	row("full console: launch to /init marker", "marker full")
-	row("lgtest initramfs: launch to boot marker", "marker lgtest")
-	if (errors) printf "(%d boots never showed their marker; not counted)\n", errors
-	exit errors > 0
-}' "$tmp/out"
+awk -f bench/median.awk -f bench/boot-compare.awk -v runs="$runs" "$tmp/out"
