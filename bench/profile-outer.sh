@@ -6,7 +6,9 @@
 # the round; the host's /proc/uptime times launch to marker and to exit.
 uptime() { cut -d' ' -f1 /proc/uptime; }
 # KVM's own counters in the host (all exits, also those KVM handles
-# itself), for the boot's totals: debugfs, summed over VMs since load.
+# itself), from debugfs.  They sum over the VMs alive at the time, so a
+# sampler reads them every 0.5 s while the boot runs and keeps the last
+# reading with the VM still there: the totals up to that point.
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 kvm_counters="exits halt_exits irq_exits io_exits mmio_exits irq_window_exits request_irq_exits signal_exits pf_taken insn_emulation"
 kvm_snapshot() {
@@ -14,11 +16,19 @@ kvm_snapshot() {
 		printf ' %s' "$(cat /sys/kernel/debug/kvm/$c 2>/dev/null || echo 0)"
 	done
 }
+kvm_sampler() {
+	while [ ! -e /tmp/kvm.stop ]; do
+		s=$(kvm_snapshot)
+		case $s in " 0 "*) ;; *) echo "$s" >/tmp/kvm.last ;; esac
+		sleep 0.5
+	done
+}
 
 # boot VMM MODE ROUND APPEND
 boot() {
 	vmm=$1 mode=$2 round=$3 args=$4
-	before=$(kvm_snapshot)
+	rm -f /tmp/kvm.stop /tmp/kvm.last
+	kvm_sampler &
 	t0=$(uptime)
 	if [ "$vmm" = lguest ]; then
 		# shellcheck disable=SC2086 # $args is split on purpose
@@ -44,7 +54,9 @@ boot() {
 		[ -n "$seen" ] || echo "LGPROF-ERROR $vmm $mode $round"
 	}
 	echo "LGPROF-EXIT $vmm $mode $round $(uptime) $t0"
-	echo "LGPROF-KVM $vmm $mode $round $kvm_counters :$before :$(kvm_snapshot)"
+	touch /tmp/kvm.stop
+	wait
+	echo "LGPROF-KVM $vmm $mode $round $kvm_counters : 0 0 0 0 0 0 0 0 0 0 :$(cat /tmp/kvm.last 2>/dev/null)"
 }
 
 base="console=ttyS0 panic=-1 ${EXTRA_APPEND:-}"
