@@ -21,8 +21,12 @@ bench: $(BUILD)/bench/vring_bench bin/lguest $(BUILD)/bench/startup $(BUILD)/ben
 	bench/run-callgrind.sh
 
 # The real-kernel boot, five times (about a minute on the nested runner).
-bench-boot: bin/lguest bin/lguest-static
-	CACHE=$(CACHE) bench/run-boot.sh
+bench-boot: bin/lguest bin/lguest-static bin/lgtest
+	CACHE=$(CACHE) bench/run-boot-compare.sh
+
+# Where a boot's time goes: milestones and --stats, lguest beside QEMU -M pc.
+bench-boot-profile: bin/lguest-static
+	CACHE=$(CACHE) bench/run-boot-profile.sh
 
 # Block I/O of a Linux guest, lguest beside QEMU in the nested host, then
 # the seccomp filters' cost per system call of a block queue thread.
@@ -47,7 +51,7 @@ bench-blk: bin/lguest-static $(BUILD)/bench/sandbox_bench
 bench-blk-guest: bin/lguest guests
 	bench/run-blk-guest.sh
 
-.PHONY: bench bench-boot bench-blk bench-blk-guest sandbox-union
+.PHONY: bench bench-boot bench-boot-profile bench-blk bench-blk-guest sandbox-union
 
 # lgtest's overhead and tests/min (--jobs 1 and 2) beside a plain QEMU loop.
 bench-harness: bin/lgtest bin/lguest bin/lguest-static

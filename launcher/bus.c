@@ -31,20 +31,32 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
  * UART, virtio notify) are registered first.  An access must lie wholly
  * within one device's range.
  */
-bool bus_access(struct bus *b, uint64_t addr, uint8_t *data, unsigned int len,
-		bool is_write)
+static const struct bus_range *bus_find(const struct bus *b, uint64_t addr)
 {
 	unsigned int i;
 
-	for (i = 0; i < b->count; i++) {
-		struct bus_range *r = &b->ranges[i];
+	for (i = 0; i < b->count; i++)
+		if (addr >= b->ranges[i].base &&
+		    addr - b->ranges[i].base < b->ranges[i].len)
+			return &b->ranges[i];
+	return NULL;
+}
 
-		if (addr >= r->base && addr - r->base < r->len) {
-			if (len > r->len - (addr - r->base))
-				break;
-			r->access(r->dev, addr - r->base, data, len, is_write);
-			return true;
-		}
+const char *bus_name(const struct bus *b, uint64_t addr)
+{
+	const struct bus_range *r = bus_find(b, addr);
+
+	return r ? r->name : NULL;
+}
+
+bool bus_access(struct bus *b, uint64_t addr, uint8_t *data, unsigned int len,
+		bool is_write)
+{
+	const struct bus_range *r = bus_find(b, addr);
+
+	if (r && len <= r->len - (addr - r->base)) {
+		r->access(r->dev, addr - r->base, data, len, is_write);
+		return true;
 	}
 	b->unclaimed++;
 	if (!is_write)

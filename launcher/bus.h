@@ -37,4 +37,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 bool bus_access(struct bus *b, uint64_t addr, uint8_t *data, unsigned int len,
 		bool is_write);
 
+/* The name of the device at `addr`, or NULL when nobody claims it. */
+const char *bus_name(const struct bus *b, uint64_t addr);
+
 #endif

@@ -35,19 +35,46 @@ static int kvm_fail(struct lg_error *err, const char *what)
 	return lg_fail(err, "%s: %s", what, strerror(errno));
 }
 
+#define HUGE_PAGE_SIZE (2ULL << 20)
+
+/*
+ * Guest RAM on a 2 MiB boundary: KVM maps a guest page 2 MiB at a time
+ * only where guest-physical and host-virtual addresses agree modulo
+ * 2 MiB, and a huge mapping takes one fault where 4 KiB pages take 512
+ * (QEMU aligns its RAM the same way).  Over-map by 2 MiB, then give back
+ * the unaligned ends.  No MADV_HUGEPAGE: with the usual "defrag=madvise"
+ * that makes every first touch wait for compaction (up to 100 ms seen
+ * here on a busy host); where THP is "always" huge pages come anyway.
+ */
+static void *map_huge_aligned(uint64_t bytes)
+{
+	uint8_t *raw, *ram;
+	uint64_t head;
+
+	raw = mmap(NULL, bytes + HUGE_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	ram = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE_SIZE - 1) &
+			  ~(uintptr_t)(HUGE_PAGE_SIZE - 1));
+	head = ram - raw;
+	if (head)
+		munmap(raw, head);
+	munmap(ram + bytes, HUGE_PAGE_SIZE - head);
+	madvise(ram, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
+	return ram;
+}
+
 static int map_ram(struct vm *vm, uint64_t bytes, struct lg_error *err)
 {
 	struct kvm_userspace_memory_region low = { 0 }, high = { 0 };
 
 	vm->ram_size = bytes;
-	vm->ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
+	vm->ram = map_huge_aligned(bytes);
+	if (!vm->ram)
 		return lg_fail(err, "cannot map %llu MiB of guest memory: %s",
 			       (unsigned long long)(bytes >> 20),
 			       strerror(errno));
-	}
 	gmem_init(&vm->mem, vm->ram, bytes, LAYOUT_LOW_RAM_LIMIT);
 	low = (struct kvm_userspace_memory_region){
 		.slot = 0, .guest_phys_addr = 0,
@@ -170,6 +197,9 @@ static int set_cpuid(struct vcpu *c, struct lg_error *err)
 		ret = kvm_fail(err, "KVM_GET_SUPPORTED_CPUID");
 	else {
 		x86_filter_cpuid(cpuid);
+		if (ioctl(c->vm->kvm_fd, KVM_CHECK_EXTENSION,
+			  KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+			x86_offer_tsc_deadline(cpuid);
 		if (!c->vm->nested_virt)
 			x86_hide_nested_virt(cpuid);
 		x86_cpuid_topology(cpuid, CPUID_MAX_ENTRIES, c->index,
@@ -242,6 +272,9 @@ static int set_registers(struct vcpu *c, const struct boot_setup *boot,
 static int create_vcpu(struct vcpu *c, struct lg_error *err)
 {
 	struct vm *vm = c->vm;
+
+	if (vm->stats && !(c->stats = calloc(1, sizeof(*c->stats))))
+		return lg_fail(err, "out of memory for --stats");
 
 	c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)c->index);
 	if (c->fd < 0)
@@ -585,19 +618,76 @@ static int start_halt_watch(timer_t *timer)
 	return timer_settime(*timer, 0, &every, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* KVM_RUN with --stats: the time inside it is the guest's (and KVM's). */
+static int timed_run(struct vcpu *c, uint64_t *end)
+{
+	uint64_t start = now_ns();
+	int ret = ioctl(c->fd, KVM_RUN, 0);
+
+	*end = now_ns();
+	c->stats->guest_ns += *end - start;
+	c->stats->runs++;
+	return ret;
+}
+
+/* What --stats files an exit under: its kind and port or address. */
+static enum exit_kind exit_kind_of(const struct kvm_run *r, uint64_t *addr)
+{
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		*addr = r->io.port;
+		return r->io.direction == KVM_EXIT_IO_OUT ? EXIT_KIND_PIO_OUT
+							  : EXIT_KIND_PIO_IN;
+	case KVM_EXIT_MMIO:
+		*addr = r->mmio.phys_addr;
+		return r->mmio.is_write ? EXIT_KIND_MMIO_WRITE
+					: EXIT_KIND_MMIO_READ;
+	default:
+		*addr = r->exit_reason;
+		return EXIT_KIND_OTHER;
+	}
+}
+
+static void count_exit(struct vcpu *c, uint64_t since)
+{
+	uint64_t addr;
+	enum exit_kind kind = exit_kind_of(c->run, &addr);
+
+	exit_stats_add(c->stats, kind, addr, now_ns() - since);
+}
+
+/* An interrupted KVM_RUN: the halt watch's look, and with --stats its cost. */
+static void interrupted(struct vcpu *c, uint64_t since)
+{
+	look_for_halt(c);
+	if (c->stats)
+		exit_stats_add(c->stats, EXIT_KIND_SIGNAL, 0, now_ns() - since);
+}
+
 /* One vCPU's loop, in its own thread; a stop from any of them stops all. */
 static void vcpu_loop(struct vcpu *c)
 {
 	struct vm *vm = c->vm;
 	timer_t watch;
 	bool watching = start_halt_watch(&watch) == 0;
+	uint64_t end = 0;
+	int ret;
 
 	while (vm_stop_reason(&vm->stop) == STOP_NONE) {
 		if (vm->host_work)
 			vm->host_work(vm->host_work_ctx);
-		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+		ret = c->stats ? timed_run(c, &end) : ioctl(c->fd, KVM_RUN, 0);
+		if (ret < 0) {
 			if (errno == EINTR)
-				look_for_halt(c);
+				interrupted(c, end);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vcpu_fail(c, STOP_INTERNAL_ERROR, "KVM_RUN failed: %s",
@@ -607,6 +697,8 @@ static void vcpu_loop(struct vcpu *c)
 		atomic_store(&c->halted, false);
 		c->exits++;
 		handle_exit(c);
+		if (c->stats)
+			count_exit(c, end);
 	}
 	if (watching)
 		timer_delete(watch);
@@ -684,11 +776,25 @@ enum stop_reason vm_run(struct vm *vm)
 	return vm_stop_reason(&vm->stop);
 }
 
+void vm_print_stats(const struct vm *vm, FILE *f, uint64_t setup_ns,
+		    uint64_t wall_ns)
+{
+	static struct exit_stats all;
+	unsigned int i;
+
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->cpus[i].stats)
+			exit_stats_merge(&all, vm->cpus[i].stats);
+	exit_stats_print(f, &all, &vm->pio, &vm->mmio, setup_ns, wall_ns);
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
 	for (i = 0; i < vm->ncpus; i++) {
+		free(vm->cpus[i].stats);
 		if (vm->cpus[i].run)
 			munmap(vm->cpus[i].run, vm->run_size);
 		if (vm->cpus[i].fd >= 0)

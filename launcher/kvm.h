@@ -9,6 +9,7 @@
 
 #include "bus.h"
 #include "error.h"
+#include "exit_stats.h"
 #include "guest_mem.h"
 #include "loader.h"
 #include "stop.h"
@@ -41,6 +42,7 @@ struct vcpu {
 	unsigned int maxphyaddr;	/* the guest's, once we needed it */
 	size_t xsave_size;	/* KVM's XSAVE image, once we needed it */
 	const char *emulate_failed;	/* why we could not finish one */
+	struct exit_stats *stats; /* --stats, else NULL */
 	char detail[512];	/* why KVM stopped this vCPU */
 };
 
@@ -64,6 +66,7 @@ struct vm {
 	struct vm_stop stop;
 	bool verbose;
 	bool nested_virt;	/* --nested-virt: VMX/SVM left in CPUID */
+	bool stats; /* --stats: time every exit */
 	unsigned int ncpus;
 	struct vcpu cpus[VM_MAX_CPUS];
 	char detail[sizeof(((struct vcpu *)0)->detail) + 16];
@@ -98,6 +101,13 @@ int vm_start_aps(struct vm *vm, int (*confine)(struct lg_error *err),
  * stop, then stop the others and wait for them; returns the reason.
  */
 enum stop_reason vm_run(struct vm *vm);
+
+/*
+ * --stats: every vCPU's exits merged, and KVM's own counters (exits it
+ * handled in the kernel too), after vm_run().
+ */
+void vm_print_stats(const struct vm *vm, FILE *f, uint64_t setup_ns,
+		    uint64_t wall_ns);
 
 /* Interrupt every KVM_RUN from any thread so the loops see a stop request. */
 void vm_kick(struct vm *vm);

@@ -64,6 +64,7 @@ struct options {
 	bool virtio_console;
 	bool testdev;
 	bool nested_virt;
+	bool stats;
 	const char *net[MAX_NET_DEVICES];
 	bool net_is_tap[MAX_NET_DEVICES];
 	unsigned int nnet;
@@ -87,7 +88,8 @@ static const char usage_text[] =
 	"Usage: lguest [options] <mem-in-mb> <kernel> [kernel args...]\n"
 	"\n"
 	"Boot a Linux kernel (ELF vmlinux, 32- or 64-bit, or bzImage) on KVM\n"
-	"with a 16550A serial console (COM1, use console=ttyS0) on stdin/stdout.\n"
+	"with a 16550A serial console (COM1, use console=ttyS0) on "
+	"stdin/stdout.\n"
 	"\n"
 	"Options:\n"
 	"  -i, --initrd=FILE   load FILE as the initial ramdisk\n"
@@ -99,16 +101,20 @@ static const char usage_text[] =
 	"      --block=FILE    a virtio-blk disk backed by FILE (repeatable)\n"
 	"      --block-ro=FILE the same, read-only\n"
 	"      --rng           give the guest a virtio-rng fed by getrandom()\n"
-	"      --tunnet=IP[:MAC]  virtio-net to a tap device whose host end has\n"
+	"      --tunnet=IP[:MAC]  virtio-net to a tap device whose host end "
+	"has\n"
 	"                      address IP (needs CAP_NET_ADMIN)\n"
-	"      --tunnet=bridge:NAME[:MAC]  the same, the tap added to bridge NAME\n"
+	"      --tunnet=bridge:NAME[:MAC]  the same, the tap added to bridge "
+	"NAME\n"
 	"      --sharenet=PATH[:MAC]  virtio-net to another launcher started\n"
 	"                      with the same PATH (a unix socket; no root)\n"
-	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; stdin\n"
+	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; "
+	"stdin\n"
 	"                      then goes to it rather than to the UART\n"
 	"      --strict        exit when the guest breaks a virtio queue,\n"
 	"                      instead of marking only that device broken\n"
-	"      --testdev       a page of scratch MMIO at 0xfedf0000 that reads\n"
+	"      --testdev       a page of scratch MMIO at 0xfedf0000 that "
+	"reads\n"
 	"                      back what was written (for test guests)\n"
 	"      --nested-virt   leave VMX/SVM in CPUID, so the guest may run\n"
 	"                      guests of its own (never emulated for)\n"
@@ -119,6 +125,10 @@ static const char usage_text[] =
 	"      --status-fd=N   on exit, write one line to open descriptor N\n"
 	"                      saying who chose the exit status: 'guest V',\n"
 	"                      'launcher REASON' or 'launcher signal N'\n"
+	"      --stats         at exit, print on stderr every KVM exit by "
+	"kind\n"
+	"                      and port or MMIO address (count, time handling\n"
+	"                      it) and the time inside KVM_RUN\n"
 	"  -v, --verbose       describe what the launcher does, on stderr,\n"
 	"                      with exit counts for each vCPU at the end\n"
 	"  -h, --help          show this help and exit\n"
@@ -296,7 +306,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_SANDBOX,
 		OPT_SANDBOX_SELFTEST,
 		OPT_NESTED_VIRT,
-		OPT_STATUS_FD
+		OPT_STATUS_FD,
+		OPT_STATS
 	};
 	static const struct option longopts[] = {
 		{"block", required_argument, NULL, OPT_BLOCK},
@@ -312,6 +323,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"testdev", no_argument, NULL, OPT_TESTDEV},
 		{"nested-virt", no_argument, NULL, OPT_NESTED_VIRT},
 		{"status-fd", required_argument, NULL, OPT_STATUS_FD},
+		{"stats", no_argument, NULL, OPT_STATS},
 		{"username", required_argument, NULL, OPT_USERNAME},
 		{"chroot", required_argument, NULL, OPT_CHROOT},
 		{"sandbox", required_argument, NULL, OPT_SANDBOX},
@@ -360,6 +372,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NESTED_VIRT:
 			o->nested_virt = true;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case OPT_USERNAME:
 			o->username = optarg;
@@ -968,6 +983,43 @@ static void log_exit_counts(const struct vm *vm)
 			    (unsigned long long)vm->cpus[i].emulated_faults);
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* --stats: when each set-up step ended, for the report's set-up line. */
+#define SETUP_STEPS 8
+static struct {
+	const char *name[SETUP_STEPS];
+	uint64_t end[SETUP_STEPS];
+	unsigned int n;
+} setup_steps;
+
+static void setup_step(const char *name)
+{
+	if (setup_steps.n < SETUP_STEPS) {
+		setup_steps.name[setup_steps.n] = name;
+		setup_steps.end[setup_steps.n++] = monotonic_ns();
+	}
+}
+
+static void print_setup_steps(uint64_t launched)
+{
+	unsigned int i;
+
+	fprintf(stderr, "lguest stats: set-up steps (ms):");
+	for (i = 0; i < setup_steps.n; i++)
+		fprintf(stderr, " %s %.3f", setup_steps.name[i],
+			(setup_steps.end[i] -
+			 (i ? setup_steps.end[i - 1] : launched)) /
+				1e6);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -984,6 +1036,7 @@ int main(int argc, char **argv)
 	int fds[MAX_BLOCK_DEVICES + 3];
 	unsigned int nfds;
 	enum stop_reason why;
+	uint64_t launched = monotonic_ns(), started;
 	int status;
 
 	parse_options(argc, argv, &o);
@@ -995,16 +1048,21 @@ int main(int argc, char **argv)
 		die("%s", err.msg);
 	supervisor_start(o.status_fd); /* from here, a fresh process per boot */
 	status_fd = -1; /* the supervisor's now */
+	setup_step("supervisor");
 
 	/* A reader that goes away loses console output, not the guest. */
 	signal(SIGPIPE, SIG_IGN);
 	if (host_mem_check((uint64_t)o.mem_mb << 20, &err) ||
 	    vm_create(&vm, (uint64_t)o.mem_mb << 20, o.cpus, &err))
 		die("%s", err.msg);
+	setup_step("vm");
 	load_guest(&vm, &o, &boot);
+	setup_step("load");
 	vm.nested_virt = o.nested_virt;
+	vm.stats = o.stats;
 	if (vm_setup_vcpus(&vm, &boot, &err))
 		die("%s", err.msg);
+	setup_step("vcpus");
 	kvm_platform_init(&platform, &vm, o.strict,
 			  o.sandbox ? sandbox_start_thread : NULL);
 	platform_devices(&vm, &o, &platform.platform, &com1, &out_fd);
@@ -1017,11 +1075,20 @@ int main(int argc, char **argv)
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
 	setup_pci(&vm, &o, &pci, &platform.platform, &input, &devs);
+	setup_step("devices");
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
+	setup_step("lock-down");
 
 	break_signal_mask(SIG_UNBLOCK);
+	started = monotonic_ns();
 	why = vm_run(&vm);
+	serial_flush(&com1);
 	log_exit_counts(&vm);
+	if (o.stats) {
+		vm_print_stats(&vm, stderr, started - launched,
+			       monotonic_ns() - started);
+		print_setup_steps(launched);
+	}
 	host_error_summary(stderr);	/* the devices' host I/O errors */
 	status = exit_status(&vm, why, &o);
 	term_restore();

@@ -114,17 +114,42 @@ static uint8_t line_status(struct serial *s)
 	return lsr;
 }
 
+static void tx_flush(struct serial *s)
+{
+	if (s->tx_len && s->output)
+		s->output(s->output_ctx, s->tx, s->tx_len);
+	s->tx_len = 0;
+	s->tx_polls = 0;
+}
+
 /*
  * In loopback mode (which Linux uses to probe for a real UART) transmitted
- * bytes come back as received ones; otherwise they go straight out.
+ * bytes come back as received ones; otherwise they go out a line at a time.
  */
 static void transmit(struct serial *s, uint8_t c)
 {
-	if (s->mcr & MCR_LOOP)
-		rx_push(s, c);
-	else if (s->output)
-		s->output(s->output_ctx, &c, 1);
 	s->thr_pending = true;
+	if (s->mcr & MCR_LOOP) {
+		rx_push(s, c);
+		return;
+	}
+	s->tx[s->tx_len++] = c;
+	s->tx_polls = 0;
+	if (c == '\n' || s->tx_len == SERIAL_TX_SIZE)
+		tx_flush(s);
+}
+
+/* Any access but a THR write or an LSR poll writes out what is held. */
+static void tx_flush_after(struct serial *s, unsigned int reg, bool is_write)
+{
+	bool thr_write = is_write && reg == UART_RX && !(s->lcr & LCR_DLAB);
+
+	if (thr_write || !s->tx_len)
+		return;
+	if (!is_write && reg == UART_LSR &&
+	    ++s->tx_polls < SERIAL_TX_IDLE_POLLS)
+		return;
+	tx_flush(s);
 }
 
 /* In loopback, the modem inputs mirror the modem outputs. */
@@ -219,11 +244,19 @@ void serial_io(void *dev, uint64_t offset, uint8_t *data, unsigned int len,
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
+	tx_flush_after(s, offset, is_write);
 	if (is_write)
 		serial_write(s, offset, data[0]);
 	else
 		data[0] = serial_read(s, offset);
 	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void serial_flush(struct serial *s)
+{
+	pthread_mutex_lock(&s->lock);
+	tx_flush(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

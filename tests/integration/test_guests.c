@@ -615,6 +615,27 @@ START_TEST(test_exit_status)
 END_TEST
 
 /*
+ * --stats: the report names the exits this guest takes (its banner
+ * through COM1's data port, its one write to the exit port) with their
+ * devices, and the exit status stays the guest's.
+ */
+START_TEST(test_stats)
+{
+	struct run r;
+
+	require_guest(ELF64);
+	run_lguest(&r, NULL, "--stats", "64", guest_path(ELF64),
+		   "lgtest.action=exit:7", NULL);
+	expect_exit(&r, 7);
+	expect_output(&r, "ms set-up before the first KVM_RUN");
+	expect_output(&r, "lguest stats: pio out     0x3f8        com1");
+	expect_output(&r, "lguest stats: pio out     0xf4         exit");
+	expect_output(&r, " 1       ");	/* the exit port, once */
+	run_free(&r);
+}
+END_TEST
+
+/*
  * Ways a guest can stop, and what the launcher must say about each.  The
  * emulation failure is an x87 load from unbacked memory: KVM must emulate
  * it as MMIO and cannot, so the message must carry its bytes.
@@ -1826,6 +1847,7 @@ static Suite *guests_suite(void)
 
 	tc = tcase("exit");
 	tcase_add_loop_test(tc, test_exit_status, 0, n_exit);
+	tcase_add_test(tc, test_stats);
 	tcase_add_loop_test(tc, test_guest_stops, 0, NR_GUESTS * NR_STOP_CASES);
 	tcase_add_test(tc, test_reset_reboots);
 	suite_add_tcase(s, tc);

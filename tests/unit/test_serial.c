@@ -120,6 +120,65 @@ START_TEST(test_thr_output)
 }
 END_TEST
 
+/* A partial line is held until the guest does something else. */
+START_TEST(test_partial_line_held)
+{
+	wr(THR, '#');
+	wr(THR, ' ');
+	ck_assert_uint_eq(rd(LSR), LSR_THRE | LSR_TEMT);
+	ck_assert_uint_eq(out.len, 0);
+	wr(IER, 0);
+	ck_assert_uint_eq(out.len, 2);
+	ck_assert(memcmp(out.buf, "# ", 2) == 0);
+}
+END_TEST
+
+/* A guest that only polls LSR after a partial line still gets it out. */
+START_TEST(test_partial_line_polled_out)
+{
+	unsigned int i;
+
+	wr(THR, '>');
+	for (i = 1; i < SERIAL_TX_IDLE_POLLS; i++)
+		rd(LSR);
+	ck_assert_uint_eq(out.len, 0);
+	rd(LSR);
+	ck_assert_uint_eq(out.len, 1);
+	ck_assert_uint_eq(out.buf[0], '>');
+}
+END_TEST
+
+/* Each THR write restarts the count: printk's LSR, THR, LSR, THR... */
+START_TEST(test_polls_between_bytes_hold)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2 * SERIAL_TX_IDLE_POLLS; i++) {
+		rd(LSR);
+		wr(THR, 'x');
+	}
+	ck_assert_uint_eq(out.len, SERIAL_TX_SIZE * (2 * SERIAL_TX_IDLE_POLLS /
+						     SERIAL_TX_SIZE));
+	serial_flush(&uart);
+	ck_assert_uint_eq(out.len, 2 * SERIAL_TX_IDLE_POLLS);
+}
+END_TEST
+
+/* A line longer than the buffer goes out in full buffers, in order. */
+START_TEST(test_long_line)
+{
+	unsigned int i;
+
+	for (i = 0; i < SERIAL_TX_SIZE + 10; i++)
+		wr(THR, (uint8_t)('a' + i % 26));
+	ck_assert_uint_eq(out.len, SERIAL_TX_SIZE);
+	serial_flush(&uart);
+	ck_assert_uint_eq(out.len, SERIAL_TX_SIZE + 10);
+	for (i = 0; i < out.len; i++)
+		ck_assert_uint_eq(out.buf[i], 'a' + i % 26);
+}
+END_TEST
+
 START_TEST(test_lsr)
 {
 	ck_assert_uint_eq(rd(LSR), LSR_THRE | LSR_TEMT);
@@ -380,8 +439,8 @@ START_TEST(test_dlab)
 	wr(LCR, 0x03);
 	ck_assert_uint_eq(rd(IER), IER_RDI);
 	wr(THR, 'q');
+	wr(LCR, LCR_DLAB); /* and the held 'q' goes out */
 	ck_assert_uint_eq(out.len, 1);
-	wr(LCR, LCR_DLAB);
 	ck_assert_uint_eq(rd(DLL), 0x01);
 	ck_assert_uint_eq(rd(DLM), 0x12);
 }
@@ -405,8 +464,9 @@ START_TEST(test_loopback_data)
 	ck_assert_uint_eq(rd(RBR), 0x5a);
 	wr(MCR, 0x0b);
 	wr(THR, '!');
-	ck_assert_uint_eq(out.len, 1);
 	ck_assert_uint_eq(rd(LSR) & LSR_DR, 0);
+	serial_flush(&uart);
+	ck_assert_uint_eq(out.len, 1);
 }
 END_TEST
 
@@ -569,6 +629,10 @@ static Suite *serial_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_thr_output);
+	tcase_add_test(tc, test_partial_line_held);
+	tcase_add_test(tc, test_partial_line_polled_out);
+	tcase_add_test(tc, test_polls_between_bytes_hold);
+	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_lsr);
 	tcase_add_test(tc, test_rx_order);
 	tcase_add_test(tc, test_rx_full);
