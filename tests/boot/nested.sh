@@ -67,6 +67,9 @@ Options:
   --smp N             nested host CPUs (default 1)
   --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt,+rdrand; qemu64,-svm
                       makes kvm-amd refuse to load, to test that path)
+  --qemu PROGRAM      the QEMU to run (default qemu-system-x86_64; e.g.
+                      ci/fetch-qemu.sh's newer one, whose TCG runs the AVX
+                      of kvm-amd's guests: --cpu max with it)
   --kernel VMLINUZ    nested host kernel (default: ci/fetch-kernel.sh)
   --modules-dir DIR   its lib/modules/<version> (default: ci/fetch-kernel.sh)
   --append ARGS       extra nested host kernel arguments
@@ -113,6 +116,7 @@ smp=1
 # runs in it warned "XSAVE consistency problem" at boot and raised #UD on
 # VEX instructions, so nothing is gained.
 cpu=qemu64,+svm,+npt,+rdrand
+qemu_prog=qemu-system-x86_64
 kernel=
 moddir=
 extra_append=
@@ -131,6 +135,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=${2:?--mem needs MB}; shift 2 ;;
 	--smp) smp=${2:?--smp needs a count}; shift 2 ;;
 	--cpu) cpu=${2:?--cpu needs a model}; shift 2 ;;
+	--qemu) qemu_prog=${2:?--qemu needs a program}; shift 2 ;;
 	--kernel) kernel=${2:?--kernel needs a file}; shift 2 ;;
 	--disk) disks+=("${2:?--disk needs a file}"); shift 2 ;;
 	--script) script=${2:?--script needs a file}; shift 2 ;;
@@ -159,7 +164,7 @@ else
 		die "$launcher is dynamically linked; the nested host has no libc (make static)"
 	fi
 fi
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+command -v "$qemu_prog" >/dev/null || die "$qemu_prog not found (apt-get install qemu-system-x86)"
 export CACHE=$cache
 if [ -z "$kernel" ]; then
 	kernel=$("$repo/ci/fetch-kernel.sh" --print kernel) || die "cannot fetch the nested host kernel"
@@ -338,7 +343,7 @@ vlog "initramfs $(du -h "$tmp/outer.cpio" | cut -f1) built in $(awk "BEGIN{print
 # no_timer_check: on a busy machine TCG can stall the host's vCPU past
 # the few ticks Linux's IO-APIC timer check allows, and the host's boot
 # would panic "IO-APIC + timer doesn't work!" for no fault of its own.
-qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
+qemu=("$qemu_prog" -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none "${serials[@]}" -no-reboot -kernel "$kernel" -initrd "$tmp/outer.cpio"
 	-append "console=$host_console panic=-1 quiet no_timer_check $extra_append"
 	-chardev "pipe,id=mon,path=$tmp/mon" -mon chardev=mon,mode=readline)
