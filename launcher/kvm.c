@@ -197,9 +197,6 @@ static int set_cpuid(struct vcpu *c, struct lg_error *err)
 		ret = kvm_fail(err, "KVM_GET_SUPPORTED_CPUID");
 	else {
 		x86_filter_cpuid(cpuid);
-		if (ioctl(c->vm->kvm_fd, KVM_CHECK_EXTENSION,
-			  KVM_CAP_TSC_DEADLINE_TIMER) > 0)
-			x86_offer_tsc_deadline(cpuid);
 		if (!c->vm->nested_virt)
 			x86_hide_nested_virt(cpuid);
 		x86_cpuid_topology(cpuid, CPUID_MAX_ENTRIES, c->index,

@@ -194,24 +194,6 @@ void x86_hide_nested_virt(struct kvm_cpuid2 *c)
 	}
 }
 
-#define CPUID1_ECX_TSC_DEADLINE (1U << 24)
-
-/*
- * Without the TSC-deadline timer Linux calibrates the local APIC timer
- * against another clock at boot (a few hundred ms here); with it, the
- * timer runs off the TSC whose rate kvmclock already gave.  KVM's
- * supported CPUID omits the bit because it needs the in-kernel local
- * APIC (KVM_CAP_TSC_DEADLINE_TIMER says KVM has it), as QEMU does.
- */
-void x86_offer_tsc_deadline(struct kvm_cpuid2 *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
-			c->entries[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
-}
-
 unsigned int x86_boot_msrs(struct kvm_msr_entry *e)
 {
 	static const struct {

@@ -19,8 +19,6 @@ void x86_boot_regs(struct kvm_regs *r, const struct boot_setup *b);
 void x86_filter_cpuid(struct kvm_cpuid2 *c);
 /* Without --nested-virt: no VMX, no SVM, so no nested guests. */
 void x86_hide_nested_virt(struct kvm_cpuid2 *c);
-/* KVM emulates the TSC-deadline timer but leaves it out of its CPUID. */
-void x86_offer_tsc_deadline(struct kvm_cpuid2 *c);
 
 #define X86_BOOT_MSRS_MAX 16
 unsigned int x86_boot_msrs(struct kvm_msr_entry *e);

@@ -15,8 +15,6 @@
 #define MAX_ENTRIES 32
 #define HTT (1U << 28)
 
-#define TSC_DEADLINE (1U << 24)
-
 /* Intel, as KVM_GET_SUPPORTED_CPUID could give it: 0xB has one subleaf. */
 static const struct kvm_cpuid_entry2 intel_in[] = {
 	{ .function = 0, .eax = 0x1f, .ebx = 0x756e6547 },
@@ -202,30 +200,6 @@ START_TEST(test_full_table)
 }
 END_TEST
 
-/* The TSC-deadline bit is added to leaf 1 only, the rest kept. */
-START_TEST(test_tsc_deadline)
-{
-	struct kvm_cpuid2 *c = table(intel_in, ARRAY_SIZE(intel_in));
-	struct kvm_cpuid2 *ref = table(intel_in, ARRAY_SIZE(intel_in));
-	unsigned int i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1) {
-			c->entries[i].ecx &= ~TSC_DEADLINE;
-			ref->entries[i].ecx &= ~TSC_DEADLINE;
-		}
-	x86_offer_tsc_deadline(c);
-	ck_assert_uint_eq(leaf(c, 1, 0)->ecx,
-			  leaf(ref, 1, 0)->ecx | TSC_DEADLINE);
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function != 1)
-			ck_assert(memcmp(&c->entries[i], &ref->entries[i],
-					 sizeof(c->entries[i])) == 0);
-	free(c);
-	free(ref);
-}
-END_TEST
-
 static Suite *topology_suite(void)
 {
 	Suite *s = suite_create("cpu_topology");
@@ -237,7 +211,6 @@ static Suite *topology_suite(void)
 	tcase_add_test(t, test_amd_eight_cpus);
 	tcase_add_test(t, test_amd_one_cpu);
 	tcase_add_test(t, test_full_table);
-	tcase_add_test(t, test_tsc_deadline);
 	suite_add_tcase(s, t);
 	return s;
 }
