@@ -54,31 +54,7 @@ for run in $(seq 1 "$runs"); do
 	done | sed "s/^/run $run: /"
 done
 echo "medians of $runs runs:"
-awk -F': ' '$3 ~ / MiB\/s, / {
-	mode = $1; sub(/ .*/, "", mode)
-	name = $1; sub(/^[^ ]* /, "", name)
-	split($3, f, " ")
-	key = name SUBSEP mode
-	mib[key] = mib[key] " " f[1]
-	us[key] = us[key] " " f[3]
-	names[name] = 1
-}
-# The middle value of a space-separated list (insertion sort: few runs).
-function median(list,    a, c, i, j, t) {
-	c = split(list, a, " ")
-	for (i = 2; i <= c; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return a[int((c + 1) / 2)]
-}
-END {
-	printf "  %-18s %20s %20s\n", "", "sandboxed", "--sandbox=off"
-	for (n in names)
-		printf "  %-18s %8s MiB/s %5s us %8s MiB/s %5s us\n", n,
-			median(mib[n, "sandboxed"]), median(us[n, "sandboxed"]),
-			median(mib[n, "off"]), median(us[n, "off"])
-}' "$dir/figures"
+awk -F': ' -f bench/median.awk -f bench/blk-guest.awk "$dir/figures"
 echo "Note: /dev/kvm here is a software KVM (no VT-x/AMD-V): every doorbell"
 echo "and register access is a slow exit, so these figures mostly measure"
 echo "exit cost, not the launcher's block path or the disk."

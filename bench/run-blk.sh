@@ -31,32 +31,5 @@ qemu_adds
 tests/boot/nested.sh --launcher bin/lguest-static --mem 2048 --timeout $((300 * rounds + 120)) --log "${LOG:-/dev/null}" \
 	--disk "$tmp/disk.img" --script "$tmp/outer.sh" \
 	--add "$kernel:/vmlinuz" --add "$inner:/inner.cpio.gz" "${adds[@]}" >"$tmp/out" 2>&1 || true
-awk '
-/LGBENCH-VMM/ { vmm = $2; if (!(vmm in seen)) { seen[vmm] = 1; vmms[++nv] = vmm } }
-/^LGBENCH / {
-	t = $3
-	if (!(($2) in isname)) { isname[$2] = 1; names[++nn] = $2 }
-	v = $2 ~ /^seq/ ? 64 / t : t * 1e6 / 2000
-	fig[vmm, $2] = fig[vmm, $2] sprintf(" %.1f", v)
-}
-/LGBENCH-ERROR/ { print "blk " vmm " " $2 ": dd failed"; bad = 1 }
-# The middle value of a space-separated list (insertion sort: few runs).
-function median(list,    a, c, i, j, t) {
-	c = split(list, a, " ")
-	for (i = 2; i <= c; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return a[int((c + 1) / 2)]
-}
-END {
-	for (i = 1; i <= nn; i++)
-		for (k = 1; k <= nv; k++) {
-			if (vmms[k] == "done" || !((vmms[k], names[i]) in fig)) continue
-			unit = names[i] ~ /^seq/ ? "MiB/s" : "us per request"
-			printf "blk %-17s %-22s %8s %-14s (rounds:%s)\n", vmms[k], names[i],
-				median(fig[vmms[k], names[i]]), unit, fig[vmms[k], names[i]]
-		}
-	exit bad
-}' "$tmp/out" || { sed 's/^/# /' "$tmp/out" | tail -40; exit 1; }
+awk -f bench/median.awk -f bench/blk.awk "$tmp/out" || { sed 's/^/# /' "$tmp/out" | tail -40; exit 1; }
 grep -q "LGBENCH-VMM done" "$tmp/out" || { echo "run-blk: the nested run did not finish" >&2; tail -20 "$tmp/out" >&2; exit 1; }
