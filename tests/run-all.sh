@@ -10,17 +10,38 @@ passed=0
 failed=0
 failures=()
 
+# Each suite's output also goes to build/test-logs/, so the closing
+# lines can repeat why a suite failed: CI often shows only the tail.
+LOGS=build/test-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
 run_suite() {
-	local name=$1
+	local name=$1 log rc
 	shift
+	log=$LOGS/${name//\//_}.log
 	echo "=== $name: $*"
-	if "$@"; then
+	# Through a process substitution, not a pipe: a process a suite
+	# leaves behind holding its output must not stall the run here (the
+	# leftovers suite reports it).
+	"$@" > >(tee "$log") 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
-		echo "=== $name FAILED (exit $?)"
+		echo "=== $name FAILED (exit $rc)" | tee -a "$log"
 		failed=$((failed + 1))
 		failures+=("$name")
 	fi
+}
+
+# The lines of a failed suite's log that say what failed: TAP's "not
+# ok", Check's ":F:" and ":E:" lines, and the harness' own complaints.
+failure_digest() {
+	local name=$1 log=$LOGS/${1//\//_}.log
+	echo "--- why $name failed (from $log):"
+	grep -a -E 'not ok|:[FE]:|FAIL|[Tt]imed out|NOT TESTED|cannot|error:|Bail out' "$log" |
+		grep -a -v -E '^=== .* FAILED' | tail -n 40
 }
 
 # The test programs are the Makefile's (make list-suites), so a binary
@@ -142,6 +163,9 @@ run_suite "fuzz/lgreap" tests/fuzz/lgreap.sh
 run_suite "leftovers" tests/fuzz/leftovers.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
+	for f in "${failures[@]}"; do
+		[ -f "$LOGS/${f//\//_}.log" ] && failure_digest "$f"
+	done
 	echo "failed suites: ${failures[*]}"
 fi
 echo "$passed passed, $failed failed"
