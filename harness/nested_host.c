@@ -23,9 +23,17 @@
  *                              one; hex, maybe empty)
  *   client: STOP N             (the test is over: kill the launcher)
  *   client: BREAK N            SIGURG to the launcher: a serial BREAK
+ *   client: SYNC N             agent: "LGSYNC N" on the console (below)
  *   agent:  DIRTY N WHY        a launcher's processes would not die; the
  *                              agent quits and the host powers off
  * N is the client's nonce: a line for an earlier test is ignored.
+ *
+ * The client sends RUN only once it has read its SYNC marker on the
+ * console: QEMU accepts a new console connection only after it has seen
+ * the last one close, and drops serial output while none is accepted, so
+ * a guest's first lines could otherwise be lost (a test that waits for
+ * them then "hangs").  Whatever came before the marker is an earlier
+ * test's and is dropped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -416,6 +424,8 @@ static void agent_line(char *line, void *ctx)
 		stop_launcher(a);
 	else if (!strcmp(verb, "BREAK") && a->child && !strcmp(nonce, a->nonce))
 		kill(a->child, SIGURG); /* its supervisor passes it on */
+	else if (!strcmp(verb, "SYNC"))
+		say(a->console, "\nLGSYNC %s\n", nonce);
 }
 
 /*
@@ -690,6 +700,47 @@ static void ready_host(struct client *c)
 	boot_host(c);
 }
 
+#define SYNC_SECONDS 10.0 /* a live host shows the marker in far less */
+
+/*
+ * Ask for the SYNC marker once a second until it shows on the console;
+ * what the console gave before it is dropped.  See the top of the file.
+ */
+static void sync_console(struct client *c)
+{
+	char *marker = xasprintf("LGSYNC %s\n", c->nonce);
+	double until = now() + SYNC_SECONDS, next = 0;
+	struct buf seen = {0};
+	char chunk[4096];
+	ssize_t n;
+
+	while (!seen.len ||
+	       !memmem(seen.data, seen.len, marker, strlen(marker))) {
+		if (now() > until)
+			client_die("the nested host's console in %s showed no "
+				   "sign of life within %.0f s",
+				   c->host, SYNC_SECONDS);
+		if (now() >= next) {
+			say(c->control, "SYNC %s\n", c->nonce);
+			next = now() + 1.0;
+		}
+		if (poll(&(struct pollfd){c->console, POLLIN, 0}, 1, 100) <= 0)
+			continue;
+		n = read(c->console, chunk, sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			client_die("the nested host closed the console");
+		if (n > 0)
+			buf_add(&seen, chunk, (size_t)n);
+		if (seen.len > LINE_MAX_BYTES) { /* keep the tail only */
+			memmove(seen.data, seen.data + seen.len - 256, 256);
+			seen.len = 256;
+			seen.data[seen.len] = '\0';
+		}
+	}
+	buf_free(&seen);
+	free(marker);
+}
+
 /* Send RUN: the directory, then the launcher and its arguments. */
 static void add_hex_field(struct buf *line, const char *s)
 {
@@ -886,6 +937,7 @@ int nested_client(int argc, char **argv)
 	if (c.console < 0)
 		client_die("%s: %s", sock, strerror(errno));
 	free(sock);
+	sync_console(&c);
 	send_run(&c, argv + i + 1, argc - i - 1, c.status_fd >= 0);
 	relay(&c);
 	close(lock);
