@@ -472,6 +472,18 @@ static void describe_internal_error(struct vcpu *c)
 }
 
 /*
+ * KVM on AMD (SVM) re-initializes a vCPU's VMCB on the shutdown intercept,
+ * so what it reads back after a triple fault is the reset state, not the
+ * faulting one; say so rather than send anyone to look at 0xfff0.
+ */
+static bool is_reset_state(const struct kvm_regs *regs,
+			   const struct kvm_sregs *sregs)
+{
+	return regs->rip == 0xfff0 && sregs->cs.selector == 0xf000 &&
+	       !(sregs->cr0 & 1);
+}
+
+/*
  * A triple fault leaves no message in the guest's console: the CPU could
  * not even deliver the #DF.  Where it was and in what mode is the one clue
  * to a rare one (an SMP guest in the nested host), so keep it.
@@ -480,23 +492,29 @@ static void describe_shutdown(struct vcpu *c)
 {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
+	bool have_regs;
 	int n;
 
 	n = append(c->detail, sizeof(c->detail), 0, "triple fault");
-	if (ioctl(c->fd, KVM_GET_REGS, &regs) == 0)
+	have_regs = ioctl(c->fd, KVM_GET_REGS, &regs) == 0;
+	if (have_regs)
 		n = append(c->detail, sizeof(c->detail), n,
 			   " at RIP %#llx RSP %#llx RFLAGS %#llx",
 			   (unsigned long long)regs.rip,
 			   (unsigned long long)regs.rsp,
 			   (unsigned long long)regs.rflags);
-	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) == 0)
+	if (ioctl(c->fd, KVM_GET_SREGS, &sregs) < 0)
+		return;
+	n = append(c->detail, sizeof(c->detail), n,
+		   ", CS %#x CR0 %#llx CR2 %#llx CR3 %#llx CR4 %#llx EFER %#llx",
+		   sregs.cs.selector, (unsigned long long)sregs.cr0,
+		   (unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3,
+		   (unsigned long long)sregs.cr4,
+		   (unsigned long long)sregs.efer);
+	if (have_regs && is_reset_state(&regs, &sregs))
 		append(c->detail, sizeof(c->detail), n,
-		       ", CS %#x CR0 %#llx CR2 %#llx CR3 %#llx CR4 %#llx EFER %#llx",
-		       sregs.cs.selector, (unsigned long long)sregs.cr0,
-		       (unsigned long long)sregs.cr2,
-		       (unsigned long long)sregs.cr3,
-		       (unsigned long long)sregs.cr4,
-		       (unsigned long long)sregs.efer);
+		       " (the reset state: KVM on AMD resets a vCPU that "
+		       "shut down, so where it faulted is lost)");
 }
 
 static void handle_system_event(struct vcpu *c)
