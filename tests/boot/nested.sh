@@ -67,9 +67,12 @@ Options:
   --smp N             nested host CPUs (default 1)
   --cpu MODEL         QEMU -cpu (default qemu64,+svm,+npt,+rdrand; qemu64,-svm
                       makes kvm-amd refuse to load, to test that path)
-  --qemu PROGRAM      the QEMU to run (default qemu-system-x86_64; e.g.
-                      ci/fetch-qemu.sh's newer one, whose TCG runs the AVX
-                      of kvm-amd's guests: --cpu max with it)
+  --qemu PROGRAM      the QEMU to run (default $LGUEST_NESTED_QEMU, else
+                      qemu-system-x86_64; e.g. ci/fetch-qemu.sh's newer
+                      one, whose TCG runs the AVX of kvm-amd's guests
+                      with --cpu max, and SMP guests reliably: under
+                      bookworm's QEMU 7.2 a 4-CPU Linux guest of kvm-amd
+                      triple-faults, stalls or hangs in 1 boot in 3)
   --kernel VMLINUZ    nested host kernel (default: ci/fetch-kernel.sh)
   --modules-dir DIR   its lib/modules/<version> (default: ci/fetch-kernel.sh)
   --append ARGS       extra nested host kernel arguments
@@ -116,7 +119,7 @@ smp=1
 # runs in it warned "XSAVE consistency problem" at boot and raised #UD on
 # VEX instructions, so nothing is gained.
 cpu=qemu64,+svm,+npt,+rdrand
-qemu_prog=qemu-system-x86_64
+qemu_prog=${LGUEST_NESTED_QEMU:-qemu-system-x86_64}
 kernel=
 moddir=
 extra_append=
