@@ -810,6 +810,7 @@ static void setup_fs(const struct options *o, const struct virtio_host *host,
 {
 	static struct vhost_user_fs fs[MAX_FS_DEVICES];
 	static struct virtiofsd daemons[MAX_FS_DEVICES];
+	static char names[MAX_FS_DEVICES][VIRTIO_FS_PATH_MAX + 16];
 	struct lg_error err;
 	struct vu_conn conn;
 	unsigned int i;
@@ -817,6 +818,8 @@ static void setup_fs(const struct options *o, const struct virtio_host *host,
 	for (i = 0; i < o->nfs; i++) {
 		const struct virtio_fs_args *a = &o->fs[i];
 
+		snprintf(names[i], sizeof(names[i]), "%s%s",
+			 o->fs_is_share[i] ? "virtiofsd on " : "", a->where);
 		if (o->fs_is_share[i]) {
 			if (virtiofsd_start(&daemons[i], VIRTIOFSD_PATH,
 					    a->where, a->read_only, &conn,
@@ -825,7 +828,7 @@ static void setup_fs(const struct options *o, const struct virtio_host *host,
 		} else if (vu_connect(&conn, a->where, &err)) {
 			die("--fs: %s", err.msg);
 		}
-		if (vhost_user_fs_init(&fs[i], &conn, a->where, a->tag, memfd,
+		if (vhost_user_fs_init(&fs[i], &conn, names[i], a->tag, memfd,
 				       host, &err)) {
 			virtiofsd_stop(&daemons[i]);
 			die("%s", err.msg);

@@ -56,12 +56,19 @@ static int set_up(struct vhost_user_fs *fs, struct lg_error *err)
 	return 0;
 }
 
-/* The eventfd that raises q's vector, or -1 if it has none. */
+/*
+ * The eventfd that raises q's vector.  With none the driver polls (the
+ * test guests do), and the back-end gets an eventfd nobody reads:
+ * virtiofsd's libvhost-user panics when it must notify a queue whose
+ * call it was told is "no fd".
+ */
 static int call_fd(struct virtio_queue *q)
 {
 	struct msix *x = &q->vdev->msix;
 
-	return q->reg.msix_vector < x->nvec ? x->fd[q->reg.msix_vector] : -1;
+	if (q->reg.msix_vector < x->nvec)
+		return x->fd[q->reg.msix_vector];
+	return to_fs(q->vdev)->no_call[q->index];
 }
 
 static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
@@ -79,12 +86,6 @@ static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
 
 	if (fs->conn.fd < 0) {
 		lg_fail(&err, "%s", fs->gone);
-		virtio_queue_broken(q, &err);
-		return;
-	}
-	if (vq.call < 0) {
-		lg_fail(&err, "no MSI-X vector: a vhost-user back-end can "
-			      "only interrupt through one");
 		virtio_queue_broken(q, &err);
 		return;
 	}
@@ -119,8 +120,7 @@ static void change_call(struct vhost_user_fs *fs, struct virtio_queue *q)
 	struct lg_error err;
 	int fd = call_fd(q);
 
-	/* No vector: Linux is tearing the queue down; a reset follows. */
-	if (!fs->started[q->index] || fs->conn.fd < 0 || fd < 0)
+	if (!fs->started[q->index] || fs->conn.fd < 0)
 		return;
 	if (vu_set_vring_call(&fs->conn, q->index, fd, &err))
 		backend_failed(fs, q, &err);
@@ -308,6 +308,7 @@ int vhost_user_fs_init(struct vhost_user_fs *fs, const struct vu_conn *c,
 {
 	struct virtio_host h = *host;
 	struct lg_error why;
+	unsigned int i;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->conn = *c;
@@ -318,6 +319,11 @@ int vhost_user_fs_init(struct vhost_user_fs *fs, const struct vu_conn *c,
 	pthread_cond_init(&fs->cond, NULL);
 	virtio_fs_config(&fs->config, tag, VHOST_USER_FS_REQUEST_QUEUES);
 	fs->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	for (i = 0; i < VHOST_USER_FS_QUEUES; i++) {
+		fs->no_call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fs->no_call[i] < 0)
+			fs->wake_fd = -1;
+	}
 	if (fs->wake_fd < 0) {
 		lg_fail(err, "virtio-fs %s: eventfd: %s", where,
 			strerror(errno));

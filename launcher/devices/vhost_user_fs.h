@@ -48,6 +48,7 @@ struct vhost_user_fs {
 	int memfd; /* guest RAM, shared with the back-end */
 	bool set_up; /* features and memory sent since reset */
 	bool started[VHOST_USER_FS_QUEUES];
+	int no_call[VHOST_USER_FS_QUEUES]; /* call for a queue with no vector */
 	char gone[sizeof(((struct lg_error *)0)->msg)]; /* why given up */
 
 	/* The control thread and the one request it is handed at a time. */
