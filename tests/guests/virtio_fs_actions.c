@@ -50,8 +50,8 @@ static void fs_config(struct vdev *d)
 static void fs_init(struct vdev *d, u64 unique)
 {
 	struct vbuf b[2] = {
-		{ (u64)(unsigned long)&init_req, sizeof(init_req), 0 },
-		{ (u64)(unsigned long)&init_reply, sizeof(init_reply), 1 },
+		{(u64)(unsigned long)&init_req, sizeof(init_req), 0},
+		{(u64)(unsigned long)&init_reply, sizeof(init_reply), 1},
 	};
 	u32 written;
 
