@@ -9,7 +9,7 @@
  * the queue's MSI-X vector and its kick fd the queue's doorbell; a
  * refusal or a hang-up (mid-request or between requests) is
  * NEEDS_RESET with one line; a new vector for a live queue re-sends its
- * call fd.
+ * call fd; a queue with no vector still gets one, raising nothing.
  */
 #include <pthread.h>
 #include <sys/socket.h>
@@ -464,6 +464,34 @@ START_TEST(test_vector_change_resends_call)
 }
 END_TEST
 
+/*
+ * A polling driver (the test guests) gives its queues no vector: the
+ * back-end still gets a call fd (virtiofsd cannot do without one), one
+ * that raises nothing.
+ */
+START_TEST(test_queue_without_vector)
+{
+	uint8_t ok = TV_S_ACK | TV_S_DRIVER | TV_S_FEAT_OK;
+	uint64_t one = 1;
+	unsigned int q, v;
+
+	ck_assert_uint_eq(tvirtio_negotiate(&vm.bus, &fs.vdev, TV_VERSION_1),
+			  ok);
+	for (q = 0; q < NQ; q++)
+		tvirtio_queue(&vm.bus, &fs.vdev, q, &drv[q], MSIX_NO_VECTOR);
+	tvirtio_set_status(&vm.bus, &fs.vdev, ok | TV_S_DRIVER_OK);
+	ck_assert_uint_eq(status() & TV_S_NEEDS_RST, 0);
+	for (q = 0; q < NQ; q++) {
+		check_queue_started(q, 1);
+		ck_assert_int_ge(be.call[q], 0);
+		ck_assert_int_eq(write(be.call[q], &one, sizeof(one)),
+				 sizeof(one));
+	}
+	for (v = 0; v < fs.vdev.msix.nvec; v++)
+		ck_assert_uint_eq(tvirtio_irqs(&fs.vdev, v), 0);
+}
+END_TEST
+
 /* Set-up refusals: each names the socket, and closes the connection. */
 static void handshake_setup(void)
 {
@@ -509,6 +537,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_backend_fails, 0, ARRAY_SIZE(failures));
 	tcase_add_test(tc, test_hang_up_between_requests);
 	tcase_add_test(tc, test_vector_change_resends_call);
+	tcase_add_test(tc, test_queue_without_vector);
 	tc = unit_tcase(s, "handshake", handshake_setup, handshake_teardown);
 	tcase_add_test(tc, test_too_few_queues);
 	tcase_add_test(tc, test_no_version_1);
