@@ -1217,11 +1217,13 @@ START_TEST(test_virtio_fs_killed)
 	require_virtiofsd();
 	snprintf(arg, sizeof(arg), "--share=%s:t", fs_dir);
 	run_start(&r, NULL, argv);
-	for (ms = 0; !backends_on_fs_dir(); ms += 10) {
+	/* Once the guest runs: the launcher is past its set-up. */
+	for (ms = 0; !strstr(r.out ? r.out : "", "cmdline: lgtest.action=spin");
+	     ms += 10)
 		ck_assert_msg(ms < 10000 && !run_step(&r, 10),
-			      "$ %s\nno virtiofsd started\n%s", r.cmd,
+			      "$ %s\nthe guest never started\n%s", r.cmd,
 			      shown(&r));
-	}
+	ck_assert_uint_eq(backends_on_fs_dir(), 1);
 	/* Only the launcher: its process group would take virtiofsd too. */
 	kill(r.pid, SIGKILL);
 	expect_no_backend_left();
