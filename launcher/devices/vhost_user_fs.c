@@ -343,6 +343,10 @@ int vhost_user_fs_init(struct vhost_user_fs *fs, const struct vu_conn *c,
 	h.queue_ops = &vhost_user_fs_queues;
 	if (virtio_device_init(&fs->vdev, &fs->ops, fs, &h, err))
 		goto fail;
+	/* Here the back-end breaks the device more often than the guest. */
+	host_error_init(&fs->vdev.broken,
+			"virtio-fs %s: broken by its back-end or the guest",
+			where);
 	/* Only what the back-end can do: it runs the rings, not we. */
 	fs->vdev.device_features &= fs->conn.features;
 	return 0;
