@@ -70,6 +70,7 @@ static const char *short_name(int role)
 		[SANDBOX_VIRTIO_RNG] = "rng",
 		[SANDBOX_VIRTIO_CONSOLE] = "console",
 		[SANDBOX_VIRTIO_NET] = "net",
+		[SANDBOX_VIRTIO_FS] = "fs",
 		[SANDBOX_SHARE_HELPER] = "helper",
 	};
 

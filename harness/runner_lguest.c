@@ -35,6 +35,44 @@
  * machine's root read-only, and writable under NESTED_RW_ROOT, where the
  * launcher finds the disks it may write.
  */
+/*
+ * In the nested host, a read-write share is served from the host's
+ * writable view of this machine's root, so the guest's writes reach the
+ * directory; a read-only one from the read-only root.  A back-end's
+ * socket on this machine cannot be reached from there.
+ */
+static bool nested_share_arg(const struct device *d, char ***argv, size_t *argc,
+			     char **err)
+{
+	struct share sh;
+	char *abs;
+
+	if (strcmp(d->kind, "share")) {
+		*err = xasprintf("device %s %s is not available on the "
+				 "lguest-nested runner (a socket on this "
+				 "machine cannot be reached from the nested "
+				 "host): use share HOSTDIR",
+				 d->kind, d->value);
+		return false;
+	}
+	if (!share_split(d, &sh)) {
+		*err = xasprintf("share %s: not HOSTDIR:TAG[:ro]", d->value);
+		return false;
+	}
+	abs = realpath(sh.path, NULL);
+	if (!abs) {
+		*err = xasprintf("share %s: %s", sh.path, strerror(errno));
+		share_free(&sh);
+		return false;
+	}
+	push_arg(argv, argc,
+		 xasprintf("--share=%s%s:%s%s", sh.ro ? "" : NESTED_RW_ROOT,
+			   abs, sh.tag, sh.ro ? ":ro" : ""));
+	free(abs);
+	share_free(&sh);
+	return true;
+}
+
 static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 			  size_t *argc, char **err)
 {
@@ -53,8 +91,12 @@ static bool launcher_args(const struct config *cfg, bool nested, char ***argv,
 
 		/* share and fs: --share=HOSTDIR:TAG[:ro], --fs=SOCKET:TAG */
 		if (share_is_fs_device(d)) {
-			push_arg(argv, argc,
-				 xasprintf("--%s=%s", d->kind, d->value));
+			if (nested && !nested_share_arg(d, argv, argc, err))
+				return false;
+			if (!nested)
+				push_arg(argv, argc,
+					 xasprintf("--%s=%s", d->kind,
+						   d->value));
 			continue;
 		}
 		if (!dev) { /* script.c lets none through */

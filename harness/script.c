@@ -363,18 +363,15 @@ static bool parse_device(struct lexer *lx, struct config *c)
 	const struct lg_device_option *opt = NULL;
 	char known[256];
 	struct device *d;
-	size_t at, n;
+	size_t at;
 	char *kind;
-	bool fs;
 
-	n = lg_device_option_list(known, sizeof(known) - 5);
-	snprintf(known + n, sizeof(known) - n, ", fs");
+	lg_device_option_list(known, sizeof(known));
 	if (at_end(lx))
 		return fail_at(lx, lx->pos, "expected a device kind (%s)",
 			       known);
 	at = lex_word(lx, &kind);
-	fs = !strcmp(kind, "fs");
-	if (!fs && !lg_device_by_option(kind, &opt)) {
+	if (!lg_device_by_option(kind, &opt)) {
 		fail_at(lx, at, "unknown device kind '%s' (known: %s)", kind,
 			known);
 		free(kind);
@@ -382,11 +379,11 @@ static bool parse_device(struct lexer *lx, struct config *c)
 	}
 	d = ARRAY_PUSH(&c->devices, &c->ndevices);
 	d->kind = kind;
-	if (!fs && opt->arg == LG_ARG_NONE)
+	if (opt->arg == LG_ARG_NONE)
 		return true;
 	skip_space(lx);
 	at = lx->pos;
-	if (fs)
+	if (opt->arg == LG_ARG_FS)
 		return lex_path(lx, &d->value) && check_fs_device(lx, at, c);
 	if (opt->arg != LG_ARG_WORD)
 		return lex_path(lx, &d->value);

@@ -43,6 +43,13 @@ const struct lg_device lg_devices[] = {
 		.qemu = LG_QEMU_NONE,
 		.network = true,
 	},
+	{
+		.name = "virtio-fs",
+		.virtio_id = VIRTIO_ID_FS,
+		.role = SANDBOX_VIRTIO_FS,
+		.options = {{"fs", LG_ARG_FS, false}},
+		.qemu = LG_QEMU_FS,
+	},
 };
 
 const size_t lg_devices_len = sizeof(lg_devices) / sizeof(lg_devices[0]);

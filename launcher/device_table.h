@@ -21,6 +21,7 @@ enum lg_device_arg {
 	LG_ARG_WORD, /* --tunnet=IP[:MAC] */
 	LG_ARG_DISK, /* --block=FILE: a file the guest reads (and writes) */
 	LG_ARG_SOCKET, /* --sharenet=PATH: a unix socket, made if need be */
+	LG_ARG_FS, /* --fs=SOCKET:TAG: a vhost-user back-end's socket */
 };
 
 /* How the qemu runner gives QEMU the same device. */
@@ -29,6 +30,7 @@ enum lg_qemu_map {
 	LG_QEMU_DRIVE, /* -drive file=F,format=raw,if=virtio[,readonly=on] */
 	LG_QEMU_DEVICE, /* -device qemu_device */
 	LG_QEMU_CONSOLE, /* a virtconsole on stdio (runner_qemu.c) */
+	LG_QEMU_FS, /* vhost-user-fs-pci on a chardev (share_runners.c) */
 };
 
 struct lg_device_option {

@@ -29,6 +29,9 @@
 #include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "devices/vhost_user_fs.h"
+#include "devices/virtio_fs.h"
+#include "devices/virtiofsd.h"
 #include "devices/serial.h"
 #include "devices/testdev.h"
 #include "exit_status.h"
@@ -48,6 +51,7 @@
 #define MAX_MEM_MB (1024 * 1024)	/* 1 TiB */
 #define MAX_BLOCK_DEVICES 8
 #define MAX_NET_DEVICES 4
+#define MAX_FS_DEVICES 4
 
 /* Test-only (--sandbox-selftest): a thread the guest can make misbehave. */
 enum selftest { SELFTEST_NONE, SELFTEST_VCPU, SELFTEST_RNG };
@@ -71,6 +75,9 @@ struct options {
 	const char *block[MAX_BLOCK_DEVICES];
 	bool block_ro[MAX_BLOCK_DEVICES];
 	unsigned int nblock;
+	struct virtio_fs_args fs[MAX_FS_DEVICES];
+	bool fs_is_share[MAX_FS_DEVICES];
+	unsigned int nfs;
 	const char *initrd;
 	unsigned long mem_mb;
 	unsigned int cpus;
@@ -108,6 +115,13 @@ static const char usage_text[] =
 	"NAME\n"
 	"      --sharenet=PATH[:MAC]  virtio-net to another launcher started\n"
 	"                      with the same PATH (a unix socket; no root)\n"
+	"      --fs=SOCKET:TAG  a virtio-fs device the guest mounts by TAG,\n"
+	"                      served by the vhost-user back-end listening on\n"
+	"                      SOCKET (virtiofsd --socket-path=SOCKET)\n"
+	"      --share=HOSTDIR:TAG[:ro]  the same, served by a virtiofsd the\n"
+	"                      launcher starts on HOSTDIR for as long as it\n"
+	"                      runs (" VIRTIOFSD_PATH "); ro: read-only\n"
+	"                      (--fs and --share together at most 4 times)\n"
 	"      --virtio-console  a virtio console (hvc0) on stdin/stdout; "
 	"stdin\n"
 	"                      then goes to it rather than to the UART\n"
@@ -289,6 +303,20 @@ static void parse_selftest(const char *arg, struct options *o)
 	}
 }
 
+/* --fs=SOCKET:TAG or --share=HOSTDIR:TAG[:ro]. */
+static void parse_fs(struct options *o, bool share, const char *arg)
+{
+	struct virtio_fs_args *a = &o->fs[o->nfs];
+	struct lg_error err;
+
+	if (o->nfs == MAX_FS_DEVICES)
+		die("at most %d --fs and --share devices", MAX_FS_DEVICES);
+	if (share ? virtio_fs_parse_share(arg, a, &err)
+		  : virtio_fs_parse_fs(arg, a, &err))
+		die("%s", err.msg);
+	o->fs_is_share[o->nfs++] = share;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum {
@@ -300,6 +328,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		OPT_VIRTIO_CONSOLE,
 		OPT_TUNNET,
 		OPT_SHARENET,
+		OPT_FS,
+		OPT_SHARE,
 		OPT_TESTDEV,
 		OPT_USERNAME,
 		OPT_CHROOT,
@@ -320,6 +350,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE},
 		{"tunnet", required_argument, NULL, OPT_TUNNET},
 		{"sharenet", required_argument, NULL, OPT_SHARENET},
+		{"fs", required_argument, NULL, OPT_FS},
+		{"share", required_argument, NULL, OPT_SHARE},
 		{"testdev", no_argument, NULL, OPT_TESTDEV},
 		{"nested-virt", no_argument, NULL, OPT_NESTED_VIRT},
 		{"status-fd", required_argument, NULL, OPT_STATUS_FD},
@@ -399,6 +431,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 				die("at most %d network devices", MAX_NET_DEVICES);
 			o->net_is_tap[o->nnet] = c == OPT_TUNNET;
 			o->net[o->nnet++] = optarg;
+			break;
+		case OPT_FS:
+		case OPT_SHARE:
+			parse_fs(o, c == OPT_SHARE, optarg);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -731,7 +767,8 @@ static void default_mac(uint8_t mac[6])
 
 /* The virtio devices, whose queue threads lock_down() starts. */
 struct devices {
-	struct virtio_device *v[MAX_BLOCK_DEVICES + MAX_NET_DEVICES + 2];
+	struct virtio_device
+		*v[MAX_BLOCK_DEVICES + MAX_NET_DEVICES + MAX_FS_DEVICES + 2];
 	unsigned int n;
 };
 
@@ -760,6 +797,46 @@ static void setup_net(const struct options *o, const struct virtio_host *host,
 			    i, backend->name,
 			    o->net_is_tap[i] ? taps[i].ifname : o->net[i], mac[0],
 			    mac[1], mac[2], mac[3], mac[4], mac[5]);
+	}
+}
+
+/*
+ * virtio-fs devices, each on its back-end's socket: one the user runs
+ * (--fs) or a virtiofsd of ours (--share), which goes when we do
+ * (PR_SET_PDEATHSIG), however we end.  Guest RAM is memfd.
+ */
+static void setup_fs(const struct options *o, const struct virtio_host *host,
+		     int memfd, struct devices *devs)
+{
+	static struct vhost_user_fs fs[MAX_FS_DEVICES];
+	static struct virtiofsd daemons[MAX_FS_DEVICES];
+	static char names[MAX_FS_DEVICES][VIRTIO_FS_PATH_MAX + 16];
+	struct lg_error err;
+	struct vu_conn conn;
+	unsigned int i;
+
+	for (i = 0; i < o->nfs; i++) {
+		const struct virtio_fs_args *a = &o->fs[i];
+
+		snprintf(names[i], sizeof(names[i]), "%s%s",
+			 o->fs_is_share[i] ? "virtiofsd on " : "", a->where);
+		if (o->fs_is_share[i]) {
+			if (virtiofsd_start(&daemons[i], VIRTIOFSD_PATH,
+					    a->where, a->read_only, &conn,
+					    &err))
+				die("%s", err.msg);
+		} else if (vu_connect(&conn, a->where, &err)) {
+			die("--fs: %s", err.msg);
+		}
+		if (vhost_user_fs_init(&fs[i], &conn, names[i], a->tag, memfd,
+				       host, &err)) {
+			virtiofsd_stop(&daemons[i]);
+			die("%s", err.msg);
+		}
+		devs->v[devs->n++] = &fs[i].vdev;
+		verbose_log("virtio-fs %u: tag %s, %s %s%s\n", i, a->tag,
+			    o->fs_is_share[i] ? "virtiofsd on" : "back-end",
+			    a->where, a->read_only ? " (read-only)" : "");
 	}
 }
 
@@ -797,7 +874,8 @@ static int virtio_console_pipe(struct console_input *in)
  */
 static void setup_pci(struct vm *vm, const struct options *o,
 		      struct pci_bus *bus, const struct platform *platform,
-		      struct console_input *input, struct devices *devs)
+		      struct console_input *input, int memfd,
+		      struct devices *devs)
 {
 	static struct virtio_console con;
 	static struct virtio_rng rng;
@@ -836,6 +914,7 @@ static void setup_pci(struct vm *vm, const struct options *o,
 		devs->v[devs->n++] = &con.vdev;
 	}
 	setup_net(o, &host, devs);
+	setup_fs(o, &host, memfd, devs);
 }
 
 /*
@@ -1037,7 +1116,7 @@ int main(int argc, char **argv)
 	unsigned int nfds;
 	enum stop_reason why;
 	uint64_t launched = monotonic_ns(), started;
-	int status;
+	int status, memfd = -1;
 
 	parse_options(argc, argv, &o);
 	verbose = o.verbose;
@@ -1054,6 +1133,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (host_mem_check((uint64_t)o.mem_mb << 20, &err) ||
 	    vm_create(&vm, (uint64_t)o.mem_mb << 20, o.cpus, &err))
+		die("%s", err.msg);
+	/* A vhost-user back-end maps guest RAM: before anything is in it. */
+	if (o.nfs && (memfd = host_mem_share(vm.ram, vm.ram_size, &err)) < 0)
 		die("%s", err.msg);
 	setup_step("vm");
 	load_guest(&vm, &o, &boot);
@@ -1074,7 +1156,7 @@ int main(int argc, char **argv)
 			"console input dropped: the guest is not taking it");
 	input.is_terminal = term_raw(STDIN_FILENO);
 	leave_terminal_to_supervisor();
-	setup_pci(&vm, &o, &pci, &platform.platform, &input, &devs);
+	setup_pci(&vm, &o, &pci, &platform.platform, &input, memfd, &devs);
 	setup_step("devices");
 	lock_down(&vm, &o, &drop, fds, nfds, &input, &devs);
 	setup_step("lock-down");

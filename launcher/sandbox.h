@@ -25,6 +25,7 @@ enum sandbox_role {
 	SANDBOX_VIRTIO_RNG,
 	SANDBOX_VIRTIO_CONSOLE,
 	SANDBOX_VIRTIO_NET,
+	SANDBOX_VIRTIO_FS,	/* its vhost-user control thread */
 	SANDBOX_SHARE_HELPER,	/* the --sharenet helper process */
 	SANDBOX_ROLES
 };

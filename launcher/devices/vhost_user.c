@@ -315,6 +315,12 @@ int vu_start_queue(struct vu_conn *c, const struct vu_queue *q,
 	return 0;
 }
 
+int vu_set_vring_call(struct vu_conn *c, uint32_t index, int fd,
+		      struct lg_error *err)
+{
+	return set_fd(c, VU_SET_VRING_CALL, index, fd, err);
+}
+
 int vu_stop_queue(struct vu_conn *c, uint32_t index, uint32_t *base,
 		  struct lg_error *err)
 {

@@ -56,6 +56,10 @@ struct vu_queue {
 int vu_start_queue(struct vu_conn *c, const struct vu_queue *q,
 		   struct lg_error *err);
 
+/* SET_VRING_CALL alone: a started queue interrupts through fd now. */
+int vu_set_vring_call(struct vu_conn *c, uint32_t index, int fd,
+		      struct lg_error *err);
+
 /* GET_VRING_BASE: stops the queue; its next avail index in *base. */
 int vu_stop_queue(struct vu_conn *c, uint32_t index, uint32_t *base,
 		  struct lg_error *err);

@@ -69,6 +69,12 @@ struct virtio_queue_ops {
 	void (*start)(struct virtio_queue *q);
 	/* Reset or exit: nothing serves q any more when this returns. */
 	void (*stop)(struct virtio_queue *q);
+	/*
+	 * The driver gave enabled queue q another MSI-X vector (optional:
+	 * a queue thread raises q->reg.msix_vector when it interrupts, but
+	 * a back-end holds the old vector's fd until told).
+	 */
+	void (*vector_changed)(struct virtio_queue *q);
 };
 
 extern const struct virtio_queue_ops virtio_queue_threads;
@@ -163,6 +169,13 @@ void virtio_device_reset(struct virtio_device *vdev);
  * (rate-limited), sets NEEDS_RESET and raises the config interrupt.
  */
 void virtio_queue_broken(struct virtio_queue *q, const struct lg_error *err);
+
+/*
+ * The same for the device as a whole, when what broke is not one
+ * queue but what serves them all (a vhost-user back-end that hung up).
+ */
+void virtio_device_broken(struct virtio_device *vdev,
+			  const struct lg_error *err);
 
 /* For devices: interrupt the guest for queue q (after virtq_push). */
 void virtio_queue_interrupt(struct virtio_queue *q);

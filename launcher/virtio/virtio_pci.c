@@ -66,19 +66,21 @@ static void tell_needs_reset(struct virtio_device *vdev,
 {
 	const struct platform *p = vdev->platform;
 	unsigned long n = host_error_count(&vdev->broken);
-	char line[sizeof(err->msg) + 128], times[32] = "";
+	char line[sizeof(err->msg) + 128], times[32] = "", which[32] = "";
 
 	if (n > 1)
 		snprintf(times, sizeof(times), " (%lu times)", n);
-	snprintf(line, sizeof(line), "%s: queue %u: %s; device needs reset%s",
-		 vdev->ops->name, q->index, err->msg, times);
+	if (q)
+		snprintf(which, sizeof(which), " queue %u:", q->index);
+	snprintf(line, sizeof(line), "%s:%s %s; device needs reset%s",
+		 vdev->ops->name, which, err->msg, times);
 	p->ops->device_broken(p->ctx, n ? line : NULL);
 }
 
 /*
- * The guest broke a queue.  Say so once, flag NEEDS_RESET and tell the
- * guest through the configuration-change interrupt; only this device
- * stops, unless --strict asks the launcher to stop too.
+ * The guest broke queue q (NULL: the device as a whole).  Say so once, flag
+ * NEEDS_RESET and tell the guest through the configuration-change interrupt;
+ * only this device stops, unless --strict asks the launcher to stop too.
  */
 static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 			const struct lg_error *err)
@@ -105,6 +107,12 @@ static void needs_reset(struct virtio_device *vdev, struct virtio_queue *q,
 void virtio_queue_broken(struct virtio_queue *q, const struct lg_error *err)
 {
 	needs_reset(q->vdev, q, err);
+}
+
+void virtio_device_broken(struct virtio_device *vdev,
+			  const struct lg_error *err)
+{
+	needs_reset(vdev, NULL, err);
 }
 
 void virtio_queue_interrupt(struct virtio_queue *q)
@@ -288,12 +296,17 @@ static void queue_write(struct virtio_device *vdev, struct virtio_queue *q,
 			unsigned int len)
 {
 	uint16_t size = get(img, VIRTIO_PCI_COMMON_Q_SIZE, 2);
+	uint16_t was = q->reg.msix_vector;
 
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_MSIX, 2))
 		q->reg.msix_vector = valid_vector(
 			vdev, get(img, VIRTIO_PCI_COMMON_Q_MSIX, 2));
-	if (q->reg.enabled)
+	if (q->reg.enabled) {
+		if (q->reg.msix_vector != was &&
+		    vdev->queue_ops->vector_changed)
+			vdev->queue_ops->vector_changed(q);
 		return;	/* a live queue's geometry is fixed until reset */
+	}
 	if (touched(off, len, VIRTIO_PCI_COMMON_Q_SIZE, 2) && size &&
 	    !(size & (size - 1)) && size <= vdev->ops->queue_size)
 		q->reg.size = size;

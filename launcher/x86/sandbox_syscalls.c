@@ -142,6 +142,19 @@ static const struct sandbox_rule net_rules[] = {
 };
 
 /*
+ * virtio-fs's control thread: vhost-user requests out, with their
+ * descriptors (the memfd, kick and call eventfds), and replies in over
+ * the connected socket; close for descriptors a reply wrongly carried
+ * and for the socket of a back-end given up.  No socket, connect or
+ * open: the connection was made before the lock-down.
+ */
+static const struct sandbox_rule fs_rules[] = {
+	ALLOW(sendmsg),
+	ALLOW(recvmsg),
+	ALLOW(close),
+};
+
+/*
  * The --sharenet helper process (not a thread: it shares no memory with
  * the guest-facing ones) connects again or listens itself for a device
  * whose peer died: a unix socket and the rendezvous lock file; requests
@@ -172,6 +185,7 @@ static const struct sandbox_ruleset blk = RULESET(blk_rules);
 static const struct sandbox_ruleset rng = RULESET(rng_rules);
 static const struct sandbox_ruleset console = RULESET(console_rules);
 static const struct sandbox_ruleset net = RULESET(net_rules);
+static const struct sandbox_ruleset fs = RULESET(fs_rules);
 static const struct sandbox_ruleset share_helper = RULESET(share_helper_rules);
 
 /*
@@ -209,6 +223,10 @@ void sandbox_role_rules(enum sandbox_role role,
 		sets[n++] = &queue;
 		sets[n++] = &net;
 		break;
+	case SANDBOX_VIRTIO_FS:
+		sets[n++] = &queue;
+		sets[n++] = &fs;
+		break;
 	case SANDBOX_SHARE_HELPER:
 		sets[n++] = &share_helper;
 		break;
@@ -228,6 +246,7 @@ const char *sandbox_role_name(enum sandbox_role role)
 		[SANDBOX_VIRTIO_RNG] = "a virtio-rng queue thread",
 		[SANDBOX_VIRTIO_CONSOLE] = "a virtio-console queue thread",
 		[SANDBOX_VIRTIO_NET] = "a virtio-net queue thread",
+		[SANDBOX_VIRTIO_FS] = "the virtio-fs control thread",
 		[SANDBOX_SHARE_HELPER] = "the --sharenet helper process",
 	};
 

@@ -6,11 +6,18 @@
 # command on this machine's root and exits with its status; a share on a
 # launcher without --share is an error that says so; and no virtiofsd
 # outlives its test, however the test ends.  TAP on stdout.
+# --runner R runs the same checks on lgtest's runner R (default qemu;
+# lguest picks the nested host here, where virtiofsd runs too).
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
+fi
+runner=qemu
+if [ "${1:-}" = --runner ] && [ -n "${2:-}" ]; then
+	runner=$2
+	shift 2
 fi
 lgtest=$repo/bin/lgtest
 [ -x "$lgtest" ] || { echo "Bail out! no $lgtest: run make" >&2; exit 2; }
@@ -117,7 +124,7 @@ EOF
 # From $tmp/cwd: the directory lgtest exec and rootfs host give the guest.
 cd "$tmp/cwd" || exit 2
 cwd64=$(printf %s "$tmp/cwd" | base64 -w0)
-out=$(nice "$lgtest" run --tap --runner qemu --jobs 2 "$tmp/fs.lgt" 2>&1)
+out=$(nice "$lgtest" run --tap --runner "$runner" --jobs 2 "$tmp/fs.lgt" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 for t in "the guest reads a host file" \
@@ -127,7 +134,7 @@ for t in "the guest reads a host file" \
 	"rootfs host: a script's shell on this machine's root" \
 	"a hung test's virtiofsd goes too"; do
 	echo "$out" | grep -q "^ok [0-9]* - $tmp/fs.lgt: $t" && r=0 || r=1
-	ok $r "$t (lgtest run --runner qemu)"
+	ok $r "$t (lgtest run --runner $runner)"
 done
 [ "$rc" = 0 ]
 ok $? "lgtest run exits 0"
@@ -152,21 +159,21 @@ ok $? "an lguest runner whose launcher lacks --share: verdict error, saying so (
 
 # lgtest exec on this machine's root, from $tmp/cwd.
 release=$("$repo/ci/fetch-kernel.sh" --print version 2>/dev/null)
-got=$(nice "$lgtest" exec --runner qemu -- uname -r)
+got=$(nice "$lgtest" exec --runner "$runner" -- uname -r)
 rc=$?
 [ "$rc" = 0 ] && [ -n "$release" ] && [ "$got" = "$release" ]
 ok $? "lgtest exec -- uname -r prints the kernel's release ($got) and exits 0 (status $rc)"
-nice "$lgtest" exec --runner qemu -- false
+nice "$lgtest" exec --runner "$runner" -- false
 rc=$?
 [ "$rc" = 1 ]
 ok $? "lgtest exec -- false exits 1 (status $rc)"
 marker=/lgtest-overlay-$RANDOM$RANDOM
-got=$(nice "$lgtest" exec --runner qemu -- sh -c "pwd; echo made-in-guest >here.txt; echo x >$marker && cat $marker; exit 3")
+got=$(nice "$lgtest" exec --runner "$runner" -- sh -c "pwd; echo made-in-guest >here.txt; echo x >$marker && cat $marker; exit 3")
 rc=$?
 [ "$rc" = 3 ] && [ "$got" = "$tmp/cwd
 x" ] && [ "$(cat here.txt 2>/dev/null)" = made-in-guest ] && [ ! -e "$marker" ]
 ok $? "exec runs in the current directory, writable; / takes writes only in the overlay (status $rc)"
-nice "$lgtest" exec --runner qemu -- sleep 600 &
+nice "$lgtest" exec --runner "$runner" -- sleep 600 &
 pid=$!
 sleep 6
 kill -INT "$pid"

@@ -48,6 +48,7 @@
 #define CHECK_VIRTIO_RESET	41	/* 51: device reset does not finish */
 #define CHECK_VIRTIO_NET	42	/* 52: a bad frame or receive buffer */
 #define CHECK_VIRTIO_NET_TIMEOUT 43	/* 53: no reply (ping), no ping (pong) */
+#define CHECK_VIRTIO_FS		44	/* 54: virtio-fs config or FUSE reply */
 
 /* The emulator actions (tests/guests/emulate_actions.c). */
 #define CHECK_EMUL_SETUP	50	/* 60: no --testdev, no CMPXCHG16B */

@@ -32,7 +32,7 @@ guests: $(GUEST_OUTPUTS)
 
 # The C body is built twice: 64-bit (ELF64 and bzImage) and 32-bit (ELF32).
 GUEST_C		:= common virtio virtio_actions virtio_hostile emulate_actions \
-		   virtio_net_actions virtio_blk_more
+		   virtio_net_actions virtio_blk_more virtio_fs_actions
 # The SMP actions are 64-bit only: their trampoline goes to long mode.
 GUEST_C_OBJS_64	:= $(GUEST_C:%=$(GUEST_OBJ)/64/%.o) \
 		   $(GUEST_OBJ)/64/smp_actions.o $(GUEST_OBJ)/smp_trampoline.o

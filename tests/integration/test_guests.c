@@ -26,6 +26,7 @@
 #include <linux/falloc.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <dirent.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -79,6 +80,8 @@ static char initrd_path[PATH_MAX + 16];
 static char notkernel_path[PATH_MAX + 16];
 static char blk_path[PATH_MAX + 16];
 static char sock_path[PATH_MAX + 16];	/* --sharenet */
+static char fs_dir[PATH_MAX + 16];	/* --share's and --fs's directory */
+static char fs_sock[PATH_MAX + 16];	/* --fs's virtiofsd */
 
 struct input;
 
@@ -496,6 +499,8 @@ static void make_files(void)
 	write_file(notkernel_path, junk, sizeof(junk) - 1);
 	snprintf(blk_path, sizeof(blk_path), "%s/%s", tmpdir, BLK_NAME);
 	snprintf(sock_path, sizeof(sock_path), "%s/net.sock", tmpdir);
+	snprintf(fs_dir, sizeof(fs_dir), "%s/share", tmpdir);
+	snprintf(fs_sock, sizeof(fs_sock), "%s/fs.sock", tmpdir);
 	free(buf);
 }
 
@@ -509,6 +514,8 @@ static void remove_files(void)
 	snprintf(lock, sizeof(lock), "%s.lock", sock_path);
 	unlink(sock_path);
 	unlink(lock);
+	unlink(fs_sock);
+	rmdir(fs_dir);
 	rmdir(tmpdir);
 }
 
@@ -1043,6 +1050,184 @@ START_TEST(test_virtio_rng)
 	expect_exit(&r, 0);
 	expect_output(&r, "PASS: virtio-rng: 2 x 64 random bytes");
 	expect_output(&r, "PASS: virtio-rng works after a reset");
+	run_free(&r);
+}
+END_TEST
+
+/* ---- virtio-fs ----------------------------------------------------- */
+
+#define VIRTIOFSD "/usr/lib/qemu/virtiofsd"
+
+static void require_virtiofsd(void)
+{
+	if (access(VIRTIOFSD, X_OK))
+		ck_abort_msg("%s not usable (%s): install qemu-system-common",
+			     VIRTIOFSD, strerror(errno));
+	if (geteuid())
+		ck_abort_msg("virtiofsd serves a directory only as root: run "
+			     "this test as root");
+	if (mkdir(fs_dir, 0755) && errno != EEXIST)
+		ck_abort_msg("mkdir %s: %s", fs_dir, strerror(errno));
+}
+
+/* How many processes serve fs_dir (their command line names it). */
+static unsigned int backends_on_fs_dir(void)
+{
+	char want[2 * PATH_MAX], path[300], cmd[8192];
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+
+	snprintf(want, sizeof(want), "source=%s", fs_dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		ssize_t len, i;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, cmd, sizeof(cmd) - 1);
+		close(fd);
+		for (i = 0; i < len; i++)
+			cmd[i] = cmd[i] ? cmd[i] : ' ';
+		cmd[len > 0 ? len : 0] = '\0';
+		n += strstr(cmd, want) != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/* virtiofsd goes with the launcher (PR_SET_PDEATHSIG): wait for that. */
+static void expect_no_backend_left(void)
+{
+	int ms;
+
+	for (ms = 0; backends_on_fs_dir(); ms += 10) {
+		ck_assert_msg(ms < 5000, "a virtiofsd on %s outlived the "
+					 "launcher", fs_dir);
+		usleep(10000);
+	}
+}
+
+static void expect_virtio_fs_pass(const struct run *r, const char *tag)
+{
+	char line[128];
+
+	expect_exit(r, 0);
+	snprintf(line, sizeof(line), "PASS: virtio-fs: tag '%s', 1 request "
+				     "queues", tag);
+	expect_output(r, line);
+	expect_output(r, "PASS: virtio-fs: FUSE_INIT answered, FUSE 7.");
+	expect_output(r, "PASS: virtio-fs works after a reset");
+}
+
+/* --share: the guest's FUSE_INIT reaches the launcher's virtiofsd. */
+START_TEST(test_virtio_fs_share)
+{
+	enum guest g = _i % NR_GUESTS;
+	bool ro = _i >= NR_GUESTS;
+	char arg[2 * PATH_MAX];
+	struct run r;
+
+	require_guest(g);
+	require_virtiofsd();
+	snprintf(arg, sizeof(arg), "--share=%s:hostfiles%s", fs_dir,
+		 ro ? ":ro" : "");
+	run_lguest(&r, NULL, arg, "32", guest_path(g),
+		   "lgtest.action=virtio-fs", NULL);
+	expect_virtio_fs_pass(&r, "hostfiles");
+	run_free(&r);
+	expect_no_backend_left();
+}
+END_TEST
+
+/* --fs: a virtiofsd the user started, on its socket. */
+START_TEST(test_virtio_fs_socket)
+{
+	char src[2 * PATH_MAX], sock[2 * PATH_MAX], arg[2 * PATH_MAX];
+	pid_t parent = getpid(), backend;
+	struct run r;
+	int i;
+
+	require_guest(ELF64);
+	require_virtiofsd();
+	unlink(fs_sock);
+	snprintf(src, sizeof(src), "source=%s", fs_dir);
+	snprintf(sock, sizeof(sock), "--socket-path=%s", fs_sock);
+	backend = fork();
+	ck_assert_int_ge(backend, 0);
+	if (backend == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == parent)
+			execl(VIRTIOFSD, VIRTIOFSD, sock, "-o", src, "-o",
+			      "sandbox=chroot", "-o", "log_level=err",
+			      (char *)NULL);
+		_exit(127);
+	}
+	/* Its socket file exists a moment before it listens: allow that. */
+	for (i = 0; i < 500 && access(fs_sock, F_OK); i++)
+		usleep(10000);
+	usleep(100000);
+	snprintf(arg, sizeof(arg), "--fs=%s:ext", fs_sock);
+	run_lguest(&r, NULL, arg, "32", guest_path(ELF64),
+		   "lgtest.action=virtio-fs", NULL);
+	kill(backend, SIGKILL);
+	waitpid(backend, NULL, 0);
+	expect_virtio_fs_pass(&r, "ext");
+	run_free(&r);
+}
+END_TEST
+
+/* Set-up errors name what is missing, with the set-up exit status. */
+START_TEST(test_virtio_fs_missing)
+{
+	char what[PATH_MAX + 16], arg[PATH_MAX + 48];
+	struct run r;
+
+	require_guest(ELF64);
+	snprintf(what, sizeof(what), "%s/%s", tmpdir,
+		 _i ? "no-such-dir" : "no-such.sock");
+	snprintf(arg, sizeof(arg), "--%s=%s:tag", _i ? "share" : "fs", what);
+	run_lguest(&r, NULL, arg, "32", guest_path(ELF64),
+		   "lgtest.action=virtio-fs", NULL);
+	expect_setup_error(&r, what);
+	expect_output(&r, _i ? "No such file or directory"
+			     : "cannot connect: No such file or directory");
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * Killed, the launcher takes its virtiofsd with it (run_finish() kills
+ * the launcher's process group, so only this case shows that).
+ */
+START_TEST(test_virtio_fs_killed)
+{
+	char arg[2 * PATH_MAX];
+	const char *argv[] = { NULL, arg, "32", guest_path(ELF64),
+			       "lgtest.action=spin", NULL };
+	struct run r;
+	int ms;
+
+	require_guest(ELF64);
+	require_virtiofsd();
+	snprintf(arg, sizeof(arg), "--share=%s:t", fs_dir);
+	run_start(&r, NULL, argv);
+	/* Once the guest runs: the launcher is past its set-up. */
+	for (ms = 0; !strstr(r.out ? r.out : "", "cmdline: lgtest.action=spin");
+	     ms += 10)
+		ck_assert_msg(ms < 10000 && !run_step(&r, 10),
+			      "$ %s\nthe guest never started\n%s", r.cmd,
+			      shown(&r));
+	ck_assert_uint_eq(backends_on_fs_dir(), 1);
+	/* Only the launcher: its process group would take virtiofsd too. */
+	kill(r.pid, SIGKILL);
+	expect_no_backend_left();
+	run_kill(&r, 1);
 	run_free(&r);
 }
 END_TEST
@@ -1896,6 +2081,12 @@ static Suite *guests_suite(void)
 	tcase_add_loop_test(tc, test_virtio_guest_detects, 0,
 			    sizeof(virtio_fail_cases) /
 				    sizeof(virtio_fail_cases[0]));
+
+	tc = tcase(s, "virtio-fs");
+	tcase_add_loop_test(tc, test_virtio_fs_share, 0, 2 * NR_GUESTS);
+	tcase_add_test(tc, test_virtio_fs_socket);
+	tcase_add_loop_test(tc, test_virtio_fs_missing, 0, 2);
+	tcase_add_test(tc, test_virtio_fs_killed);
 
 	tc = tcase(s, "net");
 	tcase_add_loop_test(tc, test_sharenet_ping_pong, 0,

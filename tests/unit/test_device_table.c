@@ -72,7 +72,9 @@ START_TEST(test_sandbox_roles)
 				 0);
 		ck_assert_int_eq(role, lg_devices[i].role);
 	}
-	ck_assert_int_eq(sandbox_device_role("virtio-fs", &role), -1);
+	ck_assert_int_eq(sandbox_device_role("virtio-9p", &role), -1);
+	ck_assert_int_eq(lg_device_by_name("virtio-fs")->role,
+			 SANDBOX_VIRTIO_FS);
 	ck_assert_int_eq(lg_device_by_name("virtio-rng")->role,
 			 SANDBOX_VIRTIO_RNG);
 }
@@ -84,7 +86,7 @@ START_TEST(test_option_list)
 	size_t n = lg_device_option_list(buf, sizeof(buf));
 
 	ck_assert_str_eq(buf, "block, block-ro, rng, virtio-console, tunnet, "
-			      "sharenet");
+			      "sharenet, fs");
 	ck_assert_int_eq(n, strlen(buf));
 	ck_assert_int_eq(lg_device_option_list(tiny, sizeof(tiny)), n);
 	ck_assert_str_eq(tiny, "block, ");

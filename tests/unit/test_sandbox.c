@@ -160,9 +160,10 @@ END_TEST
 
 START_TEST(test_device_filters)
 {
-	struct compiled blk, rng, net, helper;
+	struct compiled blk, rng, net, fs, helper;
 
 	compile_role(&blk, SANDBOX_VIRTIO_BLK);
+	compile_role(&fs, SANDBOX_VIRTIO_FS);
 	compile_role(&rng, SANDBOX_VIRTIO_RNG);
 	compile_role(&net, SANDBOX_VIRTIO_NET);
 	compile_role(&helper, SANDBOX_SHARE_HELPER);
@@ -174,6 +175,12 @@ START_TEST(test_device_filters)
 	ck_assert_uint_eq(verdict(&rng, __NR_pwritev, 0, 0, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&net, __NR_sendmsg, 0, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&net, __NR_socket, AF_UNIX, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&fs, __NR_sendmsg, 0, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&fs, __NR_recvmsg, 0, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&fs, __NR_poll, 0, 0, 0), ALLOWED);
+	ck_assert_uint_eq(verdict(&fs, __NR_preadv, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&fs, __NR_accept4, 0, 0, 0), TRAPPED);
+	ck_assert_uint_eq(verdict(&fs, __NR_ioctl, 5, KVM_RUN, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_UNIX, 0, 0), ALLOWED);
 	ck_assert_uint_eq(verdict(&helper, __NR_socket, AF_INET, 0, 0), TRAPPED);
 	ck_assert_uint_eq(verdict(&helper, __NR_connect, 3, 0, 0), ALLOWED);
