@@ -164,9 +164,11 @@ lgtest_jobs=()
 [ "$LGUEST_RUNNER" = nested ] && lgtest_jobs=(--jobs 1)
 run_suite "boot/lgtest" lgtest_prove lgtest "${lgtest_jobs[@]}" tests/boot/*.lgt
 run_suite "boot/lgtest-qemu" lgtest_prove lgtest-qemu --runner qemu tests/boot/*.lgt
-# virtio-fs shares, rootfs host and lgtest exec, on the qemu runner (QEMU
-# with Debian's virtiofsd): until the launcher has its virtio-fs device.
+# virtio-fs shares, rootfs host and lgtest exec: on the qemu runner (QEMU
+# with Debian's virtiofsd), and the same checks on the lguest runner
+# (--share, the same virtiofsd; nested where this machine needs it).
 run_suite "boot/fs-qemu" tests/boot/fs-qemu.sh
+run_suite "boot/fs-lguest" tests/boot/fs-qemu.sh --runner lguest
 # Every saved fuzz input (seeds and past crashes) through the sanitizer
 # build, then each AFL++ target for a short run from its seeds.
 for c in corpora/*/; do
