@@ -85,8 +85,8 @@ bench-smp: bin/lguest-static
 .PHONY: bench-smp
 
 # virtio-fs through lgtest: exec round trip and a 256 MiB read through a
-# share, per runner (RUNNERS="qemu lguest" when the launcher has --share).
-bench-fs: bin/lgtest
-	CACHE=$(CACHE) bench/run-fs.sh $(or $(RUNNERS),qemu)
+# share, per runner side by side (RUNNERS, default "qemu lguest").
+bench-fs: bin/lgtest bin/lguest
+	CACHE=$(CACHE) bench/run-fs.sh $(or $(RUNNERS),qemu lguest)
 
 .PHONY: bench-fs

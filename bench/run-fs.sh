@@ -4,15 +4,17 @@
 # run, power off), and the guest's first read (cold guest cache, warm host
 # cache) of a 256 MiB host file through the share, as the host's own dd
 # reads the same file.  RUNS rounds (default 3), runners in turn; prints
-# the median and the range.  A runner that cannot run it (the lguest
-# runners, until the launcher has --share) gets its reason instead.
-#   RUNS=3 MIB=256 bench/run-fs.sh [RUNNER...]    (default: qemu)
+# the median and the range.  A runner that cannot run it gets its reason
+# instead.  The lguest runner is nested where this machine's /dev/kvm
+# cannot boot Linux (bin/lgtest kvm-probe), the qemu runner TCG where
+# there is no usable KVM: the line "runners:" says which ran.
+#   RUNS=3 MIB=256 bench/run-fs.sh [RUNNER...]    (default: qemu lguest)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CACHE=${CACHE:-$PWD/.cache}
 runs=${RUNS:-3}
 mib=${MIB:-256}
-[ $# -gt 0 ] || set -- qemu
+[ $# -gt 0 ] || set -- qemu lguest
 lgtest=$PWD/bin/lgtest
 [ -x "$lgtest" ] || { echo "run-fs: no $lgtest: run make" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lgtest-fsbench.XXXXXX")
@@ -54,4 +56,5 @@ printf '  %s\n' "$(tr ' ' '\n' <<<"$host" | grep . | median)"
 for r in "$@"; do
 	[ -z "${why[$r]:-}" ] || echo "$r: not run: ${why[$r]}"
 done
+echo "runners: lguest $("$lgtest" kvm-probe 2>/dev/null || echo '?'), qemu $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo tcg)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; qemu accel: $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo tcg)"
