@@ -20,6 +20,8 @@
  *                    "source": "fs/x.c:12" or null, "line": N,
  *                    "report": "...", "report_cut": false},
  *               "at": {"line": 3, "column": 1} or null, "seconds": 1.2,
+ *               "runs": 1 (more under --retries),
+ *               "first_failure": "hang: ..." (a retried test's) or null,
  *               "boot": {"setup": 0.0, "first_byte": 0.1, "marker": null},
  *               "stopped": null, "command": "...", "log": null,
  *               "console_tail": null, "runner_stderr": null,
@@ -220,6 +222,8 @@ static void test(struct json *j, const struct report_entry *e)
 		fputs("null", j->f);
 	}
 	seconds(j, "seconds", e->seconds);
+	number(j, "runs", e->attempts ? e->attempts : 1);
+	string(j, "first_failure", e->first_failure);
 	key(j, "boot");
 	begin(j, '{');
 	seconds(j, "setup", e->setup_seconds);

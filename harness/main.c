@@ -117,6 +117,16 @@ static const char usage_text[] =
 	"title once,\n"
 	"                         with its count and the tests and rounds "
 	"it came from)\n"
+	"  --retries N            run a test that did not pass up to N more "
+	"times\n"
+	"                         (0 to 5, default 0); it passes if a run "
+	"does, and\n"
+	"                         is listed as flaky with its first failure "
+	"(for\n"
+	"                         machines whose load makes guests fail, not "
+	"for\n"
+	"                         hiding a guest's own flakiness: see "
+	"--repeat)\n"
 	"Runners:\n"
 	"  --runner NAME          lguest (default): lguest-direct or "
 	"lguest-nested,\n"
@@ -385,6 +395,7 @@ enum {
 	OPT_KTAP,
 	OPT_SHARD,
 	OPT_REPEAT,
+	OPT_RETRIES,
 	OPT_TAP_VERSION,
 };
 
@@ -531,6 +542,13 @@ static int parse_option(int c, const char *name, const char *arg, struct cli *o)
 	case 'j':
 	case OPT_REPEAT:
 		return parse_count_opt(c, arg, o);
+	case OPT_RETRIES:
+		if (!parse_number(arg, 0, MAX_RETRIES, &v))
+			return usage_error("--retries: '%s' is not a whole "
+					   "number from 0 to 5",
+					   arg);
+		o->run.retries = (unsigned int)v;
+		return 0;
 	case OPT_SHARD:
 		return parse_shard_opt(arg, o);
 	case OPT_BOOT_MARKER:
@@ -600,6 +618,7 @@ static int parse_args(int argc, char **argv, struct cli *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"repeat", required_argument, NULL, OPT_REPEAT},
+		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},

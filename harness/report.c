@@ -53,10 +53,12 @@ void report_entry_init(struct report_entry *e, size_t number,
 			      : NULL;
 	e->ktap = res->ktap;
 	memset(&res->ktap, 0, sizeof(res->ktap));
+	e->attempts = 1;
 }
 
 static void entry_free(struct report_entry *e)
 {
+	free(e->first_failure);
 	free(e->file);
 	free(e->name);
 	free(e->message);
@@ -105,7 +107,10 @@ size_t report_flaky(const struct report *r, struct flaky **out)
 		for (j = i; j < r->nentries; j++) {
 			if (!same_test(&r->entries[j], e))
 				continue;
-			f.runs++;
+			/* A retried run's failed attempts count as runs. */
+			f.runs += r->entries[j].attempts
+					  ? r->entries[j].attempts
+					  : 1;
 			f.passed += r->entries[j].verdict == V_PASS;
 		}
 		if (f.passed && f.passed < f.runs)
@@ -255,8 +260,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	 * U+FFFF, which XML 1.0 cannot hold.
 	 */
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    cp == 0xfffe || cp == 0xffff)
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe ||
+	    cp == 0xffff)
 		return 0;
 	return len;
 }

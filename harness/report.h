@@ -38,6 +38,8 @@ struct report_entry {
 	/* The verdict the script expects if not a pass, else NULL. */
 	const char *expected;
 	struct ktap_report ktap; /* the guest's KTAP subtests */
+	unsigned int attempts; /* runs made (--retries): 1 unless retried */
+	char *first_failure; /* a retried test's first run: "VERDICT: WHY" */
 };
 
 struct report {

@@ -15,6 +15,7 @@
 
 #define MAX_JOBS 256
 #define MAX_REPEAT 10000
+#define MAX_RETRIES 5
 #define MAX_SHARDS 100000
 
 /* Shard `index` (1-based) of `count`; count 0: the whole suite. */

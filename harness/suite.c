@@ -185,12 +185,40 @@ static void live_entry(const struct suite *s, const struct report_entry *e)
 
 /* ---- running (on the worker threads) ---------------------------------- */
 
+/*
+ * --retries: run a test that did not pass again, up to the count, and
+ * keep the last run's result.  The first failure is kept as one line for
+ * the report, so a pass on a retry is never silent.  The console log
+ * (--out) holds the last run's console after the earlier ones'.
+ */
+static unsigned int run_attempts(const struct suite *s, const struct job *j,
+				 const struct run_options *ro,
+				 struct result *res, char **first_failure)
+{
+	unsigned int attempt = 1;
+
+	*first_failure = NULL;
+	for (;;) {
+		run_test(&s->r, j->t, ro, res);
+		if (res->verdict == V_PASS || attempt > s->o->retries ||
+		    *s->o->interrupted)
+			return attempt;
+		if (!*first_failure)
+			*first_failure =
+				xasprintf("%s: %s", verdict_name(res->verdict),
+					  res->message ? res->message : "");
+		result_free(res);
+		attempt++;
+	}
+}
+
 /* Run one slot's test and make its entry; nothing here prints to stdout. */
 static void run_slot(const struct suite *s, struct slot *sl)
 {
 	struct run_options ro = {.interrupted = s->o->interrupted};
 	const struct job *j = &sl->job;
-	char *log = NULL, *prefix = NULL;
+	char *log = NULL, *prefix = NULL, *first_failure;
+	unsigned int attempts;
 	struct result res;
 
 	if (s->o->verbose) {
@@ -206,12 +234,14 @@ static void run_slot(const struct suite *s, struct slot *sl)
 			fprintf(stderr, "lgtest: %s: %s\n", log,
 				strerror(errno));
 	}
-	run_test(&s->r, j->t, &ro, &res);
+	attempts = run_attempts(s, j, &ro, &res, &first_failure);
 	if (ro.log)
 		fclose(ro.log);
 	save_runner_log(s, j, &res);
 	report_entry_init(&sl->entry, j->number, j->round, j->t, &res,
 			  s->o->tail, ro.log ? log : NULL);
+	sl->entry.attempts = attempts;
+	sl->entry.first_failure = first_failure;
 	result_free(&res);
 	free(prefix);
 	free(log);

@@ -35,6 +35,7 @@ struct suite_options {
 	const char *out; /* directory for console logs, or NULL */
 	unsigned int jobs; /* tests run side by side */
 	unsigned int repeat; /* runs of each test */
+	unsigned int retries; /* more runs of a test that did not pass */
 	struct shard shard; /* count 0: all tests */
 	const char *shard_arg; /* as given, for the reports */
 	volatile sig_atomic_t *interrupted; /* the signal that came, or 0 */

@@ -150,6 +150,17 @@ static void yaml_time(FILE *f, const char *key, double v)
 		fprintf(f, "  %s: %.3f\n", key, v);
 }
 
+/* --retries: a pass on a later run says so, with the first failure. */
+static void retried(FILE *f, const struct report_entry *e)
+{
+	if (e->attempts < 2 || !e->first_failure)
+		return;
+	fprintf(f, "# passed on run %u of %u; run 1: ", e->attempts,
+		e->attempts);
+	description(f, e->first_failure);
+	fputc('\n', f);
+}
+
 void tap_entry(FILE *f, const struct report_entry *e)
 {
 	char boot[128], *title = entry_title(e);
@@ -173,6 +184,7 @@ void tap_entry(FILE *f, const struct report_entry *e)
 			description(f, e->message);
 			fputc('\n', f);
 		}
+		retried(f, e);
 		fflush(f);
 		return;
 	}
@@ -188,6 +200,8 @@ void tap_entry(FILE *f, const struct report_entry *e)
 	if (e->line)
 		fprintf(f, "\n  at: \"%s:%d:%d\"", e->file, e->line, e->col);
 	fprintf(f, "\n  seconds: %.3f\n", e->seconds);
+	if (e->attempts > 1)
+		fprintf(f, "  runs: %u\n", e->attempts);
 	yaml_time(f, "setup_seconds",
 		  e->setup_seconds > 0 ? e->setup_seconds : -1);
 	yaml_time(f, "boot_first_byte", e->first_byte);

@@ -157,12 +157,16 @@ lgtest_prove() {
 	rc=${PIPESTATUS[0]}
 	prove --exec cat "$tap" && return "$rc"
 }
-# One kept host at a time when nested: two hosts' TCG threads on this
-# machine's cores starve the guests' timers (LAPIC calibration fails, a
-# CPU stalls) and judge the launcher for the machine's load.
-lgtest_jobs=()
-[ "$LGUEST_RUNNER" = nested ] && lgtest_jobs=(--jobs 1)
-run_suite "boot/lgtest" lgtest_prove lgtest "${lgtest_jobs[@]}" tests/boot/*.lgt
+# When nested: one kept host at a time, as two hosts' TCG threads on
+# this machine's cores starve the guests' timers (LAPIC calibration
+# fails, a CPU stalls); and one retry of a test that fails, as even so an
+# SMP Linux guest of kvm-amd under TCG triple-faults now and then (about
+# 1 boot in 16 with 4 or 8 CPUs; QEMU's own -enable-kvm guests lock the
+# host up).  A pass on the retry is listed as flaky, with its first
+# failure, in the TAP above the totals.
+lgtest_nested=()
+[ "$LGUEST_RUNNER" = nested ] && lgtest_nested=(--jobs 1 --retries 1)
+run_suite "boot/lgtest" lgtest_prove lgtest "${lgtest_nested[@]}" tests/boot/*.lgt
 run_suite "boot/lgtest-qemu" lgtest_prove lgtest-qemu --runner qemu tests/boot/*.lgt
 # virtio-fs shares, rootfs host and lgtest exec: on the qemu runner (QEMU
 # with Debian's virtiofsd), and the same checks on the lguest runner

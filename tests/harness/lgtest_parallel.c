@@ -79,8 +79,8 @@ START_TEST(test_verbose_lines_are_whole)
 				      !strncmp(p + 2, "] ", 2),
 			      "line %zu: %.*s", lines, (int)(nl - p), p);
 	}
-	ck_assert_msg(strstr(o.err, "\n[5] lguest test guest (elf64)\r\n"), "%s",
-		      o.err);
+	ck_assert_msg(strstr(o.err, "\n[5] lguest test guest (elf64)\r\n"),
+		      "%s", o.err);
 	ck_assert_uint_ge(lines, 40);
 	outcome_free(&o);
 }
@@ -341,9 +341,9 @@ END_TEST
 START_TEST(test_schedule_usage_errors)
 {
 	static const char *const bad[] = {
-		"--shard 0/3", "--shard 4/3", "--shard x",
-		"--shard 1/",  "--jobs 0",    "--jobs many",
-		"--jobs 9999", "--repeat 0",  "--repeat -1",
+		"--shard 0/3", "--shard 4/3", "--shard x",    "--shard 1/",
+		"--jobs 0",    "--jobs many", "--jobs 9999",  "--repeat 0",
+		"--repeat -1", "--retries 6", "--retries -1",
 	};
 	struct outcome o;
 	char *args;
@@ -397,6 +397,42 @@ START_TEST(test_repeat_finds_flaky)
 	file_has(path, "<property name=\"flaky\" "
 		       "value=\"alternates (passed 2 of 3 "
 		       "runs)\"/>");
+	free(path);
+	outcome_free(&o);
+	free(args);
+	remove_dir(d);
+	free(d);
+}
+END_TEST
+
+/*
+ * --retries: the failing second round runs again and passes on its
+ * retry; the suite passes, and the retry is in TAP, JSON and the flaky
+ * list.  Without --retries the same rounds fail (test_repeat_finds_flaky).
+ */
+START_TEST(test_retries_pass_and_say_so)
+{
+	char *d = temp_dir(), *args, *path;
+	struct outcome o;
+
+	require_tools();
+	args = xasprintf("run --tap --jobs 1 --repeat 2 --retries 1 --runner "
+			 "qemu --qemu " SCRIPTS
+			 "fake-qemu.sh --append lgtest.fake=flaky:%s/count "
+			 "--json %s/r.json " SCRIPTS "flaky.lgt",
+			 d, d);
+	o = run(args);
+	ck_assert_msg(o.status == 0, "status %d:\n%s%s", o.status, o.out,
+		      o.err);
+	assert_has(&o, "\nok 2 - " SCRIPTS "flaky.lgt: alternates (round 2)\n");
+	assert_has(&o, "\n# passed on run 2 of 2; run 1: fail: ");
+	assert_has(&o, "\n# flaky: " SCRIPTS "flaky.lgt: alternates (passed 2 "
+		       "of 3 runs)\n# 2 passed, 0 failed");
+	path = xasprintf("%s/r.json", d);
+	file_has(path, "\"runs\": 2,\n      \"first_failure\": \"fail: ");
+	free(path);
+	path = xasprintf("%s/count", d);
+	file_has(path, "3\n");
 	free(path);
 	outcome_free(&o);
 	free(args);
@@ -485,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, test_shards);
 	tcase_add_test(tc, test_schedule_usage_errors);
 	tcase_add_test(tc, test_repeat_finds_flaky);
+	tcase_add_test(tc, test_retries_pass_and_say_so);
 	tcase_add_test(tc, test_repeat_crash_identity);
 	tcase_add_test(tc, test_expected_verdicts);
 	suite_add_tcase(s, tc);
