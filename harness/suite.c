@@ -165,6 +165,9 @@ static void live_entry(const struct suite *s, const struct report_entry *e)
 	printf("  (%.1f s%s%s)\n", e->seconds, boot[0] ? "; boot: " : "", boot);
 	if (e->expected && e->verdict == V_PASS)
 		printf("      %s\n", e->message ? e->message : "");
+	if (e->attempts > 1 && e->first_failure)
+		printf("      passed on run %u; run 1: %s\n", e->attempts,
+		       e->first_failure);
 	if (e->ktap.found)
 		printf("      KTAP: %zu passed, %zu failed, %zu skipped\n",
 		       e->ktap.counts.passed, e->ktap.counts.failed,
