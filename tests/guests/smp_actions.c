@@ -8,7 +8,7 @@
  *
  *	smp			print the CPUs and exit 0 from the BSP
  *	smp-exit:V		the last AP writes V to the exit port
- *	smp-triplefault		the last AP triple-faults
+ *	smp-triplefault		the last AP (highest APIC ID) triple-faults
  *	smp-hlt			every CPU halts with interrupts off
  *	smp-ap-busy:V		the BSP halts with interrupts off at once, an
  *				AP spins for 2 s, then writes V to the exit port
@@ -218,18 +218,33 @@ static void cmpxchg16b_share(u64 count)
 }
 
 /*
+ * The AP with the highest APIC ID: the launcher's last vCPU, whatever
+ * order the APs checked in, so a test can name the CPU that acted.
+ */
+static int is_last_ap(unsigned int ticket)
+{
+	unsigned int i;
+
+	for (i = 0; i < smp.n_aps; i++)
+		if (smp.lapic_id[i] > smp.lapic_id[ticket])
+			return 0;
+	return 1;
+}
+
+/*
  * Once the BSP has checked every AP and said so (its lines and an AP's
- * must not interleave), the last AP to check in does the action's AP
+ * must not interleave), the last AP (is_last_ap) does the action's AP
  * part, or every AP does, for smp-cmpxchg16b.
  */
 static void __attribute__((noreturn)) ap_action(unsigned int ticket)
 {
 	const struct smp_opts *o = smp.opts;
-	int last = ticket + 1 == smp.n_aps;
 	struct deadline dl;
+	int last;
 
 	while (!smp.go)
 		asm volatile("pause" ::: "memory");
+	last = is_last_ap(ticket);
 
 	switch (o->kind) {
 	case SMP_EXIT:
