@@ -2,6 +2,7 @@
 #ifndef LGUEST_FUSE_ERROR_H
 #define LGUEST_FUSE_ERROR_H
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "../error.h"
@@ -21,7 +22,7 @@
  * if the guest had given up, not the host; and a FUSE_INIT failed with
  * -EIO makes the guest's mount fail cleanly all the same.
  */
-#define FUSE_ERROR_REPLY_ERRNO 5 /* EIO */
+#define FUSE_ERROR_REPLY (-EIO)
 
 /*
  * The reply to one request chain: a struct fuse_out_header {len = its

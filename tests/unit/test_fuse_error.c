@@ -17,7 +17,7 @@
 #define RING_GPA 0x10000ULL
 #define BUF_GPA 0x40000ULL
 #define NUM 64
-#define EIO_ERR (-FUSE_ERROR_REPLY_ERRNO)
+#define EIO_ERR FUSE_ERROR_REPLY
 #define OUTSIDE (MEM_SIZE + 4096) /* past the end of guest RAM */
 
 static struct {
