@@ -33,6 +33,8 @@ static void give_up(struct vhost_user_fs *fs, const struct lg_error *err)
 }
 
 static void take_over(struct vhost_user_fs *fs, struct virtio_queue *q);
+static void orphan(struct vhost_user_fs *fs, struct virtio_queue *q,
+		   uint16_t start);
 
 /* The back-end is given up: we answer every queue it served. */
 static void orphan_all(struct vhost_user_fs *fs)
@@ -58,7 +60,7 @@ static void backend_failed(struct vhost_user_fs *fs, struct virtio_queue *q,
 	virtio_queue_broken(q, &err);
 	orphan_all(fs);
 	if (!fs->orphaned[q->index])
-		take_over(fs, q);
+		orphan(fs, q, 0); /* never started: a fresh ring */
 }
 
 /* Features and guest memory, once per driver (after each reset). */
@@ -121,29 +123,35 @@ static void serve_orphaned(struct vhost_user_fs *fs, struct virtio_queue *q)
 	}
 }
 
-/*
- * The back-end is gone: answer q ourselves from now on.  Its own
- * position in the available ring went with it (GET_VRING_BASE needs a
- * back-end), so we start at the used ring's index: a back-end that
- * completes in order (virtiofsd serving a queue on one thread) has
- * completed exactly the first used->idx requests, so every request from
- * there on, taken by it or not, is one the guest still waits for, and
- * each gets its error reply once.  One that completed out of order (a
- * thread pool) breaks that count: a request it finished past the index
- * is answered a second time, which Linux's virtio_ring takes as a
- * broken ring (after which its virtio-fs fails new requests with -EIO
- * itself), and as many unfinished ones before the index stay
- * unanswered; the ring holds nothing that tells them apart.
- */
-static void take_over(struct vhost_user_fs *fs, struct virtio_queue *q)
+/* Answer q ourselves from now on, starting at avail and used entry start. */
+static void orphan(struct vhost_user_fs *fs, struct virtio_queue *q,
+		   uint16_t start)
 {
 	struct virtq *vr = &q->ring;
-	uint16_t used = __atomic_load_n(&vr->used->idx, __ATOMIC_ACQUIRE);
 
-	vr->last_avail = vr->used_idx = used;
+	vr->last_avail = vr->used_idx = start;
 	vr->signalled_valid = false;
 	fs->orphaned[q->index] = true;
 	serve_orphaned(fs, q);
+}
+
+/*
+ * The back-end died serving q.  Its own position in the available ring
+ * went with it (GET_VRING_BASE needs a back-end), so we start at the
+ * used ring's index: a back-end that completes in order (virtiofsd
+ * serving a queue on one thread) has completed exactly the first
+ * used->idx requests, so every request from there on, taken by it or
+ * not, is one the guest still waits for, and each gets its error reply
+ * once.  One that completed out of order (a thread pool) breaks that
+ * count: a request it finished past the index is answered a second
+ * time, which Linux's virtio_ring takes as a broken ring (after which
+ * its virtio-fs fails new requests with -EIO itself), and as many
+ * unfinished ones before the index stay unanswered; the ring holds
+ * nothing that tells them apart.
+ */
+static void take_over(struct vhost_user_fs *fs, struct virtio_queue *q)
+{
+	orphan(fs, q, __atomic_load_n(&q->ring.used->idx, __ATOMIC_ACQUIRE));
 }
 
 static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
@@ -162,7 +170,7 @@ static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
 	if (fs->conn.fd < 0) {
 		lg_fail(&err, "%s", fs->gone);
 		virtio_queue_broken(q, &err);
-		take_over(fs, q);
+		orphan(fs, q, 0); /* a fresh ring, as SET_VRING_BASE 0 */
 		return;
 	}
 	if (set_up(fs, &err) || vu_start_queue(&fs->conn, &vq, &err)) {

@@ -543,6 +543,8 @@ START_TEST(test_hang_up_answers_requests)
 	/* A new driver's FUSE_INIT fails too: its mount fails cleanly. */
 	tvirtio_set_status(&vm.bus, &fs.vdev, 0);
 	tvm_rings(&vm, drv, NQ, VHOST_USER_FS_QUEUE_SIZE);
+	/* A fresh ring starts at 0 whatever its memory says. */
+	rq->vr.used->idx = 0x55;
 	tstderr_capture(&cap);
 	driver_up();
 	head[0] = fuse_request(rq, FUSE_INIT, 1, &out[0]);
