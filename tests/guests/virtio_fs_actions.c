@@ -51,23 +51,29 @@ static void fs_config(struct vdev *d)
 	print("PASS: virtio-fs: tag '%s', %u request queues\n", tag, queues);
 }
 
-/* FUSE_INIT, and the back-end's reply to it. */
-static void fs_init(struct vdev *d, u64 unique)
+/* Send FUSE_INIT on the request queue: the bytes written back. */
+static u32 send_init(struct vdev *d, u64 unique)
 {
 	struct vbuf b[2] = {
 		{(u64)(unsigned long)&init_req, sizeof(init_req), 0},
 		{(u64)(unsigned long)&init_reply, sizeof(init_reply), 1},
 	};
-	u32 written;
 
 	memset(&init_req, 0, sizeof(init_req));
-	memset(&init_reply, 0, sizeof(init_reply));
+	memset(&init_reply, 0xff, sizeof(init_reply));
 	init_req.h.len = sizeof(init_req);
 	init_req.h.opcode = FUSE_INIT;
 	init_req.h.unique = unique;
 	init_req.init.major = FUSE_KERNEL_VERSION;
 	init_req.init.minor = FUSE_KERNEL_MINOR_VERSION;
-	written = vq_transfer(&d->vq[FS_REQUEST_QUEUE], b, 2);
+	return vq_transfer(&d->vq[FS_REQUEST_QUEUE], b, 2);
+}
+
+/* FUSE_INIT, and the back-end's reply to it. */
+static void fs_init(struct vdev *d, u64 unique)
+{
+	u32 written = send_init(d, unique);
+
 	if (written < sizeof(init_reply.h) || init_reply.h.len != written ||
 	    init_reply.h.unique != unique || init_reply.h.error ||
 	    init_reply.init.major != FUSE_KERNEL_VERSION)
@@ -83,20 +89,8 @@ static void fs_init(struct vdev *d, u64 unique)
 /* The back-end is gone: FUSE_INIT gets an -EIO reply, and at once. */
 static void fs_init_fails(struct vdev *d, u64 unique)
 {
-	struct vbuf b[2] = {
-		{(u64)(unsigned long)&init_req, sizeof(init_req), 0},
-		{(u64)(unsigned long)&init_reply, sizeof(init_reply), 1},
-	};
-	u32 written;
+	u32 written = send_init(d, unique);
 
-	memset(&init_req, 0, sizeof(init_req));
-	memset(&init_reply, 0xff, sizeof(init_reply));
-	init_req.h.len = sizeof(init_req);
-	init_req.h.opcode = FUSE_INIT;
-	init_req.h.unique = unique;
-	init_req.init.major = FUSE_KERNEL_VERSION;
-	init_req.init.minor = FUSE_KERNEL_MINOR_VERSION;
-	written = vq_transfer(&d->vq[FS_REQUEST_QUEUE], b, 2);
 	if (written != sizeof(init_reply.h) ||
 	    init_reply.h.len != sizeof(init_reply.h) ||
 	    init_reply.h.unique != unique || init_reply.h.error != -5)
