@@ -6,6 +6,7 @@
  * multi-buffer request in an indirect table (as virtqueue_add_split()
  * does).  Requests use the real virtio_blk_outhdr and virtio_net_hdr_v1.
  */
+#include <linux/fuse.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -29,6 +30,7 @@
 #define CONSOLE_LOG2	6	/* 64 */
 #define NET_LOG2	8	/* 256 */
 #define RNG_LOG2	6	/* 64 */
+#define FS_LOG2		7	/* 128 */
 
 struct seed {
 	struct vring_fuzz_header hdr;
@@ -315,6 +317,57 @@ static void seeds_rng(const char *dir)
 }
 
 /* ------------------------------------------------------------------ */
+/* virtio-fs, its back-end gone: -EIO replies                          */
+/* ------------------------------------------------------------------ */
+
+/* What Linux's virtio_fs sends: FUSE_INIT first, then a lookup. */
+static void seeds_fuse_error(const char *dir)
+{
+	struct {
+		struct fuse_in_header h;
+		struct fuse_init_in init;
+	} __attribute__((packed)) init = {
+		.h = { .len = sizeof(init), .opcode = FUSE_INIT, .unique = 1 },
+		.init = { .major = FUSE_KERNEL_VERSION,
+			  .minor = FUSE_KERNEL_MINOR_VERSION },
+	};
+	struct {
+		struct fuse_in_header h;
+		char name[8];
+	} __attribute__((packed)) lookup = {
+		.h = { .len = sizeof(lookup), .opcode = FUSE_LOOKUP,
+		       .unique = 2, .nodeid = 1 },
+		.name = "hello",
+	};
+	struct seg init_req[] = {
+		{ &init, sizeof(init), false },
+		{ NULL, sizeof(struct fuse_out_header), true },
+		{ NULL, sizeof(struct fuse_init_out), true },
+	};
+	struct seg lookup_split[] = {
+		{ &lookup.h, sizeof(lookup.h), false },
+		{ lookup.name, sizeof(lookup.name), false },
+		{ NULL, sizeof(struct fuse_out_header), true },
+		{ NULL, sizeof(struct fuse_entry_out), true },
+	};
+	struct seg no_room[] = {
+		{ &lookup, sizeof(lookup), false },
+		{ NULL, sizeof(struct fuse_out_header) - 1, true },
+	};
+
+	start(VF_FUSE_ERROR, FS_LOG2, 0);
+	add(init_req, 3);
+	add(lookup_split, 4);
+	emit(dir, "linux-fs-gone-init-and-lookup");
+	start(VF_FUSE_ERROR, FS_LOG2, VF_INDIRECT | VF_EVENT_IDX);
+	add(init_req, 3);
+	add(no_room, 2);
+	add(lookup_split, 4);
+	drv.s.hdr.batch = 1;
+	emit(dir, "linux-fs-gone-indirect-one-too-short");
+}
+
+/* ------------------------------------------------------------------ */
 /* The ring library alone                                              */
 /* ------------------------------------------------------------------ */
 
@@ -425,7 +478,7 @@ static void edge_used_event(const char *dir)
 	for (i = 0; i < EDGE_NUM; i++)
 		add(&one, 1);
 	drv.s.hdr.batch = HALF_RING;
-	vring_used_event(&drv.vr) = 0;
+	vring_used_event(&drv.r.vr) = 0;
 	emit(dir, "edge-ring-used-event-after-last-entry");
 }
 
@@ -472,4 +525,5 @@ void seeds_vring(const char *dir)
 	seeds_virtio_console(dir);
 	seeds_net(dir);
 	seeds_rng(dir);
+	seeds_fuse_error(dir);
 }

@@ -6,7 +6,8 @@
  * and after each kick a device serves the queue with its own process()
  * function, exactly as its queue thread would: virtio-blk over a small
  * memfd disk, the console over /dev/zero and /dev/null, virtio-net over a
- * scripted backend, virtio-rng over a scripted getrandom().  Mode VF_RING
+ * scripted backend, virtio-rng over a scripted getrandom(), a virtio-fs
+ * queue whose back-end is gone with fuse_error's -EIO replies.  Mode VF_RING
  * drives the ring library alone, with out-of-order completion and unpop.
  * Flags VF_HOST_FAILS and VF_HOST_SHORT swap in host files that fail or
  * run short, so the devices' answers to host errors run too.
@@ -24,7 +25,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/fuse.h>
 
+#include "devices/fuse_error.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
@@ -464,6 +467,39 @@ static int ring_round(struct virtq *vr)
 	return n > 0;
 }
 
+/*
+ * VF_FUSE_ERROR: a virtio-fs queue answered after its back-end died
+ * (devices/fuse_error.h).  Every request taken is given back, well
+ * formed or not, with the 16-byte reply or nothing: never more than the
+ * chain's writable part holds.  Returns -1 when the ring is broken,
+ * else whether requests were served.
+ */
+static int fuse_error_round(struct virtq *vr)
+{
+	static struct virtq_chain c;
+	uint16_t returned = vr->used_idx;
+	struct lg_error err;
+	int r;
+
+	vring_ref_watch(&ref, vr->last_avail);
+	while ((r = fuse_error_serve(vr, &c, FUSE_ERROR_REPLY, &err)) > 0) {
+		const struct vring_used_elem *e =
+			&vr->used->ring[(uint16_t)(vr->used_idx - 1) &
+					(vr->size - 1)];
+		uint32_t len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
+
+		fuzz_invariant(vr->last_avail == vr->used_idx,
+			       "took %u, returned %u", vr->last_avail,
+			       vr->used_idx);
+		/* The reply can land on the used element itself. */
+		fuzz_invariant(len == 0 || len == sizeof(struct fuse_out_header) ||
+				       overlaps(c.iov, c.n_out + c.n_in, e,
+						sizeof(*e)),
+			       "used length %u", len);
+	}
+	return r < 0 ? -1 : vr->used_idx != returned;
+}
+
 static struct virtio_device *device_for_mode(unsigned int mode,
 					     unsigned int *queue)
 {
@@ -604,7 +640,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hdr.flags & VF_GEOMETRY)
 		g = (struct geometry){ hdr.raw_size, hdr.desc, hdr.avail,
 				       hdr.used };
-	if (mode != VF_RING) {
+	if (mode != VF_RING && mode != VF_FUSE_ERROR) {
 		vdev = device_for_mode(mode, &qi);
 		q = &vdev->queues[qi];
 		vr = &q->ring;
@@ -625,7 +661,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     mode == VF_NET_TX) };
 	for (rounds = 0; rounds < MAX_ROUNDS; rounds++) {
 		unsigned int n = publish(vr, &t, target);
-		int served = vdev ? device_round(vdev, q) : ring_round(vr);
+		int served = vdev		      ? device_round(vdev, q)
+			     : mode == VF_FUSE_ERROR ? fuse_error_round(vr)
+						     : ring_round(vr);
 
 		check_counts(vr, &t);
 		if (served < 0 || (!served && !n))

@@ -21,6 +21,7 @@ enum vring_fuzz_mode {
 	VF_NET_RX,
 	VF_NET_TX,
 	VF_RNG,
+	VF_FUSE_ERROR,		/* virtio-fs answered with -EIO, back-end gone */
 	VF_MODES
 };
 

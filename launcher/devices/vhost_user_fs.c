@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "fuse_error.h"
 #include "vhost_user_fs.h"
 
 #define PCI_CLASS_STORAGE_OTHER 0x018000
@@ -31,7 +32,24 @@ static void give_up(struct vhost_user_fs *fs, const struct lg_error *err)
 	snprintf(fs->gone, sizeof(fs->gone), "%s", err->msg);
 }
 
-/* A back-end failure on q: give the back-end up and break the device. */
+static void take_over(struct vhost_user_fs *fs, struct virtio_queue *q);
+static void orphan(struct vhost_user_fs *fs, struct virtio_queue *q,
+		   uint16_t start);
+
+/* The back-end is given up: we answer every queue it served. */
+static void orphan_all(struct vhost_user_fs *fs)
+{
+	unsigned int i;
+
+	for (i = 0; i < fs->ops.num_queues; i++)
+		if (fs->started[i] && !fs->orphaned[i])
+			take_over(fs, &fs->vdev.queues[i]);
+}
+
+/*
+ * A back-end failure on q: give the back-end up, break the device, and
+ * answer its queues (q too, which it may never have been given).
+ */
 static void backend_failed(struct vhost_user_fs *fs, struct virtio_queue *q,
 			   const struct lg_error *why)
 {
@@ -40,6 +58,9 @@ static void backend_failed(struct vhost_user_fs *fs, struct virtio_queue *q,
 	lg_fail(&err, "%s: %s", fs->where, why->msg);
 	give_up(fs, &err);
 	virtio_queue_broken(q, &err);
+	orphan_all(fs);
+	if (!fs->orphaned[q->index])
+		orphan(fs, q, 0); /* never started: a fresh ring */
 }
 
 /* Features and guest memory, once per driver (after each reset). */
@@ -71,6 +92,68 @@ static int call_fd(struct virtio_queue *q)
 	return to_fs(q->vdev)->no_call[q->index];
 }
 
+/*
+ * Answer what is available on an orphaned queue, then interrupt the
+ * guest if it wants one.  Kicks are asked for again (the back-end may
+ * have turned them off while it was busy) and the ring looked at once
+ * more, so a request that slipped in meanwhile is not missed.  A ring
+ * too broken to answer is left alone: the device already needs reset.
+ */
+static void serve_orphaned(struct vhost_user_fs *fs, struct virtio_queue *q)
+{
+	struct virtq *vr = &q->ring;
+	struct lg_error err;
+	unsigned int n = 0;
+	uint64_t one = 1;
+	int r;
+
+	do {
+		while ((r = fuse_error_serve(vr, q->chain, FUSE_ERROR_REPLY,
+					     &err)) > 0)
+			n++;
+		if (r < 0) {
+			fs->orphaned[q->index] = false;
+			virtio_queue_broken(q, &err);
+			break;
+		}
+	} while (virtq_notify_on(vr));
+	if (n && virtq_should_interrupt(vr) &&
+	    write(call_fd(q), &one, sizeof(one)) < 0) {
+		/* A full eventfd counter: the interrupt is pending anyway. */
+	}
+}
+
+/* Answer q ourselves from now on, starting at avail and used entry start. */
+static void orphan(struct vhost_user_fs *fs, struct virtio_queue *q,
+		   uint16_t start)
+{
+	struct virtq *vr = &q->ring;
+
+	vr->last_avail = vr->used_idx = start;
+	vr->signalled_valid = false;
+	fs->orphaned[q->index] = true;
+	serve_orphaned(fs, q);
+}
+
+/*
+ * The back-end died serving q.  Its own position in the available ring
+ * went with it (GET_VRING_BASE needs a back-end), so we start at the
+ * used ring's index: a back-end that completes in order (virtiofsd
+ * serving a queue on one thread) has completed exactly the first
+ * used->idx requests, so every request from there on, taken by it or
+ * not, is one the guest still waits for, and each gets its error reply
+ * once.  One that completed out of order (a thread pool) breaks that
+ * count: a request it finished past the index is answered a second
+ * time, which Linux's virtio_ring takes as a broken ring (after which
+ * its virtio-fs fails new requests with -EIO itself), and as many
+ * unfinished ones before the index stay unanswered; the ring holds
+ * nothing that tells them apart.
+ */
+static void take_over(struct vhost_user_fs *fs, struct virtio_queue *q)
+{
+	orphan(fs, q, __atomic_load_n(&q->ring.used->idx, __ATOMIC_ACQUIRE));
+}
+
 static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
 {
 	struct vu_queue vq = {
@@ -87,6 +170,7 @@ static void start_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
 	if (fs->conn.fd < 0) {
 		lg_fail(&err, "%s", fs->gone);
 		virtio_queue_broken(q, &err);
+		orphan(fs, q, 0); /* a fresh ring, as SET_VRING_BASE 0 */
 		return;
 	}
 	if (set_up(fs, &err) || vu_start_queue(&fs->conn, &vq, &err)) {
@@ -105,6 +189,7 @@ static void stop_queue(struct vhost_user_fs *fs, struct virtio_queue *q)
 	struct lg_error why, err;
 	uint32_t base;
 
+	fs->orphaned[q->index] = false;
 	if (!fs->started[q->index])
 		return;
 	fs->started[q->index] = false;
@@ -171,6 +256,16 @@ static void hung_up(struct vhost_user_fs *fs)
 	give_up(fs, &err);
 	if (driver_live(fs))
 		virtio_device_broken(&fs->vdev, &err);
+	orphan_all(fs);
+}
+
+/* The guest kicked an orphaned queue. */
+static void kicked(struct vhost_user_fs *fs, struct virtio_queue *q)
+{
+	uint64_t v;
+
+	if (read(q->rt.kick_fd, &v, sizeof(v)) == sizeof(v))
+		serve_orphaned(fs, q);
 }
 
 static void *control_thread(void *arg)
@@ -178,21 +273,32 @@ static void *control_thread(void *arg)
 	struct vhost_user_fs *fs = arg;
 
 	for (;;) {
-		struct pollfd p[2] = {
+		/* Then the kicks of the queues we answer (-1: not polled). */
+		struct pollfd p[2 + VHOST_USER_FS_QUEUES] = {
 			{.fd = fs->wake_fd, .events = POLLIN},
 			{.fd = fs->conn.fd, .events = POLLRDHUP},
 		};
 		enum vhost_user_fs_request req;
 		struct virtio_queue *q;
+		unsigned int i;
 		uint64_t v;
 
-		if (poll(p, 2, -1) < 0) {
+		for (i = 0; i < VHOST_USER_FS_QUEUES; i++) {
+			p[2 + i].fd = fs->orphaned[i]
+					      ? fs->vdev.queues[i].rt.kick_fd
+					      : -1;
+			p[2 + i].events = POLLIN;
+		}
+		if (poll(p, 2 + VHOST_USER_FS_QUEUES, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents)
 			hung_up(fs);
+		for (i = 0; i < VHOST_USER_FS_QUEUES; i++)
+			if (p[2 + i].revents && fs->orphaned[i])
+				kicked(fs, &fs->vdev.queues[i]);
 		if (!p[0].revents || read(fs->wake_fd, &v, sizeof(v)) < 0)
 			continue;
 		pthread_mutex_lock(&fs->lock);

@@ -27,6 +27,12 @@
  * socket calls.  A back-end that refuses, stalls or hangs up puts the
  * device in NEEDS_RESET with one message, and is then given up: the
  * connection is closed and every later enable fails the same way.
+ *
+ * Its queues are not left unanswered then: the control thread takes
+ * each one over and completes every request, queued or later kicked,
+ * with a FUSE -EIO reply (fuse_error.h), so the guest's file system
+ * calls fail at once instead of hanging, and a driver that resets and
+ * sends FUSE_INIT again has its mount fail cleanly.
  */
 #define VHOST_USER_FS_REQUEST_QUEUES 1
 #define VHOST_USER_FS_QUEUES (1 + VHOST_USER_FS_REQUEST_QUEUES)
@@ -48,6 +54,7 @@ struct vhost_user_fs {
 	int memfd; /* guest RAM, shared with the back-end */
 	bool set_up; /* features and memory sent since reset */
 	bool started[VHOST_USER_FS_QUEUES];
+	bool orphaned[VHOST_USER_FS_QUEUES]; /* we answer it: back-end gone */
 	int no_call[VHOST_USER_FS_QUEUES]; /* call for a queue with no vector */
 	char gone[sizeof(((struct lg_error *)0)->msg)]; /* why given up */
 

@@ -146,7 +146,9 @@ static const struct sandbox_rule net_rules[] = {
  * descriptors (the memfd, kick and call eventfds), and replies in over
  * the connected socket; close for descriptors a reply wrongly carried
  * and for the socket of a back-end given up.  No socket, connect or
- * open: the connection was made before the lock-down.
+ * open: the connection was made before the lock-down.  Answering the
+ * queues of a back-end gone (kick eventfd read, irqfd written) takes
+ * only the base's read and write.
  */
 static const struct sandbox_rule fs_rules[] = {
 	ALLOW(sendmsg),

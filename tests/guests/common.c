@@ -44,6 +44,7 @@ enum action {
 	ACT_VIRTIO_BLK,
 	ACT_VIRTIO_CONSOLE,
 	ACT_VIRTIO_FS,
+	ACT_VIRTIO_FS_GONE,
 	ACT_VIRTIO_HOSTILE,
 	ACT_EMULATE,
 	ACT_NET,
@@ -344,6 +345,7 @@ static int parse_action(const char *v, size_t len, struct options *o)
 		{ "virtio-blk", ACT_VIRTIO_BLK },
 		{ "virtio-console", ACT_VIRTIO_CONSOLE },
 		{ "virtio-fs", ACT_VIRTIO_FS },
+		{ "virtio-fs-gone", ACT_VIRTIO_FS_GONE },
 		{ "virtio-blk-nospace", ACT_VIRTIO_BLK_NOSPACE },
 		{ "break", ACT_BREAK },
 	};
@@ -694,6 +696,8 @@ static void __attribute__((noreturn)) run_action(const struct boot_params *bp,
 		action_virtio_console();
 	case ACT_VIRTIO_FS:
 		action_virtio_fs();
+	case ACT_VIRTIO_FS_GONE:
+		action_virtio_fs_gone();
 	case ACT_VIRTIO_HOSTILE:
 		action_virtio_hostile(o->hostile_kind, &o->virtio);
 	case ACT_EMULATE:

@@ -138,6 +138,7 @@ void action_virtio_rng(void) __attribute__((noreturn));
 void action_virtio_blk(const struct virtio_opts *o) __attribute__((noreturn));
 void action_virtio_console(void) __attribute__((noreturn));
 void action_virtio_fs(void) __attribute__((noreturn));
+void action_virtio_fs_gone(void) __attribute__((noreturn));
 int net_parse_action(const char *v, size_t len, struct net_opts *o);
 void action_net(const struct net_opts *o) __attribute__((noreturn));
 int hostile_kind(const char *name, size_t len);

@@ -6,6 +6,11 @@
  * told of our kick by the doorbell's ioeventfd.  Then reset the device
  * with its queues live, set it up again and init again: the back-end
  * was stopped and started again.
+ *
+ * lgtest.action=virtio-fs-gone: FUSE_INIT answered as above, then wait
+ * for the test to kill the back-end (the device says NEEDS_RESET) and
+ * send FUSE_INIT again: the launcher answers it with -EIO instead of
+ * leaving it unanswered.
  */
 #include <linux/fuse.h>
 #include <linux/virtio_config.h>
@@ -46,23 +51,29 @@ static void fs_config(struct vdev *d)
 	print("PASS: virtio-fs: tag '%s', %u request queues\n", tag, queues);
 }
 
-/* FUSE_INIT, and the back-end's reply to it. */
-static void fs_init(struct vdev *d, u64 unique)
+/* Send FUSE_INIT on the request queue: the bytes written back. */
+static u32 send_init(struct vdev *d, u64 unique)
 {
 	struct vbuf b[2] = {
 		{(u64)(unsigned long)&init_req, sizeof(init_req), 0},
 		{(u64)(unsigned long)&init_reply, sizeof(init_reply), 1},
 	};
-	u32 written;
 
 	memset(&init_req, 0, sizeof(init_req));
-	memset(&init_reply, 0, sizeof(init_reply));
+	memset(&init_reply, 0xff, sizeof(init_reply));
 	init_req.h.len = sizeof(init_req);
 	init_req.h.opcode = FUSE_INIT;
 	init_req.h.unique = unique;
 	init_req.init.major = FUSE_KERNEL_VERSION;
 	init_req.init.minor = FUSE_KERNEL_MINOR_VERSION;
-	written = vq_transfer(&d->vq[FS_REQUEST_QUEUE], b, 2);
+	return vq_transfer(&d->vq[FS_REQUEST_QUEUE], b, 2);
+}
+
+/* FUSE_INIT, and the back-end's reply to it. */
+static void fs_init(struct vdev *d, u64 unique)
+{
+	u32 written = send_init(d, unique);
+
 	if (written < sizeof(init_reply.h) || init_reply.h.len != written ||
 	    init_reply.h.unique != unique || init_reply.h.error ||
 	    init_reply.init.major != FUSE_KERNEL_VERSION)
@@ -73,6 +84,37 @@ static void fs_init(struct vdev *d, u64 unique)
 		     init_reply.h.error, init_reply.init.major);
 	print("PASS: virtio-fs: FUSE_INIT answered, FUSE %u.%u\n",
 	      init_reply.init.major, init_reply.init.minor);
+}
+
+/* The back-end is gone: FUSE_INIT gets an -EIO reply, and at once. */
+static void fs_init_fails(struct vdev *d, u64 unique)
+{
+	u32 written = send_init(d, unique);
+
+	if (written != sizeof(init_reply.h) ||
+	    init_reply.h.len != sizeof(init_reply.h) ||
+	    init_reply.h.unique != unique || init_reply.h.error != -5)
+		fail(CHECK_VIRTIO_FS,
+		     "virtio-fs: FUSE_INIT without a back-end: %u bytes, len "
+		     "%u, unique %u, error %x (-EIO is fffffffb)",
+		     written, init_reply.h.len, (u32)init_reply.h.unique,
+		     (u32)init_reply.h.error);
+	/* The guest's print() has no %d. */
+	puts_raw("PASS: virtio-fs: FUSE_INIT without a back-end: error -EIO\n");
+}
+
+void action_virtio_fs_gone(void)
+{
+	static struct vdev fs;
+
+	vdev_bring_up(&fs, "virtio-fs", VIRTIO_ID_FS, 0, VERSION_1, 2);
+	fs_init(&fs, 1);
+	puts_raw("virtio-fs: waiting for the back-end to go\n");
+	if (!vdev_wait_status(&fs, VIRTIO_CONFIG_S_NEEDS_RESET, 30))
+		fail(CHECK_VIRTIO_FS,
+		     "virtio-fs: no NEEDS_RESET 30 s after waiting began");
+	fs_init_fails(&fs, 3);
+	guest_exit(GUEST_EXIT_OK);
 }
 
 void action_virtio_fs(void)

@@ -1145,16 +1145,13 @@ START_TEST(test_virtio_fs_share)
 }
 END_TEST
 
-/* --fs: a virtiofsd the user started, on its socket. */
-START_TEST(test_virtio_fs_socket)
+/* A virtiofsd of the test's own on fs_sock, listening: its PID. */
+static pid_t start_virtiofsd(void)
 {
-	char src[2 * PATH_MAX], sock[2 * PATH_MAX], arg[2 * PATH_MAX];
+	char src[2 * PATH_MAX], sock[2 * PATH_MAX];
 	pid_t parent = getpid(), backend;
-	struct run r;
 	int i;
 
-	require_guest(ELF64);
-	require_virtiofsd();
 	unlink(fs_sock);
 	snprintf(src, sizeof(src), "source=%s", fs_dir);
 	snprintf(sock, sizeof(sock), "--socket-path=%s", fs_sock);
@@ -1172,6 +1169,19 @@ START_TEST(test_virtio_fs_socket)
 	for (i = 0; i < 500 && access(fs_sock, F_OK); i++)
 		usleep(10000);
 	usleep(100000);
+	return backend;
+}
+
+/* --fs: a virtiofsd the user started, on its socket. */
+START_TEST(test_virtio_fs_socket)
+{
+	char arg[2 * PATH_MAX];
+	pid_t backend;
+	struct run r;
+
+	require_guest(ELF64);
+	require_virtiofsd();
+	backend = start_virtiofsd();
 	snprintf(arg, sizeof(arg), "--fs=%s:ext", fs_sock);
 	run_lguest(&r, NULL, arg, "32", guest_path(ELF64),
 		   "lgtest.action=virtio-fs", NULL);
@@ -1228,6 +1238,44 @@ START_TEST(test_virtio_fs_killed)
 	kill(r.pid, SIGKILL);
 	expect_no_backend_left();
 	run_kill(&r, 1);
+	run_free(&r);
+}
+END_TEST
+
+/*
+ * The back-end killed under a live guest: the launcher says so once,
+ * goes on, and answers the guest's next FUSE request with -EIO (the
+ * guest checks the reply) instead of leaving it waiting.
+ */
+START_TEST(test_virtio_fs_backend_killed)
+{
+	char arg[2 * PATH_MAX];
+	const char *argv[] = { NULL, arg, "32", guest_path(ELF64),
+			       "lgtest.action=virtio-fs-gone", NULL };
+	pid_t backend;
+	struct run r;
+	int ms;
+
+	require_guest(ELF64);
+	require_virtiofsd();
+	backend = start_virtiofsd();
+	snprintf(arg, sizeof(arg), "--fs=%s:gone", fs_sock);
+	run_start(&r, NULL, argv);
+	for (ms = 0; !strstr(r.out ? r.out : "",
+			     "virtio-fs: waiting for the back-end to go");
+	     ms += 10)
+		ck_assert_msg(ms < 20000 && !run_step(&r, 10),
+			      "$ %s\nthe guest never got to wait\n%s", r.cmd,
+			      shown(&r));
+	kill(backend, SIGKILL);
+	waitpid(backend, NULL, 0);
+	while (!run_step(&r, 100))
+		;
+	expect_exit(&r, 0);
+	expect_output(&r, "PASS: virtio-fs: FUSE_INIT answered, FUSE 7.");
+	expect_output(&r, "hung up; device needs reset");
+	expect_output(&r, "PASS: virtio-fs: FUSE_INIT without a back-end: "
+			  "error -EIO");
 	run_free(&r);
 }
 END_TEST
@@ -2087,6 +2135,7 @@ static Suite *guests_suite(void)
 	tcase_add_test(tc, test_virtio_fs_socket);
 	tcase_add_loop_test(tc, test_virtio_fs_missing, 0, 2);
 	tcase_add_test(tc, test_virtio_fs_killed);
+	tcase_add_test(tc, test_virtio_fs_backend_killed);
 
 	tc = tcase(s, "net");
 	tcase_add_loop_test(tc, test_sharenet_ping_pong, 0,

@@ -10,10 +10,15 @@
  * refusal or a hang-up (mid-request or between requests) is
  * NEEDS_RESET with one line; a new vector for a live queue re-sends its
  * call fd; a queue with no vector still gets one, raising nothing.
+ * Once the back-end is gone the device answers the queues itself: every
+ * request outstanding, later kicked or sent by a new driver gets a FUSE
+ * -EIO reply and the queue's interrupt.
  */
+#include <linux/fuse.h>
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include "devices/fuse_error.h"
 #include "devices/vhost_user_fs.h"
 #include "unit_helpers.h"
 
@@ -446,6 +451,113 @@ START_TEST(test_hang_up_between_requests)
 }
 END_TEST
 
+/* A FUSE request on driver ring r, not yet published: its head. */
+static uint16_t fuse_request(struct mock_ring *r, uint32_t opcode,
+			     uint64_t unique, struct mock_seg *out)
+{
+	struct fuse_in_header in = {.len = sizeof(in) + 8,
+				    .opcode = opcode,
+				    .unique = unique,
+				    .nodeid = 1};
+	struct mock_seg s[2] = {
+		mock_ring_buffer(r, sizeof(in) + 8, false, &in),
+		mock_ring_buffer(r, sizeof(struct fuse_out_header) + 256, true,
+				 NULL),
+	};
+	int head;
+
+	ck_assert(s[0].addr && s[1].addr);
+	head = mock_ring_add(r, s, 2, 2, 0);
+	ck_assert_int_ge(head, 0);
+	*out = s[1];
+	return head;
+}
+
+/* Used entry `at` of ring r is head's -EIO reply, for `unique`. */
+static void check_eio(struct mock_ring *r, uint16_t at, uint16_t head,
+		      const struct mock_seg *out, uint64_t unique)
+{
+	struct vring_used_elem *e = &r->vr.used->ring[at % r->vr.num];
+	struct fuse_out_header h;
+
+	ck_assert_uint_eq(e->id, head);
+	ck_assert_uint_eq(e->len, sizeof(h));
+	memcpy(&h, tmem_at(&vm.t, out->addr, sizeof(h)), sizeof(h));
+	ck_assert_uint_eq(h.len, sizeof(h));
+	ck_assert_int_eq(h.error, -EIO);
+	ck_assert_uint_eq(h.unique, unique);
+}
+
+/*
+ * Killed with requests outstanding: the back-end completed the first
+ * (in order, as virtiofsd on one thread does) and took the others.
+ * The device starts at the used index, so the first keeps the
+ * back-end's reply and each other gets -EIO, once, with an interrupt;
+ * a later kick is answered the same way, and so is the FUSE_INIT of a
+ * driver that resets and comes again.
+ */
+START_TEST(test_hang_up_answers_requests)
+{
+	struct mock_seg out[4], hp_out;
+	uint16_t head[4], hp;
+	struct mock_ring *rq = &drv[1];
+	struct tstderr cap;
+	unsigned int i;
+
+	driver_up();
+	for (i = 0; i < 3; i++)
+		head[i] = fuse_request(rq, FUSE_LOOKUP, 100 + i, &out[i]);
+	mock_ring_publish(rq);
+	hp = fuse_request(&drv[0], FUSE_FORGET, 7, &hp_out);
+	mock_ring_publish(&drv[0]);
+	/* The back-end's reply to the first. */
+	rq->vr.used->ring[0] = (struct vring_used_elem){head[0], 99};
+	__atomic_store_n(&rq->vr.used->idx, 1, __ATOMIC_RELEASE);
+
+	tstderr_capture(&cap);
+	shutdown(be.fd, SHUT_RDWR);
+	ck_assert_uint_eq(tvirtio_wait_irq(&fs.vdev, CONFIG_VEC), 1);
+	tvirtio_wait_used(rq, 3);
+	ck_assert_uint_ge(tvirtio_wait_irq(&fs.vdev, 2), 1);
+	tvirtio_wait_used(&drv[0], 1);
+	ck_assert_uint_ge(tvirtio_wait_irq(&fs.vdev, 1), 1);
+	ck_assert_uint_eq(tstderr_end(&cap), 1);
+	ck_assert_msg(strstr(cap.text, "hung up; device needs reset"), "%s",
+		      cap.text);
+	ck_assert_uint_ne(status() & TV_S_NEEDS_RST, 0);
+	ck_assert_uint_eq(rq->vr.used->ring[0].id, head[0]);
+	ck_assert_uint_eq(rq->vr.used->ring[0].len, 99);
+	for (i = 1; i < 3; i++)
+		check_eio(rq, i, head[i], &out[i], 100 + i);
+	check_eio(&drv[0], 0, hp, &hp_out, 7);
+
+	/* A request after the death: the kick is answered. */
+	head[3] = fuse_request(rq, FUSE_READ, 200, &out[3]);
+	mock_ring_publish(rq);
+	ck_assert_uint_eq(tvirtio_irqs(&fs.vdev, 2), 0);
+	tvirtio_kick(&vm.bus, &fs.vdev, 1);
+	tvirtio_wait_used(rq, 4);
+	ck_assert_uint_eq(tvirtio_wait_irq(&fs.vdev, 2), 1);
+	check_eio(rq, 3, head[3], &out[3], 200);
+
+	/* A new driver's FUSE_INIT fails too: its mount fails cleanly. */
+	tvirtio_set_status(&vm.bus, &fs.vdev, 0);
+	tvm_rings(&vm, drv, NQ, VHOST_USER_FS_QUEUE_SIZE);
+	/* A fresh ring starts at 0 whatever its memory says. */
+	rq->vr.used->idx = 0x55;
+	tstderr_capture(&cap);
+	driver_up();
+	head[0] = fuse_request(rq, FUSE_INIT, 1, &out[0]);
+	mock_ring_publish(rq);
+	tvirtio_kick(&vm.bus, &fs.vdev, 1);
+	tvirtio_wait_used(rq, 1);
+	ck_assert_uint_ge(tstderr_end(&cap), 1);
+	ck_assert_msg(strstr(cap.text, "hung up"), "%s", cap.text);
+	check_eio(rq, 0, head[0], &out[0], 1);
+	ck_assert_int_eq(vm_stop_reason(&vm.stop), STOP_NONE);
+}
+END_TEST
+
 START_TEST(test_vector_change_resends_call)
 {
 	driver_up();
@@ -536,6 +648,7 @@ int main(void)
 	tcase_add_test(tc, test_stop_on_reset);
 	tcase_add_loop_test(tc, test_backend_fails, 0, ARRAY_SIZE(failures));
 	tcase_add_test(tc, test_hang_up_between_requests);
+	tcase_add_test(tc, test_hang_up_answers_requests);
 	tcase_add_test(tc, test_vector_change_resends_call);
 	tcase_add_test(tc, test_queue_without_vector);
 	tc = unit_tcase(s, "handshake", handshake_setup, handshake_teardown);
