@@ -474,6 +474,29 @@ static int ring_round(struct virtq *vr)
  * chain's writable part holds.  Returns -1 when the ring is broken,
  * else whether requests were served.
  */
+/* The reply just given back: 16 bytes, or none, as the chain allowed. */
+static void check_fuse_reply(const struct virtq *vr,
+			     const struct virtq_chain *c)
+{
+	const struct vring_used_elem *e =
+		&vr->used->ring[(uint16_t)(vr->used_idx - 1) & (vr->size - 1)];
+	uint32_t len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
+
+	fuzz_invariant(vr->last_avail == vr->used_idx, "took %u, returned %u",
+		       vr->last_avail, vr->used_idx);
+	/* The reply can land on the used element itself. */
+	fuzz_invariant(len == 0 || len == sizeof(struct fuse_out_header) ||
+			       overlaps(c->iov, c->n_out + c->n_in, e,
+					sizeof(*e)),
+		       "used length %u", len);
+}
+
+/*
+ * Unlike a device, which stops at a broken chain, fuse_error_serve()
+ * gives a broken chain back empty and goes on: so the write watch is
+ * told before each request where taking resumes, and learns the
+ * writable buffers of the chains after a broken one.
+ */
 static int fuse_error_round(struct virtq *vr)
 {
 	static struct virtq_chain c;
@@ -481,21 +504,12 @@ static int fuse_error_round(struct virtq *vr)
 	struct lg_error err;
 	int r;
 
-	vring_ref_watch(&ref, vr->last_avail);
-	while ((r = fuse_error_serve(vr, &c, FUSE_ERROR_REPLY, &err)) > 0) {
-		const struct vring_used_elem *e =
-			&vr->used->ring[(uint16_t)(vr->used_idx - 1) &
-					(vr->size - 1)];
-		uint32_t len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
-
-		fuzz_invariant(vr->last_avail == vr->used_idx,
-			       "took %u, returned %u", vr->last_avail,
-			       vr->used_idx);
-		/* The reply can land on the used element itself. */
-		fuzz_invariant(len == 0 || len == sizeof(struct fuse_out_header) ||
-				       overlaps(c.iov, c.n_out + c.n_in, e,
-						sizeof(*e)),
-			       "used length %u", len);
+	for (;;) {
+		vring_ref_watch(&ref, vr->last_avail);
+		r = fuse_error_serve(vr, &c, FUSE_ERROR_REPLY, &err);
+		if (r <= 0)
+			break;
+		check_fuse_reply(vr, &c);
 	}
 	return r < 0 ? -1 : vr->used_idx != returned;
 }
