@@ -1211,6 +1211,17 @@ START_TEST(test_virtio_fs_missing)
 }
 END_TEST
 
+/* Run r until its output holds needle; fail with `what` after max_ms. */
+static void wait_for_output(struct run *r, const char *needle, int max_ms,
+			    const char *what)
+{
+	int ms;
+
+	for (ms = 0; !strstr(r->out ? r->out : "", needle); ms += 10)
+		ck_assert_msg(ms < max_ms && !run_step(r, 10), "$ %s\n%s\n%s",
+			      r->cmd, what, shown(r));
+}
+
 /*
  * Killed, the launcher takes its virtiofsd with it (run_finish() kills
  * the launcher's process group, so only this case shows that).
@@ -1221,18 +1232,14 @@ START_TEST(test_virtio_fs_killed)
 	const char *argv[] = { NULL, arg, "32", guest_path(ELF64),
 			       "lgtest.action=spin", NULL };
 	struct run r;
-	int ms;
 
 	require_guest(ELF64);
 	require_virtiofsd();
 	snprintf(arg, sizeof(arg), "--share=%s:t", fs_dir);
 	run_start(&r, NULL, argv);
 	/* Once the guest runs: the launcher is past its set-up. */
-	for (ms = 0; !strstr(r.out ? r.out : "", "cmdline: lgtest.action=spin");
-	     ms += 10)
-		ck_assert_msg(ms < 10000 && !run_step(&r, 10),
-			      "$ %s\nthe guest never started\n%s", r.cmd,
-			      shown(&r));
+	wait_for_output(&r, "cmdline: lgtest.action=spin", 10000,
+			"the guest never started");
 	ck_assert_uint_eq(backends_on_fs_dir(), 1);
 	/* Only the launcher: its process group would take virtiofsd too. */
 	kill(r.pid, SIGKILL);
@@ -1254,19 +1261,14 @@ START_TEST(test_virtio_fs_backend_killed)
 			       "lgtest.action=virtio-fs-gone", NULL };
 	pid_t backend;
 	struct run r;
-	int ms;
 
 	require_guest(ELF64);
 	require_virtiofsd();
 	backend = start_virtiofsd();
 	snprintf(arg, sizeof(arg), "--fs=%s:gone", fs_sock);
 	run_start(&r, NULL, argv);
-	for (ms = 0; !strstr(r.out ? r.out : "",
-			     "virtio-fs: waiting for the back-end to go");
-	     ms += 10)
-		ck_assert_msg(ms < 20000 && !run_step(&r, 10),
-			      "$ %s\nthe guest never got to wait\n%s", r.cmd,
-			      shown(&r));
+	wait_for_output(&r, "virtio-fs: waiting for the back-end to go", 20000,
+			"the guest never got to wait");
 	kill(backend, SIGKILL);
 	waitpid(backend, NULL, 0);
 	while (!run_step(&r, 100))
