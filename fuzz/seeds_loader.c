@@ -14,13 +14,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mock_kernel.h"
 #include "seeds.h"
 
 #define MiB		(1024U * 1024)
 #define SECTOR		512
 #define SETUP_SECTS	4
 #define PAYLOAD_OFF	((SETUP_SECTS + 1) * SECTOR)
-#define HDR_OFF		0x1f1
+#define HDR_OFF		KIMG_BZ_HDR_OFFSET
 #define STARTUP_64	0x200
 #define IMAGE_MAX	0x6000
 #define CMDLINE_MAX	256
@@ -82,57 +83,46 @@ static const struct elf_layout seed_guest32 = {
 	.text_len = 0x800, .data_len = 0x100, .bss_len = 0x2000,
 };
 
-#define ELF_PHDRS	3
 #define ELF_TEXT_OFF	0x1000
 #define ELF_DATA_OFF	0x3000
 
-/*
- * ELF32 and ELF64 differ only in field widths, machine and where the
- * kernel maps itself, so one definition makes both builders.
- */
-#define DEFINE_ELF_BUILDER(fn, Ehdr, Phdr, class, machine, vbase, align)    \
-	static void fn(struct loader_seed *s, const struct elf_layout *l)    \
-	{                                                                    \
-		Ehdr *e = (Ehdr *)s->image;                                  \
-		Phdr *p = (Phdr *)(s->image + sizeof(*e));                   \
-                                                                             \
-		memcpy(e->e_ident, ELFMAG, SELFMAG);                         \
-		e->e_ident[EI_CLASS] = class;                                \
-		e->e_ident[EI_DATA] = ELFDATA2LSB;                           \
-		e->e_ident[EI_VERSION] = EV_CURRENT;                         \
-		e->e_type = ET_EXEC;                                         \
-		e->e_machine = machine;                                      \
-		e->e_version = EV_CURRENT;                                   \
-		e->e_entry = l->entry;                                       \
-		e->e_phoff = sizeof(*e);                                     \
-		e->e_ehsize = sizeof(*e);                                    \
-		e->e_phentsize = sizeof(*p);                                 \
-		e->e_phnum = ELF_PHDRS;                                      \
-		p[0] = (Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,    \
-			       .p_offset = ELF_TEXT_OFF,                     \
-			       .p_vaddr = (vbase) + l->text_paddr,           \
-			       .p_paddr = l->text_paddr,                     \
-			       .p_filesz = l->text_len,                      \
-			       .p_memsz = l->text_len, .p_align = align };   \
-		p[1] = (Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,    \
-			       .p_offset = ELF_DATA_OFF,                     \
-			       .p_vaddr = (vbase) + l->data_paddr,           \
-			       .p_paddr = l->data_paddr,                     \
-			       .p_filesz = l->data_len,                      \
-			       .p_memsz = l->data_len + l->bss_len,          \
-			       .p_align = align };                           \
-		p[2] = (Phdr){ .p_type = PT_NOTE, .p_flags = PF_R,           \
-			       .p_offset = ELF_DATA_OFF, .p_filesz = 0x18,   \
-			       .p_memsz = 0x18, .p_align = 4 };              \
-		memcpy(s->image + ELF_TEXT_OFF + (l->entry - l->text_paddr), \
-		       halt_loop, sizeof(halt_loop));                        \
-		s->image_len = ELF_DATA_OFF + l->data_len;                   \
-	}
+/* Text, data+bss and a note, each as vmlinux.lds places them. */
+static void build_elf(struct loader_seed *s, const struct elf_layout *l,
+		      bool is_64)
+{
+	const uint64_t align = is_64 ? 0x200000 : 0x1000;
+	const struct kimg_elf elf = {
+		.is_64 = is_64, .entry = l->entry, .phnum = 3,
+		.ph = {
+			{ .type = PT_LOAD, .flags = PF_R | PF_X,
+			  .offset = ELF_TEXT_OFF, .paddr = l->text_paddr,
+			  .filesz = l->text_len, .memsz = l->text_len,
+			  .align = align },
+			{ .type = PT_LOAD, .flags = PF_R | PF_W,
+			  .offset = ELF_DATA_OFF, .paddr = l->data_paddr,
+			  .filesz = l->data_len,
+			  .memsz = l->data_len + l->bss_len, .align = align },
+			{ .type = PT_NOTE, .flags = PF_R,
+			  .offset = ELF_DATA_OFF, .filesz = 0x18,
+			  .memsz = 0x18, .align = 4 },
+		},
+	};
 
-DEFINE_ELF_BUILDER(build_elf64, Elf64_Ehdr, Elf64_Phdr, ELFCLASS64, EM_X86_64,
-		   0xffffffff80000000ULL, 0x200000)
-DEFINE_ELF_BUILDER(build_elf32, Elf32_Ehdr, Elf32_Phdr, ELFCLASS32, EM_386,
-		   0xc0000000U, 0x1000)
+	kimg_elf_headers(s->image, &elf);
+	memcpy(s->image + ELF_TEXT_OFF + (l->entry - l->text_paddr), halt_loop,
+	       sizeof(halt_loop));
+	s->image_len = ELF_DATA_OFF + l->data_len;
+}
+
+static void build_elf64(struct loader_seed *s, const struct elf_layout *l)
+{
+	build_elf(s, l, true);
+}
+
+static void build_elf32(struct loader_seed *s, const struct elf_layout *l)
+{
+	build_elf(s, l, false);
+}
 
 /* ------------------------------------------------------------------ */
 /* bzImage                                                             */
@@ -146,41 +136,21 @@ struct bz_layout {
 	uint32_t payload_len;
 };
 
-/*
- * The setup header as arch/x86/boot/header.S fills it; the jump at 0x200
- * skips exactly the header, which for protocol 2.06 ends after
- * cmdline_size and for 2.10+ runs to the end of struct setup_header.
- */
+/* The real setup header, and the halt loop at both entry points. */
 static void build_bzimage(struct loader_seed *s, const struct bz_layout *l)
 {
-	struct setup_header *h = (struct setup_header *)(s->image + HDR_OFF);
-	size_t hdr_end = l->version >= 0x020a ?
-				 HDR_OFF + sizeof(*h) :
-				 HDR_OFF + offsetof(struct setup_header,
-						    hardware_subarch);
+	const struct kimg_bzimage b = {
+		.version = l->version, .setup_sects = SETUP_SECTS,
+		.relocatable = l->relocatable,
+		.xloadflags = l->kernel_64 ? XLF_KERNEL_64 |
+						     XLF_CAN_BE_LOADED_ABOVE_4G :
+					     0,
+		.pref_address = l->pref_address, .init_size = l->init_size,
+		.payload_len = l->payload_len,
+	};
 	uint8_t *payload = s->image + PAYLOAD_OFF;
 
-	h->setup_sects = SETUP_SECTS;
-	h->root_flags = 1;
-	h->syssize = (l->payload_len + 15) / 16;
-	h->vid_mode = 0xffff;
-	h->boot_flag = 0xaa55;
-	h->jump = 0xeb | (uint16_t)((hdr_end - 0x202) << 8);
-	h->header = 0x53726448;	/* "HdrS" */
-	h->version = l->version;
-	h->loadflags = LOADED_HIGH;
-	h->code32_start = 0x100000;
-	h->initrd_addr_max = 0x7fffffff;
-	h->kernel_alignment = 0x200000;
-	h->relocatable_kernel = l->relocatable;
-	h->cmdline_size = 2047;
-	if (l->version >= 0x020a) {
-		h->min_alignment = 21;
-		h->pref_address = l->pref_address;
-		h->init_size = l->init_size;
-	}
-	if (l->version >= 0x020c && l->kernel_64)
-		h->xloadflags = XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G;
+	kimg_bzimage_header(s->image, &b);
 	memcpy(payload, halt_loop, sizeof(halt_loop));
 	memcpy(payload + STARTUP_64, halt_loop, sizeof(halt_loop));
 	s->image_len = PAYLOAD_OFF + l->payload_len;
@@ -224,7 +194,7 @@ static struct loader_seed *start(unsigned int mem_mib, unsigned int low_mib,
 /* The bzImage file ending at its header's last byte, and one byte short. */
 static void edges_header(const char *dir)
 {
-	size_t hdr_end = HDR_OFF + sizeof(struct setup_header);	/* 2.10+ */
+	size_t hdr_end = kimg_bzimage_header_end(bz_215.version);
 	struct loader_seed *s;
 
 	build_bzimage(s = start(64, 0, 0, ""), &bz_215);
@@ -258,7 +228,7 @@ static void edges_elf_segment(const char *dir)
 	Elf64_Phdr *data;
 
 	build_elf64(s = start(32, 0, 0, ""), &vmlinux64);
-	data = (Elf64_Phdr *)(s->image + sizeof(Elf64_Ehdr)) + 1;
+	data = kimg_elf_phdr(s->image, 1);
 	seed_emit(dir, "edge-elf64-segment-to-end-of-file", s);
 	data->p_filesz++;
 	seed_emit(dir, "edge-elf64-segment-byte-past-file", s);

@@ -87,9 +87,10 @@ $(GUEST_OBJ)/bzpayload.elf: $(GUEST_OBJ)/head64-bzimage.o \
 $(GUEST_OBJ)/bzpayload.bin: $(GUEST_OBJ)/bzpayload.elf
 	$(GUEST_OBJCOPY) -O binary $< $@
 
-$(GUEST_OBJ)/mkbzimage: $(GUEST_SRC)/mkbzimage.c $(GUEST_SRC)/guest.h
+$(GUEST_OBJ)/mkbzimage: $(GUEST_SRC)/mkbzimage.c $(GUEST_SRC)/guest.h \
+			 tests/lib/mock_kernel.c tests/lib/mock_kernel.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(GUEST_SRC) -o $@ $<
+	$(CC) $(CFLAGS) -I$(GUEST_SRC) -Itests/lib -o $@ $< tests/lib/mock_kernel.c
 
 # init_size comes from the linker script's _image_size (.bss and stack too).
 $(GUEST_BIN)/guest.bzImage: $(GUEST_OBJ)/bzpayload.bin \

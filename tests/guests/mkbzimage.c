@@ -19,17 +19,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <asm/bootparam.h>
+#include <stdbool.h>
 
 #include "guest.h"
+#include "mock_kernel.h"
 
 #define SETUP_SECTS	4
 #define SECTOR		512
 #define SETUP_BYTES	((SETUP_SECTS + 1) * SECTOR)
-#define HDR_OFFSET	0x1f1
-#define HDR_END		(HDR_OFFSET + sizeof(struct setup_header))
+#define HDR_END		(KIMG_BZ_HDR_OFFSET + sizeof(struct setup_header))
 #define VERSION_OFFSET	0x300	/* kernel_version string, in setup */
 #define ENTRY64_OFFSET	0x200
-#define KERNEL_ALIGN	0x200000
 
 /*
  * 16-bit code for the boot sector and the real-mode setup entry: report
@@ -105,30 +105,19 @@ static uint8_t *read_file(const char *path, size_t *len)
 static void fill_header(uint8_t *setup, size_t payload_len, uint32_t init_size,
 			uint64_t pref_address, int have_kernel_info)
 {
-	struct setup_header *h = (struct setup_header *)(setup + HDR_OFFSET);
+	const struct kimg_bzimage b = {
+		.version = 0x020f, .setup_sects = SETUP_SECTS,
+		.relocatable = true, .xloadflags = XLF_KERNEL_64,
+		.pref_address = pref_address, .init_size = init_size,
+		.payload_len = (uint32_t)payload_len,
+	};
+	struct setup_header *h = kimg_bzimage_header(setup, &b);
 
-	h->setup_sects = SETUP_SECTS;
-	h->root_flags = 1;
-	h->syssize = (uint32_t)((payload_len + 15) / 16);
-	h->vid_mode = 0xffff;	/* NORMAL_VGA */
-	h->boot_flag = 0xaa55;
-	/* A short jump over the header to the real-mode stub right after. */
-	h->jump = 0xeb | (uint16_t)((HDR_END - 0x202) << 8);
-	h->header = 0x53726448;	/* "HdrS" */
-	h->version = 0x020f;
+	/* And what a real one has besides, which a loader only reads. */
 	h->start_sys_seg = 0x1000;
 	h->kernel_version = VERSION_OFFSET - 0x200;
-	h->loadflags = LOADED_HIGH;
 	h->setup_move_size = 0x8000;
-	h->code32_start = 0x100000;
-	h->initrd_addr_max = 0x7fffffff;
-	h->kernel_alignment = KERNEL_ALIGN;
-	h->relocatable_kernel = 1;
-	h->min_alignment = 21;	/* log2(KERNEL_ALIGN) */
-	h->xloadflags = XLF_KERNEL_64;
 	h->cmdline_size = 2048;
-	h->pref_address = pref_address;
-	h->init_size = init_size;
 	h->kernel_info_offset = have_kernel_info ? GUEST_KERNEL_INFO_OFFSET : 0;
 
 	memcpy(setup, realmode_stub, sizeof(realmode_stub));
@@ -171,7 +160,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2 || !init_size)
 		usage();
-	if (pref_address % KERNEL_ALIGN) {
+	if (pref_address % KIMG_BZ_KERNEL_ALIGN) {
 		fprintf(stderr, "mkbzimage: pref_address 0x%llx not 2 MiB aligned\n",
 			(unsigned long long)pref_address);
 		return 2;

@@ -35,6 +35,7 @@
 
 #include "fake_platform.h"
 #include "guest_mem.h"
+#include "mock_kernel.h"
 #include "mock_pci.h"
 #include "mock_ring.h"
 #include "pci.h"
@@ -247,42 +248,36 @@ static inline void elf_ident(struct kimg *k, uint8_t class)
 	k->len = ELF_SEG_OFFSET + ELF_SEG_FILESZ;
 }
 
-/*
- * The two classes differ only in field widths, machine and where the
- * kernel maps itself, so one definition makes both builders.
- */
-#define DEFINE_TEST_ELF(fn, Ehdr, Phdr, ehdr, phdr, class, machine, vbase)  \
-	static inline void fn(struct kimg *k)                              \
-	{                                                                  \
-		Ehdr *e = ehdr(k);                                         \
-                                                                           \
-		elf_ident(k, class);                                       \
-		e->e_type = ET_EXEC;                                       \
-		e->e_machine = machine;                                    \
-		e->e_version = EV_CURRENT;                                 \
-		e->e_entry = ELF_ENTRY;                                    \
-		e->e_phoff = ELF_PHOFF;                                    \
-		e->e_ehsize = sizeof(*e);                                  \
-		e->e_phentsize = sizeof(Phdr);                             \
-		e->e_phnum = 2;                                            \
-		*phdr(k, 0) = (Phdr){ .p_type = PT_NOTE,                   \
-				      .p_offset = ELF_SEG_OFFSET,          \
-				      .p_filesz = 4, .p_memsz = 4 };       \
-		*phdr(k, ELF_LOAD_PHDR) = (Phdr){                          \
-			.p_type = PT_LOAD, .p_flags = PF_R | PF_X,         \
-			.p_offset = ELF_SEG_OFFSET,                        \
-			.p_vaddr = (vbase) + ELF_SEG_PADDR,                \
-			.p_paddr = ELF_SEG_PADDR,                          \
-			.p_filesz = ELF_SEG_FILESZ,                        \
-			.p_memsz = ELF_SEG_MEMSZ,                          \
-			.p_align = 0x1000,                                 \
-		};                                                         \
-	}
+static inline void build_elf(struct kimg *k, bool is_64)
+{
+	const struct kimg_elf elf = {
+		.is_64 = is_64, .entry = ELF_ENTRY, .phoff = ELF_PHOFF,
+		.phnum = 2,
+		.ph = {
+			{ .type = PT_NOTE, .offset = ELF_SEG_OFFSET,
+			  .filesz = 4, .memsz = 4 },
+			[ELF_LOAD_PHDR] = {
+				.type = PT_LOAD, .flags = PF_R | PF_X,
+				.offset = ELF_SEG_OFFSET,
+				.paddr = ELF_SEG_PADDR,
+				.filesz = ELF_SEG_FILESZ,
+				.memsz = ELF_SEG_MEMSZ, .align = 0x1000 },
+		},
+	};
 
-DEFINE_TEST_ELF(build_elf64, Elf64_Ehdr, Elf64_Phdr, elf64_ehdr, elf64_phdr,
-		ELFCLASS64, EM_X86_64, 0xffffffff80000000ULL)
-DEFINE_TEST_ELF(build_elf32, Elf32_Ehdr, Elf32_Phdr, elf32_ehdr, elf32_phdr,
-		ELFCLASS32, EM_386, 0xc0000000U)
+	elf_ident(k, is_64 ? ELFCLASS64 : ELFCLASS32);
+	kimg_elf_headers(k->buf, &elf);
+}
+
+static inline void build_elf64(struct kimg *k)
+{
+	build_elf(k, true);
+}
+
+static inline void build_elf32(struct kimg *k)
+{
+	build_elf(k, false);
+}
 
 /*
  * The test bzImage: boot protocol 2.15, four setup sectors after the boot
@@ -290,15 +285,15 @@ DEFINE_TEST_ELF(build_elf32, Elf32_Ehdr, Elf32_Phdr, elf32_ehdr, elf32_phdr,
  * needs 4 MiB to unpack.  The header runs to the end of struct
  * setup_header, as a current kernel's does.
  */
-#define BZ_HDR_OFFSET		0x1f1
+#define BZ_HDR_OFFSET		KIMG_BZ_HDR_OFFSET
 #define BZ_SETUP_SECTS		4
 #define BZ_PAYLOAD_OFFSET	((BZ_SETUP_SECTS + 1) * 512)
 #define BZ_PAYLOAD_LEN		0x1000
 #define BZ_PREF_ADDRESS		0x1000000ULL
-#define BZ_ALIGN		0x200000U
+#define BZ_ALIGN		KIMG_BZ_KERNEL_ALIGN
 #define BZ_INIT_SIZE		0x400000U
-#define BZ_CMDLINE_SIZE		2047
-#define BZ_INITRD_ADDR_MAX	0x7fffffffU
+#define BZ_CMDLINE_SIZE		KIMG_BZ_CMDLINE_SIZE
+#define BZ_INITRD_ADDR_MAX	KIMG_BZ_INITRD_ADDR_MAX
 
 static inline struct setup_header *bz_hdr(struct kimg *k)
 {
@@ -307,24 +302,15 @@ static inline struct setup_header *bz_hdr(struct kimg *k)
 
 static inline void build_bzimage(struct kimg *k)
 {
-	struct setup_header *h = bz_hdr(k);
-	size_t hdr_end = BZ_HDR_OFFSET + sizeof(*h);
+	const struct kimg_bzimage b = {
+		.version = 0x020f, .setup_sects = BZ_SETUP_SECTS,
+		.relocatable = true, .xloadflags = XLF_KERNEL_64,
+		.pref_address = BZ_PREF_ADDRESS, .init_size = BZ_INIT_SIZE,
+		.payload_len = BZ_PAYLOAD_LEN,
+	};
 
 	memset(k, 0, sizeof(*k));
-	h->setup_sects = BZ_SETUP_SECTS;
-	h->boot_flag = 0xaa55;
-	h->jump = 0xeb | (uint16_t)((hdr_end - 0x202) << 8);
-	h->header = 0x53726448; /* "HdrS" */
-	h->version = 0x020f;
-	h->loadflags = LOADED_HIGH;
-	h->syssize = BZ_PAYLOAD_LEN / 16;
-	h->kernel_alignment = BZ_ALIGN;
-	h->relocatable_kernel = 1;
-	h->xloadflags = XLF_KERNEL_64;
-	h->cmdline_size = BZ_CMDLINE_SIZE;
-	h->initrd_addr_max = BZ_INITRD_ADDR_MAX;
-	h->pref_address = BZ_PREF_ADDRESS;
-	h->init_size = BZ_INIT_SIZE;
+	kimg_bzimage_header(k->buf, &b);
 	fill_pattern(k->buf + BZ_PAYLOAD_OFFSET, BZ_PAYLOAD_LEN);
 	k->len = BZ_PAYLOAD_OFFSET + BZ_PAYLOAD_LEN;
 }
