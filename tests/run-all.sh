@@ -174,6 +174,8 @@ run_suite "boot/lgtest-qemu" lgtest_prove lgtest-qemu --runner qemu tests/boot/*
 # (--share, the same virtiofsd; nested where this machine needs it).
 run_suite "boot/fs-qemu" tests/boot/fs-qemu.sh
 run_suite "boot/fs-lguest" tests/boot/fs-qemu.sh --runner lguest
+# virtiofsd killed under a Linux guest: I/O errors, the launcher goes on.
+run_suite "boot/fs-backend-killed" tests/boot/fs-backend-killed.sh
 # Every saved fuzz input (seeds and past crashes) through the sanitizer
 # build, then each AFL++ target for a short run from its seeds.
 for c in corpora/*/; do
