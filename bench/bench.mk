@@ -89,4 +89,8 @@ bench-smp: bin/lguest-static
 bench-fs: bin/lgtest bin/lguest
 	CACHE=$(CACHE) bench/run-fs.sh $(or $(RUNNERS),qemu lguest)
 
-.PHONY: bench-fs
+# The same inside one nested host, both runners on its KVM, one vCPU each.
+bench-fs-nested: bin/lgtest bin/lguest
+	NESTED=1 CACHE=$(CACHE) bench/run-fs.sh $(or $(RUNNERS),qemu lguest)
+
+.PHONY: bench-fs bench-fs-nested

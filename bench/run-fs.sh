@@ -8,7 +8,12 @@
 # instead.  The lguest runner is nested where this machine's /dev/kvm
 # cannot boot Linux (bin/lgtest kvm-probe), the qemu runner TCG where
 # there is no usable KVM: the line "runners:" says which ran.
-#   RUNS=3 MIB=256 bench/run-fs.sh [RUNNER...]    (default: qemu lguest)
+# NESTED=1 runs the whole bench inside one nested host on this machine's
+# root (tests/boot/nested.sh --host-root): both runners on that host's
+# kvm-amd, the same virtiofsd, one vCPU each (QEMU's own SMP guests of
+# such a host lock it up), so lguest and QEMU meet on the same KVM.
+#   RUNS=3 MIB=256 [NESTED=1] [CPUS=N] bench/run-fs.sh [RUNNER...]
+#   (default runners: qemu lguest)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CACHE=${CACHE:-$PWD/.cache}
@@ -17,6 +22,14 @@ mib=${MIB:-256}
 [ $# -gt 0 ] || set -- qemu lguest
 lgtest=$PWD/bin/lgtest
 [ -x "$lgtest" ] || { echo "run-fs: no $lgtest: run make" >&2; exit 2; }
+if [ "${NESTED:-0}" = 1 ]; then
+	ci/fetch-kernel.sh >/dev/null || exit 2
+	exec tests/boot/nested.sh --host-root --mem 3072 --smp 2 --timeout 3600 \
+		--env CACHE="$CACHE" --env RUNS="$runs" --env MIB="$mib" \
+		--env LGUEST_RUNNER=direct --env CPUS="${CPUS:-1}" -- "$0" "$@"
+fi
+cpus=()
+[ -z "${CPUS:-}" ] || cpus=(--cpus "$CPUS")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lgtest-fsbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 head -c "${mib}M" /dev/urandom >"$tmp/big"
@@ -33,12 +46,12 @@ for ((round = 1; round <= runs; round++)); do
 	for r in "$@"; do
 		[ -z "${why[$r]:-}" ] || continue
 		start=$(date +%s.%N)
-		if ! "$lgtest" exec --runner "$r" -- true 2>"$tmp/err"; then
+		if ! "$lgtest" exec --runner "$r" "${cpus[@]}" -- true 2>"$tmp/err"; then
 			why[$r]=$(grep -m1 'lgtest' "$tmp/err" | cut -c1-300)
 			continue
 		fi
 		trip[$r]+="$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') "
-		got=$("$lgtest" exec --runner "$r" --mem 512 -- dd if=big of=/dev/null bs=1M 2>&1)
+		got=$("$lgtest" exec --runner "$r" "${cpus[@]}" --mem 512 -- dd if=big of=/dev/null bs=1M 2>&1)
 		rate[$r]+="$(echo "$got" | dd_rate) "
 	done
 	host+="$(dd if=big of=/dev/null bs=1M 2>&1 | dd_rate) "
@@ -57,4 +70,4 @@ for r in "$@"; do
 	[ -z "${why[$r]:-}" ] || echo "$r: not run: ${why[$r]}"
 done
 echo "runners: lguest $("$lgtest" kvm-probe 2>/dev/null || echo '?'), qemu $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo tcg)"
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; qemu accel: $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo tcg)"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; guest vCPUs ${CPUS:-as lgtest defaults}; qemu accel: $(grep -q -w -E 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo tcg)"
