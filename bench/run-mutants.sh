@@ -95,12 +95,28 @@ replay_mutant() {
 	return 0
 }
 
-# Fuzzing: "instance seconds" of the earliest crash, or nothing.
+# The crash files the campaign in $1 has saved so far.
+crash_files() {
+	find "$1/out" -path '*/crashes/id:*' -type f 2>/dev/null
+}
+
+# Fuzzing: "instance seconds" of the earliest crash, or nothing.  The
+# campaign stops at its first crash (the table wants only when and by
+# whom), so a found mutant costs its time to find, not the whole budget.
 fuzz_mutant() {
-	local dir=$1 t=$2 name=$3 first
-	(cd "$dir" && nice -n 10 fuzz/run.sh "$t" --cores 2 --share-core \
-		--time "$secs" --out "$dir/out" --name mut) >"$dir/run.log" 2>&1
-	first=$(find "$dir/out" -path '*/crashes/id:*' -type f 2>/dev/null |
+	local dir=$1 t=$2 name=$3 first pid
+	(cd "$dir" && exec nice -n 10 fuzz/run.sh "$t" --cores 2 --share-core \
+		--time "$secs" --out "$dir/out" --name mut) >"$dir/run.log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -n "$(crash_files "$dir" | head -1)" ]; then
+			kill -INT "$pid" 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
+	wait "$pid"
+	first=$(crash_files "$dir" |
 		sed -n 's|.*/out/\([^/]*\)/crashes/.*,time:\([0-9]*\),.*|\2 \1|p' |
 		sort -n | head -1)
 	if [ -n "$keep" ] && [ -n "$first" ]; then
