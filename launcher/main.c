@@ -34,6 +34,7 @@
 #include "devices/virtiofsd.h"
 #include "devices/serial.h"
 #include "devices/testdev.h"
+#include "device_table.h"
 #include "exit_status.h"
 #include "host_mem.h"
 #include "kvm.h"
@@ -772,12 +773,25 @@ struct devices {
 	unsigned int n;
 };
 
-static void setup_net(const struct options *o, const struct virtio_host *host,
-		      struct devices *devs)
+/*
+ * What making a device takes: the options, the device model's host
+ * side, and for some the console's input or guest RAM's memfd.
+ */
+struct device_setup {
+	const struct options *o;
+	const struct virtio_host *host;
+	struct console_input *input;
+	int memfd;
+	struct devices *devs;
+};
+
+static void setup_net(const struct device_setup *ds)
 {
 	static struct tap_backend taps[MAX_NET_DEVICES];
 	static struct share_backend shares[MAX_NET_DEVICES];
 	static struct virtio_net nets[MAX_NET_DEVICES];
+	const struct options *o = ds->o;
+	struct devices *devs = ds->devs;
 	struct net_backend *backend;
 	struct lg_error err;
 	unsigned int i;
@@ -790,7 +804,7 @@ static void setup_net(const struct options *o, const struct virtio_host *host,
 				       share_open(&shares[i], o->net[i], mac, &err))
 			die("%s", err.msg);
 		backend = o->net_is_tap[i] ? &taps[i].b : &shares[i].b;
-		if (virtio_net_init(&nets[i], backend, mac, host, &err))
+		if (virtio_net_init(&nets[i], backend, mac, ds->host, &err))
 			die("%s", err.msg);
 		devs->v[devs->n++] = &nets[i].vdev;
 		verbose_log("virtio-net %u: %s %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
@@ -805,12 +819,13 @@ static void setup_net(const struct options *o, const struct virtio_host *host,
  * (--fs) or a virtiofsd of ours (--share), which goes when we do
  * (PR_SET_PDEATHSIG), however we end.  Guest RAM is memfd.
  */
-static void setup_fs(const struct options *o, const struct virtio_host *host,
-		     int memfd, struct devices *devs)
+static void setup_fs(const struct device_setup *ds)
 {
 	static struct vhost_user_fs fs[MAX_FS_DEVICES];
 	static struct virtiofsd daemons[MAX_FS_DEVICES];
 	static char names[MAX_FS_DEVICES][VIRTIO_FS_PATH_MAX + 16];
+	const struct options *o = ds->o;
+	struct devices *devs = ds->devs;
 	struct lg_error err;
 	struct vu_conn conn;
 	unsigned int i;
@@ -828,8 +843,8 @@ static void setup_fs(const struct options *o, const struct virtio_host *host,
 		} else if (vu_connect(&conn, a->where, &err)) {
 			die("--fs: %s", err.msg);
 		}
-		if (vhost_user_fs_init(&fs[i], &conn, names[i], a->tag, memfd,
-				       host, &err)) {
+		if (vhost_user_fs_init(&fs[i], &conn, names[i], a->tag,
+				       ds->memfd, ds->host, &err)) {
 			virtiofsd_stop(&daemons[i]);
 			die("%s", err.msg);
 		}
@@ -868,24 +883,96 @@ static int virtio_console_pipe(struct console_input *in)
 	return p[0];
 }
 
+static void setup_blk(const struct device_setup *ds)
+{
+	static struct virtio_blk blk[MAX_BLOCK_DEVICES];
+	struct lg_error err;
+	unsigned int i;
+
+	for (i = 0; i < ds->o->nblock; i++) {
+		if (virtio_blk_init(&blk[i], ds->o->block[i], ds->o->block_ro[i],
+				    ds->host, &err))
+			die("%s", err.msg);
+		ds->devs->v[ds->devs->n++] = &blk[i].vdev;
+	}
+}
+
+static void setup_rng(const struct device_setup *ds)
+{
+	static struct virtio_rng rng;
+	struct lg_error err;
+
+	if (!ds->o->rng)
+		return;
+	if (virtio_rng_init(&rng, ds->host,
+			    ds->o->selftest == SELFTEST_RNG ? selftest_random :
+							      NULL,
+			    &err))
+		die("%s", err.msg);
+	ds->devs->v[ds->devs->n++] = &rng.vdev;
+}
+
+static void setup_console(const struct device_setup *ds)
+{
+	static struct virtio_console con;
+	struct lg_error err;
+
+	if (!ds->o->virtio_console)
+		return;
+	if (virtio_console_init(&con, virtio_console_pipe(ds->input),
+				STDOUT_FILENO, NULL, NULL, ds->host, &err))
+		die("%s", err.msg);
+	ds->devs->v[ds->devs->n++] = &con.vdev;
+}
+
 /*
- * PCI and the virtio devices.  The bus is always there (Linux finds the
- * host bridge through ACPI); devices only when asked for.
+ * How bin/lguest makes each device of the table (device_table.h), by its
+ * name.  A table entry without a maker here is a launcher bug, reported
+ * at every start, not a device silently missing.
+ */
+static const struct {
+	const char *name;
+	void (*setup)(const struct device_setup *ds);
+} device_makers[] = {
+	{ "virtio-blk", setup_blk },
+	{ "virtio-rng", setup_rng },
+	{ "virtio-console", setup_console },
+	{ "virtio-net", setup_net },
+	{ "virtio-fs", setup_fs },
+};
+
+static void setup_device(const struct lg_device *d,
+			 const struct device_setup *ds)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(device_makers) / sizeof(device_makers[0]); i++)
+		if (!strcmp(device_makers[i].name, d->name)) {
+			device_makers[i].setup(ds);
+			return;
+		}
+	die("internal error: no set-up for the device table's %s", d->name);
+}
+
+/*
+ * PCI and the virtio devices, in the device table's order (so their PCI
+ * slots).  The bus is always there (Linux finds the host bridge through
+ * ACPI); devices only when asked for.
  */
 static void setup_pci(struct vm *vm, const struct options *o,
 		      struct pci_bus *bus, const struct platform *platform,
 		      struct console_input *input, int memfd,
 		      struct devices *devs)
 {
-	static struct virtio_console con;
-	static struct virtio_rng rng;
-	static struct virtio_blk blk[MAX_BLOCK_DEVICES];
-	unsigned int i;
 	struct virtio_host host = {
 		.mem = &vm->mem, .bus = bus, .platform = platform,
 		.queue_ops = &virtio_queue_threads,
 	};
-	struct lg_error err;
+	const struct device_setup ds = {
+		.o = o, .host = &host, .input = input, .memfd = memfd,
+		.devs = devs,
+	};
+	size_t i;
 
 	pci_bus_init(bus, LAYOUT_PCI_MMIO, LAYOUT_IOAPIC - LAYOUT_PCI_MMIO);
 	if (bus_register(&vm->pio, PCI_CONFIG_ADDR, PCI_CONFIG_PORTS,
@@ -893,28 +980,8 @@ static void setup_pci(struct vm *vm, const struct options *o,
 	    bus_register(&vm->mmio, bus->mmio_base, bus->mmio_size,
 			 pci_mmio_io, bus, "pci-mmio"))
 		die("cannot register the PCI bus");
-	for (i = 0; i < o->nblock; i++) {
-		if (virtio_blk_init(&blk[i], o->block[i], o->block_ro[i], &host,
-				    &err))
-			die("%s", err.msg);
-		devs->v[devs->n++] = &blk[i].vdev;
-	}
-	if (o->rng) {
-		if (virtio_rng_init(&rng, &host,
-				    o->selftest == SELFTEST_RNG ?
-					    selftest_random : NULL,
-				    &err))
-			die("%s", err.msg);
-		devs->v[devs->n++] = &rng.vdev;
-	}
-	if (o->virtio_console) {
-		if (virtio_console_init(&con, virtio_console_pipe(input),
-					STDOUT_FILENO, NULL, NULL, &host, &err))
-			die("%s", err.msg);
-		devs->v[devs->n++] = &con.vdev;
-	}
-	setup_net(o, &host, devs);
-	setup_fs(o, &host, memfd, devs);
+	for (i = 0; i < lg_devices_len; i++)
+		setup_device(&lg_devices[i], &ds);
 }
 
 /*
