@@ -191,68 +191,45 @@ static const struct sandbox_ruleset fs = RULESET(fs_rules);
 static const struct sandbox_ruleset share_helper = RULESET(share_helper_rules);
 
 /*
- * The hot calls come first (the filter is a linear scan): KVM_RUN for
- * the vCPU, poll and the I/O call for the queues.
+ * Each role: how the SIGSYS message names it, and its rule sets before
+ * the base.  The hot calls come first (the filter is a linear scan):
+ * KVM_RUN for the vCPU, poll and the I/O call for the queues.
  */
+static const struct {
+	const char *name;
+	const struct sandbox_ruleset *sets[2];
+} roles[SANDBOX_ROLES] = {
+	[SANDBOX_VCPU] = { "the vcpu thread", { &vcpu } },
+	[SANDBOX_CONSOLE_INPUT] = { "the console input thread",
+				    { &console_input } },
+	[SANDBOX_VIRTIO_BLK] = { "a virtio-blk queue thread", { &queue, &blk } },
+	[SANDBOX_VIRTIO_RNG] = { "a virtio-rng queue thread", { &queue, &rng } },
+	[SANDBOX_VIRTIO_CONSOLE] = { "a virtio-console queue thread",
+				     { &queue, &console } },
+	[SANDBOX_VIRTIO_NET] = { "a virtio-net queue thread", { &queue, &net } },
+	[SANDBOX_VIRTIO_FS] = { "the virtio-fs control thread", { &queue, &fs } },
+	[SANDBOX_SHARE_HELPER] = { "the --sharenet helper process",
+				   { &share_helper } },
+};
+
+/* --nested-virt adds the nested guest's calls to the vCPU's. */
 void sandbox_role_rules(enum sandbox_role role,
 			const struct sandbox_config *cfg,
 			const struct sandbox_ruleset *sets[SANDBOX_MAX_SETS + 1])
 {
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 
-	switch (role) {
-	case SANDBOX_VCPU:
-		sets[n++] = &vcpu;
-		if (cfg->nested_virt)
-			sets[n++] = &nested;
-		break;
-	case SANDBOX_CONSOLE_INPUT:
-		sets[n++] = &console_input;
-		break;
-	case SANDBOX_VIRTIO_BLK:
-		sets[n++] = &queue;
-		sets[n++] = &blk;
-		break;
-	case SANDBOX_VIRTIO_RNG:
-		sets[n++] = &queue;
-		sets[n++] = &rng;
-		break;
-	case SANDBOX_VIRTIO_CONSOLE:
-		sets[n++] = &queue;
-		sets[n++] = &console;
-		break;
-	case SANDBOX_VIRTIO_NET:
-		sets[n++] = &queue;
-		sets[n++] = &net;
-		break;
-	case SANDBOX_VIRTIO_FS:
-		sets[n++] = &queue;
-		sets[n++] = &fs;
-		break;
-	case SANDBOX_SHARE_HELPER:
-		sets[n++] = &share_helper;
-		break;
-	default:
-		break;
-	}
+	for (i = 0; role < SANDBOX_ROLES && i < 2 && roles[role].sets[i]; i++)
+		sets[n++] = roles[role].sets[i];
+	if (role == SANDBOX_VCPU && cfg->nested_virt)
+		sets[n++] = &nested;
 	sets[n++] = &base;
 	sets[n] = NULL;
 }
 
 const char *sandbox_role_name(enum sandbox_role role)
 {
-	static const char *const names[SANDBOX_ROLES] = {
-		[SANDBOX_VCPU] = "the vcpu thread",
-		[SANDBOX_CONSOLE_INPUT] = "the console input thread",
-		[SANDBOX_VIRTIO_BLK] = "a virtio-blk queue thread",
-		[SANDBOX_VIRTIO_RNG] = "a virtio-rng queue thread",
-		[SANDBOX_VIRTIO_CONSOLE] = "a virtio-console queue thread",
-		[SANDBOX_VIRTIO_NET] = "a virtio-net queue thread",
-		[SANDBOX_VIRTIO_FS] = "the virtio-fs control thread",
-		[SANDBOX_SHARE_HELPER] = "the --sharenet helper process",
-	};
-
-	return role < SANDBOX_ROLES ? names[role] : "an unconfined thread";
+	return role < SANDBOX_ROLES ? roles[role].name : "an unconfined thread";
 }
 
 #define NAME(n) [__NR_##n] = #n
