@@ -100,25 +100,44 @@ crash_files() {
 	find "$1/out" -path '*/crashes/id:*' -type f 2>/dev/null
 }
 
+# "milliseconds instance" for each crash of the campaign in $1: AFL's
+# time: field, or for a crash an instance found by running what the
+# other synced to it (sync:, no time), the file's age since the launch
+# at $2.
+crash_times() {
+	local f inst
+	crash_files "$1" | while read -r f; do
+		inst=${f%/crashes/*}
+		inst=${inst##*/}
+		if [[ $f =~ ,time:([0-9]+), ]]; then
+			echo "${BASH_REMATCH[1]} $inst"
+		else
+			awk -v m="$(stat -c %.3Y "$f")" -v l="$2" -v i="$inst" \
+				'BEGIN { printf "%d %s\n", (m - l) * 1000, i }'
+		fi
+	done
+}
+
 # Fuzzing: "instance seconds" of the earliest crash, or nothing.  The
 # campaign stops at its first crash (the table wants only when and by
 # whom), so a found mutant costs its time to find, not the whole budget.
 fuzz_mutant() {
-	local dir=$1 t=$2 name=$3 first pid
+	local dir=$1 t=$2 name=$3 first pid launched
+	launched=$(date +%s.%N)
 	(cd "$dir" && exec nice -n 10 fuzz/run.sh "$t" --cores 2 --share-core \
 		--time "$secs" --out "$dir/out" --name mut) >"$dir/run.log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ -n "$(crash_files "$dir" | head -1)" ]; then
-			kill -INT "$pid" 2>/dev/null
+			# TERM, not INT: a background job of a script starts
+			# with SIGINT ignored, and a shell cannot trap that.
+			kill -TERM "$pid" 2>/dev/null
 			break
 		fi
 		sleep 1
 	done
 	wait "$pid"
-	first=$(crash_files "$dir" |
-		sed -n 's|.*/out/\([^/]*\)/crashes/.*,time:\([0-9]*\),.*|\2 \1|p' |
-		sort -n | head -1)
+	first=$(crash_times "$dir" "$launched" | sort -n | head -1)
 	if [ -n "$keep" ] && [ -n "$first" ]; then
 		mkdir -p "$keep/$name"
 		cp "$dir"/out/*/crashes/id:* "$keep/$name/" 2>/dev/null
