@@ -43,6 +43,12 @@ echo "SMP boot to the /init marker, nested host with $host_smp CPUs (of $online 
 awk -v cpus="$cpus" '
 /^LGBENCH-ERROR/ { err[$2 " " $3]++; bad = 1 }
 /^LGBENCH / { k = $2 " " $3; t[k, ++n[k]] = $4 - $5 }
+# Which VMM lost boots at c CPUs, and how many.
+function failed_boots(c,    s) {
+	if (err["lguest " c]) s = s sprintf(", lguest %d", err["lguest " c])
+	if (err["qemu " c]) s = s sprintf(", QEMU %d", err["qemu " c])
+	return s ? "  (boots failed: " substr(s, 3) ")" : ""
+}
 function median(k,    i, j, m, v, tmp) {
 	m = n[k]
 	if (!m) return -1
@@ -61,7 +67,7 @@ END {
 			l < 0 ? "failed" : sprintf("%.2f", l),
 			q < 0 ? "failed" : sprintf("%.2f", q),
 			(l > 0 && q > 0) ? sprintf("%.2f", l / q) : "-",
-			(err["lguest " c] || err["qemu " c]) ? "  (some boots failed)" : ""
+			failed_boots(c)
 	}
 	exit bad
 }' "$tmp/out"
