@@ -61,6 +61,8 @@ done
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+# After a ^C the mutant at hand has stopped its campaign (fuzz_mutant).
+trap 'echo "bench/run-mutants.sh: interrupted" >&2; exit 130' INT TERM
 
 # The tree without its history, caches and binaries, plus the objects of
 # the flavours a mutant needs: make then rebuilds only the patched file.
@@ -127,6 +129,10 @@ fuzz_mutant() {
 	(cd "$dir" && exec nice -n 10 fuzz/run.sh "$t" --cores 2 --share-core \
 		--time "$secs" --out "$dir/out" --name mut) >"$dir/run.log" 2>&1 &
 	pid=$!
+	# ^C reaches this subshell but not the campaign (a background job
+	# ignores SIGINT): stop it here, so that nothing is left running,
+	# then die of SIGINT, so that the caller stops too.
+	trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; trap - INT; kill -INT $BASHPID' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ -n "$(crash_files "$dir" | head -1)" ]; then
 			# TERM, not INT: a background job of a script starts
@@ -137,6 +143,7 @@ fuzz_mutant() {
 		sleep 1
 	done
 	wait "$pid"
+	trap - INT TERM
 	first=$(crash_times "$dir" "$launched" | sort -n | head -1)
 	if [ -n "$keep" ] && [ -n "$first" ]; then
 		mkdir -p "$keep/$name"
