@@ -48,17 +48,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/boot/tap.sh
+. "$repo/tests/boot/tap.sh"
 
 mkdir "$tmp/share"
 token=before-$RANDOM$RANDOM
@@ -109,5 +100,4 @@ vstatus=$?
 ok $? "virtiofsd died of SIGKILL (status $vstatus), not of anything the launcher did"
 vpid=
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_plan

@@ -27,17 +27,8 @@ lgtest=$repo/bin/lgtest
 }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lgtest-fs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/boot/tap.sh
+. "$repo/tests/boot/tap.sh"
 # No virtiofsd serving anything under $tmp may be left running.
 no_backend_left() {
 	! pgrep -f -- "source=$tmp" >/dev/null
@@ -183,5 +174,4 @@ rc=$?
 ok $? "^C during lgtest exec: status 130, its QEMU and virtiofsd gone (status $rc)"
 cd "$repo" || exit 2
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_plan
