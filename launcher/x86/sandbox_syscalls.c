@@ -219,8 +219,9 @@ void sandbox_role_rules(enum sandbox_role role,
 {
 	unsigned int n = 0, i;
 
-	for (i = 0; role < SANDBOX_ROLES && i < 2 && roles[role].sets[i]; i++)
-		sets[n++] = roles[role].sets[i];
+	for (i = 0; role < SANDBOX_ROLES && i < COUNT(roles[0].sets); i++)
+		if (roles[role].sets[i])
+			sets[n++] = roles[role].sets[i];
 	if (role == SANDBOX_VCPU && cfg->nested_virt)
 		sets[n++] = &nested;
 	sets[n++] = &base;
